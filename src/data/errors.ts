@@ -1,0 +1,1 @@
+export { UserError, isUserError } from '../errors.js';

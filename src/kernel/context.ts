@@ -1,0 +1,185 @@
+/**
+ * Everything a backtest needs that does not depend on the configuration, prepared once per
+ * (price matrix, targets, window) and reused by every configuration a worker runs: the
+ * benchmark returns, check masks per schedule, rolling volatilities and covariances per
+ * lookback, and scratch buffers (so the per-configuration loop allocates nothing).
+ */
+import type { CheckEvery } from '../policy/types.js';
+import { checkMask, scheduleKey } from '../policy/schedule.js';
+
+export interface ContextInput {
+  prices: Float64Array;
+  T: number;
+  N: number;
+  dates: readonly string[];
+  targets: ArrayLike<number>;
+  periodsPerYear: number;
+  /** First window row. */
+  start: number;
+  initialCapital?: number;
+  /** Annual risk-free rate for sharpe and sortino. */
+  riskFree?: number;
+}
+
+export class KernelContext {
+  readonly prices: Float64Array;
+  readonly T: number;
+  readonly N: number;
+  readonly dates: readonly string[];
+  readonly targets: Float64Array;
+  readonly ppy: number;
+  readonly start: number;
+  readonly capital: number;
+  readonly riskFree: number;
+  /** r^b_t = Σ w*_i·(P_i,t/P_i,t−1 − 1) for t > start (index t). */
+  readonly benchRet: Float64Array;
+  /** cagr of the benchmark over the window. */
+  readonly benchCagr: number;
+  /** Benchmark value index, 1 at start (index t). */
+  readonly benchValue: Float64Array;
+
+  // scratch, length T or N, reused by every configuration
+  readonly values: Float64Array;
+  readonly rets: Float64Array;
+  readonly diff: Float64Array;
+  readonly h: Float64Array;
+  readonly w: Float64Array;
+  readonly wp: Float64Array;
+  readonly b: Float64Array;
+  readonly dev: Float64Array;
+
+  private readonly masks = new Map<string, Uint8Array>();
+  private readonly vols = new Map<number, Float64Array>();
+  private readonly covs = new Map<number, Float64Array>();
+  private logRets: Float64Array | null = null;
+
+  constructor(inp: ContextInput) {
+    const { prices, T, N, start } = inp;
+    if (start < 0 || start >= T - 1) throw new RangeError(`window start ${start} leaves fewer than 2 rows of ${T}`);
+    this.prices = prices;
+    this.T = T;
+    this.N = N;
+    this.dates = inp.dates;
+    this.targets = Float64Array.from(inp.targets);
+    this.ppy = inp.periodsPerYear;
+    this.start = start;
+    this.capital = inp.initialCapital ?? 100_000;
+    this.riskFree = inp.riskFree ?? 0;
+    this.values = new Float64Array(T);
+    this.rets = new Float64Array(T);
+    this.diff = new Float64Array(T);
+    this.h = new Float64Array(N);
+    this.w = new Float64Array(N);
+    this.wp = new Float64Array(N);
+    this.b = new Float64Array(N);
+    this.dev = new Float64Array(N);
+
+    const br = new Float64Array(T);
+    const bv = new Float64Array(T);
+    bv[start] = 1;
+    for (let t = start + 1; t < T; t++) {
+      let r = 0;
+      for (let i = 0; i < N; i++) r += this.targets[i] * (prices[t * N + i] / prices[(t - 1) * N + i] - 1);
+      br[t] = r;
+      bv[t] = bv[t - 1] * (1 + r);
+    }
+    this.benchRet = br;
+    this.benchValue = bv;
+    const years = (T - 1 - start) / this.ppy;
+    this.benchCagr = Math.pow(bv[T - 1] / bv[start], 1 / years) - 1;
+  }
+
+  /** Check rows for a schedule (cached). */
+  mask(check: CheckEvery): Uint8Array {
+    const key = scheduleKey(check);
+    let m = this.masks.get(key);
+    if (!m) {
+      m = checkMask(this.dates, this.start, check);
+      this.masks.set(key, m);
+    }
+    return m;
+  }
+
+  private logReturns(): Float64Array {
+    if (!this.logRets) {
+      const { T, N, prices } = this;
+      const lr = new Float64Array(T * N);
+      for (let t = 1; t < T; t++)
+        for (let i = 0; i < N; i++) lr[t * N + i] = Math.log(prices[t * N + i] / prices[(t - 1) * N + i]);
+      this.logRets = lr;
+    }
+    return this.logRets;
+  }
+
+  /**
+   * σ_i,t (T×N): annualized sample std (n − 1) of the L log returns ending at t
+   * (returns of rows t−L+1..t); defined for t ≥ L, NaN before. Two-pass per window, cached.
+   */
+  volatility(L: number): Float64Array {
+    let v = this.vols.get(L);
+    if (v) return v;
+    const { T, N } = this;
+    const lr = this.logReturns();
+    v = new Float64Array(T * N).fill(NaN);
+    const annual = Math.sqrt(this.ppy);
+    for (let t = Math.max(L, 1); t < T; t++) {
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let u = t - L + 1; u <= t; u++) s += lr[u * N + i];
+        const m = s / L;
+        let ss = 0;
+        for (let u = t - L + 1; u <= t; u++) {
+          const d = lr[u * N + i] - m;
+          ss += d * d;
+        }
+        v[t * N + i] = Math.sqrt(ss / (L - 1)) * annual;
+      }
+    }
+    this.vols.set(L, v);
+    return v;
+  }
+
+  /**
+   * Σ_t (T×N×N): sample covariance (n − 1) of the L simple returns ending at t, defined for
+   * t ≥ L. Updated incrementally as the window rolls (add the new return, remove the oldest,
+   * Welford-style co-moment updates): O(T·N²), never O(T·L·N²). Cached per lookback.
+   */
+  covariance(L: number): Float64Array {
+    let c = this.covs.get(L);
+    if (c) return c;
+    const { T, N, prices } = this;
+    const NN = N * N;
+    c = new Float64Array(T * NN).fill(NaN);
+    const mu = new Float64Array(N);
+    const co = new Float64Array(NN);
+    const x = new Float64Array(N);
+    const dx = new Float64Array(N);
+    let n = 0;
+    const ret = (t: number, out: Float64Array): void => {
+      for (let i = 0; i < N; i++) out[i] = prices[t * N + i] / prices[(t - 1) * N + i] - 1;
+    };
+    for (let t = 1; t < T; t++) {
+      // add return t
+      ret(t, x);
+      n++;
+      for (let i = 0; i < N; i++) {
+        dx[i] = x[i] - mu[i];
+        mu[i] += dx[i] / n;
+      }
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) co[i * N + j] += dx[i] * (x[j] - mu[j]);
+      if (n > L) {
+        // remove return t − L
+        ret(t - L, x);
+        n--;
+        for (let i = 0; i < N; i++) {
+          dx[i] = x[i] - mu[i];
+          mu[i] -= dx[i] / n;
+        }
+        for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) co[i * N + j] -= dx[i] * (x[j] - mu[j]);
+      }
+      if (n === L) for (let k = 0; k < NN; k++) c[t * NN + k] = co[k] / (L - 1);
+    }
+    this.covs.set(L, c);
+    return c;
+  }
+}
