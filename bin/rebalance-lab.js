@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { entry } from '../dist/cli/main.js';
+await entry();

@@ -1,0 +1,161 @@
+/**
+ * The rebalance-lab command line. Every command's options are declared once here, with a
+ * description and an example; user mistakes print one paragraph and exit 2 (no stack trace).
+ */
+import path from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isUserError } from '../errors.js';
+
+const EXIT_USER = 2;
+
+function fail(msg: string): never {
+  process.stderr.write(`rebalance-lab: ${msg}\n`);
+  process.exit(EXIT_USER);
+}
+
+/** Backtest and data options, one typed table (flags ↔ fields cannot drift apart). */
+const BACKTEST_OPTIONS = {
+  data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
+  weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
+  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L | drift:D | risk:TAU,L | calendar | none' },
+  check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
+  to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
+  lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },
+  cooldown: { type: 'number', default: 0, describe: 'periods after a trade with no trade' },
+  'fee-bps': { type: 'number', default: 0, describe: 'proportional fee, basis points of traded notional' },
+  'half-spread-bps': { type: 'number', default: 0, describe: 'half the bid-ask spread, basis points' },
+  'fixed-fee': { type: 'number', default: 0, describe: 'fixed fee per asset traded (currency)' },
+  'min-trade': { type: 'number', default: 0, describe: 'skip a rebalance whose traded notional is below this' },
+  start: { type: 'string', describe: 'first date to load (YYYY-MM-DD)' },
+  end: { type: 'string', describe: 'last date to load (YYYY-MM-DD)' },
+  'max-fill': { type: 'number', describe: 'forward-fill at most this many missing periods (default 5)' },
+  'periods-per-year': { type: 'number', describe: 'override the detected periods per year' },
+  capital: { type: 'number', default: 100000, describe: 'initial capital' },
+  'risk-free': { type: 'number', default: 0, describe: 'annual risk-free rate for Sharpe and Sortino' },
+  normalize: { type: 'boolean', default: false, describe: 'scale the weights to sum to 1 instead of refusing them' },
+  json: { type: 'boolean', default: false, describe: 'print JSON on stdout instead of a table' },
+  series: { type: 'string', describe: 'write the policy\'s daily value, weights and trades to this CSV' },
+} as const;
+
+const RUN_OPTIONS = {
+  workers: { type: 'number', describe: 'worker threads (default: all cores)' },
+  out: { type: 'string', default: 'reports', describe: 'parent folder of run folders' },
+  'run-id': { type: 'string', describe: 'name of the run folder (default: a timestamp)' },
+  resume: { type: 'string', describe: 'finish the run in this folder (refused if the experiment or data changed)' },
+  'batch-size': { type: 'number', describe: 'configurations per worker task (default: chosen from the size)' },
+  'no-report': { type: 'boolean', default: false, describe: 'skip the HTML report' },
+  quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
+  json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
+} as const;
+
+export async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('rebalance-lab')
+    .usage('$0 <command> [options]\n\nBacktest rebalancing threshold policies on real prices.')
+    .command(
+      'backtest',
+      'backtest one policy, beside the calendar baseline and buy-and-hold',
+      (y: Argv) =>
+        y
+          .options(BACKTEST_OPTIONS)
+          .example('$0 backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10', '60/40 with a ±25% relative band'),
+      async (a) => {
+        const { backtestCommand, formatBacktest } = await import('./backtest.js');
+        const r = await backtestCommand({
+          data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
+          feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
+          start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
+          riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
+        });
+        process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
+      },
+    )
+    .command(
+      'run <experiment>',
+      'sweep an experiment\'s configurations on all cores, write results and a report',
+      (y: Argv) =>
+        y
+          .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (.ts or .json)' })
+          .options(RUN_OPTIONS)
+          .example('$0 run experiments/quickstart.ts', 'the quick start')
+          .example('$0 run experiments/sixty-forty.ts --workers 2 --resume reports/sixty-forty/20261124-120000', 'finish a stopped run'),
+      async (a) => {
+        const { runCommand } = await import('./run.js');
+        await runCommand({
+          experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
+          batchSize: a['batch-size'], noReport: a['no-report'], quiet: a.quiet, json: a.json,
+        });
+      },
+    )
+    .command(
+      'report <run>',
+      'rebuild a run\'s report.html from its results',
+      (y: Argv) => y.positional('run', { type: 'string', demandOption: true, describe: 'run folder' }).example('$0 report reports/quickstart/20261124-120000', ''),
+      async (a) => {
+        const { reportCommand } = await import('./run.js');
+        await reportCommand(a.run as string);
+      },
+    )
+    .command('data', 'inspect price data', (y: Argv) =>
+      y
+        .command(
+          'inspect <file>',
+          'assets, first/last dates, rows, gaps filled, detected periods per year',
+          (z: Argv) =>
+            z
+              .positional('file', { type: 'string', demandOption: true })
+              .options({
+                assets: { type: 'string', describe: 'comma-separated assets to select' },
+                start: { type: 'string' },
+                end: { type: 'string' },
+                'max-fill': { type: 'number' },
+                'periods-per-year': { type: 'number' },
+                json: { type: 'boolean', default: false },
+              })
+              .example('$0 data inspect data/crypto_daily_close_2014_2025.csv --assets BTC,ETH', ''),
+          async (a) => {
+            const { loadPrices } = await import('../data/load.js');
+            const { formatInspect } = await import('../data/inspect.js');
+            const { info } = await loadPrices(a.file as string, {
+              assets: a.assets ? a.assets.split(',').map((s) => s.trim()) : undefined, start: a.start, end: a.end,
+              maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'],
+            });
+            process.stdout.write(a.json ? JSON.stringify(info, null, 2) + '\n' : formatInspect(info));
+          },
+        )
+        .demandCommand(1, 'name a data subcommand: inspect'),
+    )
+    .command(
+      'init <name>',
+      'write a commented starter experiment to experiments/<name>.ts',
+      (y: Argv) => y.positional('name', { type: 'string', demandOption: true }).options({ dir: { type: 'string', default: 'experiments' }, json: { type: 'boolean', default: false, describe: 'write .json instead of .ts' } }),
+      async (a) => {
+        const { initCommand } = await import('./init.js');
+        const file = await initCommand(a.name as string, a.dir, a.json);
+        process.stdout.write(`wrote ${path.relative(process.cwd(), file)}; run it with: rebalance-lab run ${path.relative(process.cwd(), file)}\n`);
+      },
+    )
+    .demandCommand(1, 'name a command (try --help)')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      fail(`${msg}\n(see --help)`);
+    });
+  await cli.parseAsync();
+}
+
+export async function entry(): Promise<void> {
+  try {
+    await main(hideBin(process.argv));
+  } catch (e) {
+    if (isUserError(e)) fail(e.message);
+    process.stderr.write(`rebalance-lab: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The parallel sweep: id ranges on a piscina pool over a shared price matrix.
+ *
+ * The matrix reaches each worker once (workerData, SharedArrayBuffer: shared, not copied);
+ * tasks are id ranges sized so messaging costs little; rows come back as transferred
+ * Float64Arrays. A batch whose worker crashed (exception outside a configuration, exit, out
+ * of memory) is retried configuration by configuration; one that fails again becomes a failed
+ * row with the reason. Results are handed over in completion order; callers key them by id.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { N_METRICS } from '../kernel/metrics.js';
+import type { Task, TaskResult, WorkerData } from './protocol.js';
+
+/** The built worker (piscina cannot load .ts): next to this file, or in dist/ when run from src/ by tests. */
+export function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const js = path.join(path.dirname(here), 'worker.js');
+  if (here.endsWith('.js') && existsSync(js)) return js;
+  const dist = path.resolve(path.dirname(here), '../../dist/runner/worker.js');
+  if (!existsSync(dist)) throw new Error(`built worker not found at ${dist}; run \`npm run build\` first`);
+  return dist;
+}
+
+export function defaultWorkers(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Split [from, to) ranges into batches of at most `size`. */
+export function batches(ranges: readonly [number, number][], size: number): Task[] {
+  const out: Task[] = [];
+  for (const [a, b] of ranges) for (let s = a; s < b; s += size) out.push({ from: s, to: Math.min(b, s + size) });
+  return out;
+}
+
+/** A batch size that keeps messaging cheap and every worker busy to the end. */
+export function chooseBatchSize(total: number, workers: number): number {
+  return Math.max(8, Math.min(2000, Math.ceil(total / (workers * 24))));
+}
+
+export interface SweepOptions {
+  workerData: WorkerData;
+  /** Id ranges [from, to) still to compute. */
+  ranges: readonly [number, number][];
+  workers: number;
+  batchSize?: number;
+  /** Called once per finished batch, in completion order; awaited (journal writes). */
+  onResult: (r: TaskResult) => Promise<void> | void;
+  signal?: AbortSignal;
+  /** Memory limit per worker in MB (piscina resourceLimits). */
+  maxOldGenerationSizeMb?: number;
+}
+
+export class SweepAborted extends Error {
+  constructor() {
+    super('sweep stopped');
+  }
+}
+
+export async function runSweep(o: SweepOptions): Promise<void> {
+  const total = o.ranges.reduce((s, [a, b]) => s + (b - a), 0);
+  if (total === 0) return;
+  const size = o.batchSize ?? chooseBatchSize(total, o.workers);
+  const tasks = batches(o.ranges, size);
+  const pool = new Piscina({
+    filename: workerFile(),
+    workerData: o.workerData,
+    minThreads: o.workers,
+    maxThreads: o.workers,
+    idleTimeout: 60_000,
+    concurrentTasksPerWorker: 1,
+    resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 4096 },
+  });
+  const failOne = (id: number, why: string): TaskResult => ({
+    from: id,
+    to: id + 1,
+    rows: new Float64Array(N_METRICS).fill(NaN),
+    failures: [[id, why]],
+  });
+  let aborted = false;
+  const onAbort = (): void => {
+    aborted = true;
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  // Keep a bounded number of tasks in flight so memory stays flat for huge sweeps.
+  const inFlight = o.workers * 4;
+  let next = 0;
+  let firstError: unknown = null;
+  const runTask = async (t: Task): Promise<void> => {
+    let r: TaskResult;
+    try {
+      r = (await pool.run(t, { signal: o.signal })) as TaskResult;
+    } catch (e) {
+      if (aborted) return;
+      if (t.to - t.from === 1) {
+        // second failure of a single configuration: keep it as a failed row
+        const why = e instanceof Error ? e.message : String(e);
+        r = failOne(t.from, `worker crashed: ${why}`);
+      } else {
+        for (let id = t.from; id < t.to && !aborted; id++) await runTask({ from: id, to: id + 1 });
+        return;
+      }
+    }
+    if (!aborted) await o.onResult(r);
+  };
+  const lane = async (): Promise<void> => {
+    while (!aborted && firstError === null && next < tasks.length) {
+      const t = tasks[next++];
+      try {
+        await runTask(t);
+      } catch (e) {
+        firstError ??= e;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(inFlight, tasks.length) }, lane));
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+  }
+  if (firstError !== null) throw firstError;
+  if (aborted) throw new SweepAborted();
+}

@@ -1,0 +1,347 @@
+/**
+ * The parameter space (design §6): configuration ids 0..size−1, each decoded to one Config
+ * on demand, never materialised. Grid ids are a mixed-radix number over the conditional
+ * structure below; random and halton ids are draws that depend only on (seed, id).
+ *
+ * Structure (slowest-varying first): band type → its parameters (width, relWidth, lookback)
+ * → check schedule → mode → its parameter (depth for inner, fraction for partial) → cooldown
+ * → searched costs. Parameters that do not apply are absent, and equivalent configurations
+ * are merged: `none` is one configuration (it never checks nor trades); `calendar` has no
+ * band to trade to, so edge and inner are the same as target and collapse into it.
+ */
+import { UserError } from '../errors.js';
+import { BANDS } from '../policy/bands.js';
+import type { BandType, CheckEvery, Config, Costs, Mode } from '../policy/types.js';
+import type { NumDim, SearchSpec, SpaceSpec } from '../experiment/schema.js';
+import { halton, uniform } from './rng.js';
+
+export const PARAMS = [
+  'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
+  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+] as const;
+export type ParamName = (typeof PARAMS)[number];
+
+/** A compiled numeric dimension: a finite list, or a distribution (random/halton only). */
+interface Dim {
+  readonly path: string;
+  readonly values: readonly number[] | null;
+  readonly sample: (u: number) => number;
+}
+
+interface ModeOption {
+  readonly mode: Mode;
+  readonly dim: Dim | null; // depth or fraction
+}
+
+interface Family {
+  readonly band: BandType;
+  readonly dims: { key: 'width' | 'relWidth' | 'lookback'; dim: Dim }[];
+  readonly modes: readonly ModeOption[];
+  /** none: a single configuration. */
+  readonly single: boolean;
+  /** Grid: configurations in this family, and its first id. */
+  count: number;
+  first: number;
+}
+
+const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const;
+const MAX_GRID = 100_000_000;
+
+function fail(file: string, path: string, msg: string): never {
+  throw new UserError(`${file}: ${path}: ${msg}`);
+}
+
+type Check = (x: number) => string | null;
+
+function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: SearchSpec['kind']): Dim {
+  const checkValue = (x: number, where: string): number => {
+    const why = ok(x);
+    if (why) fail(file, where, `${why}, got ${x}`);
+    return x;
+  };
+  if (typeof d === 'number') d = [d];
+  if (Array.isArray(d)) {
+    const values = d.map((x, i) => checkValue(x, `${path}[${i}]`));
+    return { path, values, sample: (u) => values[Math.min(values.length - 1, Math.floor(u * values.length))] };
+  }
+  if ('step' in d) {
+    if (d.to < d.from) fail(file, `${path}.to`, `must be ≥ from (${d.from}), got ${d.to}`);
+    const n = Math.floor((d.to - d.from) / d.step + 1e-9) + 1;
+    if (n > 1_000_000) fail(file, `${path}.step`, `gives ${n} values; use a larger step`);
+    const values: number[] = [];
+    for (let i = 0; i < n; i++) values.push(Number((d.from + i * d.step).toPrecision(12)));
+    checkValue(values[0], `${path}.from`);
+    checkValue(values[n - 1], `${path}.to`);
+    return { path, values, sample: (u) => values[Math.min(n - 1, Math.floor(u * n))] };
+  }
+  if (kind === 'grid' && d.dist !== 'choice') {
+    fail(file, path, `a ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
+  }
+  switch (d.dist) {
+    case 'choice': {
+      const values = d.values.map((x, i) => checkValue(x, `${path}.values[${i}]`));
+      return { path, values, sample: (u) => values[Math.min(values.length - 1, Math.floor(u * values.length))] };
+    }
+    case 'uniform': {
+      if (!(d.max > d.min)) fail(file, `${path}.max`, `must be > min (${d.min}), got ${d.max}`);
+      checkValue(d.min, `${path}.min`);
+      checkValue(d.max, `${path}.max`);
+      const { min, max } = d;
+      return { path, values: null, sample: (u) => min + u * (max - min) };
+    }
+    case 'logUniform': {
+      if (!(d.max > d.min)) fail(file, `${path}.max`, `must be > min (${d.min}), got ${d.max}`);
+      checkValue(d.min, `${path}.min`);
+      checkValue(d.max, `${path}.max`);
+      const a = Math.log(d.min);
+      const b = Math.log(d.max);
+      return { path, values: null, sample: (u) => Math.exp(a + u * (b - a)) };
+    }
+    case 'int': {
+      if (d.max < d.min) fail(file, `${path}.max`, `must be ≥ min (${d.min}), got ${d.max}`);
+      checkValue(d.min, `${path}.min`);
+      checkValue(d.max, `${path}.max`);
+      const { min, max } = d;
+      return { path, values: null, sample: (u) => min + Math.min(max - min, Math.floor(u * (max - min + 1))) };
+    }
+  }
+}
+
+const between01 = (x: number): string | null => (x > 0 && x < 1 ? null : 'expected a number between 0 and 1 (exclusive)');
+const fractionOk = (x: number): string | null => (x > 0 && x <= 1 ? null : 'expected a number in (0, 1]');
+const intAtLeast = (lo: number) => (x: number): string | null =>
+  Number.isInteger(x) && x >= lo ? null : `expected a whole number ≥ ${lo}`;
+const nonNegative = (x: number): string | null => (Number.isFinite(x) && x >= 0 ? null : 'expected a number ≥ 0');
+
+export interface SpaceDefaults {
+  costs: Costs;
+}
+
+/** A compiled space: size, decode(id), and what was searched. */
+export class ParameterSpace {
+  readonly size: number;
+  readonly kind: SearchSpec['kind'];
+  readonly seed: number;
+  /** Parameters that take more than one value (for reports). */
+  readonly searched: ParamName[];
+  /** The largest lookback anywhere in the space (the warm-up). */
+  readonly maxLookback: number;
+  /** Check schedules in the space (for the calendar baselines). */
+  readonly checks: readonly CheckEvery[];
+  private readonly families: Family[];
+  private readonly common: { key: 'cooldown' | (typeof COST_KEYS)[number]; dim: Dim }[];
+
+  constructor(space: SpaceSpec, search: SearchSpec, defaults: SpaceDefaults, file = 'experiment') {
+    this.kind = search.kind;
+    this.seed = search.kind === 'grid' ? 0 : search.seed;
+    const kind = search.kind;
+    const checks = (Array.isArray(space.check) ? space.check : [space.check]) as CheckEvery[];
+    this.checks = [...new Set(checks)];
+    if (this.checks.length !== checks.length) fail(file, 'space.check', 'lists a schedule twice');
+    const modes = [...new Set(Array.isArray(space.mode) ? space.mode : [space.mode])] as Mode[];
+    const modeDim = (m: Mode): Dim | null => {
+      if (m === 'inner') {
+        if (space.depth === undefined) fail(file, 'space.depth', 'mode "inner" needs a depth q in (0,1), e.g. depth: [0.5]');
+        return compileDim(file, 'space.depth', space.depth, between01, kind);
+      }
+      if (m === 'partial') {
+        if (space.fraction === undefined) fail(file, 'space.fraction', 'mode "partial" needs a fraction f in (0,1], e.g. fraction: [0.5]');
+        return compileDim(file, 'space.fraction', space.fraction, fractionOk, kind);
+      }
+      return null;
+    };
+    const allModes: ModeOption[] = modes.map((m) => ({ mode: m, dim: modeDim(m) }));
+    // calendar: edge and inner trade to target (no band), so they collapse into target.
+    const calendarModes: ModeOption[] = [];
+    if (modes.some((m) => m === 'target' || m === 'edge' || m === 'inner')) calendarModes.push({ mode: 'target', dim: null });
+    for (const o of allModes) if (o.mode === 'partial') calendarModes.push(o);
+
+    this.families = [];
+    let maxLookback = 0;
+    for (const band of Object.keys(BANDS) as BandType[]) {
+      const spec = (space.bands as Record<string, Record<string, NumDim> | undefined>)[band];
+      if (spec === undefined) continue;
+      const bandSpec = BANDS[band];
+      const dims: Family['dims'] = [];
+      const base = `space.bands.${band}`;
+      if (bandSpec.scope === 'asset' || bandSpec.scope === 'portfolio') {
+        const widthOk: Check = (x) => (bandSpec.widthOk(x) ? null : `expected a ${band} width in ${bandSpec.widthDomain}`);
+        dims.push({ key: 'width', dim: compileDim(file, `${base}.width`, spec.width, widthOk, kind) });
+      }
+      if (bandSpec.usesRelWidth) {
+        const ok: Check = (x) => (x > 0 && x <= 10 ? null : 'expected a relative width in (0, 10]');
+        dims.push({ key: 'relWidth', dim: compileDim(file, `${base}.relWidth`, spec.relWidth, ok, kind) });
+      }
+      if (bandSpec.usesLookback) {
+        const d = compileDim(file, `${base}.lookback`, spec.lookback, intAtLeast(2), kind);
+        dims.push({ key: 'lookback', dim: d });
+        maxLookback = Math.max(maxLookback, ...dimMax(d, spec.lookback));
+      }
+      this.families.push({
+        band,
+        dims,
+        modes: band === 'calendar' ? calendarModes : allModes,
+        single: band === 'none',
+        count: 0,
+        first: 0,
+      });
+    }
+    this.maxLookback = maxLookback;
+    this.common = [];
+    if (space.cooldown !== undefined)
+      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, intAtLeast(0), kind) });
+    for (const k of COST_KEYS) {
+      const d = space[k];
+      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, nonNegative, kind) });
+    }
+    this.defaults = defaults;
+
+    if (search.kind === 'grid') {
+      let total = 0;
+      for (const f of this.families) {
+        f.first = total;
+        f.count = f.single ? 1 : this.familyCount(f);
+        total += f.count;
+      }
+      if (total > MAX_GRID)
+        fail(file, 'space', `the grid has ${total.toLocaleString('en')} configurations (limit ${MAX_GRID.toLocaleString('en')}); use coarser steps or search.kind "random" with samples`);
+      this.size = total;
+    } else {
+      this.size = search.samples;
+    }
+    const searched = new Set<ParamName>();
+    if (this.families.length > 1) searched.add('band');
+    for (const f of this.families) for (const { key, dim } of f.dims) if (dim.values === null || dim.values.length > 1) searched.add(key);
+    if (this.checks.length > 1) searched.add('check');
+    if (modes.length > 1) searched.add('mode');
+    for (const o of allModes) if (o.dim && (o.dim.values === null || o.dim.values.length > 1)) searched.add(o.mode === 'inner' ? 'depth' : 'fraction');
+    for (const { key, dim } of this.common) if (dim.values === null || dim.values.length > 1) searched.add(key);
+    this.searched = PARAMS.filter((p) => searched.has(p));
+  }
+
+  private readonly defaults: SpaceDefaults;
+
+  private modeCount(f: Family): number {
+    let n = 0;
+    for (const o of f.modes) n += o.dim ? o.dim.values!.length : 1;
+    return n;
+  }
+
+  private familyCount(f: Family): number {
+    let n = this.checks.length * this.modeCount(f);
+    for (const { dim } of f.dims) n *= dim.values!.length;
+    for (const { dim } of this.common) n *= dim.values!.length;
+    return n;
+  }
+
+  private base(f: Family): Config {
+    return {
+      band: f.band,
+      width: 0,
+      check: this.checks[0],
+      mode: 'target',
+      cooldown: 0,
+      ...this.defaults.costs,
+    };
+  }
+
+  /** Configuration `id` (0 ≤ id < size). */
+  config(id: number): Config {
+    if (!(Number.isInteger(id) && id >= 0 && id < this.size)) throw new RangeError(`configuration id ${id} outside 0..${this.size - 1}`);
+    return this.kind === 'grid' ? this.gridConfig(id) : this.drawConfig(id);
+  }
+
+  private gridConfig(id: number): Config {
+    let lo = 0;
+    let hi = this.families.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.families[mid].first <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    const f = this.families[lo];
+    const c = this.base(f);
+    if (f.single) return c;
+    let r = id - f.first;
+    // fastest-varying last: peel off common dims from the end
+    for (let j = this.common.length - 1; j >= 0; j--) {
+      const { key, dim } = this.common[j];
+      const n = dim.values!.length;
+      c[key] = dim.values![r % n];
+      r = Math.floor(r / n);
+    }
+    const nm = this.modeCount(f);
+    let m = r % nm;
+    r = Math.floor(r / nm);
+    for (const o of f.modes) {
+      const n = o.dim ? o.dim.values!.length : 1;
+      if (m < n) {
+        setMode(c, o, o.dim ? o.dim.values![m] : NaN);
+        break;
+      }
+      m -= n;
+    }
+    c.check = this.checks[r % this.checks.length];
+    r = Math.floor(r / this.checks.length);
+    for (let j = f.dims.length - 1; j >= 0; j--) {
+      const { key, dim } = f.dims[j];
+      const n = dim.values!.length;
+      c[key] = dim.values![r % n];
+      r = Math.floor(r / n);
+    }
+    return c;
+  }
+
+  /**
+   * Random / halton: slot j of draw id is u(seed, id, j). Fixed slots: 0 band type,
+   * 1–3 width, relWidth, lookback, 4 check, 5 mode, 6 depth/fraction, 7… cooldown and costs.
+   */
+  private drawConfig(id: number): Config {
+    const u = this.kind === 'halton' ? (j: number) => halton(this.seed, id, j) : (j: number) => uniform(this.seed, id, j);
+    const pick = <T>(xs: readonly T[], x: number): T => xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
+    const f = pick(this.families, u(0));
+    const c = this.base(f);
+    if (f.single) return c;
+    const slot = { width: 1, relWidth: 2, lookback: 3 } as const;
+    for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
+    c.check = pick(this.checks, u(4));
+    const o = pick(f.modes, u(5));
+    setMode(c, o, o.dim ? o.dim.sample(u(6)) : NaN);
+    this.common.forEach(({ key, dim }, j) => {
+      c[key] = dim.sample(u(7 + j));
+    });
+    return c;
+  }
+}
+
+function setMode(c: Config, o: ModeOption, x: number): void {
+  c.mode = o.mode;
+  if (o.mode === 'inner') c.depth = x;
+  else if (o.mode === 'partial') c.fraction = x;
+}
+
+function dimMax(d: Dim, src: NumDim | undefined): number[] {
+  if (d.values) return [...d.values];
+  if (src && typeof src === 'object' && !Array.isArray(src) && 'max' in src) return [src.max];
+  return [0];
+}
+
+/** The value of a parameter for a results row (null where it does not apply). */
+export function paramValue(c: Config, p: ParamName): string | number | null {
+  switch (p) {
+    case 'band':
+      return c.band;
+    case 'width':
+      return c.band === 'none' || c.band === 'calendar' ? null : c.width;
+    case 'check':
+      return c.band === 'none' ? null : typeof c.check === 'number' ? c.check : c.check;
+    case 'mode':
+      return c.band === 'none' ? null : c.mode;
+    case 'cooldown':
+      return c.band === 'none' ? null : (c.cooldown ?? 0);
+    default: {
+      const v = c[p];
+      return v === undefined ? null : v;
+    }
+  }
+}
