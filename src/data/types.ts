@@ -21,6 +21,7 @@ export interface PriceMatrix {
 export interface DataInfo {
   file: string;
   format: 'wide' | 'long';
+  /** Rows of the loaded matrix (T): commonStart .. end. */
   rows: number;
   /** Per asset: first and last date with an observed (not filled) price, and how many cells were forward-filled inside the loaded window. */
   assets: { name: string; first: string; last: string; observations: number; filled: number }[];
@@ -31,6 +32,15 @@ export interface DataInfo {
   /** Human-readable reason, e.g. "median gap 1 day, weekend dates present → 365". */
   periodsPerYearReason: string;
   medianGapDays: number;
+  /** Data rows in the file (wide: lines after the header; long: distinct dates). */
+  fileRows?: number;
+  /** First and last date anywhere in the file. */
+  fileFirst?: string;
+  fileLast?: string;
+  /** Every asset column in the file, in file order. */
+  availableAssets?: string[];
+  /** The forward-fill limit used. */
+  maxFill?: number;
 }
 
 export interface LoadOptions {

@@ -47,6 +47,9 @@ export class KernelContext {
   readonly wp: Float64Array;
   readonly b: Float64Array;
   readonly dev: Float64Array;
+  /** Per-configuration trade state (see kernel/backtest.ts) and loop accumulators. */
+  readonly state = new Float64Array(8);
+  readonly acc = new Float64Array(4);
 
   private readonly masks = new Map<string, Uint8Array>();
   private readonly vols = new Map<number, Float64Array>();
@@ -54,9 +57,12 @@ export class KernelContext {
   private logRets: Float64Array | null = null;
 
   constructor(inp: ContextInput) {
-    const { prices, T, N, start } = inp;
+    const { T, N, start } = inp;
     if (start < 0 || start >= T - 1) throw new RangeError(`window start ${start} leaves fewer than 2 rows of ${T}`);
-    this.prices = prices;
+    // V8 reads a SharedArrayBuffer-backed Float64Array about 2× slower than a private one
+    // (measured here), so each context keeps its own copy of the shared matrix: it is small
+    // (T×N×8 bytes) and copied once per worker, not per configuration.
+    this.prices = inp.prices.buffer instanceof SharedArrayBuffer ? new Float64Array(inp.prices) : inp.prices;
     this.T = T;
     this.N = N;
     this.dates = inp.dates;
@@ -74,6 +80,7 @@ export class KernelContext {
     this.b = new Float64Array(N);
     this.dev = new Float64Array(N);
 
+    const prices = this.prices;
     const br = new Float64Array(T);
     const bv = new Float64Array(T);
     bv[start] = 1;

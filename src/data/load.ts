@@ -1,0 +1,158 @@
+/**
+ * `loadPrices`: a price CSV to a validated PriceMatrix (design §1–§2).
+ *
+ *   read file → tokenize (csv.ts, line numbers) → raw table, wide or long (table.ts: header,
+ *   shape, dates, duplicates) → danfojs: range, selection, sort (frame.ts) → judge used prices,
+ *   common start, forward-fill (align.ts) → periods per year (calendar.ts) → PriceMatrix.
+ *
+ * Every user mistake is a UserError naming the file, the line, the date, the column, the value
+ * and the fix.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { alignWindow, checkPrices, type Selection, type Window } from './align.js';
+import { detectPeriodsPerYear, isoDateProblem } from './calendar.js';
+import { parseCsv } from './csv.js';
+import { UserError } from './errors.js';
+import { shapeRows, type SortedRows } from './frame.js';
+import { buildTable, type RawTable } from './table.js';
+import type { DataInfo, LoadOptions, PriceMatrix } from './types.js';
+
+/** Default forward-fill limit, in consecutive missing periods. */
+export const DEFAULT_MAX_FILL = 5;
+
+/** Load, validate and align a price file. See the module comment for the steps. */
+export async function loadPrices(file: string, opts: LoadOptions = {}): Promise<{ matrix: PriceMatrix; info: DataInfo }> {
+  const maxFill = checkOptions(file, opts);
+  const table = buildTable(parseCsv(await readText(file), file), file);
+  const selected = selectAssets(table, opts.assets);
+  const inRange = rangeMask(table, opts.start, opts.end);
+  const sorted = await shapeRows(table, selected, inRange);
+  const sel: Selection = { table, selected, maxFill };
+  checkPrices(sorted, sel);
+  const window = alignWindow(sorted, sel);
+  return assemble(table, sel, sorted, window, opts.periodsPerYear);
+}
+
+/** The file's text; a missing or unreadable file is a UserError. */
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UserError(`${file}: file not found (looked for ${resolve(file)}); check the path`);
+    }
+    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, not a CSV file; give the path of a .csv file`);
+    throw new UserError(`${file}: cannot read the file (${code ?? String(e)}); check that it exists and is readable`);
+  }
+}
+
+/** Validate the options that do not need the file; returns maxFill. */
+function checkOptions(file: string, opts: LoadOptions): number {
+  for (const key of ['start', 'end'] as const) {
+    const v = opts[key];
+    const problem = v === undefined ? null : isoDateProblem(v);
+    if (problem !== null) throw new UserError(`${file}: the ${key} option ${problem}; write it as YYYY-MM-DD`);
+  }
+  if (opts.start !== undefined && opts.end !== undefined && opts.start > opts.end) {
+    throw new UserError(`${file}: start ${opts.start} is after end ${opts.end}; swap them or fix one`);
+  }
+  const maxFill = opts.maxFill ?? DEFAULT_MAX_FILL;
+  if (!Number.isInteger(maxFill) || maxFill < 0) {
+    throw new UserError(`${file}: maxFill ${maxFill} must be a whole number of periods ≥ 0 (default ${DEFAULT_MAX_FILL})`);
+  }
+  const ppy = opts.periodsPerYear;
+  if (ppy !== undefined && !(Number.isFinite(ppy) && ppy > 0)) {
+    throw new UserError(`${file}: periodsPerYear ${ppy} must be a positive number (e.g. 252, 365, 52, 12)`);
+  }
+  return maxFill;
+}
+
+/** Indices of the requested assets in request order (default: every asset, file order). */
+function selectAssets(table: RawTable, requested: readonly string[] | undefined): number[] {
+  if (requested === undefined) return table.assets.map((_, a) => a);
+  const available = `the file has ${table.assets.join(', ')}`;
+  if (requested.length === 0) throw new UserError(`${table.file}: no assets selected; ${available}`);
+  const index = new Map(table.assets.map((name, a) => [name, a]));
+  const seen = new Set<string>();
+  return requested.map((name) => {
+    const a = index.get(name);
+    if (a === undefined) {
+      const near = table.assets.find((x) => x.toLowerCase() === name.toLowerCase());
+      const hint = near === undefined ? '' : ` (did you mean ${near}?)`;
+      throw new UserError(`${table.file}: unknown asset ${JSON.stringify(name)}${hint}; ${available}`);
+    }
+    if (seen.has(name)) throw new UserError(`${table.file}: asset ${name} is selected twice; list each asset once`);
+    seen.add(name);
+    return a;
+  });
+}
+
+/** Which table rows fall in [start, end]; throws when none does. */
+function rangeMask(table: RawTable, start: string | undefined, end: string | undefined): boolean[] {
+  const mask = table.dates.map((d) => (start === undefined || d >= start) && (end === undefined || d <= end));
+  if (!mask.includes(true)) {
+    const sortedDates = [...table.dates].sort();
+    throw new UserError(
+      `${table.file}: no rows between ${start ?? 'the start'} and ${end ?? 'the end'}; ` +
+        `the file covers ${sortedDates[0]} .. ${sortedDates[sortedDates.length - 1]}`,
+    );
+  }
+  return mask;
+}
+
+/** Build the PriceMatrix (over a SharedArrayBuffer) and the DataInfo. */
+function assemble(
+  table: RawTable,
+  sel: Selection,
+  sorted: SortedRows,
+  window: Window,
+  ppyOverride: number | undefined,
+): { matrix: PriceMatrix; info: DataInfo } {
+  const dates = sorted.dates.slice(window.start);
+  const assets = sel.selected.map((a) => table.assets[a]);
+  if (dates.length < 2) {
+    throw new UserError(
+      `${table.file}: ${assets.join(', ')} have a common price on only one date (${dates[0]}); ` +
+        `a backtest needs at least two, so choose other assets or a wider date range`,
+    );
+  }
+  const N = assets.length;
+  const T = dates.length;
+  const prices = new Float64Array(new SharedArrayBuffer(T * N * Float64Array.BYTES_PER_ELEMENT));
+  prices.set(window.prices);
+  const ppy = detectPeriodsPerYear(dates, ppyOverride);
+  const matrix: PriceMatrix = { dates, assets, prices, T, N, periodsPerYear: ppy.periodsPerYear };
+  const info: DataInfo = {
+    file: table.file,
+    format: table.format,
+    rows: T,
+    assets: assets.map((name, j) => ({
+      name,
+      first: sorted.dates[window.firstRow[j]],
+      last: sorted.dates[window.lastRow[j]],
+      observations: window.observations[j],
+      filled: window.filled[j],
+    })),
+    commonStart: dates[0],
+    end: dates[T - 1],
+    periodsPerYear: ppy.periodsPerYear,
+    periodsPerYearReason: ppy.reason,
+    medianGapDays: ppy.medianGapDays,
+    fileRows: table.dates.length,
+    fileFirst: minDate(table.dates),
+    fileLast: maxDate(table.dates),
+    availableAssets: [...table.assets],
+    maxFill: sel.maxFill,
+  };
+  return { matrix, info };
+}
+
+function minDate(dates: readonly string[]): string {
+  return dates.reduce((m, d) => (d < m ? d : m));
+}
+
+function maxDate(dates: readonly string[]): string {
+  return dates.reduce((m, d) => (d > m ? d : m));
+}
