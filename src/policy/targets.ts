@@ -22,7 +22,7 @@ export function resolveTargets(
   const out = new Float64Array(assets.length);
   const scale = opts.normalize ? 1 / sum : 1;
   if (!opts.normalize && Math.abs(sum - 1) > 1e-9)
-    throw new UserError(`${opts.where}: target weights sum to ${sum}, not 1; fix them, or ask for normalisation (--normalize, or normalizeTargets: true)`);
+    throw new UserError(`${opts.where}: target weights sum to ${+sum.toPrecision(12)}, not 1; fix them, or ask for normalisation (--normalize, or normalizeTargets: true)`);
   assets.forEach((a, i) => {
     const w = targets[a];
     if (w === undefined) throw new UserError(`${opts.where}: asset ${a} is loaded but has no target weight`);
