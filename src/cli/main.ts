@@ -44,7 +44,7 @@ const RUN_OPTIONS = {
   'run-id': { type: 'string', describe: 'name of the run folder (default: a timestamp)' },
   resume: { type: 'string', describe: 'finish the run in this folder (refused if the experiment or data changed)' },
   'batch-size': { type: 'number', describe: 'configurations per worker task (default: chosen from the size)' },
-  'no-report': { type: 'boolean', default: false, describe: 'skip the HTML report' },
+  report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
 } as const;
@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
         const { runCommand } = await import('./run.js');
         await runCommand({
           experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
-          batchSize: a['batch-size'], noReport: a['no-report'], quiet: a.quiet, json: a.json,
+          batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json,
         });
       },
     )
