@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: the fixed workload of src/bench/workload.ts (5 ETFs, 2,520 daily prices,
+ * 10,000 configurations over every band type, mode and schedule), measured in one run:
+ *  1. the single-thread kernel (configurations/s, µs per configuration), in this process and
+ *     in 3 fresh processes (V8's speed can differ between processes: the spread is reported);
+ *  2. the pool's throughput and speed-up for 1..cores workers;
+ *  3. the end-to-end wall time of a `run` (load, sweep, write, report).
+ * `--big` adds a 1,000,000-configuration run with its peak memory.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPrices } from '../data/load.js';
+import { parseExperiment } from '../experiment/load.js';
+import { KernelContext } from '../kernel/context.js';
+import { simulate } from '../kernel/backtest.js';
+import { N_METRICS } from '../kernel/metrics.js';
+import { resolveTargets } from '../policy/targets.js';
+import { ParameterSpace } from '../search/space.js';
+import { runSweep, defaultWorkers } from '../runner/sweep.js';
+import { runExperiment } from '../runner/run.js';
+import { warmUp } from '../runner/warmup.js';
+import type { WorkerData } from '../runner/protocol.js';
+import { benchExperiment } from './workload.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DATA = path.join(ROOT, 'data/etf_daily_adjclose_1993_2023.csv');
+
+async function setup(samples = 10_000) {
+  const spec = parseExperiment(benchExperiment(samples, DATA));
+  const { matrix } = await loadPrices(DATA, { assets: Object.keys(spec.targets), start: spec.data.start });
+  const targets = resolveTargets(spec.targets, matrix.assets, { where: 'bench' });
+  const space = new ParameterSpace(spec.space, spec.search, { costs: spec.costs });
+  return { spec, matrix, targets, space };
+}
+
+/** Configurations per second of the in-process kernel, best of `rounds`. */
+async function kernelRate(rounds = 3): Promise<number[]> {
+  const { matrix, targets, space } = await setup();
+  const ctx = new KernelContext({ prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback });
+  warmUp(matrix.N);
+  const cfgs = Array.from({ length: space.size }, (_, i) => space.config(i));
+  const out = new Float64Array(N_METRICS);
+  const rates: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (const c of cfgs) simulate(ctx, c, out, 0);
+    rates.push(cfgs.length / ((performance.now() - t0) / 1000));
+  }
+  return rates;
+}
+
+const fmt = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
+function table(head: string[], rows: (string | number)[][]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, j) => Math.max(...cells.map((r) => r[j].length)));
+  return cells.map((r, i) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ') + (i === 0 ? '\n' + w.map((x) => '─'.repeat(x)).join('  ') : '')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--kernel-only')) {
+    const r = await kernelRate(3);
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return;
+  }
+  const { matrix, spec, targets, space } = await setup();
+  process.stdout.write(`workload: ${matrix.assets.join(', ')}; ${matrix.T} daily rows ${matrix.dates[0]} → ${matrix.dates[matrix.T - 1]}; ${space.size.toLocaleString('en')} configurations (random, seed 1); ${os.cpus().length} cores, node ${process.version}\n\n`);
+
+  // 1. kernel, in this process and in fresh processes
+  const here = await kernelRate(3);
+  const spread: number[] = [];
+  for (let p = 0; p < 3; p++) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--kernel-only'], { encoding: 'utf8' });
+    const rates = JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as number[];
+    spread.push(Math.max(...rates));
+  }
+  const best = Math.max(...here);
+  process.stdout.write('1. single-thread kernel\n' + table(
+    ['where', 'configs/s (best of 3)', 'µs/config', 'vs 40,000/s target'],
+    [
+      ['this process', fmt(best), fmt(1e6 / best, 1), `${fmt((best / 40_000) * 100)}%`],
+      ...spread.map((x, i) => [`fresh process ${i + 1}`, fmt(x), fmt(1e6 / x, 1), `${fmt((x / 40_000) * 100)}%`]),
+    ],
+  ) + `\n   spread across processes: ${fmt(Math.min(...spread))} – ${fmt(Math.max(...spread))} configs/s (max/min ${(Math.max(...spread) / Math.min(...spread)).toFixed(2)}×)\n\n`);
+
+  // 2. pool throughput for 1..cores workers
+  const wd: WorkerData = {
+    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
+    start: space.maxLookback, initialCapital: spec.initialCapital, riskFree: spec.riskFree, space: spec.space, search: spec.search, costs: spec.costs,
+  };
+  const poolRows: (string | number)[][] = [];
+  let one = 0;
+  for (let w = 1; w <= defaultWorkers(); w++) {
+    let done = 0;
+    const t0 = performance.now();
+    await runSweep({ workerData: wd, ranges: [[0, space.size]], workers: w, onResult: (r) => void (done += r.to - r.from) });
+    const rate = done / ((performance.now() - t0) / 1000);
+    if (w === 1) one = rate;
+    poolRows.push([String(w), fmt(rate), `${(rate / one).toFixed(2)}×`]);
+  }
+  process.stdout.write('2. worker pool (includes pool start and per-worker warm-up)\n' + table(['workers', 'configs/s', 'speed-up'], poolRows) + '\n\n');
+
+  // 3. end to end
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rl-bench-'));
+  const e2e = async (samples: number) => {
+    const f = path.join(dir, `bench-${samples}.json`);
+    await writeFile(f, JSON.stringify({ ...benchExperiment(samples, DATA), name: `bench-${samples}` }));
+    const t0 = performance.now();
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const r = await runExperiment({ experiment: f, out: dir, runId: 'r', quiet: true });
+    const t1 = performance.now();
+    const { buildReportInput } = await import('../report/fromRun.js');
+    const { writeReport } = await import('../report/html.js');
+    await writeReport(r.dir, await buildReportInput(r.dir));
+    const t2 = performance.now();
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return [fmt(samples), fmt(r.seconds.load, 2), fmt(r.seconds.sweep, 2), fmt(r.seconds.write, 2), fmt((t2 - t1) / 1000, 2), fmt((t2 - t0) / 1000, 2), `${fmt(peak / 2 ** 20)} MB`];
+  };
+  const rows = [await e2e(10_000)];
+  if (args.includes('--big')) rows.push(await e2e(1_000_000));
+  process.stdout.write('3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'wall', 'peak RSS'], rows) + '\n');
+  await rm(dir, { recursive: true, force: true });
+}
+
+await main();
