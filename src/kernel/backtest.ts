@@ -219,7 +219,7 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
       const x = h[i] * P[row + i] - W[i] * V;
       ds += x < 0 ? -x : x;
     }
-    const drift = (0.5 * ds) / V;
+    const drift = (0.5 * ds) / (V < 0 ? -V : V); // ½·Σ|h_i·P_i/V − w*_i|, literal even if fees drove V below 0
     driftSum += drift;
     if (drift > driftMax) driftMax = drift;
     const r = V / vals[t - 1] - 1;

@@ -39,7 +39,7 @@ for (let t = start + 1; t < T; t++) {
   }
   let x = 0, ds = 0;
   ${each((i) => `x = a${i} - W${i} * V; ds += x < 0 ? -x : x;`, '\n  ')}
-  const drift = (0.5 * ds) / V;
+  const drift = (0.5 * ds) / (V < 0 ? -V : V);
   driftSum += drift;
   if (drift > driftMax) driftMax = drift;
   const r = V / vals[t - 1] - 1;

@@ -1,0 +1,431 @@
+/**
+ * A deliberately plain reference implementation of one backtest (design §3–§4, read with
+ * NOTES-interpretations.md). It exists only to check the fast kernel: plain number[] arrays,
+ * one obvious step after another, two-pass statistics, no cleverness and no shared code
+ * with src/kernel or src/policy (only the Config and Metrics *types* are imported).
+ *
+ * Reading notes (numbers refer to NOTES-interpretations.md):
+ *  - window = rows start..T-1; row `start` is the costless initial allocation (1).
+ *  - check days are start < t < T-1 (2); cooldown counts rows since the last trade (3).
+ *  - a rebalance event is a trade for the cooldown, even with zero turnover (calendar);
+ *    a rebalance skipped by minTrade is not (3).
+ *  - edge: s = min_i b_i/|w_i - w*_i| over assets with w_i != w*_i, clamped to [0,1];
+ *    drift s = d/D, risk s = tau/TE, calendar s = 0 (5).
+ *  - returns r_t = V_t/V_{t-1} - 1 for t = start+1..T-1, years = (T-1-start)/ppy (§4).
+ */
+import type { Config } from '../../src/policy/types.js';
+import type { Metrics } from '../../src/kernel/metrics.js';
+
+/** The same shape as the kernel's BacktestInput (kept separate so the reference stands alone). */
+export interface PlainInput {
+  prices: ArrayLike<number>; // row-major T×N
+  T: number;
+  N: number;
+  dates: readonly string[];
+  targets: ArrayLike<number>;
+  periodsPerYear: number;
+  start?: number;
+  initialCapital?: number;
+  riskFree?: number;
+}
+
+export interface PlainResult {
+  metrics: Metrics;
+  /** Per window row (length Tw = T - start). */
+  value: number[];
+  /** End-of-day (post-trade) weights, value.length rows of N. */
+  weights: number[][];
+  /** true on rows where a rebalance event happened. */
+  trade: boolean[];
+  /** Cost C paid on each row. */
+  cost: number[];
+  /** Benchmark value index, 1 at the window start. */
+  benchmark: number[];
+  /** End-of-day drift ½Σ|w − w*| per row. */
+  drift: number[];
+  /** ½Σ|w' − w| per row (0 where nothing traded). */
+  oneWayTurnover: number[];
+}
+
+// ---------------------------------------------------------------- small statistics helpers
+
+export function plainMean(xs: number[]): number {
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return sum / xs.length;
+}
+
+/** Two-pass sample standard deviation (n − 1). Fewer than two values gives NaN (0/0). */
+export function plainSampleStd(xs: number[]): number {
+  const n = xs.length;
+  if (n < 2) return NaN;
+  const m = plainMean(xs);
+  let ss = 0;
+  for (const x of xs) ss += (x - m) * (x - m);
+  return Math.sqrt(ss / (n - 1));
+}
+
+/** Two-pass sample covariance (n − 1) of two equally long series. */
+export function plainSampleCov(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  if (n < 2) return NaN;
+  const mx = plainMean(xs);
+  const my = plainMean(ys);
+  let s = 0;
+  for (let k = 0; k < n; k++) s += (xs[k] - mx) * (ys[k] - my);
+  return s / (n - 1);
+}
+
+// ---------------------------------------------------------------- calendar helpers
+
+function parseDate(iso: string): Date {
+  const d = new Date(iso + 'T00:00:00Z');
+  if (Number.isNaN(d.getTime())) throw new Error(`bad date ${iso}`);
+  return d;
+}
+
+/** The Monday (as YYYY-MM-DD) of the ISO week (Monday..Sunday) holding this date. */
+export function mondayOf(iso: string): string {
+  const d = parseDate(iso);
+  const weekday = d.getUTCDay(); // 0 = Sunday, 1 = Monday, ..., 6 = Saturday
+  const daysSinceMonday = (weekday + 6) % 7; // Monday → 0, Sunday → 6
+  const monday = new Date(d.getTime() - daysSinceMonday * 86400000);
+  return monday.toISOString().slice(0, 10);
+}
+
+function monthKey(iso: string): string {
+  return iso.slice(0, 7); // YYYY-MM
+}
+
+function quarterKey(iso: string): string {
+  const year = iso.slice(0, 4);
+  const month = Number(iso.slice(5, 7));
+  return `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
+}
+
+function yearKey(iso: string): string {
+  return iso.slice(0, 4);
+}
+
+/** Is row t a check day? (interpretation 2) */
+export function plainIsCheckDay(t: number, start: number, T: number, dates: readonly string[], check: Config['check']): boolean {
+  if (t <= start || t >= T - 1) return false; // first row = allocation, last row never trades
+  if (typeof check === 'number') return (t - start) % check === 0;
+  switch (check) {
+    case 'daily':
+      return true;
+    case 'weekly':
+      return mondayOf(dates[t]) !== mondayOf(dates[t + 1]);
+    case 'monthly':
+      return monthKey(dates[t]) !== monthKey(dates[t + 1]);
+    case 'quarterly':
+      return quarterKey(dates[t]) !== quarterKey(dates[t + 1]);
+    case 'yearly':
+      return yearKey(dates[t]) !== yearKey(dates[t + 1]);
+    default:
+      throw new Error(`unknown check schedule ${String(check)}`);
+  }
+}
+
+// ---------------------------------------------------------------- rolling band statistics
+
+/** σ_i,t: annualized sample std (n − 1) of the last L log returns ln(P_s/P_{s−1}), s = t−L+1..t. */
+export function plainSigma(input: PlainInput, t: number, i: number, L: number): number {
+  const N = input.N;
+  const P = (row: number, col: number): number => input.prices[row * N + col];
+  if (t - L < 0) throw new Error(`volatility band needs prices from row ${t - L}`);
+  const logReturns: number[] = [];
+  for (let s = t - L + 1; s <= t; s++) logReturns.push(Math.log(P(s, i) / P(s - 1, i)));
+  return plainSampleStd(logReturns) * Math.sqrt(input.periodsPerYear);
+}
+
+/**
+ * Ex-ante tracking error of weights w at row t: sqrt((w − w*)ᵀ Σ_t (w − w*) · ppy), Σ_t the
+ * sample covariance (n − 1) of the L simple returns s = t−L+1..t, built entry by entry.
+ */
+export function plainExAnteTE(input: PlainInput, t: number, w: number[], L: number): number {
+  const N = input.N;
+  const P = (row: number, col: number): number => input.prices[row * N + col];
+  if (t - L < 0) throw new Error(`risk band needs prices from row ${t - L}`);
+  const returns: number[][] = []; // returns[i] = the L simple returns of asset i
+  for (let i = 0; i < N; i++) {
+    const ri: number[] = [];
+    for (let s = t - L + 1; s <= t; s++) ri.push(P(s, i) / P(s - 1, i) - 1);
+    returns.push(ri);
+  }
+  const d = w.map((wi, i) => wi - input.targets[i]);
+  let quad = 0;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      quad += d[i] * plainSampleCov(returns[i], returns[j]) * d[j];
+    }
+  }
+  return Math.sqrt(quad * input.periodsPerYear);
+}
+
+// ---------------------------------------------------------------- the backtest
+
+export function plainBacktest(input: PlainInput, config: Config): PlainResult {
+  const T = input.T;
+  const N = input.N;
+  const ppy = input.periodsPerYear;
+  const dates = input.dates;
+  const target: number[] = Array.from(input.targets);
+  const capital = input.initialCapital ?? 100000;
+  const riskFree = input.riskFree ?? 0;
+  const start = input.start ?? config.lookback ?? 0;
+  const cooldown = config.cooldown ?? 0;
+  if (target.length !== N) throw new Error('targets must have length N');
+  if (dates.length !== T) throw new Error('dates must have length T');
+  if (start < 0 || start > T - 2) throw new Error(`window start ${start} leaves fewer than 2 rows of ${T}`);
+  if (config.band === 'volatility' || config.band === 'risk') {
+    // a sample std / covariance needs at least 2 returns; the window starts after the warm-up (interpretation 1)
+    const L = config.lookback;
+    if (L === undefined || !Number.isInteger(L) || L < 2) throw new Error(`${config.band} band needs an integer lookback ≥ 2`);
+    if (start < L) throw new Error(`window start ${start} must be ≥ lookback ${L}`);
+  }
+
+  const P = (t: number, i: number): number => input.prices[t * N + i];
+
+  // --- rolling statistics (computed directly, from scratch, each time they are needed)
+
+  const sigma = (t: number, i: number, L: number): number => plainSigma(input, t, i, L);
+  const trackingErrorExAnte = (t: number, w: number[], L: number): number => plainExAnteTE(input, t, w, L);
+
+  /** Per-asset half-widths b_i at row t for the per-asset band types. */
+  const halfWidths = (t: number): number[] => {
+    const b: number[] = [];
+    for (let i = 0; i < N; i++) {
+      switch (config.band) {
+        case 'absolute':
+          b.push(config.width);
+          break;
+        case 'relative':
+          b.push(config.width * target[i]);
+          break;
+        case 'hybrid': {
+          if (config.relWidth === undefined) throw new Error('hybrid band needs relWidth');
+          b.push(Math.min(config.width, config.relWidth * target[i]));
+          break;
+        }
+        case 'volatility': {
+          if (config.lookback === undefined) throw new Error('volatility band needs lookback');
+          b.push(config.width * sigma(t, i, config.lookback) * target[i]);
+          break;
+        }
+        default:
+          throw new Error(`halfWidths called for band ${config.band}`);
+      }
+    }
+    return b;
+  };
+
+  const driftOf = (w: number[]): number => {
+    let sum = 0;
+    for (let i = 0; i < N; i++) sum += Math.abs(w[i] - target[i]);
+    return sum / 2;
+  };
+
+  /**
+   * At a check day: does the band trigger, and if so what is s (the edge scale)?
+   * Returns null when it does not trigger.
+   */
+  const triggerAndScale = (t: number, w: number[]): { s: number } | null => {
+    const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+    switch (config.band) {
+      case 'none':
+        return null;
+      case 'calendar':
+        return { s: 0 };
+      case 'absolute':
+      case 'relative':
+      case 'hybrid':
+      case 'volatility': {
+        const b = halfWidths(t);
+        let breached = false;
+        for (let i = 0; i < N; i++) if (Math.abs(w[i] - target[i]) > b[i]) breached = true;
+        if (!breached) return null;
+        let s = Infinity;
+        for (let i = 0; i < N; i++) {
+          const dev = Math.abs(w[i] - target[i]);
+          if (w[i] !== target[i]) s = Math.min(s, b[i] / dev);
+        }
+        return { s: clamp01(s) };
+      }
+      case 'drift': {
+        const D = driftOf(w);
+        if (!(D > config.width)) return null;
+        return { s: clamp01(config.width / D) };
+      }
+      case 'risk': {
+        if (config.lookback === undefined) throw new Error('risk band needs lookback');
+        const te = trackingErrorExAnte(t, w, config.lookback);
+        if (!(te > config.width)) return null;
+        return { s: clamp01(config.width / te) };
+      }
+      default:
+        throw new Error(`unknown band ${String(config.band)}`);
+    }
+  };
+
+  const postTradeWeights = (w: number[], s: number): number[] => {
+    switch (config.mode) {
+      case 'target':
+        return target.slice();
+      case 'edge':
+        return target.map((ws, i) => ws + s * (w[i] - ws));
+      case 'inner': {
+        if (config.depth === undefined) throw new Error('inner mode needs depth');
+        const q = config.depth;
+        return target.map((ws, i) => ws + q * s * (w[i] - ws));
+      }
+      case 'partial': {
+        if (config.fraction === undefined) throw new Error('partial mode needs fraction');
+        const f = config.fraction;
+        return w.map((wi, i) => wi + f * (target[i] - wi));
+      }
+      default:
+        throw new Error(`unknown mode ${String(config.mode)}`);
+    }
+  };
+
+  // --- the loop
+
+  const c = (config.feeBps + config.halfSpreadBps) / 1e4;
+  let holdings: number[] = target.map((ws, i) => (ws * capital) / P(start, i));
+  let lastTrade: number | null = null;
+
+  const value: number[] = [];
+  const weights: number[][] = [];
+  const trade: boolean[] = [];
+  const cost: number[] = [];
+  const benchmark: number[] = [];
+  const drift: number[] = [];
+  const oneWayTurnover: number[] = [];
+  let turnoverSum = 0;
+  let costFractionSum = 0;
+  let rebalances = 0;
+
+  for (let t = start; t < T; t++) {
+    // benchmark: target weights rebalanced every period, no cost
+    if (t === start) {
+      benchmark.push(1);
+    } else {
+      let rb = 0;
+      for (let i = 0; i < N; i++) rb += target[i] * (P(t, i) / P(t - 1, i) - 1);
+      benchmark.push(benchmark[benchmark.length - 1] * (1 + rb));
+    }
+
+    if (t === start) {
+      value.push(capital);
+      weights.push(target.slice());
+      trade.push(false);
+      cost.push(0);
+      drift.push(0);
+      oneWayTurnover.push(0);
+      continue;
+    }
+
+    // drifted value and weights at the close of t
+    let V = 0;
+    for (let i = 0; i < N; i++) V += holdings[i] * P(t, i);
+    let w = holdings.map((h, i) => (h * P(t, i)) / V);
+    let tradedToday = false;
+    let costToday = 0;
+    let oneWayToday = 0;
+
+    const cooldownAllows = lastTrade === null || t - lastTrade > cooldown;
+    if (plainIsCheckDay(t, start, T, dates, config.check) && cooldownAllows) {
+      const trig = triggerAndScale(t, w);
+      if (trig !== null) {
+        const wNew = postTradeWeights(w, trig.s);
+        let sumAbs = 0;
+        let assetsTraded = 0;
+        for (let i = 0; i < N; i++) {
+          const delta = Math.abs(wNew[i] - w[i]);
+          sumAbs += delta;
+          if (delta > 1e-12) assetsTraded += 1;
+        }
+        const Q = V * sumAbs;
+        if (!(Q < config.minTrade)) {
+          const C = Q * c + config.fixedFee * assetsTraded;
+          const Vpost = V - C;
+          holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));
+          rebalances += 1;
+          oneWayToday = sumAbs / 2;
+          turnoverSum += oneWayToday;
+          costFractionSum += C / V;
+          costToday = C;
+          tradedToday = true;
+          lastTrade = t;
+          V = Vpost;
+          w = wNew;
+        }
+      }
+    }
+
+    value.push(V);
+    weights.push(w);
+    trade.push(tradedToday);
+    cost.push(costToday);
+    drift.push(driftOf(w));
+    oneWayTurnover.push(oneWayToday);
+  }
+
+  // --- metrics (design §4)
+  const nReturns = value.length - 1;
+  const years = nReturns / ppy;
+  const r: number[] = [];
+  for (let k = 1; k < value.length; k++) r.push(value[k] / value[k - 1] - 1);
+  // r^b_t straight from its definition: Σ w*_i·(P_i,t/P_i,t−1 − 1)
+  const rbDef: number[] = [];
+  for (let t = start + 1; t < T; t++) {
+    let x = 0;
+    for (let i = 0; i < N; i++) x += target[i] * (P(t, i) / P(t - 1, i) - 1);
+    rbDef.push(x);
+  }
+
+  const active = r.map((x, k) => x - rbDef[k]);
+  const trackingError = plainSampleStd(active) * Math.sqrt(ppy);
+
+  let peak = -Infinity;
+  let maxDrawdown = 0;
+  for (const v of value) {
+    peak = Math.max(peak, v);
+    maxDrawdown = Math.max(maxDrawdown, 1 - v / peak);
+  }
+
+  const vStart = value[0];
+  const vEnd = value[value.length - 1];
+  const cagr = Math.pow(vEnd / vStart, 1 / years) - 1;
+  const benchCagr = Math.pow(benchmark[benchmark.length - 1] / benchmark[0], 1 / years) - 1;
+
+  const stdR = plainSampleStd(r);
+  const volatility = stdR * Math.sqrt(ppy);
+  const excess = r.map((x) => x - riskFree / ppy);
+  const sharpe = (plainMean(excess) / stdR) * Math.sqrt(ppy);
+  const downside = plainMean(excess.map((x) => Math.min(x, 0) ** 2));
+  const sortino = (plainMean(excess) / Math.sqrt(downside)) * Math.sqrt(ppy);
+
+  let maxDrift = 0;
+  for (const d of drift) maxDrift = Math.max(maxDrift, d);
+
+  const metrics: Metrics = {
+    turnover: turnoverSum / years,
+    trackingError,
+    maxDrawdown,
+    cagr,
+    volatility,
+    sharpe,
+    sortino,
+    rebalances,
+    rebalancesPerYear: rebalances / years,
+    costDrag: (costFractionSum / years) * 1e4,
+    meanDrift: plainMean(drift),
+    maxDrift,
+    excessReturn: cagr - benchCagr,
+    finalValue: vEnd,
+  };
+
+  return { metrics, value, weights, trade, cost, benchmark, drift, oneWayTurnover };
+}
