@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Experiment, type ExperimentSpec } from './schema.js';
+import { ParameterSpace } from '../search/space.js';
+import { parseConstraints } from '../results/score.js';
 
 /** The raw value at a zod issue path, for "got …" in messages. */
 function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
@@ -48,6 +50,10 @@ export function formatIssues(file: string, raw: unknown, issues: readonly z.core
 export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSpec {
   const r = Experiment.safeParse(raw);
   if (!r.success) throw new UserError(formatIssues(file, raw, r.error.issues));
+  // what zod cannot check: the space's values (band width domains, depth without inner, ...) and the
+  // constraints' grammar; both throw a UserError naming the file and the field
+  new ParameterSpace(r.data.space, r.data.search, { costs: r.data.costs }, file);
+  parseConstraints(r.data.constraints, `${file}: constraints`);
   return r.data;
 }
 
@@ -56,6 +62,12 @@ async function importCode(abs: string): Promise<unknown> {
   // tsImport returns the module namespace; its shape is the user's, checked by zod below.
   const mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
   let v = mod.default;
+  // Outside a "type": "module" package tsx loads a .ts file as CommonJS: `default` is then its
+  // module.exports, marked __esModule, which holds the real default export (if any) beside the named ones.
+  if (v && typeof v === 'object' && (v as Record<string, unknown>).__esModule === true) {
+    const exports = v as Record<string, unknown>;
+    return exports.default ?? exports.experiment;
+  }
   // tsx may wrap a CommonJS-looking default export once more
   if (v && typeof v === 'object' && 'default' in v && !('name' in v)) v = (v as Record<string, unknown>).default;
   return v ?? mod.experiment;

@@ -39,7 +39,7 @@ export function parseWeights(text: string, where = '--weights'): Record<string, 
     if (!m) throw new UserError(`${where}: "${part}" is not ASSET=WEIGHT; write e.g. SPY=0.6,TLT=0.4`);
     const w = Number(m[2]);
     if (!Number.isFinite(w)) throw new UserError(`${where}: weight "${m[2]}" of ${m[1]} is not a number`);
-    if (m[1] in out) throw new UserError(`${where}: ${m[1]} is listed twice`);
+    if (Object.hasOwn(out, m[1])) throw new UserError(`${where}: ${m[1]} is listed twice`);
     out[m[1]] = w;
   }
   return out;

@@ -14,7 +14,8 @@ export interface Constraint {
 
 export function parseConstraints(list: readonly string[], where = 'constraints'): Constraint[] {
   return list.map((text, i) => {
-    const m = /^\s*([A-Za-z]+)\s*(<=|>=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/.exec(text);
+    // one number: "0.0.2" or "." used to match [\d.]+ and became NaN, a constraint no row meets
+    const m = /^\s*([A-Za-z]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/.exec(text);
     if (!m) throw new UserError(`${where}[${i}]: "${text}" is not "metric <= number" (e.g. "trackingError <= 0.02")`);
     if (!(METRICS as readonly string[]).includes(m[1]))
       throw new UserError(`${where}[${i}]: unknown metric "${m[1]}"; use one of ${METRICS.join(', ')}`);

@@ -53,15 +53,25 @@ function fail(file: string, path: string, msg: string): never {
 
 type Check = (x: number) => string | null;
 
-function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: SearchSpec['kind']): Dim {
+function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: SearchSpec['kind'], integer = false): Dim {
   const checkValue = (x: number, where: string): number => {
     const why = ok(x);
     if (why) fail(file, where, `${why}, got ${x}`);
     return x;
   };
+  // a value listed twice in a grid would give two ids for one configuration (design §6)
+  const noRepeats = (values: readonly number[], where: (i: number) => string): void => {
+    if (kind !== 'grid') return;
+    const seen = new Set<number>();
+    values.forEach((x, i) => {
+      if (seen.has(x)) fail(file, where(i), `gives the value ${x} twice, which would repeat configurations; drop the repeat`);
+      seen.add(x);
+    });
+  };
   if (typeof d === 'number') d = [d];
   if (Array.isArray(d)) {
     const values = d.map((x, i) => checkValue(x, `${path}[${i}]`));
+    noRepeats(values, (i) => `${path}[${i}]`);
     return { path, values, sample: (u) => values[Math.min(values.length - 1, Math.floor(u * values.length))] };
   }
   if ('step' in d) {
@@ -70,16 +80,21 @@ function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: Sear
     if (n > 1_000_000) fail(file, `${path}.step`, `gives ${n} values; use a larger step`);
     const values: number[] = [];
     for (let i = 0; i < n; i++) values.push(Number((d.from + i * d.step).toPrecision(12)));
-    checkValue(values[0], `${path}.from`);
-    checkValue(values[n - 1], `${path}.to`);
+    // every value, not only the ends: an integer parameter may step over fractions (10, 12.5, 15)
+    values.forEach((x, i) => checkValue(x, i === 0 ? `${path}.from` : i === n - 1 ? `${path}.to` : `${path}.step`));
+    noRepeats(values, () => `${path}.step`);
     return { path, values, sample: (u) => values[Math.min(n - 1, Math.floor(u * n))] };
   }
   if (kind === 'grid' && d.dist !== 'choice') {
     fail(file, path, `a ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
   }
+  if (integer && (d.dist === 'uniform' || d.dist === 'logUniform')) {
+    fail(file, path, `a ${d.dist} distribution draws fractional values, but this parameter is a whole number; use {dist: "int", min, max}`);
+  }
   switch (d.dist) {
     case 'choice': {
       const values = d.values.map((x, i) => checkValue(x, `${path}.values[${i}]`));
+      noRepeats(values, (i) => `${path}.values[${i}]`);
       return { path, values, sample: (u) => values[Math.min(values.length - 1, Math.floor(u * values.length))] };
     }
     case 'uniform': {
@@ -137,7 +152,9 @@ export class ParameterSpace {
     const kind = search.kind;
     const checks = (Array.isArray(space.check) ? space.check : [space.check]) as CheckEvery[];
     this.checks = [...new Set(checks)];
-    if (this.checks.length !== checks.length) fail(file, 'space.check', 'lists a schedule twice');
+    // every 1 period is every row, i.e. daily: the same schedule under two names
+    if (new Set(checks.map((c) => (c === 1 ? 'daily' : c))).size !== checks.length)
+      fail(file, 'space.check', `lists a schedule twice${checks.includes(1) && checks.includes('daily') ? ' (every 1 period is "daily")' : ''}`);
     const modes = [...new Set(Array.isArray(space.mode) ? space.mode : [space.mode])] as Mode[];
     const modeDim = (m: Mode): Dim | null => {
       if (m === 'inner') {
@@ -155,6 +172,23 @@ export class ParameterSpace {
     const calendarModes: ModeOption[] = [];
     if (modes.some((m) => m === 'target' || m === 'edge' || m === 'inner')) calendarModes.push({ mode: 'target', dim: null });
     for (const o of allModes) if (o.mode === 'partial') calendarModes.push(o);
+    // partial with f = 1 trades all the way to target (w' = w*): where target is searched too, it is merged into it.
+    const mergeFull = (opts: ModeOption[]): ModeOption[] => {
+      if (kind !== 'grid' || !opts.some((o) => o.mode === 'target')) return opts;
+      const out: ModeOption[] = [];
+      for (const o of opts) {
+        if (o.mode !== 'partial' || !o.dim) {
+          out.push(o);
+          continue;
+        }
+        const values = o.dim.values!.filter((x) => x !== 1);
+        const n = values.length;
+        if (n > 0) out.push({ mode: o.mode, dim: { path: o.dim.path, values, sample: (u) => values[Math.min(n - 1, Math.floor(u * n))] } });
+      }
+      return out;
+    };
+    const bandModes = mergeFull(allModes);
+    const calModes = mergeFull(calendarModes);
 
     this.families = [];
     let maxLookback = 0;
@@ -173,14 +207,14 @@ export class ParameterSpace {
         dims.push({ key: 'relWidth', dim: compileDim(file, `${base}.relWidth`, spec.relWidth, ok, kind) });
       }
       if (bandSpec.usesLookback) {
-        const d = compileDim(file, `${base}.lookback`, spec.lookback, intAtLeast(2), kind);
+        const d = compileDim(file, `${base}.lookback`, spec.lookback, intAtLeast(2), kind, true);
         dims.push({ key: 'lookback', dim: d });
         maxLookback = Math.max(maxLookback, ...dimMax(d, spec.lookback));
       }
       this.families.push({
         band,
         dims,
-        modes: band === 'calendar' ? calendarModes : allModes,
+        modes: band === 'calendar' ? calModes : bandModes,
         single: band === 'none',
         count: 0,
         first: 0,
@@ -189,7 +223,7 @@ export class ParameterSpace {
     this.maxLookback = maxLookback;
     this.common = [];
     if (space.cooldown !== undefined)
-      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, intAtLeast(0), kind) });
+      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, intAtLeast(0), kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
       if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, nonNegative, kind) });
@@ -214,7 +248,7 @@ export class ParameterSpace {
     for (const f of this.families) for (const { key, dim } of f.dims) if (dim.values === null || dim.values.length > 1) searched.add(key);
     if (this.checks.length > 1) searched.add('check');
     if (modes.length > 1) searched.add('mode');
-    for (const o of allModes) if (o.dim && (o.dim.values === null || o.dim.values.length > 1)) searched.add(o.mode === 'inner' ? 'depth' : 'fraction');
+    for (const o of [...bandModes, ...calModes]) if (o.dim && (o.dim.values === null || o.dim.values.length > 1)) searched.add(o.mode === 'inner' ? 'depth' : 'fraction');
     for (const { key, dim } of this.common) if (dim.values === null || dim.values.length > 1) searched.add(key);
     this.searched = PARAMS.filter((p) => searched.has(p));
   }
