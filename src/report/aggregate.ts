@@ -44,6 +44,40 @@ export function hash32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+/**
+ * Reusable typed-array buffers for one report build. A million-row build would otherwise churn
+ * hundreds of megabytes of short-lived typed arrays, and V8 answers external-memory growth with
+ * full garbage collections, each of which walks the caller's million row objects (about 0.7 s
+ * apiece). A view from `f64`/`i32`/`u32` stays valid until the same key is asked for again, and
+ * holds stale data: callers fill what they read.
+ */
+export class Scratch {
+  private readonly buffers = new Map<string, ArrayBuffer>();
+  private buffer(key: string, bytes: number): ArrayBuffer {
+    let b = this.buffers.get(key);
+    if (!b || b.byteLength < bytes) {
+      b = new ArrayBuffer(Math.max(8, bytes));
+      this.buffers.set(key, b);
+    }
+    return b;
+  }
+  f64(key: string, n: number): Float64Array {
+    return new Float64Array(this.buffer(key, n * 8), 0, n);
+  }
+  i32(key: string, n: number): Int32Array {
+    return new Int32Array(this.buffer(key, n * 4), 0, n);
+  }
+  u32(key: string, n: number): Uint32Array {
+    return new Uint32Array(this.buffer(key, n * 4), 0, n);
+  }
+  u16(key: string, n: number): Uint16Array {
+    return new Uint16Array(this.buffer(key, n * 2), 0, n);
+  }
+  u8(key: string, n: number): Uint8Array {
+    return new Uint8Array(this.buffer(key, n), 0, n);
+  }
+}
+
 function rankLess(a: ReportRow, b: ReportRow): boolean {
   return (a.rank as number) < (b.rank as number);
 }
@@ -155,7 +189,7 @@ export interface Grouping {
   /** True when numeric values were put into quantile bins (many distinct values). */
   binned: boolean;
   groups: Group[];
-  /** Group index per row (−1: parameter not applicable / missing). */
+  /** Group index per row (−1: parameter not applicable / missing); a Scratch view, see groupBy. */
   index: Int32Array;
 }
 
@@ -176,54 +210,115 @@ function categoryCompare(a: string, b: string): number {
 /** Size of the seeded sample used to place quantile-bin edges (all values when fewer). */
 const EDGE_SAMPLE = 65536;
 
+/** One parameter of every row, split by type: numbers in `num`, text as category ids in `cat`. */
+export interface ParamColumn {
+  param: string;
+  /** The value when it is a finite number, else NaN. */
+  num: Float64Array;
+  /** Category id when the value is text, else −1. */
+  cat: Int32Array;
+  /** Category id → text, in order of first appearance. */
+  cats: string[];
+  numbers: number;
+  texts: number;
+}
+
 /**
- * Put each row in a group by one parameter, reading each row's parameter once. Numbers with at
- * most `maxDistinct` distinct values keep their values; more distinct numbers go into `bins`
- * quantile bins (about equal counts, so a log-uniform draw is binned as well as a uniform one;
- * with many rows the edges come from a seeded sample of 65,536 values). Anything that is not a
- * number (or a mix of numbers and text) is a category.
+ * Read several parameters of every row in one pass (each row's params object is visited once,
+ * which matters more than anything else here with a million rows: the objects are scattered in
+ * memory and every visit is a cache miss).
  */
-export function groupBy(rows: ReportRow[], param: string, maxDistinct: number, bins: number): Grouping {
+export function paramColumns(rows: ReportRow[], params: string[], scratch: Scratch = new Scratch()): ParamColumn[] {
   const n = rows.length;
-  const index = new Int32Array(n).fill(-1);
-  const vals = new Float64Array(n);
-  const catOf = new Map<string, number>();
-  const raw = new Int32Array(n).fill(-1); // category id per row (text values)
-  let numbers = 0;
-  let texts = 0;
+  const K = params.length;
+  const cols: ParamColumn[] = params.map((param, k) => ({
+    param,
+    num: scratch.f64(`param-num-${k}`, n),
+    cat: scratch.i32(`param-cat-${k}`, n),
+    cats: [],
+    numbers: 0,
+    texts: 0,
+  }));
+  const maps = params.map(() => new Map<string, number>());
+  const nums = cols.map((c) => c.num);
+  const catArr = cols.map((c) => c.cat);
+  const numbers = new Float64Array(K);
+  const texts = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    const p = rows[i].params;
+    for (let k = 0; k < K; k++) {
+      const v = p[params[k]];
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        nums[k][i] = v;
+        catArr[k][i] = -1;
+        numbers[k]++;
+      } else if (v === null || v === undefined || typeof v === 'number') {
+        nums[k][i] = NaN;
+        catArr[k][i] = -1;
+      } else {
+        nums[k][i] = NaN;
+        const key = String(v);
+        const map = maps[k];
+        let g = map.get(key);
+        if (g === undefined) {
+          g = map.size;
+          map.set(key, g);
+        }
+        catArr[k][i] = g;
+        texts[k]++;
+      }
+    }
+  }
+  cols.forEach((c, k) => {
+    c.cats = [...maps[k].keys()];
+    c.numbers = numbers[k];
+    c.texts = texts[k];
+  });
+  return cols;
+}
+
+/**
+ * Put each row in a group by one parameter. Numbers with at most `maxDistinct` distinct values
+ * keep their values; more distinct numbers go into `bins` quantile bins (about equal counts, so a
+ * log-uniform draw is binned as well as a uniform one; with many rows the edges come from a seeded
+ * sample of 65,536 values). Anything that is not a number (or a mix of numbers and text) is a
+ * category.
+ */
+export function groupBy(
+  rows: ReportRow[],
+  param: string,
+  maxDistinct: number,
+  bins: number,
+  scratch: Scratch = new Scratch(),
+  indexKey = 'group-index',
+): Grouping {
+  return groupColumn(paramColumns(rows, [param], scratch)[0], maxDistinct, bins, scratch, indexKey);
+}
+
+export function groupColumn(
+  col: ParamColumn,
+  maxDistinct: number,
+  bins: number,
+  scratch: Scratch = new Scratch(),
+  indexKey = 'group-index',
+): Grouping {
+  const { param, num: vals, numbers, texts } = col;
+  const n = vals.length;
+  const index = scratch.i32(indexKey, n).fill(-1);
+  const catOf = new Map<string, number>(col.cats.map((c, j) => [c, j]));
+  const raw = col.cat;
   // distinct numbers, while there are few: a small array with a last-hit cache beats a Map here
   const distinct: number[] = [];
   let many = false;
   let last = 0;
-  for (let i = 0; i < n; i++) {
-    const v = rows[i].params[param];
-    if (v === null || v === undefined) {
-      vals[i] = NaN;
-      continue;
-    }
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) {
-        vals[i] = NaN;
-        continue;
-      }
-      vals[i] = v;
-      numbers++;
-      if (!many && distinct[last] !== v) {
-        const k = distinct.indexOf(v);
-        if (k >= 0) last = k;
-        else if (distinct.length < maxDistinct) last = distinct.push(v) - 1;
-        else many = true;
-      }
-    } else {
-      vals[i] = NaN;
-      texts++;
-      const key = String(v);
-      let g = catOf.get(key);
-      if (g === undefined) {
-        g = catOf.size;
-        catOf.set(key, g);
-      }
-      raw[i] = g;
+  if (texts === 0) {
+    for (let i = 0; i < n && !many; i++) {
+      const v = vals[i];
+      if (Number.isNaN(v) || distinct[last] === v) continue;
+      const k = distinct.indexOf(v);
+      if (k >= 0) last = k;
+      else if (distinct.length < maxDistinct) last = distinct.push(v) - 1;
+      else many = true;
     }
   }
   if (numbers === 0 && texts === 0) return { param, numeric: false, binned: false, groups: [], index };
@@ -338,47 +433,35 @@ export interface SortedColumn {
 }
 
 /**
- * Order a column once, without a comparator sort over a million rows: an LSD radix sort (four
- * 16-bit digits) of the values' order-preserving 64-bit patterns, carrying the row indices along.
- * Digits that are the same for every value (the sign and exponent bits often are) are skipped.
+ * Order a column once, without a comparator sort over a million rows: an LSD radix sort (two
+ * 16-bit digits) of the values rounded to float32 and mapped to order-preserving 32-bit patterns,
+ * carrying the row indices along; then an insertion pass on the exact float64 values, which only
+ * has to fix the rare neighbours that float32 could not tell apart. With `outputInScratch` the
+ * result lives in the scratch buffers (valid until the next such call).
  */
-export function sortColumn(values: Float64Array): SortedColumn {
+export function sortColumn(values: Float64Array, scratch: Scratch = new Scratch(), outputInScratch = false): SortedColumn {
   const n = values.length;
   let m = 0;
   for (let i = 0; i < n; i++) if (Number.isFinite(values[i])) m++;
-  const vals = new Float64Array(m);
-  let idx = new Int32Array(m);
+  let idx = scratch.i32('sort-idx', m);
+  let key = scratch.u32('sort-key', m);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
   for (let i = 0, j = 0; i < n; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
-    vals[j] = v === 0 ? 0 : v; // −0 sorts with +0
+    f[0] = v;
+    const b = u[0];
+    // flip every bit of negatives, only the sign bit of positives (−0 and +0 end up adjacent)
+    key[j] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
     idx[j++] = i;
   }
-  // order-preserving bit patterns: flip every bit of negatives, only the sign bit of positives
-  // (Node's platforms are little-endian: word 2j is the low half of value j, 2j + 1 the high half)
-  const words = new Uint32Array(vals.buffer);
-  let hiK = new Uint32Array(m);
-  let loK = new Uint32Array(m);
-  for (let j = 0; j < m; j++) {
-    const hi = words[2 * j + 1];
-    const lo = words[2 * j];
-    if (hi & 0x80000000) {
-      hiK[j] = ~hi >>> 0;
-      loK[j] = ~lo >>> 0;
-    } else {
-      hiK[j] = (hi | 0x80000000) >>> 0;
-      loK[j] = lo;
-    }
-  }
-  let hiT = new Uint32Array(m);
-  let loT = new Uint32Array(m);
-  let idxT = new Int32Array(m);
+  let keyT = scratch.u32('sort-key2', m);
+  let idxT = scratch.i32('sort-idx2', m);
   const count = new Int32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const src = pass < 2 ? loK : hiK;
-    const shift = pass % 2 === 0 ? 0 : 16;
+  for (const shift of [0, 16]) {
     count.fill(0);
-    for (let j = 0; j < m; j++) count[(src[j] >>> shift) & 0xffff]++;
+    for (let j = 0; j < m; j++) count[(key[j] >>> shift) & 0xffff]++;
     let sum = 0;
     let single = m === 0;
     for (let d = 0; d < 65536; d++) {
@@ -387,87 +470,124 @@ export function sortColumn(values: Float64Array): SortedColumn {
       count[d] = sum;
       sum += c;
     }
-    if (single) continue;
+    if (single) continue; // every value has this digit: the pass would not move anything
     for (let j = 0; j < m; j++) {
-      const p = count[(src[j] >>> shift) & 0xffff]++;
-      hiT[p] = hiK[j];
-      loT[p] = loK[j];
+      const p = count[(key[j] >>> shift) & 0xffff]++;
+      keyT[p] = key[j];
       idxT[p] = idx[j];
     }
-    [hiK, hiT] = [hiT, hiK];
-    [loK, loT] = [loT, loK];
+    [key, keyT] = [keyT, key];
     [idx, idxT] = [idxT, idx];
   }
-  const sorted = new Float64Array(m);
-  for (let j = 0; j < m; j++) sorted[j] = values[idx[j]];
-  return { perm: idx, sorted };
+  const perm = outputInScratch ? scratch.i32('sort-perm', m) : new Int32Array(m);
+  perm.set(idx);
+  const sorted = outputInScratch ? scratch.f64('sort-sorted', m) : new Float64Array(m);
+  for (let j = 0; j < m; j++) sorted[j] = values[perm[j]];
+  // exact order: values equal as float32 may still differ as float64
+  for (let j = 1; j < m; j++) {
+    const v = sorted[j];
+    if (v >= sorted[j - 1]) continue;
+    const r = perm[j];
+    let k = j - 1;
+    while (k >= 0 && sorted[k] > v) {
+      sorted[k + 1] = sorted[k];
+      perm[k + 1] = perm[k];
+      k--;
+    }
+    sorted[k + 1] = v;
+    perm[k + 1] = r;
+  }
+  return { perm, sorted };
 }
 
 const QUANTILES = [0.25, 0.5, 0.75];
 
+/** Group codes of several parameters, row-major: code of row i, parameter k at i·P + k. */
+export type Codes = Uint8Array | Uint16Array | Int32Array;
+
 /**
- * Quartiles, min and max of a sorted column per group (rows in group −1 left out), in one pass:
- * walking the rows in value order, each group's members arrive already sorted, so its k-th
- * smallest value is the value seen when its counter reaches k. Quantiles interpolate linearly
- * between order statistics (R type 7), as quantileSorted does.
+ * Quartiles, min and max of a sorted column per group, for P groupings at once. `codes[i·P + k]`
+ * is row i's group under grouping k; a code outside 0..nGroups[k]−1 (−1, or the type's maximum)
+ * means "not applicable". One walk over the rows in value order does it all: each group's members
+ * arrive already sorted, so its k-th smallest value is the value seen when its counter reaches k.
+ * Quantiles interpolate linearly between order statistics (R type 7), as quantileSorted does.
  */
-export function groupStats(index: Int32Array, nGroups: number, col: SortedColumn): GroupStats[] {
+export function groupStatsMulti(codes: Codes, P: number, nGroups: number[], col: SortedColumn): GroupStats[][] {
   const { perm, sorted } = col;
   const m = perm.length;
-  const counts = new Int32Array(nGroups);
+  const offset = new Int32Array(P + 1);
+  for (let k = 0; k < P; k++) offset[k + 1] = offset[k] + nGroups[k];
+  const G = offset[P];
+  const ng = Int32Array.from(nGroups);
+  const counts = new Int32Array(G);
   for (let j = 0; j < m; j++) {
-    const g = index[perm[j]];
-    if (g >= 0) counts[g]++;
+    const base = perm[j] * P;
+    for (let k = 0; k < P; k++) {
+      const g = codes[base + k] >>> 0; // −1 becomes huge: not applicable
+      if (g < ng[k]) counts[offset[k] + g]++;
+    }
   }
   // per group, the order-statistic positions we need: min, (lo, hi) per quantile, max
   const K = 2 + 2 * QUANTILES.length;
-  const pos = new Int32Array(nGroups * K);
-  const val = new Float64Array(nGroups * K).fill(NaN);
-  for (let g = 0; g < nGroups; g++) {
-    const c = counts[g];
-    const b = g * K;
+  const pos = new Int32Array(G * K);
+  const val = new Float64Array(G * K).fill(NaN);
+  for (let c = 0; c < G; c++) {
+    const cnt = counts[c];
+    const b = c * K;
     pos[b] = 0;
-    QUANTILES.forEach((q, k) => {
-      const h = (c - 1) * q;
-      const lo = Math.floor(h);
-      pos[b + 1 + 2 * k] = lo;
-      pos[b + 2 + 2 * k] = Math.min(lo + 1, c - 1);
+    QUANTILES.forEach((q, t) => {
+      const lo = Math.floor((cnt - 1) * q);
+      pos[b + 1 + 2 * t] = lo;
+      pos[b + 2 + 2 * t] = Math.min(lo + 1, cnt - 1);
     });
-    pos[b + K - 1] = c - 1;
+    pos[b + K - 1] = cnt - 1;
   }
-  const seen = new Int32Array(nGroups);
+  const seen = new Int32Array(G);
   for (let j = 0; j < m; j++) {
-    const g = index[perm[j]];
-    if (g < 0) continue;
-    const k = seen[g]++;
-    const b = g * K;
-    for (let t = 0; t < K; t++) if (pos[b + t] === k) val[b + t] = sorted[j];
+    const base = perm[j] * P;
+    for (let k = 0; k < P; k++) {
+      const g = codes[base + k] >>> 0;
+      if (g >= ng[k]) continue;
+      const c = offset[k] + g;
+      const r = seen[c]++;
+      const b = c * K;
+      for (let t = 0; t < K; t++) if (pos[b + t] === r) val[b + t] = sorted[j];
+    }
   }
-  const out: GroupStats[] = [];
-  for (let g = 0; g < nGroups; g++) {
-    const c = counts[g];
-    const b = g * K;
-    const q = QUANTILES.map((p, k) => {
-      const h = (c - 1) * p;
-      const lo = val[b + 1 + 2 * k];
-      const hi = val[b + 2 + 2 * k];
-      return lo + (h - Math.floor(h)) * (hi - lo);
-    });
-    out.push({
-      n: c,
-      q25: c ? q[0] : NaN,
-      median: c ? q[1] : NaN,
-      q75: c ? q[2] : NaN,
-      min: c ? val[b] : NaN,
-      max: c ? val[b + K - 1] : NaN,
-    });
+  const out: GroupStats[][] = [];
+  for (let k = 0; k < P; k++) {
+    const list: GroupStats[] = [];
+    for (let g = 0; g < nGroups[k]; g++) {
+      const c = offset[k] + g;
+      const cnt = counts[c];
+      const b = c * K;
+      const q = QUANTILES.map((p, t) => {
+        const h = (cnt - 1) * p;
+        const lo = val[b + 1 + 2 * t];
+        const hi = val[b + 2 + 2 * t];
+        return lo + (h - Math.floor(h)) * (hi - lo);
+      });
+      list.push({
+        n: cnt,
+        q25: cnt ? q[0] : NaN,
+        median: cnt ? q[1] : NaN,
+        q75: cnt ? q[2] : NaN,
+        min: cnt ? val[b] : NaN,
+        max: cnt ? val[b + K - 1] : NaN,
+      });
+    }
+    out.push(list);
   }
   return out;
 }
 
+/** Quartiles, min and max of a sorted column per group of one grouping (index −1: left out). */
+export function groupStats(index: Int32Array, nGroups: number, col: SortedColumn): GroupStats[] {
+  return groupStatsMulti(index, 1, [nGroups], col)[0];
+}
+
 /** One metric of every configuration row as a Float64Array (NaN where missing). */
-export function metricColumn(rows: ReportRow[], metric: string): Float64Array {
-  const out = new Float64Array(rows.length);
+export function metricColumn(rows: ReportRow[], metric: string, out: Float64Array = new Float64Array(rows.length)): Float64Array {
   for (let i = 0; i < rows.length; i++) {
     const v = rows[i].metrics[metric];
     out[i] = typeof v === 'number' ? v : NaN;
@@ -475,8 +595,7 @@ export function metricColumn(rows: ReportRow[], metric: string): Float64Array {
   return out;
 }
 
-export function scoreColumn(rows: ReportRow[]): Float64Array {
-  const out = new Float64Array(rows.length);
+export function scoreColumn(rows: ReportRow[], out: Float64Array = new Float64Array(rows.length)): Float64Array {
   for (let i = 0; i < rows.length; i++) {
     const v = rows[i].score;
     out[i] = typeof v === 'number' ? v : NaN;
@@ -514,44 +633,84 @@ export interface ParamEffect {
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** For each parameter and objective: the 25/50/75% quantiles of the objective per parameter value or bin. */
-export function paramEffects(configRows: ReportRow[], params: string[], objectives: string[]): ParamEffect[] {
-  const columns = new Map<string, SortedColumn>();
-  for (const o of objectives) columns.set(o, sortColumn(metricColumn(configRows, o)));
-  const out: ParamEffect[] = [];
+/** Coefficient of variation of the gaps between sorted values. */
+function gapSpread(xs: number[]): number {
+  const d = xs.slice(1).map((x, i) => x - xs[i]);
+  const mean = d.reduce((a, b) => a + b, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length);
+  return mean > 0 ? sd / mean : Infinity;
+}
+
+/**
+ * Whether positions (sorted parameter values, or medians of equal-count bins) read better on a log
+ * axis: all positive, spanning at least a factor of ten, and more evenly spaced in log than in
+ * linear terms (a log-uniform draw or a 1-2-5 grid, not a uniform draw over [0, 1]).
+ */
+export function prefersLog(xs: number[]): boolean {
+  if (xs.length < 3 || xs[0] <= 0 || xs[xs.length - 1] / xs[0] < 10) return false;
+  return gapSpread(xs.map(Math.log)) < gapSpread(xs);
+}
+
+export function paramEffects(
+  configRows: ReportRow[],
+  params: string[],
+  objectives: string[],
+  scratch: Scratch = new Scratch(),
+  maxGroups = 250,
+): ParamEffect[] {
+  const n = configRows.length;
+  // group every parameter (one at a time, reusing the scratch buffers) into one row-major code matrix
+  const kept: { g: Omit<Grouping, 'index'>; applicable: number }[] = [];
+  const P0 = params.length;
+  const codes: Codes = scratch.u8('codes', n * P0);
+  let P = 0;
   for (const param of params) {
-    const g = groupBy(configRows, param, 24, 20);
-    if (g.groups.length === 0) continue;
+    const g = groupColumn(paramColumns(configRows, [param], scratch)[0], 24, 20, scratch, 'effect-index');
+    // nothing to show, or too many categories to chart (the code matrix holds up to 254 groups)
+    if (g.groups.length === 0 || g.groups.length > Math.min(maxGroups, 254)) continue;
+    const idx = g.index;
     let applicable = 0;
-    for (let i = 0; i < g.index.length; i++) if (g.index[i] >= 0) applicable++;
-    const rows: EffectRow[] = [];
-    for (const o of objectives) {
-      const stats = groupStats(g.index, g.groups.length, columns.get(o) as SortedColumn);
-      stats.forEach((s, j) => {
-        if (s.n === 0) return;
-        rows.push({
+    for (let i = 0; i < n; i++) {
+      const v = idx[i];
+      codes[i * P0 + P] = v < 0 ? 0xff : v;
+      if (v >= 0) applicable++;
+    }
+    kept.push({ g: { param: g.param, numeric: g.numeric, binned: g.binned, groups: g.groups }, applicable });
+    P++;
+  }
+  const nGroups = kept.map((k) => k.g.groups.length);
+  const rowsByParam: EffectRow[][] = kept.map(() => []);
+  for (const o of objectives) {
+    const col = sortColumn(metricColumn(configRows, o, scratch.f64('metric', n)), scratch, true);
+    // the code matrix is P0 wide (some columns may be unused when a parameter was skipped)
+    const stats = groupStatsMulti(codes, P0, [...nGroups, ...new Array<number>(P0 - P).fill(0)], col);
+    kept.forEach(({ g }, k) => {
+      stats[k].forEach((st, j) => {
+        if (st.n === 0) return;
+        rowsByParam[k].push({
           objective: o,
           x: g.groups[j].x,
           xLabel: g.groups[j].label,
-          n: s.n,
-          q25: finiteOrNull(s.q25),
-          median: finiteOrNull(s.median),
-          q75: finiteOrNull(s.q75),
+          n: st.n,
+          q25: finiteOrNull(st.q25),
+          median: finiteOrNull(st.median),
+          q75: finiteOrNull(st.q75),
         });
       });
-    }
-    const xs = g.numeric ? g.groups.map((q) => q.x as number) : [];
-    const logScale = g.numeric && xs.length > 2 && xs[0] > 0 && xs[xs.length - 1] / xs[0] >= 30;
-    out.push({
-      param,
+    });
+  }
+  return kept.map(({ g, applicable }, k) => {
+    const logScale = g.numeric && prefersLog(g.groups.map((q) => q.x as number));
+    return {
+      param: g.param,
       numeric: g.numeric,
       binned: g.binned,
       logScale,
       order: g.groups.map((q) => q.label),
-      rows,
+      rows: rowsByParam[k],
       applicable,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /* ------------------------------------------------------------------ heatmap */
@@ -583,14 +742,15 @@ export function scoreHeatmap(
   xParam: string,
   yParam: string,
   lowerIsBetter: boolean,
+  scratch: Scratch = new Scratch(),
 ): Heatmap | null {
-  const gx = groupBy(configRows, xParam, 12, 10);
-  const gy = groupBy(configRows, yParam, 12, 10);
+  const gx = groupColumn(paramColumns(configRows, [xParam], scratch)[0], 12, 10, scratch, 'heat-x');
+  const gy = groupColumn(paramColumns(configRows, [yParam], scratch)[0], 12, 10, scratch, 'heat-y');
   const nx = gx.groups.length;
   const ny = gy.groups.length;
   if (nx === 0 || ny === 0) return null;
   const n = configRows.length;
-  const cell = new Int32Array(n);
+  const cell = scratch.i32('heat-cell', n);
   const total = new Int32Array(nx * ny);
   const feas = new Int32Array(nx * ny);
   for (let i = 0; i < n; i++) {
@@ -605,7 +765,7 @@ export function scoreHeatmap(
     total[c]++;
     if (configRows[i].feasible) feas[c]++;
   }
-  const stats = groupStats(cell, nx * ny, sortColumn(scoreColumn(configRows)));
+  const stats = groupStats(cell, nx * ny, sortColumn(scoreColumn(configRows, scratch.f64('metric', n)), scratch, true));
   const cells: HeatCell[] = [];
   for (let a = 0; a < nx; a++) {
     for (let b = 0; b < ny; b++) {

@@ -12,6 +12,7 @@ import { vegaLibs } from './assets.js';
 import {
   configRowsOf,
   paramEffects,
+  Scratch,
   scoreHeatmap,
   summarizeRows,
   timeline,
@@ -124,7 +125,8 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
 
   const configRows = configRowsOf(input);
   const searched = input.experiment.searchedParams;
-  const effects = paramEffects(configRows, searched, input.experiment.objectives);
+  const scratch = new Scratch();
+  const effects = paramEffects(configRows, searched, input.experiment.objectives, scratch);
   charts.push(...effectCharts(effects, input.experiment.objectives, summary.configs));
   for (const p of searched) {
     if (!effects.some((e) => e.param === p)) notes.push(`Parameter ${p} has no values in the results, so its effect is not shown.`);
@@ -135,7 +137,7 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
   if (!pair) {
     notes.push('The score heatmap needs two searched parameters; this experiment searches fewer.');
   } else {
-    const h = scoreHeatmap(configRows, pair[0], pair[1], summary.lowerScoreIsBetter);
+    const h = scoreHeatmap(configRows, pair[0], pair[1], summary.lowerScoreIsBetter, scratch);
     if (!h) notes.push(`No configuration has both ${pair[0]} and ${pair[1]}, so the score heatmap is not shown.`);
     else if (!h.cells.some((c) => c.median !== null)) notes.push('No configuration has a score, so the score heatmap is not shown.');
     else {
@@ -264,6 +266,7 @@ table.board tbody tr:hover { background: #eef2ff; }
 table.board tr.best td { font-weight: 600; }
 table.board tr.group td { background: white; font-weight: 600; color: var(--muted); padding-top: 12px; border-bottom: 2px solid var(--line); }
 table.board td .id { color: var(--muted); font-size: 12px; }
+table.board .first-param { border-left: 1px solid #d1d5db; padding-left: 10px; }
 .chart { margin: 8px 0 2px; overflow-x: auto; min-height: 60px; }
 .explain { color: #4b5563; font-size: 14px; max-width: 900px; margin: 4px 0 18px; }
 .note { color: var(--muted); font-size: 14px; font-style: italic; }
@@ -374,17 +377,20 @@ function leaderboardHtml(input: ReportInput, m: ReportModel): string {
     if (kind === 'pct' && typeof v === 'number' && Number.isFinite(v)) return fmtPct(v, 2);
     return fmtMetric(name, v);
   };
+  // metrics first (they are what the table is read for), the searched parameters after the score
   const head =
     '<tr><th class="num">rank</th><th>configuration</th>' +
-    params.map((p) => `<th>${h(paramMeta(p).title)}</th>`).join('') +
     metrics.map((x) => `<th class="num">${h(metricMeta(x).title)}</th>`).join('') +
-    '<th class="num">score</th></tr>';
+    '<th class="num">score</th>' +
+    params.map((p, i) => `<th${i === 0 ? ' class="first-param"' : ''}>${h(paramMeta(p).title)}</th>`).join('') +
+    '</tr>';
   const row = (r: ReportRow, cls = ''): string =>
     `<tr${cls ? ` class="${cls}"` : ''} data-id="${h(r.id)}"><td class="num">${r.rank ?? '—'}</td>` +
     `<td class="label">${h(r.label)}${r.kind === 'config' ? ` <span class="id">#${h(r.id)}</span>` : ''}</td>` +
-    params.map((p) => `<td>${h(fmtParam(p, r))}</td>`).join('') +
     metrics.map((x) => `<td class="num">${h(cellMetric(x, r.metrics[x]))}</td>`).join('') +
-    `<td class="num">${r.score === null || !Number.isFinite(r.score) ? '—' : h(fmtScore(r.score))}</td></tr>`;
+    `<td class="num">${r.score === null || !Number.isFinite(r.score) ? '—' : h(fmtScore(r.score))}</td>` +
+    params.map((p, i) => `<td${i === 0 ? ' class="first-param"' : ''}>${h(fmtParam(p, r))}</td>`).join('') +
+    '</tr>';
   const span = 3 + params.length + metrics.length;
   const top = m.leaderboard.length
     ? m.leaderboard.map((r, i) => row(r, i === 0 ? 'best' : 'config')).join('')
@@ -396,7 +402,7 @@ function leaderboardHtml(input: ReportInput, m: ReportModel): string {
   return (
     `<section id="leaderboard"><h2>Leaderboard</h2>` +
     `<p class="explain">The ${n === 1 ? 'best feasible configuration' : `${fmtInt(n)} best feasible configurations`} by score (rank 1 is best), with the baselines below for comparison. ` +
-    `Percentages are fractions of the portfolio (turnover and returns per year); cost drag is in basis points a year.</p>` +
+    `Percentages are fractions of the portfolio (turnover and returns per year); cost drag is in basis points a year. The searched parameters follow the score.</p>` +
     `<div class="board-wrap"><table class="board" id="leaderboard-table"><thead>${head}</thead><tbody>${top}${base}</tbody></table></div></section>`
   );
 }

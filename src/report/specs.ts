@@ -307,16 +307,37 @@ export function tradeoffCharts(data: ScatterData, sampleNote: string): ChartDef[
 
 /* ------------------------------------------------------------------ parameter effects */
 
+/** Tick values for a log axis: the powers of ten in range, with 2× and 5× steps when there are few. */
+function logTicks(effect: ParamEffect): number[] {
+  const xs = effect.rows.map((r) => r.x).filter((x): x is number => typeof x === 'number' && x > 0);
+  if (xs.length === 0) return [];
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const ticks: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * 10 ** e).toPrecision(1));
+      if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
+    }
+  }
+  const decades = ticks.filter((v) => Number(v.toExponential(0).split('e')[0]) === 1);
+  return decades.length >= 3 ? decades : ticks;
+}
+
 function effectSpec(effect: ParamEffect, objectives: string[], datasetName: string): TopLevelSpec {
   const meta = paramMeta(effect.param);
   const cellWidth = Math.max(200, Math.floor(840 / Math.max(1, objectives.length)) - 40);
+  // axis labels: whole numbers for integer parameters (lookback, cooldown), three digits otherwise
+  const integerX = effect.rows.every((r) => typeof r.x === 'number' && Number.isInteger(r.x));
   const X = effect.numeric
     ? {
         field: 'x',
         type: 'quantitative' as const,
         title: meta.title + (effect.logScale ? ' (log scale)' : ''),
         scale: effect.logScale ? { type: 'log' as const, nice: false, padding: 8 } : { zero: false, nice: false, padding: 8 },
-        axis: { labelOverlap: 'greedy' as const, format: '~g', tickCount: 6, grid: !effect.logScale },
+        axis: effect.logScale
+          ? { labelOverlap: 'greedy' as const, format: '~g', values: logTicks(effect), grid: false }
+          : { labelOverlap: 'greedy' as const, format: integerX ? ',d' : '.3~g', tickCount: 6 },
       }
     : {
         field: 'x',

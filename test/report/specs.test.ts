@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupBy, quantileSorted, summarizeRows } from '../../src/report/aggregate.js';
+import { groupBy, prefersLog, quantileSorted, sortColumn, summarizeRows, timeline } from '../../src/report/aggregate.js';
 import { vegaLibs } from '../../src/report/assets.js';
 import { buildReport, prepareReport, writeReport, type ReportModel } from '../../src/report/index.js';
 import type { ReportInput, ReportRow } from '../../src/report/types.js';
@@ -277,6 +277,35 @@ describe('sampling and grouping', () => {
     }
     const other = summarizeRows(input.rows, { seed: 7, target: 5000 });
     expect(other.sample.map((r) => r.id)).not.toEqual(a.sample.map((r) => r.id));
+  });
+
+  it('thins long series but keeps every trade day and each deepest drawdown', () => {
+    const input = smallInput({ days: 6000 });
+    const tl = timeline(input.series, input.data.assets.length, 1500);
+    expect(tl.total).toBe(6000);
+    expect(tl.kept).toBeLessThan(1500 + 400);
+    const kept = new Set(tl.rows.map((r) => r.date));
+    input.series.forEach((s) => {
+      for (const t of s.tradeDays) expect(kept.has(s.dates[t])).toBe(true);
+      const worst = s.drawdown.indexOf(Math.max(...s.drawdown));
+      expect(kept.has(s.dates[worst])).toBe(true);
+    });
+    expect(kept.has(input.series[0].dates[0])).toBe(true);
+    expect(kept.has(input.series[0].dates[5999])).toBe(true);
+  });
+
+  it('orders a column exactly, with ties, negatives and missing values', () => {
+    const values = Float64Array.from([3, -1, NaN, 0.1 + 0.2, 0.3, -0, 0, 1e-300, -2.5, Infinity, 3, 0.30000000000000004]);
+    const { perm, sorted } = sortColumn(values);
+    const expected = [...values].filter(Number.isFinite).sort((a, b) => a - b);
+    expect([...sorted]).toEqual(expected);
+    expect([...perm].map((i) => values[i])).toEqual(expected);
+  });
+
+  it('uses a log axis for log-spaced values only', () => {
+    expect(prefersLog([0.01, 0.02, 0.05, 0.1, 0.2])).toBe(true);
+    expect(prefersLog([0.025, 0.075, 0.125, 0.175, 0.225, 0.275, 0.325, 0.375, 0.425, 0.475, 0.525, 0.575, 0.625, 0.675, 0.725, 0.775, 0.825, 0.875, 0.925, 0.975])).toBe(false);
+    expect(prefersLog([0, 1, 10, 100])).toBe(false);
   });
 
   it('bins many distinct numbers into quantile bins of about equal size', () => {
