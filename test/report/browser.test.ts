@@ -1,19 +1,21 @@
 /**
  * The report in a real headless browser (design §8): Debian's chromium through playwright-core,
- * the fixture report opened from a file:// URL with every other request aborted (so it must work
- * offline), and then: every chart container holds an SVG with marks, the leaderboard has rows, and
- * there are no console errors or page errors. A full-page screenshot is saved for people to look at.
+ * the DEMO run's report (experiments/quickstart.ts on the shipped data, run by the CLI exactly as
+ * `npm run demo` does, into a temporary folder) opened from a file:// URL with every other request
+ * aborted (so it must work offline), and then: every chart container holds an SVG with marks, the
+ * leaderboard has rows, and there are no console errors or page errors. A full-page screenshot is
+ * saved for people to look at (reports/test-artifacts/report.png, git-ignored).
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it): without it the test fails.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareReport, writeReport } from '../../src/report/index.js';
-import { smallInput } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -29,7 +31,17 @@ interface Page {
   document: { getElementById(id: string): El | null; body: { scrollHeight: number } };
   reportReady?: Promise<unknown>;
 }
-const ARTIFACTS = resolve(import.meta.dirname, '../../reports/test-artifacts');
+const ROOT = resolve(import.meta.dirname, '../..');
+const ARTIFACTS = join(ROOT, 'reports/test-artifacts');
+
+/** Runs the demo experiment through the built CLI (as `npm run demo` does) into `out`. */
+function runDemo(out: string): string {
+  execFileSync(process.execPath, ['bin/rebalance-lab.js', 'run', 'experiments/quickstart.ts', '--out', out, '--run-id', 'demo', '--quiet'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return join(out, 'quickstart', 'demo');
+}
 
 describe('report in headless chromium', () => {
   let browser: Browser;
@@ -48,10 +60,21 @@ describe('report in headless chromium', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('renders every chart offline, without console errors', async () => {
-    const input = smallInput();
-    const model = prepareReport(input);
-    const path = await writeReport(dir, input);
+  it('renders every chart of the demo report offline, without console errors', async () => {
+    const run = runDemo(dir);
+    const path = join(run, 'report.html');
+    expect(existsSync(path)).toBe(true);
+    // what the results say the page must show
+    const lines = (await readFile(join(run, 'results.csv'), 'utf8')).trim().split('\n');
+    const head = lines[0].split(',');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const idCol = head.indexOf('id');
+    const rankCol = head.indexOf('rank');
+    const configs = rows.filter((r) => /^\d+$/.test(r[idCol]));
+    const baselines = rows.length - configs.length;
+    const ranked = configs.filter((r) => Number(r[rankCol]) >= 1).length;
+    expect(configs.length).toBe(148);
+    expect(baselines).toBe(4); // calendar daily, weekly, monthly and buy-and-hold
 
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const consoleErrors: string[] = [];
@@ -77,7 +100,9 @@ describe('report in headless chromium', () => {
     const renderMs = performance.now() - t0;
     console.log(`report rendered in the browser in ${renderMs.toFixed(0)} ms`);
 
-    const ids = model.charts.map((c) => c.id);
+    const ids = await page.evaluate(() =>
+      Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ id: string }> } }).document.querySelectorAll('div.chart'), (e) => e.id),
+    );
     expect(ids.length).toBeGreaterThanOrEqual(8);
     const counts = await page.evaluate((chartIds) => {
       return chartIds.map((id) => {
@@ -95,13 +120,14 @@ describe('report in headless chromium', () => {
       expect(c.items, `${c.id} has marks`).toBeGreaterThan(0);
     }
 
-    // the scatter shows every sampled configuration and both baselines
+    // the scatter shows every configuration (148: no sampling at this size) and the baselines
     const te = counts.find((c) => c.id === 'chart-tradeoff-te');
-    expect(te?.items).toBeGreaterThanOrEqual(model.scatter.configs.length + model.scatter.baselines.length);
+    expect(te?.items).toBeGreaterThanOrEqual(configs.length + baselines);
 
+    // the leaderboard: the top 20 feasible configurations, then the baselines
     const boardRows = await page.locator('#leaderboard-table tbody tr[data-id]').count();
-    expect(boardRows).toBe(model.leaderboard.length + model.baselines.length);
-    expect(boardRows).toBeGreaterThan(2);
+    expect(boardRows).toBe(Math.min(20, ranked) + baselines);
+    expect(ranked).toBeGreaterThan(2);
 
     // a tooltip appears when hovering a point of the first scatter
     const point = page.locator('#chart-tradeoff-te g.mark-symbol.role-mark path').first();
