@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   // 2. pool throughput for 1..cores workers
   const wd: WorkerData = {
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start: space.maxLookback, initialCapital: spec.initialCapital, riskFree: spec.riskFree, space: spec.space, search: spec.search, costs: spec.costs,
+    start: space.maxLookback, initialCapital: spec.initialCapital, riskFree: spec.riskFree, space: spec.space, search: spec.search, costs: spec.costs, shard: { k: 0, n: 1 },
   };
   const poolRows: (string | number)[][] = [];
   let one = 0;

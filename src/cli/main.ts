@@ -44,6 +44,9 @@ const RUN_OPTIONS = {
   'run-id': { type: 'string', describe: 'name of the run folder (default: a timestamp)' },
   resume: { type: 'string', describe: 'finish the run in this folder (refused if the experiment or data changed)' },
   'batch-size': { type: 'number', describe: 'configurations per worker task (default: chosen from the size)' },
+  'worker-memory-mb': { type: 'number', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
+  shard: { type: 'string', describe: 'evaluate only the ids with id mod n = k (k/n, e.g. 0/4) into <out>/<name>/<run-id>/shard-k-of-n; then `merge`' },
+  'shard-from-env': { type: 'string', describe: 'like --shard, k read from an environment variable: VAR/n (e.g. JOB_COMPLETION_INDEX/4, SLURM_ARRAY_TASK_ID/4)' },
   report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
@@ -81,11 +84,30 @@ export async function main(argv: string[]): Promise<void> {
           .example('$0 run experiments/quickstart.ts', 'the quick start')
           .example('$0 run experiments/sixty-forty.ts --workers 2 --resume reports/sixty-forty/20261124-120000', 'finish a stopped run'),
       async (a) => {
-        const { runCommand } = await import('./run.js');
+        const { runCommand, parseShard } = await import('./run.js');
         await runCommand({
           experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
           batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json,
+          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: a['worker-memory-mb'],
         });
+      },
+    )
+    .command(
+      'merge <dirs..>',
+      'merge shard runs (run --shard k/n) into one run: results.csv byte-identical to an unsharded run, then its report',
+      (y: Argv) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shard folders, or the run folder holding shard-k-of-n folders' })
+          .options({
+            out: { type: 'string', describe: 'the merged run folder (default: the shards\' parent folder)' },
+            report: RUN_OPTIONS.report,
+            quiet: RUN_OPTIONS.quiet,
+            json: RUN_OPTIONS.json,
+          })
+          .example('$0 merge reports/sixty-forty/sweep1', 'merge reports/sixty-forty/sweep1/shard-*-of-4 into reports/sixty-forty/sweep1'),
+      async (a) => {
+        const { mergeCommand } = await import('./run.js');
+        await mergeCommand({ dirs: a.dirs as string[], out: a.out, noReport: !a.report, quiet: a.quiet, json: a.json });
       },
     )
     .command(

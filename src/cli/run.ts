@@ -1,7 +1,30 @@
 /** `run` and `report` commands. */
 import path from 'node:path';
-import { runExperiment, type RunOptions } from '../runner/run.js';
+import { UserError } from '../errors.js';
+import { runExperiment, type RunOptions, type RunResult, type Shard } from '../runner/run.js';
 import { formatLeaderboard } from '../results/leaderboard.js';
+
+/** `--shard k/n` or `--shard-from-env VAR/n` (k from the environment: Kubernetes, Slurm). */
+export function parseShard(shard: string | undefined, fromEnv: string | undefined, env = process.env): Shard | undefined {
+  if (shard !== undefined && fromEnv !== undefined) throw new UserError('give either --shard or --shard-from-env, not both');
+  if (shard !== undefined) {
+    const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(shard);
+    if (!m) throw new UserError(`--shard ${shard}: expected k/n, e.g. --shard 0/4 (shard 0 of 4)`);
+    const k = Number(m[1]);
+    const n = Number(m[2]);
+    if (n < 1 || k >= n) throw new UserError(`--shard ${shard}: k must be 0 … n−1 and n ≥ 1, e.g. --shard 3/4`);
+    return { k, n };
+  }
+  if (fromEnv !== undefined) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\/\s*(\d+)\s*$/.exec(fromEnv);
+    if (!m) throw new UserError(`--shard-from-env ${fromEnv}: expected VAR/n, e.g. --shard-from-env JOB_COMPLETION_INDEX/4`);
+    const v = env[m[1]];
+    if (v === undefined || v === '') throw new UserError(`--shard-from-env ${fromEnv}: the environment variable ${m[1]} is not set; set it to this shard's index 0 … ${Number(m[2]) - 1}`);
+    if (!/^\d+$/.test(v.trim())) throw new UserError(`--shard-from-env ${fromEnv}: ${m[1]}="${v}" is not a whole number`);
+    return parseShard(`${v.trim()}/${m[2]}`, undefined);
+  }
+  return undefined;
+}
 
 export async function runCommand(o: RunOptions & { json?: boolean }): Promise<void> {
   const ac = new AbortController();
@@ -18,6 +41,18 @@ export async function runCommand(o: RunOptions & { json?: boolean }): Promise<vo
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
   }
+  const rel = path.relative(process.cwd(), r.dir) || r.dir;
+  if (r.shard) {
+    const { k, n } = r.shard;
+    if (o.json) process.stdout.write(JSON.stringify({ dir: rel, shard: `${k}/${n}`, size: r.space.size, failed: r.failures.size, seconds: r.seconds }) + '\n');
+    else if (!o.quiet)
+      process.stdout.write(`shard ${k}/${n} done in ${rel} (${r.failures.size} failed); when every shard is done: rebalance-lab merge ${path.dirname(rel)}\n`);
+    return;
+  }
+  await printRun(r, o);
+}
+
+async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; quiet?: boolean }): Promise<void> {
   let report: string | null = null;
   if (!o.noReport) report = await reportCommand(r.dir, true);
   const rel = path.relative(process.cwd(), r.dir) || r.dir;
@@ -30,6 +65,13 @@ export async function runCommand(o: RunOptions & { json?: boolean }): Promise<vo
     process.stdout.write(`results: ${path.join(rel, 'results.csv')}\n`);
     if (report) process.stdout.write(`report:  ${report}\n`);
   }
+}
+
+/** `merge`: shard runs into one run, its leaderboard and report. */
+export async function mergeCommand(o: { dirs: string[]; out?: string; noReport?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+  const { mergeRuns } = await import('../runner/merge.js');
+  const r = await mergeRuns({ dirs: o.dirs, out: o.out, quiet: o.quiet });
+  await printRun(r, o);
 }
 
 /** Rebuild report.html from a run folder; returns its path. */

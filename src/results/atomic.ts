@@ -8,7 +8,7 @@ function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
 }
 
-function diskError(file: string, e: unknown): Error {
+export function describeWriteError(file: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC') return new UserError(`${file}: the disk is full; free some space and run again (finished batches are kept in the journal; use --resume)`);
   if (code === 'EACCES' || code === 'EROFS') return new UserError(`${file}: cannot write here (${code}); choose another --out folder`);
@@ -22,7 +22,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw diskError(file, e);
+    throw describeWriteError(file, e);
   }
 }
 
@@ -53,6 +53,6 @@ export async function writeLinesAtomic(file: string, chunks: Iterable<string>): 
   } catch (e) {
     out.destroy();
     await rm(tmp, { force: true });
-    throw diskError(file, e);
+    throw describeWriteError(file, e);
   }
 }

@@ -7,11 +7,12 @@
  * A torn or corrupt last record fails its length or crc check and is dropped (the file is
  * truncated back to the last good record), never misread.
  */
-import { open, readFile, truncate } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { open, truncate } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { TaskResult } from '../runner/protocol.js';
+import { describeWriteError } from './atomic.js';
 
 const MAGIC = 0x524c4a31; // "RLJ1"
 const HEAD = 16;
@@ -31,51 +32,180 @@ export function encodeRecord(r: TaskResult): Buffer {
   return buf;
 }
 
-/** Read every intact record; truncate a torn tail. Returns the records in file order. */
-export async function readJournal(file: string): Promise<{ records: TaskResult[]; dropped: number }> {
-  if (!existsSync(file)) return { records: [], dropped: 0 };
-  const buf = await readFile(file);
-  const records: TaskResult[] = [];
+/** Where one intact record's rows sit in the journal file. */
+export interface JournalEntry {
+  /** First (local) index of the record and how many rows it holds. */
+  from: number;
+  count: number;
+  /** Byte offset of the rows (count × N_METRICS float64) in the file. */
+  offset: number;
+}
+
+/**
+ * Scan the journal record by record (memory: one record at a time, plus an index entry per
+ * record), check every length and crc, and truncate a torn or corrupt tail. The rows stay on
+ * disk; read them with RowCursor.
+ */
+export async function scanJournal(file: string): Promise<{ entries: JournalEntry[]; failures: [number, string][]; dropped: number }> {
+  const entries: JournalEntry[] = [];
+  const failures: [number, string][] = [];
+  if (!existsSync(file)) return { entries, failures, dropped: 0 };
+  const fh = await open(file, 'r');
   let off = 0;
-  while (off + HEAD <= buf.length) {
-    if (buf.readUInt32LE(off) !== MAGIC) break;
-    const from = buf.readUInt32LE(off + 4);
-    const count = buf.readUInt32LE(off + 8);
-    const flen = buf.readUInt32LE(off + 12);
-    const body = count * N_METRICS * 8;
-    const end = off + HEAD + body + flen + 4;
-    if (end > buf.length) break;
-    if (crc32(buf.subarray(off, end - 4)) !== buf.readUInt32LE(end - 4)) break;
-    const rows = new Float64Array(count * N_METRICS);
-    Buffer.from(rows.buffer).set(buf.subarray(off + HEAD, off + HEAD + body));
-    let failures: [number, string][];
-    try {
-      failures = JSON.parse(buf.subarray(off + HEAD + body, end - 4).toString('utf8')) as [number, string][];
-    } catch {
-      break;
+  let size = 0;
+  try {
+    size = (await fh.stat()).size;
+    const head = Buffer.alloc(HEAD);
+    let rec = Buffer.alloc(0);
+    while (off + HEAD <= size) {
+      await fh.read(head, 0, HEAD, off);
+      if (head.readUInt32LE(0) !== MAGIC) break;
+      const from = head.readUInt32LE(4);
+      const count = head.readUInt32LE(8);
+      const flen = head.readUInt32LE(12);
+      const body = count * N_METRICS * 8;
+      const len = HEAD + body + flen + 4;
+      if (off + len > size) break;
+      if (rec.length < len) rec = Buffer.alloc(Math.max(len, rec.length * 2));
+      await fh.read(rec, 0, len, off);
+      if (crc32(rec.subarray(0, len - 4)) !== rec.readUInt32LE(len - 4)) break;
+      let fl: [number, string][];
+      try {
+        fl = JSON.parse(rec.subarray(HEAD + body, len - 4).toString('utf8')) as [number, string][];
+      } catch {
+        break;
+      }
+      for (const f of fl) failures.push(f);
+      entries.push({ from, count, offset: off + HEAD });
+      off += len;
     }
-    records.push({ from, to: from + count, rows, failures });
-    off = end;
+  } finally {
+    await fh.close();
   }
-  const dropped = buf.length - off;
+  const dropped = size - off;
   if (dropped > 0) await truncate(file, off);
+  return { entries, failures, dropped };
+}
+
+/** Read every intact record into memory (small journals, tests); truncates a torn tail. */
+export async function readJournal(file: string): Promise<{ records: TaskResult[]; dropped: number }> {
+  const { entries, failures, dropped } = await scanJournal(file);
+  const cur = new RowCursor(file, entries, entries.reduce((m, e) => Math.max(m, e.from + e.count), 0), false);
+  const records = entries.map((e) => {
+    const rows = cur.readRecord(e);
+    const fl = failures.filter(([id]) => id >= e.from && id < e.from + e.count);
+    return { from: e.from, to: e.from + e.count, rows, failures: fl };
+  });
+  cur.close();
   return { records, dropped };
 }
 
-/** An append-only journal writer; each record is written with one write and fsync'd. */
-export class JournalWriter {
-  private constructor(private readonly fh: Awaited<ReturnType<typeof open>>) {}
+/**
+ * Sequential reader of a journal's rows in (local) index order 0..n−1, one record in memory
+ * at a time. Checks that the records cover every index exactly once (a later record that
+ * overlaps earlier ones is a duplicate and is skipped).
+ */
+export class RowCursor {
+  private readonly fd: number;
+  private readonly order: JournalEntry[];
+  private k = -1;
+  private buf: Float64Array = new Float64Array(0);
+  private base = 0;
+  private end = 0;
 
-  static async open(file: string): Promise<JournalWriter> {
-    return new JournalWriter(await open(file, 'a'));
+  constructor(
+    readonly file: string,
+    entries: readonly JournalEntry[],
+    readonly n: number,
+    checkCover = true,
+  ) {
+    const sorted = [...entries].sort((a, b) => a.from - b.from || b.count - a.count);
+    this.order = [];
+    let next = 0;
+    for (const e of sorted) {
+      if (e.from + e.count <= next) continue; // duplicate of rows already covered
+      if (e.from !== next && checkCover) throw new RangeError(`${file}: rows ${next}..${e.from - 1} are missing`);
+      if (e.from < next) throw new RangeError(`${file}: a record overlaps rows ${e.from}..${next - 1} partly`);
+      this.order.push(e);
+      next = e.from + e.count;
+    }
+    if (checkCover && next < n) throw new RangeError(`${file}: rows ${next}..${n - 1} are missing`);
+    this.fd = openSync(file, 'r');
   }
 
-  async append(r: TaskResult): Promise<void> {
-    await this.fh.write(encodeRecord(r));
-    await this.fh.datasync();
+  readRecord(e: JournalEntry): Float64Array {
+    const rows = new Float64Array(e.count * N_METRICS);
+    const b = Buffer.from(rows.buffer);
+    let got = 0;
+    while (got < b.length) {
+      const r = readSync(this.fd, b, got, b.length - got, e.offset + got);
+      if (r === 0) throw new RangeError(`${this.file}: ended inside a record`);
+      got += r;
+    }
+    return rows;
+  }
+
+  /** Offset of row j (j must increase by one each call) in `rows()`. */
+  at(j: number): number {
+    while (j >= this.end) {
+      const e = this.order[++this.k];
+      if (!e) throw new RangeError(`${this.file}: row ${j} is missing`);
+      this.buf = this.readRecord(e);
+      this.base = e.from;
+      this.end = e.from + e.count;
+    }
+    return (j - this.base) * N_METRICS;
+  }
+
+  /** The current record's rows (valid after at()). */
+  rows(): Float64Array {
+    return this.buf;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * An append-only journal writer; each record is written with one positioned write and fsync'd.
+ * Appends are serialised (the sweep hands over results from several lanes at once), so every
+ * record's offset is known and the file never interleaves two records.
+ */
+export class JournalWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly fh: Awaited<ReturnType<typeof open>>,
+    private readonly file: string,
+    private size: number,
+  ) {}
+
+  static async open(file: string): Promise<JournalWriter> {
+    const fh = await open(file, existsSync(file) ? 'r+' : 'w+');
+    return new JournalWriter(fh, file, (await fh.stat()).size);
+  }
+
+  /** Append one batch; returns where its rows are. A full disk is a UserError naming the file. */
+  append(r: TaskResult): Promise<JournalEntry> {
+    const next = this.queue.then(async () => {
+      const rec = encodeRecord(r);
+      const at = this.size;
+      try {
+        await this.fh.write(rec, 0, rec.length, at);
+        await this.fh.datasync();
+      } catch (e) {
+        throw describeWriteError(this.file, e);
+      }
+      this.size += rec.length;
+      return { from: r.from, count: r.to - r.from, offset: at + HEAD };
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {
+    await this.queue;
     await this.fh.close();
   }
 }

@@ -17,9 +17,11 @@ export interface WorkerData {
   costs: ExperimentSpec['costs'];
   /** Test-only fault injection, e.g. "throw:3,17;exit:40;oom:55" (see runner/faults.ts). */
   faults?: string;
+  /** Evaluate the ids k + j·n: tasks and results use the local index j (a plain run: k 0, n 1). */
+  shard: { k: number; n: number };
 }
 
-/** A batch: configuration ids [from, to). */
+/** A batch: local indices [from, to) (configuration ids when the run is not sharded). */
 export interface Task {
   from: number;
   to: number;
@@ -30,6 +32,6 @@ export interface TaskResult {
   to: number;
   /** (to − from) × N_METRICS metrics, NaN rows for failures. */
   rows: Float64Array;
-  /** Failed configurations: [id, message]. */
+  /** Failed configurations: [local index, message]. */
   failures: [number, string][];
 }

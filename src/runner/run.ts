@@ -1,6 +1,16 @@
 /**
  * `rebalance-lab run`: an experiment end to end — load and validate, sweep on the worker
  * pool (journalled batch by batch), baselines, scoring, results.csv + manifest.json, report.
+ *
+ * Memory does not grow with the number of configurations beyond a byte per id (what is done)
+ * and the exact ranks (see results/finalize.ts): metric rows go to the journal as batches
+ * finish, and results.csv is streamed from it in id order.
+ *
+ * Shards (`--shard k/n`): the ids with id mod n = k, at local index ⌊id/n⌋ in the shard's
+ * journal. Interleaved rather than contiguous ranges because neighbouring ids differ in one
+ * parameter only (grid order), so a contiguous split can give one shard all the daily-checked
+ * or long-lookback configurations and leave the others idle; id mod n spreads every kind of
+ * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -17,15 +27,20 @@ import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { ParameterSpace } from '../search/space.js';
-import { JournalWriter, readJournal } from '../results/journal.js';
-import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
-import { formatRow, RESULT_COLUMNS } from '../results/table.js';
-import { paretoFront, parseConstraints, rankRows, satisfies, score, type Constraint } from '../results/score.js';
+import { JournalWriter, scanJournal, type JournalEntry } from '../results/journal.js';
+import { writeFileAtomic } from '../results/atomic.js';
+import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
+import { parseConstraints, type Constraint } from '../results/score.js';
 import type { TaskResult, WorkerData } from './protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
 import { Progress } from './progress.js';
 
 export const VERSION = '0.1.0';
+
+export interface Shard {
+  k: number;
+  n: number;
+}
 
 export interface RunOptions {
   experiment: string;
@@ -35,7 +50,11 @@ export interface RunOptions {
   runId?: string;
   /** An existing run folder to finish. */
   resume?: string;
+  /** Evaluate only the ids with id mod n = k. */
+  shard?: Shard;
   batchSize?: number;
+  /** Heap limit per worker in MB (a worker over it is stopped and its batch retried id by id). */
+  workerMemoryMb?: number;
   /** Print nothing but errors. */
   quiet?: boolean;
   /** Skip the HTML report. */
@@ -44,24 +63,20 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Everything a finished run holds in memory (for the report and the leaderboard). */
+/** What a finished run (or shard) tells the CLI: the leaderboard's rows and the counts. */
 export interface RunResult {
   dir: string;
-  exp: LoadedExperiment;
-  matrix: PriceMatrix;
-  info: DataInfo;
-  targets: Float64Array;
+  spec: ExperimentSpec;
   space: ParameterSpace;
-  start: number;
-  rows: Float64Array;
+  /** null for a shard: its results are written by merge. */
+  summary: FinalSummary | null;
   failures: Map<number, string>;
-  feasible: Uint8Array;
-  pareto: Uint8Array;
-  scores: Float64Array;
-  ranks: Uint32Array;
-  baselines: { id: string; config: Config; metrics: Float64Array }[];
+  baselines: Baseline[];
   seconds: { load: number; sweep: number; write: number; total: number };
   workers: number;
+  shard?: Shard;
+  /** Configurations this run evaluated now (not resumed). */
+  evaluated: number;
 }
 
 export interface Manifest {
@@ -70,6 +85,10 @@ export interface Manifest {
   experiment: { name: string; file: string; sha256: string; spec: ExperimentSpec };
   data: { file: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
   search: { kind: string; seed: number; size: number };
+  /** A shard run: the ids with id mod count = index. */
+  shard?: { index: number; count: number };
+  /** A merged run: the shard folders it came from. */
+  mergedFrom?: string[];
   createdAt: string;
   completedAt?: string;
   workers?: number;
@@ -77,35 +96,46 @@ export interface Manifest {
   failed?: number;
 }
 
-const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
+export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
 
 function runStamp(d = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-/** What must match for --resume (everything that changes a result). */
-function fingerprint(m: Manifest): string {
-  return JSON.stringify([m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search]);
+/** What must match for --resume and merge (everything that changes a result). */
+export function fingerprint(m: Manifest, withShard = true): string {
+  return JSON.stringify([m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null]);
 }
 
-function explainMismatch(old: Manifest, cur: Manifest): string {
+export function explainMismatch(old: Manifest, cur: Manifest): string {
   if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
   if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) return `the experiment ${cur.experiment.file} changed since the run started`;
   if (old.version !== cur.version) return `it was made by rebalance-lab ${old.version}, this is ${cur.version}`;
+  if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
+    return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
   return 'the search or data window differ';
 }
 
-export async function prepare(expFile: string): Promise<{
-  exp: LoadedExperiment; matrix: PriceMatrix; info: DataInfo; targets: Float64Array; space: ParameterSpace; start: number; constraints: Constraint[];
-}> {
-  const exp = await loadExperiment(expFile);
-  const s = exp.spec;
-  const f = path.relative(process.cwd(), exp.file) || exp.file;
+export interface Prepared {
+  spec: ExperimentSpec;
+  /** The experiment file as given (for messages). */
+  file: string;
+  dataFile: string;
+  matrix: PriceMatrix;
+  info: DataInfo;
+  targets: Float64Array;
+  space: ParameterSpace;
+  start: number;
+  constraints: Constraint[];
+}
+
+/** Load the data and build the space for a validated spec (`f` names the experiment in errors). */
+export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string): Promise<Prepared> {
   const space = new ParameterSpace(s.space, s.search, { costs: s.costs }, f);
   if (space.size === 0) throw new UserError(`${f}: space: the search space is empty; list at least one value for every parameter`);
   const assets = s.data.assets ?? Object.keys(s.targets);
-  const { matrix, info } = await loadPrices(exp.dataFile, {
+  const { matrix, info } = await loadPrices(dataFile, {
     assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${f}: targets` });
@@ -113,14 +143,38 @@ export async function prepare(expFile: string): Promise<{
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
   const constraints = parseConstraints(s.constraints, `${f}: constraints`);
-  return { exp, matrix, info, targets, space, start, constraints };
+  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints };
+}
+
+export async function prepare(expFile: string): Promise<Prepared & { exp: LoadedExperiment }> {
+  const exp = await loadExperiment(expFile);
+  const f = path.relative(process.cwd(), exp.file) || exp.file;
+  return { ...(await prepareSpec(exp.spec, exp.dataFile, f)), exp };
+}
+
+async function readManifest(dir: string): Promise<Manifest | null> {
+  const mf = path.join(dir, 'manifest.json');
+  if (!existsSync(mf)) return null;
+  try {
+    return JSON.parse(await readFile(mf, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new UserError(`${mf}: not a readable manifest (${e instanceof Error ? e.message : String(e)}); this folder is not a rebalance-lab run`);
+  }
+}
+
+function checkShard(sh: Shard): void {
+  if (!Number.isInteger(sh.n) || sh.n < 1 || !Number.isInteger(sh.k) || sh.k < 0 || sh.k >= sh.n)
+    throw new UserError(`--shard ${sh.k}/${sh.n}: expected k/n with whole numbers 0 ≤ k < n, e.g. --shard 0/4`);
 }
 
 export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
-  const { exp, matrix, info, targets, space, start, constraints } = await prepare(o.experiment);
+  const prep = await prepare(o.experiment);
+  const { exp, matrix, targets, space, start } = prep;
   const s = exp.spec;
   const workers = Math.max(1, o.workers ?? defaultWorkers());
+  let shard = o.shard;
+  if (shard) checkShard(shard);
   const manifest: Manifest = {
     tool: 'rebalance-lab',
     version: VERSION,
@@ -132,65 +186,87 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     search: { kind: space.kind, seed: space.seed, size: space.size },
     createdAt: new Date().toISOString(),
   };
+  if (shard) manifest.shard = { index: shard.k, count: shard.n };
+
   let dir: string;
+  let resuming = false;
+  const adopt = async (d: string, what: string): Promise<void> => {
+    const old = await readManifest(d);
+    if (!old) return;
+    if (!o.shard && old.shard) {
+      // `--resume DIR` of a shard folder: it stays that shard
+      shard = { k: old.shard.index, n: old.shard.count };
+      manifest.shard = old.shard;
+    }
+    if (old.mergedFrom) throw new UserError(`${what}: refused, because ${d} is a merged run (nothing to finish); re-run \`merge\` instead`);
+    if (fingerprint(old) !== fingerprint(manifest)) throw new UserError(`${what}: refused, because ${explainMismatch(old, manifest)}; start a new run instead`);
+    manifest.createdAt = old.createdAt;
+    resuming = true;
+  };
   if (o.resume) {
     dir = path.resolve(o.resume);
-    const mf = path.join(dir, 'manifest.json');
-    if (!existsSync(mf)) throw new UserError(`--resume ${o.resume}: no manifest.json there; give the folder of a run that was started with \`run\``);
-    const old = JSON.parse(await readFile(mf, 'utf8')) as Manifest;
-    if (fingerprint(old) !== fingerprint(manifest))
-      throw new UserError(`--resume ${o.resume}: refused, because ${explainMismatch(old, manifest)}; start a new run instead`);
-    manifest.createdAt = old.createdAt;
+    if (!existsSync(dir)) throw new UserError(`--resume ${o.resume}: no such folder; give the folder of a run that was started with \`run\``);
+    await adopt(dir, `--resume ${o.resume}`);
+    // no manifest: the run was stopped before it wrote one, so nothing was computed; start it here
+  } else if (shard) {
+    if (!o.runId) throw new UserError(`--shard ${shard.k}/${shard.n} needs --run-id NAME, so that every shard writes into the same run folder for \`merge\``);
+    dir = path.resolve(o.out ?? 'reports', s.name, o.runId, `shard-${shard.k}-of-${shard.n}`);
+    // a restarted shard (a Kubernetes or Slurm retry) carries on where it stopped
+    await adopt(dir, `shard ${shard.k}/${shard.n} in ${dir}`);
   } else {
     dir = path.resolve(o.out ?? 'reports', s.name, o.runId ?? runStamp());
     if (existsSync(path.join(dir, 'manifest.json'))) throw new UserError(`${dir} already holds a run; pick another --run-id or use --resume`);
+  }
+  if (!resuming) {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
   const tLoad = performance.now();
 
-  // results so far (resume) and what is missing
+  // what is done (resume) and what is missing, in this run's local index space
   const K = space.size;
-  const rows = new Float64Array(K * N_METRICS).fill(NaN);
-  const done = new Uint8Array(K);
+  const sh = shard ?? { k: 0, n: 1 };
+  const Kl = shardCount(K, sh.k, sh.n);
+  const globalId = (j: number): number => sh.k + j * sh.n;
+  const done = new Uint8Array(Kl);
   const failures = new Map<number, string>();
   const journalFile = path.join(dir, 'journal.bin');
-  const take = (r: TaskResult): void => {
-    rows.set(r.rows, r.from * N_METRICS);
-    done.fill(1, r.from, r.to);
-    for (const [id, why] of r.failures) failures.set(id, why);
-  };
+  const { entries, failures: oldFailures, dropped } = await scanJournal(journalFile);
   let resumed = 0;
-  if (o.resume) {
-    const { records, dropped } = await readJournal(journalFile);
-    for (const r of records) if (r.to <= K) take(r);
-    resumed = records.reduce((n, r) => n + (r.to - r.from), 0);
-    if (!o.quiet) process.stderr.write(`resume: ${resumed} of ${K} configurations already done${dropped ? ` (dropped a torn last record of ${dropped} bytes)` : ''}\n`);
+  for (const e of entries) {
+    done.fill(1, e.from, Math.min(Kl, e.from + e.count));
+    resumed += e.count;
   }
+  for (const [j, why] of oldFailures) failures.set(globalId(j), why);
+  if (resuming && !o.quiet) process.stderr.write(`resume: ${resumed} of ${Kl} configurations already done${dropped ? ` (dropped a torn last record of ${dropped} bytes)` : ''}\n`);
   const ranges: [number, number][] = [];
-  for (let i = 0; i < K; ) {
+  for (let i = 0; i < Kl; ) {
     if (done[i]) {
       i++;
       continue;
     }
     let j = i;
-    while (j < K && !done[j]) j++;
+    while (j < Kl && !done[j]) j++;
     ranges.push([i, j]);
     i = j;
   }
   const workerData: WorkerData = {
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets,
     periodsPerYear: matrix.periodsPerYear, start, initialCapital: s.initialCapital, riskFree: s.riskFree,
-    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS,
+    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh,
   };
   const journal = await JournalWriter.open(journalFile);
-  const progress = new Progress(K - resumed, !o.quiet, `${s.name}: ${K.toLocaleString('en')} configurations on ${workers} worker${workers > 1 ? 's' : ''}`);
+  const label = `${s.name}${shard ? ` shard ${sh.k}/${sh.n}` : ''}: ${Kl.toLocaleString('en')} configurations on ${workers} worker${workers > 1 ? 's' : ''}`;
+  const progress = new Progress(Kl - resumed, !o.quiet, label);
+  let evaluated = 0;
   try {
     await runSweep({
-      workerData, ranges, workers, batchSize: o.batchSize, signal: o.signal,
+      workerData, ranges, workers, batchSize: o.batchSize, signal: o.signal, maxOldGenerationSizeMb: o.workerMemoryMb,
       onResult: async (r) => {
-        await journal.append(r);
-        take(r);
+        entries.push(await journal.append(r));
+        done.fill(1, r.from, r.to);
+        for (const [j, why] of r.failures) failures.set(globalId(j), why);
+        evaluated += r.to - r.from;
         progress.tick(r.to - r.from);
       },
     });
@@ -198,7 +274,8 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     progress.stop();
     await journal.close();
     if (e instanceof SweepAborted) {
-      throw new UserError(`stopped: ${done.reduce((a, b) => a + b, 0)} of ${K} configurations are kept in ${dir}; finish with \`rebalance-lab run ${o.experiment} --resume ${path.relative(process.cwd(), dir) || dir}\``);
+      const kept = done.reduce((a, b) => a + b, 0);
+      throw new UserError(`stopped: ${kept} of ${Kl} configurations are kept in ${dir}; finish with \`rebalance-lab run ${o.experiment} --resume ${path.relative(process.cwd(), dir) || dir}\``);
     }
     throw e;
   }
@@ -206,6 +283,47 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   await journal.close();
   const tSweep = performance.now();
 
+  if (shard) {
+    const seconds = { load: (tLoad - t0) / 1000, sweep: (tSweep - tLoad) / 1000, write: 0, total: (tSweep - t0) / 1000 };
+    manifest.completedAt = new Date().toISOString();
+    manifest.workers = workers;
+    manifest.timings = seconds;
+    manifest.failed = failures.size;
+    await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated };
+  }
+
+  const fin = await finishRun({ prep, dir, shards: [{ file: journalFile, entries, k: 0, n: 1 }], failures, workers, quiet: o.quiet, experiment: o.experiment });
+  const tWrite = performance.now();
+  const seconds = {
+    load: (tLoad - t0) / 1000, sweep: (tSweep - tLoad) / 1000, write: (tWrite - tSweep) / 1000, total: (tWrite - t0) / 1000,
+  };
+  manifest.completedAt = new Date().toISOString();
+  manifest.workers = workers;
+  manifest.timings = seconds;
+  manifest.failed = failures.size;
+  await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated };
+}
+
+export interface FinishInput {
+  prep: Prepared;
+  dir: string;
+  shards: ShardJournal[];
+  failures: Map<number, string>;
+  workers: number;
+  quiet?: boolean;
+  /** The experiment file (for messages). */
+  experiment: string;
+}
+
+/** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
+export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
+  const { prep, dir, shards, failures, workers } = input;
+  const { matrix, targets, space, start, constraints } = prep;
+  const exp = { spec: prep.spec };
+  const s = exp.spec;
+  const o = { quiet: input.quiet, experiment: input.experiment };
   // baselines on the same window and costs: calendar on each check schedule, and buy-and-hold
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
@@ -216,31 +334,14 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     simulate(ctx, config, m, 0);
     return { id, config, metrics: m };
   });
-
-  // scoring
-  const feasible = new Uint8Array(K);
-  const scores = new Float64Array(K);
-  for (let i = 0; i < K; i++) {
-    const ok = !failures.has(i);
-    scores[i] = ok ? score(rows, i * N_METRICS, s.scoreWeights) : NaN;
-    feasible[i] = ok && satisfies(rows, i * N_METRICS, constraints) ? 1 : 0;
-  }
-  const okRows = new Uint8Array(K);
-  for (let i = 0; i < K; i++) okRows[i] = failures.has(i) ? 0 : 1;
-  const pareto = paretoFront(rows, K, s.objectives, okRows);
-  const ranks = rankRows(scores, feasible, K);
-
-  await writeResults(path.join(dir, 'results.csv'), space, rows, failures, feasible, pareto, scores, ranks, baselines, s, constraints);
-  const tWrite = performance.now();
-  const seconds = {
-    load: (tLoad - t0) / 1000, sweep: (tSweep - tLoad) / 1000, write: (tWrite - tSweep) / 1000, total: (tWrite - t0) / 1000,
-  };
-  manifest.completedAt = new Date().toISOString();
-  manifest.workers = workers;
-  manifest.timings = seconds;
-  manifest.failed = failures.size;
-  await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, exp, matrix, info, targets, space, start, rows, failures, feasible, pareto, scores, ranks, baselines, seconds, workers };
+  const summary = await finalizeResults({
+    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
+    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
+  });
+  // EXTRAS HOOK: out-of-sample validation and resampled histories (issue 5) run here, after results.csv.
+  void workers;
+  void o;
+  return { summary, baselines };
 }
 
 export function baselineConfigs(space: ParameterSpace, s: ExperimentSpec): { id: string; config: Config }[] {
@@ -250,34 +351,4 @@ export function baselineConfigs(space: ParameterSpace, s: ExperimentSpec): { id:
   }));
   out.push({ id: 'none', config: { band: 'none', width: 0, check: space.checks[0], mode: 'target', cooldown: 0, ...s.costs } });
   return out;
-}
-
-async function writeResults(
-  file: string, space: ParameterSpace, rows: Float64Array, failures: Map<number, string>, feasible: Uint8Array,
-  pareto: Uint8Array, scores: Float64Array, ranks: Uint32Array, baselines: RunResult['baselines'], s: ExperimentSpec, cs: Constraint[],
-): Promise<void> {
-  const K = space.size;
-  function* lines(): Generator<string> {
-    yield RESULT_COLUMNS.join(',') + '\n';
-    let buf = '';
-    for (let i = 0; i < K; i++) {
-      const err = failures.get(i) ?? '';
-      buf += formatRow({
-        id: i, config: space.config(i), metrics: rows, offset: i * N_METRICS, feasible: feasible[i] === 1, pareto: pareto[i] === 1,
-        score: scores[i], rank: ranks[i], error: err,
-      }) + '\n';
-      if (buf.length > 1 << 16) {
-        yield buf;
-        buf = '';
-      }
-    }
-    for (const b of baselines) {
-      buf += formatRow({
-        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: satisfies(b.metrics, 0, cs), pareto: false,
-        score: score(b.metrics, 0, s.scoreWeights), rank: 0, error: '',
-      }) + '\n';
-    }
-    yield buf;
-  }
-  await writeLinesAtomic(file, lines());
 }

@@ -34,8 +34,9 @@ function inject(id: number): void {
   if (f === 'throw') throw new Error(`injected fault on configuration ${id}`);
   if (f === 'exit') process.exit(70);
   if (f === 'oom') {
-    const hog: Float64Array[] = [];
-    for (;;) hog.push(new Float64Array(1 << 24));
+    // JS heap (not ArrayBuffers, which live outside it), so piscina's resourceLimits stop it
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array<number>(1 << 20).fill(hog.length + 0.5));
   }
 }
 
@@ -44,7 +45,7 @@ export default function run(task: Task): TaskResult {
   const rows = new Float64Array(n * N_METRICS);
   const failures: [number, string][] = [];
   for (let k = 0; k < n; k++) {
-    const id = task.from + k;
+    const id = wd.shard.k + (task.from + k) * wd.shard.n;
     let cfg: Config | null = null;
     try {
       if (faults.size > 0) inject(id);
@@ -52,7 +53,7 @@ export default function run(task: Task): TaskResult {
       simulate(ctx, cfg, rows, k * N_METRICS);
     } catch (e) {
       rows.fill(NaN, k * N_METRICS, (k + 1) * N_METRICS);
-      failures.push([id, e instanceof Error ? e.message : String(e)]);
+      failures.push([task.from + k, e instanceof Error ? e.message : String(e)]);
     }
   }
   const result: TaskResult = { from: task.from, to: task.to, rows, failures };

@@ -71,14 +71,15 @@ describe('sweep determinism', () => {
 });
 
 describe('fault injection', () => {
-  it('a throwing configuration and a crashing worker fail only their ids; the rest is unchanged', async () => {
-    process.env.REBALANCE_LAB_FAULTS = 'throw:5,100;exit:42';
+  it('a throwing configuration, a crashing worker and one out of memory fail only their ids; the rest is unchanged', async () => {
+    process.env.REBALANCE_LAB_FAULTS = 'throw:5,100;exit:42;oom:200';
     let out: string;
     try {
-      const r = await runExperiment({ experiment: file, out: dir, runId: 'faults', workers: 2, batchSize: 10, quiet: true });
-      expect([...r.failures.keys()].sort((a, b) => a - b)).toEqual([5, 42, 100]);
+      const r = await runExperiment({ experiment: file, out: dir, runId: 'faults', workers: 2, batchSize: 10, quiet: true, workerMemoryMb: 64 });
+      expect([...r.failures.keys()].sort((a, b) => a - b)).toEqual([5, 42, 100, 200]);
       expect(r.failures.get(5)).toMatch(/injected fault/);
       expect(r.failures.get(42)).toMatch(/worker crashed/);
+      expect(r.failures.get(200)).toMatch(/worker crashed/);
       out = await results(r.dir);
     } finally {
       delete process.env.REBALANCE_LAB_FAULTS;
@@ -86,7 +87,7 @@ describe('fault injection', () => {
     const a = reference.split('\n');
     const b = out.split('\n');
     expect(b.length).toBe(a.length);
-    const failedLines = new Set([6, 43, 101]); // header is line 0
+    const failedLines = new Set([6, 43, 101, 201]); // header is line 0
     for (let i = 0; i < a.length; i++) {
       if (failedLines.has(i)) {
         expect(b[i].split(',')[0]).toBe(String(i - 1));
