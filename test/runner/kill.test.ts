@@ -25,13 +25,13 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Start the CLI and SIGKILL it after `ms` (if still running); resolves to how it ended. */
-function runAndKill(args: string[], ms: number): Promise<{ killed: boolean; code: number | null; err: string }> {
+/** Start the CLI and send it `sig` after `ms` (if still running); resolves to how it ended. */
+function runAndKill(args: string[], ms: number, sig: NodeJS.Signals = 'SIGKILL'): Promise<{ killed: boolean; code: number | null; err: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), ms);
+    const timer = setTimeout(() => p.kill(sig), ms);
     p.on('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ killed: signal === 'SIGKILL', code, err });
@@ -103,4 +103,27 @@ describe('kill -9 at random moments, then resume', () => {
     // the kills did land during sweeps, not only before or after them
     expect(midSweep).toBeGreaterThan(0);
   }, 600_000);
+});
+
+describe('Ctrl-C', () => {
+  it('stops cleanly, keeps the finished batches, says how to resume; the resume is byte-identical', async () => {
+    const runDir = path.join(dir, 'killme', 'ctrlc');
+    const args = ['run', file, '--out', dir, '--run-id', 'ctrlc', '--workers', '2', '--batch-size', '3', '--no-report'];
+    // wait until the sweep has written some batches, then interrupt as a terminal would
+    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const j = path.join(runDir, 'journal.bin');
+    while (!(existsSync(j) && (await stat(j)).size > 0)) await new Promise((r) => setTimeout(r, 20));
+    p.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => p.on('exit', (c) => resolve(c)));
+    if (code === 0) return expect.fail('the run finished before it could be interrupted; make the sweep longer');
+    expect(code).toBe(2);
+    expect(err).toMatch(/stopped: \d+ of 753 configurations are kept in .*ctrlc; finish with `rebalance-lab run .* --resume .*`/);
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(runDir, 'results.csv'))).toBe(false);
+    const r = spawnSync(process.execPath, [BIN, 'run', file, '--resume', runDir, '--no-report', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(await readFile(path.join(runDir, 'results.csv'), 'utf8')).toBe(reference);
+  }, 180_000);
 });
