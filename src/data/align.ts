@@ -5,7 +5,8 @@
  */
 import { UserError } from './errors.js';
 import type { SortedRows } from './frame.js';
-import { isMissing, priceProblem } from './prices.js';
+import { isMissing, MAX_PRICE, MIN_PRICE, priceProblem } from './prices.js';
+import { nameList } from './text.js';
 import type { RawTable } from './table.js';
 
 /** What align needs to know about the selection. */
@@ -30,14 +31,14 @@ export interface Window {
   filled: number[];
 }
 
-/** Throw for the first (by date, then asset order) present cell that is not a positive number. */
+/** Throw for the first (by date, then asset order) present cell that is not a number in [MIN_PRICE, MAX_PRICE]. */
 export function checkPrices(sorted: SortedRows, sel: Selection): void {
   const N = sel.selected.length;
   const A = sel.table.assets.length;
   for (let t = 0; t < sorted.dates.length; t++) {
     for (let j = 0; j < N; j++) {
       const v = sorted.values[t * N + j];
-      if (v > 0 && Number.isFinite(v)) continue;
+      if (v >= MIN_PRICE && v <= MAX_PRICE) continue;
       const k = sorted.rows[t] * A + sel.selected[j];
       const raw = sel.table.cells[k];
       if (raw === undefined || isMissing(raw)) continue;
@@ -54,7 +55,9 @@ export function checkPrices(sorted: SortedRows, sel: Selection): void {
 /** Find the common start and forward-fill the window; throws for a gap longer than maxFill. */
 export function alignWindow(sorted: SortedRows, sel: Selection): Window {
   const stats = observationStats(sorted, sel);
-  const start = Math.max(...stats.firstRow);
+  // a loop, not Math.max(...): a spread of 100,000+ columns overflows the call stack
+  let start = 0;
+  for (const r of stats.firstRow) if (r > start) start = r;
   const N = sel.selected.length;
   const T = sorted.dates.length;
   const prices = new Float64Array((T - start) * N);
@@ -98,7 +101,7 @@ function observationStats(
   if (empty.length > 0) {
     const range = `${sorted.dates[0]} .. ${sorted.dates[sorted.dates.length - 1]}`;
     throw new UserError(
-      `${sel.table.file}: ${empty.join(', ')} ${empty.length === 1 ? 'has' : 'have'} no prices between ${range}; ` +
+      `${sel.table.file}: ${nameList(empty)} ${empty.length === 1 ? 'has' : 'have'} no prices between ${range}; ` +
         `choose other assets or a wider date range`,
     );
   }

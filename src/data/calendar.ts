@@ -32,7 +32,7 @@ export function daysInMonth(year: number, month: number): number {
  */
 export function isoDateProblem(s: string): string | null {
   const m = ISO_DATE.exec(s);
-  if (!m) return `${JSON.stringify(s)} is not an ISO date YYYY-MM-DD`;
+  if (!m) return `${shortJson(s)} is not an ISO date YYYY-MM-DD`;
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
@@ -42,6 +42,12 @@ export function isoDateProblem(s: string): string | null {
     return `${JSON.stringify(s)} is not a real date (${MONTH_NAMES[month - 1]} ${m[1]} has ${dim} days)`;
   }
   return null;
+}
+
+/** JSON-quoted, cut for an error message (a "date" may be a megabyte of garbage). */
+function shortJson(s: string): string {
+  const q = JSON.stringify(s);
+  return q.length <= 40 ? q : `${q.slice(0, 30)}…" (${s.length} chars)`;
 }
 
 /** True when `s` is a real calendar date written `YYYY-MM-DD`. */

@@ -11,6 +11,7 @@
  * - Blank lines (nothing but spaces or tabs) are skipped.
  */
 import { UserError } from './errors.js';
+import { quote } from './text.js';
 
 /** One CSV record: its fields and the 1-based line it starts on. */
 export interface CsvRecord {
@@ -102,7 +103,7 @@ function readQuoted(src: string, state: { pos: number; line: number }, file: str
   const next = src.charCodeAt(p);
   if (p < src.length && next !== COMMA && next !== LF && next !== CR) {
     throw new UserError(
-      `${file} line ${state.line}: unexpected text after the closing quote of "${out}"; ` +
+      `${file} line ${state.line}: unexpected text after the closing quote of ${quote(out)}; ` +
         `put the whole field inside the quotes or remove them`,
     );
   }

@@ -8,14 +8,13 @@
  * Every user mistake is a UserError naming the file, the line, the date, the column, the value
  * and the fix.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { alignWindow, checkPrices, type Selection, type Window } from './align.js';
 import { detectPeriodsPerYear, isoDateProblem } from './calendar.js';
 import { parseCsv } from './csv.js';
 import { UserError } from './errors.js';
 import { shapeRows, type SortedRows } from './frame.js';
 import { buildTable, type RawTable } from './table.js';
+import { clip, MAX_FILE_ENV, maxFileBytes, nameList, quote, readUserText } from './text.js';
 import type { DataInfo, LoadOptions, PriceMatrix } from './types.js';
 
 /** Default forward-fill limit, in consecutive missing periods. */
@@ -24,7 +23,8 @@ export const DEFAULT_MAX_FILL = 5;
 /** Load, validate and align a price file. See the module comment for the steps. */
 export async function loadPrices(file: string, opts: LoadOptions = {}): Promise<{ matrix: PriceMatrix; info: DataInfo }> {
   const maxFill = checkOptions(file, opts);
-  const table = buildTable(parseCsv(await readText(file), file), file);
+  const limit = maxFileBytes(opts.maxFileBytes, file);
+  const table = buildTable(parseCsv(await readText(file, limit), file), file);
   const selected = selectAssets(table, opts.assets);
   const inRange = rangeMask(table, opts.start, opts.end);
   const sorted = await shapeRows(table, selected, inRange);
@@ -34,18 +34,20 @@ export async function loadPrices(file: string, opts: LoadOptions = {}): Promise<
   return assemble(table, sel, sorted, window, opts.periodsPerYear);
 }
 
-/** The file's text; a missing or unreadable file is a UserError. */
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new UserError(`${file}: file not found (looked for ${resolve(file)}); check the path`);
-    }
-    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, not a CSV file; give the path of a .csv file`);
-    throw new UserError(`${file}: cannot read the file (${code ?? String(e)}); check that it exists and is readable`);
-  }
+/**
+ * The file's text; a missing, unreadable or too large file is a UserError. The size is checked
+ * before reading: loading holds the table in memory several times over (measured about 25× the
+ * file size), so a multi-gigabyte file would exhaust memory instead of failing clearly.
+ */
+async function readText(file: string, limit: number): Promise<string> {
+  return readUserText(
+    file,
+    limit,
+    'price file',
+    `loading needs about 25 times the file size in memory. Keep only the assets and dates you need ` +
+      `in the file, or raise the limit with ${MAX_FILE_ENV}=<megabytes> ` +
+      `(and give Node more memory with NODE_OPTIONS=--max-old-space-size=<megabytes>)`,
+  );
 }
 
 /** Validate the options that do not need the file; returns maxFill. */
@@ -72,7 +74,7 @@ function checkOptions(file: string, opts: LoadOptions): number {
 /** Indices of the requested assets in request order (default: every asset, file order). */
 function selectAssets(table: RawTable, requested: readonly string[] | undefined): number[] {
   if (requested === undefined) return table.assets.map((_, a) => a);
-  const available = `the file has ${table.assets.join(', ')}`;
+  const available = `the file has ${nameList(table.assets)}`;
   if (requested.length === 0) throw new UserError(`${table.file}: no assets selected; ${available}`);
   const index = new Map(table.assets.map((name, a) => [name, a]));
   const seen = new Set<string>();
@@ -81,9 +83,9 @@ function selectAssets(table: RawTable, requested: readonly string[] | undefined)
     if (a === undefined) {
       const near = table.assets.find((x) => x.toLowerCase() === name.toLowerCase());
       const hint = near === undefined ? '' : ` (did you mean ${near}?)`;
-      throw new UserError(`${table.file}: unknown asset ${JSON.stringify(name)}${hint}; ${available}`);
+      throw new UserError(`${table.file}: unknown asset ${quote(name)}${hint}; ${available}`);
     }
-    if (seen.has(name)) throw new UserError(`${table.file}: asset ${name} is selected twice; list each asset once`);
+    if (seen.has(name)) throw new UserError(`${table.file}: asset ${clip(name)} is selected twice; list each asset once`);
     seen.add(name);
     return a;
   });
@@ -93,10 +95,9 @@ function selectAssets(table: RawTable, requested: readonly string[] | undefined)
 function rangeMask(table: RawTable, start: string | undefined, end: string | undefined): boolean[] {
   const mask = table.dates.map((d) => (start === undefined || d >= start) && (end === undefined || d <= end));
   if (!mask.includes(true)) {
-    const sortedDates = [...table.dates].sort();
     throw new UserError(
       `${table.file}: no rows between ${start ?? 'the start'} and ${end ?? 'the end'}; ` +
-        `the file covers ${sortedDates[0]} .. ${sortedDates[sortedDates.length - 1]}`,
+        `the file covers ${minDate(table.dates)} .. ${maxDate(table.dates)}`,
     );
   }
   return mask;
@@ -114,7 +115,7 @@ function assemble(
   const assets = sel.selected.map((a) => table.assets[a]);
   if (dates.length < 2) {
     throw new UserError(
-      `${table.file}: ${assets.join(', ')} have a common price on only one date (${dates[0]}); ` +
+      `${table.file}: ${nameList(assets)} have a common price on only one date (${dates[0]}); ` +
         `a backtest needs at least two, so choose other assets or a wider date range`,
     );
   }

@@ -6,6 +6,10 @@
 import { isoDateProblem } from './calendar.js';
 import type { CsvRecord } from './csv.js';
 import { UserError } from './errors.js';
+import { quote } from './text.js';
+
+/** Longest asset name accepted (it names columns in results and reports). */
+export const MAX_ASSET_NAME = 200;
 
 /** A price file as a wide table of raw cells, rows in file order (not yet sorted). */
 export interface RawTable {
@@ -71,7 +75,7 @@ function wideAssets(header: CsvRecord, file: string): string[] {
   const where = `${file} line ${header.line}`;
   if (first.toLowerCase() !== 'date') {
     throw new UserError(
-      `${where}: the header must start with a date column, found ${JSON.stringify(first)}; ` +
+      `${where}: the header must start with a date column, found ${quote(first)}; ` +
         `write the header as ${HEADER_HINT}`,
     );
   }
@@ -83,6 +87,7 @@ function wideAssets(header: CsvRecord, file: string): string[] {
     if (name === '') {
       throw new UserError(`${where}: column ${i + 2} of the header has no asset name; name every column`);
     }
+    checkNameLength(name, `${where}: column ${i + 2} of the header`);
     const before = seen.get(name);
     if (before !== undefined) {
       throw new UserError(
@@ -107,6 +112,7 @@ function buildLong(records: CsvRecord[], file: string): RawTable {
     if (asset === '') {
       throw new UserError(`${file} line ${line} (${date}): the asset name is empty; write the asset's name`);
     }
+    checkNameLength(asset, `${file} line ${line} (${date}): the asset name`);
     const r = indexOf(dateIndex, date);
     const a = indexOf(assetIndex, asset);
     entries.push({ r, a, raw: fields[2], line });
@@ -128,6 +134,15 @@ function buildLong(records: CsvRecord[], file: string): RawTable {
     lines[k] = line;
   }
   return { file, format: 'long', assets, dates, cells, lines };
+}
+
+function checkNameLength(name: string, where: string): void {
+  if (name.length > MAX_ASSET_NAME) {
+    throw new UserError(
+      `${where} is ${name.length} characters long (${quote(name, 40)}); asset names may have at most ` +
+        `${MAX_ASSET_NAME}; use a short ticker-like name (is a quote missing in the file?)`,
+    );
+  }
 }
 
 /** Index of `key` in an insertion-ordered map, adding it when new. */

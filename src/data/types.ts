@@ -53,4 +53,9 @@ export interface LoadOptions {
   maxFill?: number;
   /** Overrides detection. */
   periodsPerYear?: number;
+  /**
+   * Refuse files larger than this many bytes, before reading them (default 128 MiB, or the
+   * REBALANCE_LAB_MAX_CSV_MB environment variable): the whole table is held in memory.
+   */
+  maxFileBytes?: number;
 }

@@ -3,7 +3,6 @@
  * untrusted sources); `.ts`/`.js`/`.mjs` are evaluated as code (through tsx) and must
  * `export default defineExperiment({...})`. Both are validated by one zod schema.
  */
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +11,10 @@ import { UserError } from '../errors.js';
 import { Experiment, type ExperimentSpec } from './schema.js';
 import { ParameterSpace } from '../search/space.js';
 import { parseConstraints } from '../results/score.js';
+import { quote, readUserText } from '../data/text.js';
+
+/** Experiment files larger than this are refused before reading (a real one is a few kB). */
+export const MAX_EXPERIMENT_BYTES = 16 * 1024 * 1024;
 
 /** The raw value at a zod issue path, for "got …" in messages. */
 function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
@@ -25,22 +28,55 @@ function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
 
 function formatPath(p: readonly PropertyKey[]): string {
   let s = '';
-  for (const k of p) s += typeof k === 'number' ? `[${k}]` : s ? `.${String(k)}` : String(k);
+  for (const k of p) {
+    const key = typeof k === 'symbol' ? String(k) : String(k).length > 40 ? quote(String(k), 40) : String(k);
+    s += typeof k === 'number' ? `[${k}]` : s ? `.${key}` : key;
+  }
   return s || '(top level)';
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+/**
+ * A value for "got …": never throws, whatever a .ts experiment exported (functions, symbols,
+ * BigInts, cycles, 100,000-deep arrays, proxies whose traps throw), and never prints Infinity
+ * or NaN as JSON's "null".
+ */
+export function show(v: unknown): string {
+  try {
+    if (v === undefined) return 'nothing';
+    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+    if (typeof v === 'bigint') return `${v}n (a BigInt)`;
+    if (typeof v === 'function') return 'a function';
+    if (typeof v === 'symbol') return 'a symbol';
+    let s: string | undefined;
+    try {
+      s = JSON.stringify(v);
+    } catch {
+      s = undefined; // a cycle, a BigInt inside, or nesting deeper than the stack
+    }
+    if (s === undefined) s = Array.isArray(v) ? 'an array' : typeof v === 'object' && v !== null ? 'an object' : typeof v;
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return 'a value that cannot be read';
+  }
+}
+
+/** Control characters (a binary file's NULs) escaped, so a message prints cleanly. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function keyList(keys: readonly string[]): string {
+  const shown = keys.slice(0, 10).map((k) => quote(k, 40));
+  return keys.length > 10 ? `${shown.join(', ')}, … (${keys.length} in all)` : shown.join(', ');
 }
 
 export function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): string {
   const lines = issues.slice(0, 8).map((i) => {
     const where = formatPath(i.path);
-    if (i.code === 'unrecognized_keys') return `${where}: unknown field ${i.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
+    if (i.code === 'unrecognized_keys') return `${where}: unknown field ${keyList(i.keys)} (check the spelling)`;
     const got = valueAt(raw, i.path);
-    return `${where}: ${i.message.replace(/^Invalid input: /, '')}${got === undefined && i.code === 'invalid_type' ? '' : `, got ${show(got)}`}`;
+    return `${where}: ${printable(i.message.replace(/^Invalid input: /, ''))}${got === undefined && i.code === 'invalid_type' ? '' : `, got ${printable(show(got))}`}`;
   });
   const more = issues.length > 8 ? `\n  … and ${issues.length - 8} more` : '';
   return `${file}: the experiment is not valid:\n  ${lines.join('\n  ')}${more}`;
@@ -92,32 +128,72 @@ export function resolveDataFile(expFile: string, dataPath: string): string {
   return existsSync(fromExp) ? fromExp : fromCwd;
 }
 
+/** What a thrown value says, whatever it is (code may `throw 42` or `throw null`). */
+function describeThrown(e: unknown): string {
+  try {
+    if (e instanceof Error) {
+      const lines = e.message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+      // esbuild: "Transform failed with 1 error:\n<file>:1:36: ERROR: Unexpected end of file"
+      const first = /^Transform failed/.test(lines[0] ?? '') && lines.length > 1 ? lines[1] : lines[0];
+      return printable(first ?? e.name);
+    }
+    return `threw ${show(e)}`;
+  } catch {
+    return 'threw a value that cannot be read';
+  }
+}
+
+/** A JSON syntax error with its line and column (V8 gives only "at position N"). */
+function jsonError(file: string, text: string, e: unknown): UserError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const pos = /at position (\d+)/.exec(msg);
+  let where = '';
+  if (pos) {
+    const at = Math.min(Number(pos[1]), text.length);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    where = ` at line ${line} column ${at - before.lastIndexOf('\n')}`;
+  }
+  const short = msg.length > 160 ? `${msg.slice(0, 157)}...` : msg;
+  return new UserError(`${file}: not valid JSON${where} (${printable(short)}); fix the syntax`);
+}
+
 export async function loadExperiment(file: string): Promise<LoadedExperiment> {
   const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch {
+  const lower = abs.toLowerCase();
+  const isJson = lower.endsWith('.json');
+  const isCode = /\.(ts|mts|js|mjs)$/.test(lower);
+  if (!isJson && !isCode) throw new UserError(`${file}: unknown experiment file type; use .ts or .json`);
+  if (!existsSync(abs)) {
     throw new UserError(`${file}: experiment file not found; give the path of a .ts or .json experiment (try: rebalance-lab init my-experiment)`);
   }
+  const text = await readUserText(file, MAX_EXPERIMENT_BYTES, 'experiment file', 'an experiment is a few kilobytes; is this the right file?');
   let raw: unknown;
-  if (abs.endsWith('.json')) {
+  if (isJson) {
     try {
-      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+      raw = JSON.parse(text);
     } catch (e) {
-      throw new UserError(`${file}: not valid JSON (${(e as Error).message}); fix the syntax`);
+      throw jsonError(file, text, e);
     }
-  } else if (/\.(ts|mts|js|mjs)$/.test(abs)) {
-    try {
-      raw = await importCode(abs);
-    } catch (e) {
-      const msg = (e as Error).message.split('\n')[0];
-      throw new UserError(`${file}: could not evaluate the experiment (${msg}); it must \`export default defineExperiment({...})\``);
-    }
-    if (raw === undefined) throw new UserError(`${file}: has no default export; end it with \`export default defineExperiment({...})\``);
-  } else {
-    throw new UserError(`${file}: unknown experiment file type; use .ts or .json`);
+    // a .json value is data: validating it throws only UserErrors
+    const spec = parseExperiment(raw, file);
+    return { spec, file: abs, text, dataFile: resolveDataFile(abs, spec.data.file) };
   }
-  const spec = parseExperiment(raw, file);
+  try {
+    raw = await importCode(abs);
+  } catch (e) {
+    throw new UserError(`${file}: could not evaluate the experiment (${describeThrown(e)}); it must \`export default defineExperiment({...})\``);
+  }
+  if (raw === undefined) throw new UserError(`${file}: has no default export; end it with \`export default defineExperiment({...})\``);
+  let spec: ExperimentSpec;
+  try {
+    spec = parseExperiment(raw, file);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    // code can export getters or proxies that throw while being read
+    throw new UserError(
+      `${file}: reading the exported experiment failed (${describeThrown(e)}); export a plain object: \`export default defineExperiment({...})\``,
+    );
+  }
   return { spec, file: abs, text, dataFile: resolveDataFile(abs, spec.data.file) };
 }

@@ -8,13 +8,33 @@ function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
 }
 
-export function describeWriteError(file: string, e: unknown): Error {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new UserError(`${file}: the disk is full; free some space and run again (finished batches are kept in the journal; use --resume)`);
-  if (code === 'EACCES' || code === 'EROFS') return new UserError(`${file}: cannot write here (${code}); choose another --out folder`);
-  return e as Error;
+/** Write errors that are the user's environment (space, quota, permissions), not a bug. */
+const WRITE_PROBLEMS: Record<string, string> = {
+  ENOSPC: 'the disk is full (ENOSPC); free some space or choose an --out folder on another disk',
+  EDQUOT: 'your disk quota is used up (EDQUOT); free some space in your quota or choose an --out folder elsewhere',
+  EROFS: 'the file system is read-only (EROFS); choose an --out folder on a writable disk',
+  EACCES: 'permission denied (EACCES); choose an --out folder you can write to, or fix its permissions',
+  EPERM: 'operation not permitted (EPERM); choose an --out folder you can write to, or fix its permissions',
+};
+
+/**
+ * The error to show for a failed write of `file`: ENOSPC, EDQUOT, EROFS, EACCES and EPERM
+ * become a UserError naming the file, what happened and what to do, and reminding that
+ * finished work survives (`runDir`, when known, is the folder to give to --resume); any other
+ * error is returned unchanged (it is a bug or a hardware fault, and keeps its stack).
+ * Use it around every write of a run: atomic writes, the journal, the report.
+ */
+export function describeWriteError(file: string, e: unknown, runDir?: string): Error {
+  const code = typeof e === 'object' && e !== null ? (e as NodeJS.ErrnoException).code : undefined;
+  const problem = code === undefined ? undefined : WRITE_PROBLEMS[code];
+  if (problem === undefined) return e instanceof Error ? e : new Error(String(e));
+  return new UserError(
+    `${file}: cannot write: ${problem}. Everything already finished is kept in the journal; ` +
+      `rerun with --resume ${runDir ?? 'DIR'}${runDir === undefined ? " (DIR is the run's folder)" : ''} to continue from there`,
+  );
 }
 
+/** Write `data` to a temp file beside `file`, then rename it over `file`. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempName(file);
   try {
@@ -35,16 +55,21 @@ export async function writeLinesAtomic(file: string, chunks: Iterable<string>): 
       out.on('error', reject);
       const it = chunks[Symbol.iterator]();
       const pump = (): void => {
-        for (;;) {
-          const n = it.next();
-          if (n.done) {
-            out.end(resolve);
-            return;
+        // a throwing iterator must reject, not escape from a 'drain' handler as an uncaught exception
+        try {
+          for (;;) {
+            const n = it.next();
+            if (n.done) {
+              out.end((err?: Error | null) => (err ? reject(err) : resolve()));
+              return;
+            }
+            if (!out.write(n.value)) {
+              out.once('drain', pump);
+              return;
+            }
           }
-          if (!out.write(n.value)) {
-            out.once('drain', pump);
-            return;
-          }
+        } catch (e) {
+          reject(e);
         }
       };
       pump();
