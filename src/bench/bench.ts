@@ -5,7 +5,7 @@
  *     in 3 fresh processes (V8's speed can differ between processes: the spread is reported);
  *  2. the pool's throughput and speed-up for 1..cores workers;
  *  3. the end-to-end wall time of a `run` (load, sweep, write, report).
- * `--big` adds a 1,000,000-configuration run with its peak memory.
+ * `--big` adds a 1,000,000-configuration run with its peak memory; `--huge` a 5,000,000 one.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   };
   const rows = [await e2e(10_000)];
   if (args.includes('--big')) rows.push(await e2e(1_000_000));
+  if (args.includes('--huge')) rows.push(await e2e(5_000_000));
   process.stdout.write('3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'wall', 'peak RSS'], rows) + '\n');
   await rm(dir, { recursive: true, force: true });
 }
