@@ -64,6 +64,70 @@ export const Search = z.discriminatedUnion('kind', [
 
 const metricName = z.enum(METRICS);
 
+/**
+ * Resampled histories (issue 5): a Politis–Romano stationary block bootstrap of the joint daily
+ * returns; every configuration is scored on every path (src/robust/).
+ */
+export const Robustness = z.strictObject({
+  kind: z.literal('block-bootstrap'),
+  /** Number of resampled price paths (each is a function of (seed, path) alone). */
+  paths: z.number().int('expected a whole number of paths').min(1, 'expected at least 1 path').max(100_000, 'expected at most 100,000 paths'),
+  /** Mean block length in periods (block lengths are geometric with this mean). */
+  blockLength: z.number().min(1, 'expected a mean block length of at least 1 period'),
+  /** Default: the search seed. */
+  seed: z.number().int().optional(),
+  /** The robust statistic of the score the robust leaderboard ranks by (lower is better). */
+  rankBy: z
+    .union([z.literal('median'), z.strictObject({ quantile: z.number().gt(0, 'expected a quantile in (0, 1)').lt(1, 'expected a quantile in (0, 1)') })], {
+      error: 'expected "median" or { quantile: q } with q in (0, 1), e.g. { quantile: 0.9 } for a pessimistic score',
+    })
+    .default('median'),
+});
+export type RobustnessSpec = z.output<typeof Robustness>;
+
+/**
+ * Out-of-sample validation (issue 5, src/validate/): a calendar duration is a whole number of
+ * years (y), months (m), weeks (w) or days (d), counted on the data's dates.
+ */
+export const Duration = z.string().regex(/^[1-9]\d*(y|m|w|d)$/, 'expected a duration like "3y", "18m", "6w" or "30d"');
+const ValidationCore = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('walk-forward'),
+    /** Training window length, e.g. "3y". */
+    train: Duration,
+    /** Test window length, e.g. "1y". */
+    test: Duration,
+    /** How far each fold moves on; default: the test length (test windows tile the data). */
+    step: Duration.optional(),
+    /** Most configurations evaluated per fold; larger spaces use an evenly spaced subset of ids. */
+    maxConfigs: z.number().int().positive().default(20_000),
+  }),
+  z.strictObject({
+    kind: z.literal('split'),
+    /** First test date: train before it, test from it to the end of the data. */
+    at: isoDate,
+    maxConfigs: z.number().int().positive().default(20_000),
+  }),
+]);
+const ISO_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** Also accepts the shorthand { split: '2018-01-01' } = { kind: 'split', at: '2018-01-01' }. */
+export const Validation = z.preprocess((v, ctx) => {
+  if (v === null || typeof v !== 'object' || !('split' in v) || 'kind' in v) return v;
+  const { split, ...rest } = v as { split: unknown };
+  if (typeof split !== 'string' || !ISO_RE.test(split)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO date YYYY-MM-DD', path: ['split'], input: split });
+    return v;
+  }
+  return { kind: 'split', at: split, ...rest };
+}, ValidationCore) as unknown as z.ZodType<z.output<typeof ValidationCore>, z.input<typeof ValidationCore> | { split: string; maxConfigs?: number }>;
+export type ValidationSpec = z.output<typeof Validation>;
+
+/** The theory baseline band (src/policy/theory.ts). */
+export const Theory = z.strictObject({
+  /** Relative risk aversion γ of the small-cost asymptotics; default 5 (see policy/theory.ts). */
+  riskAversion: z.number().positive().default(5),
+});
+
 export const Experiment = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash and underscore (it names a folder)'),
   description: z.string().optional(),
@@ -101,6 +165,10 @@ export const Experiment = z.strictObject({
       top: z.number().int().positive().default(20),
     })
     .default({ top: 20 }),
+  robustness: Robustness.optional(),
+  /** Out-of-sample validation: walk-forward folds or one split (src/validate/). */
+  validation: Validation.optional(),
+  theory: Theory.optional(),
 });
 
 /** What the user writes (defaults optional). */

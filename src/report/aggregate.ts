@@ -195,7 +195,7 @@ export interface Grouping {
 
 const SCHEDULE_ORDER = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly'];
 
-function categoryCompare(a: string, b: string): number {
+export function categoryCompare(a: string, b: string): number {
   const ia = SCHEDULE_ORDER.indexOf(a);
   const ib = SCHEDULE_ORDER.indexOf(b);
   const na = /^-?\d+(\.\d+)?$/.test(a);
@@ -369,6 +369,37 @@ export function groupColumn(
     k++;
   }
   const sorted = Float64Array.from(picked).sort();
+  // the true extremes, so the first and last bins' labels cover every value
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = vals[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const { edges, groups } = quantileBins(sorted, bins, min, max);
+  for (let i = 0; i < n; i++) {
+    const v = vals[i];
+    if (Number.isNaN(v)) continue;
+    let lo = 0;
+    let hi = edges.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (edges[mid] <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    index[i] = lo;
+  }
+  return { param, numeric: true, binned: true, groups, index };
+}
+
+/**
+ * Quantile bins over ascending values (all of a column, or a seeded sample of it): at most `bins`
+ * bins of about equal counts, with distinct lower edges; the first bin starts at `min` and the last
+ * ends at `max` (the true extremes, so the labels cover every value). A value v belongs to the bin
+ * with the largest edge ≤ v (see binOf). Each bin sits at the median of its values.
+ */
+export function quantileBins(sorted: Float64Array, bins: number, min: number, max: number): { edges: number[]; groups: Group[] } {
   const count = sorted.length;
   const edges: number[] = [];
   for (let b = 0; b < bins; b++) {
@@ -385,14 +416,6 @@ export function groupColumn(
     }
     return lo;
   };
-  // the true extremes, so the first and last bins' labels cover every value
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = vals[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
   edges[0] = Math.min(edges[0], min);
   const groups: Group[] = edges.map((e, b) => {
     const start = lowerBound(e);
@@ -400,19 +423,19 @@ export function groupColumn(
     const hi = b + 1 < edges.length ? edges[b + 1] : max;
     return { label: `${fmtNum(e)}–${fmtNum(hi)}`, x: sorted[Math.min(count - 1, (start + end - 1) >>> 1)], lo: e, hi };
   });
-  for (let i = 0; i < n; i++) {
-    const v = vals[i];
-    if (Number.isNaN(v)) continue;
-    let lo = 0;
-    let hi = edges.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (edges[mid] <= v) lo = mid;
-      else hi = mid - 1;
-    }
-    index[i] = lo;
+  return { edges, groups };
+}
+
+/** Bin of v under quantileBins' edges: the largest edge ≤ v (values below the first go to bin 0). */
+export function binOf(edges: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = edges.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (edges[mid] <= v) lo = mid;
+    else hi = mid - 1;
   }
-  return { param, numeric: true, binned: true, groups, index };
+  return lo;
 }
 
 export interface GroupStats {

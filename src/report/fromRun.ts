@@ -3,86 +3,43 @@
  * rebuilds from the results alone — and re-run the best configuration and the baselines
  * through the kernel for their daily series.
  */
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UserError } from '../errors.js';
 import { loadPrices } from '../data/load.js';
 import { allocSeries, simulate } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
-import { METRICS, N_METRICS } from '../kernel/metrics.js';
+import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
-import { describeConfig } from '../policy/describe.js';
 import { resolveTargets } from '../policy/targets.js';
-import type { BandType, CheckEvery, Config, Mode } from '../policy/types.js';
-import { PARAMS } from '../search/space.js';
-import { splitCsvLine } from '../results/table.js';
 import type { Manifest } from '../runner/run.js';
-import type { ReportInput, ReportRow, ReportSeries } from './types.js';
+import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
+import type { ReportInput, ReportSeries } from './types.js';
 
-const numOrNull = (s: string): number | null => (s === '' ? null : Number(s));
+export { readResults, rowConfig } from './stream.js';
 
-export function rowConfig(params: ReportRow['params']): Config {
-  const n = (k: string): number | undefined => (params[k] === null || params[k] === undefined ? undefined : Number(params[k]));
-  const check = params.check === null ? 'monthly' : /^\d+$/.test(String(params.check)) ? Number(params.check) : (params.check as CheckEvery);
-  return {
-    band: params.band as BandType,
-    width: n('width') ?? 0,
-    relWidth: n('relWidth'),
-    lookback: n('lookback'),
-    check,
-    mode: (params.mode ?? 'target') as Mode,
-    depth: n('depth'),
-    fraction: n('fraction'),
-    cooldown: n('cooldown') ?? 0,
-    feeBps: n('feeBps') ?? 0,
-    halfSpreadBps: n('halfSpreadBps') ?? 0,
-    fixedFee: n('fixedFee') ?? 0,
-    minTrade: n('minTrade') ?? 0,
-  };
-}
+/** How much of a large results.csv the report keeps (see stream.ts); defaults suit 1,000,000+ rows. */
+export type ReadOptions = Omit<DigestOptions, 'seed' | 'objectives' | 'heatmap'>;
 
-export async function readResults(file: string): Promise<ReportRow[]> {
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let head: string[] | null = null;
-  const rows: ReportRow[] = [];
-  for await (const line of rl) {
-    if (line === '') continue;
-    const cells = splitCsvLine(line);
-    if (!head) {
-      head = cells;
-      continue;
-    }
-    const get = (k: string): string => cells[head!.indexOf(k)] ?? '';
-    const params: ReportRow['params'] = {};
-    for (const p of PARAMS) {
-      const v = get(p);
-      params[p] = v === '' ? null : p === 'band' || p === 'mode' || (p === 'check' && !/^\d+$/.test(v)) ? v : Number(v);
-    }
-    const metrics: ReportRow['metrics'] = {};
-    for (const m of METRICS) metrics[m] = numOrNull(get(m));
-    const id = get('id');
-    const isBase = !/^\d+$/.test(id);
-    rows.push({
-      id, kind: isBase ? 'baseline' : 'config', label: describeConfig(rowConfig(params)), params, metrics,
-      feasible: get('feasible') === '1', pareto: get('pareto') === '1', score: numOrNull(get('score')), rank: numOrNull(get('rank')),
-    });
-  }
-  return rows;
-}
-
-export async function buildReportInput(dir: string): Promise<ReportInput> {
+export async function buildReportInput(dir: string, opts: ReadOptions = {}): Promise<ReportInput> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch {
     throw new UserError(`${dir}: no readable manifest.json; give the folder of a finished run`);
   }
-  const rows = await readResults(path.join(dir, 'results.csv')).catch(() => {
+  const s = manifest.experiment.spec;
+  const read = await readResultsDigest(path.join(dir, 'results.csv'), {
+    topN: s.report?.top ?? 20,
+    ...opts,
+    seed: manifest.search.seed,
+    objectives: s.objectives,
+    heatmap: s.report?.heatmap,
+  }).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new UserError(`${dir}: no results.csv; the run did not finish — finish it with \`run … --resume ${dir}\``);
   });
-  const s = manifest.experiment.spec;
+  const rows = read.rows;
   const { matrix } = await loadPrices(manifest.data.file, {
     assets: manifest.data.assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
   });
@@ -122,28 +79,16 @@ export async function buildReportInput(dir: string): Promise<ReportInput> {
   return {
     experiment: {
       name: s.name, description: s.description, searchKind: manifest.search.kind, spaceSize: manifest.search.size, seed: manifest.search.seed,
-      searchedParams: searchedParams(rows), objectives: s.objectives, heatmap: s.report.heatmap,
+      searchedParams: read.searchedParams, objectives: s.objectives, heatmap: s.report.heatmap,
     },
     data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start },
     targets: Object.fromEntries(matrix.assets.map((a, i) => [a, targets[i]])),
     costs: s.costs,
     run: { id: path.basename(dir), startedAt: manifest.createdAt, seconds: manifest.timings?.total ?? 0, workers: manifest.workers ?? 1, failed: manifest.failed ?? 0 },
     rows,
+    ...(read.digest ? { digest: read.digest } : {}),
     series,
+    ...(await import('./extrasRobust.js').then((m) => m.readRobustness(dir)).then((r) => (r ? { robustness: r } : {}))),
+    ...(await import('./extrasValidation.js').then((m) => m.readValidationExtras(dir, s, matrix.assets, targets))),
   };
-}
-
-/** Parameters that take more than one value among the configuration rows. */
-function searchedParams(rows: ReportRow[]): string[] {
-  const out: string[] = [];
-  for (const p of PARAMS) {
-    const seen = new Set<string | number | null>();
-    for (const r of rows) {
-      if (r.kind !== 'config') continue;
-      seen.add(r.params[p]);
-      if (seen.size > 1) break;
-    }
-    if (seen.size > 1) out.push(p);
-  }
-  return out;
 }

@@ -42,6 +42,8 @@ import {
   type ChartDef,
   type ScatterData,
 } from './specs.js';
+import { robustCharts, robustSectionHtml } from './robustSpecs.js';
+import { markTheoryOnWidthEffect, theoryHtml, validationCharts, validationSectionHtml } from './validationSpecs.js';
 import type { ReportInput, ReportRow } from './types.js';
 
 export interface ReportOptions extends SampleOptions {
@@ -74,12 +76,13 @@ function fmtScore(x: number): string {
 
 const LEADER_METRICS = ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'rebalancesPerYear', 'costDrag', 'excessReturn'];
 
-function sampleNoteOf(s: RowSummary, topN: number): string {
+/** `streamed`: the rows came from a large results.csv read in constant memory (front thinned by a seeded hash). */
+function sampleNoteOf(s: RowSummary, topN: number, streamed = false): string {
   if (s.configs === 0) return 'The run has no configuration rows.';
   if (s.sample.length >= s.configs) return `All ${fmtInt(s.configs)} configurations are shown.`;
   const pareto =
     s.paretoShown < s.pareto
-      ? `the Pareto front has ${fmtInt(s.pareto)} points, of which ${fmtInt(s.paretoShown)} (evenly spread along it) are included`
+      ? `the Pareto front has ${fmtInt(s.pareto)} points, of which ${fmtInt(s.paretoShown)} (${streamed ? 'a seeded uniform selection' : 'evenly spread along it'}) are included`
       : `every Pareto point (${fmtInt(s.pareto)}) included`;
   return (
     `Showing ${fmtInt(s.sample.length)} of ${fmtInt(s.configs)} configurations: a seeded uniform random sample of ` +
@@ -94,7 +97,7 @@ function recommendationOf(s: RowSummary): string {
   if (!best) {
     return (
       `No configuration is feasible: none of the ${fmtInt(s.configs)} configurations meets the constraints, so there is no recommendation ` +
-      `and the leaderboard is empty; the charts still show every configuration.${vs ? ` The baselines: ${vs}.` : ''}`
+      `and the leaderboard is empty; the charts still show the configurations.${vs ? ` The baselines: ${vs}.` : ''}`
     );
   }
   return (
@@ -113,10 +116,22 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
     t0 = t;
   };
   const topN = opts.topN ?? 20;
-  const summary = summarizeRows(input.rows, { seed: input.experiment.seed, ...opts, topN });
+  const digest = input.digest;
+  // a large run read in constant memory: its rows are already the sample; the counts come from the digest
+  const summary = digest
+    ? {
+        ...summarizeRows(input.rows, { seed: input.experiment.seed, ...opts, topN, target: Infinity, paretoCap: Infinity }),
+        configs: digest.configs,
+        feasible: digest.feasible,
+        pareto: digest.pareto,
+        uniformDrawn: digest.sampled,
+        paretoShown: digest.paretoKept,
+        lowerScoreIsBetter: digest.lowerScoreIsBetter,
+      }
+    : summarizeRows(input.rows, { seed: input.experiment.seed, ...opts, topN });
   lap('summarize');
   const notes: string[] = [];
-  const sampleNote = sampleNoteOf(summary, topN);
+  const sampleNote = sampleNoteOf(summary, topN, digest !== undefined);
   const scatter = scatterData(input, summary);
   const charts: ChartDef[] = [];
   if (scatter.configs.length + scatter.baselines.length > 0) charts.push(...tradeoffCharts(scatter, sampleNote));
@@ -126,7 +141,7 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
   const configRows = configRowsOf(input);
   const searched = input.experiment.searchedParams;
   const scratch = new Scratch();
-  const effects = paramEffects(configRows, searched, input.experiment.objectives, scratch);
+  const effects = digest ? digest.effects : paramEffects(configRows, searched, input.experiment.objectives, scratch);
   charts.push(...effectCharts(effects, input.experiment.objectives, summary.configs));
   for (const p of searched) {
     if (!effects.some((e) => e.param === p)) notes.push(`Parameter ${p} has no values in the results, so its effect is not shown.`);
@@ -137,7 +152,7 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
   if (!pair) {
     notes.push('The score heatmap needs two searched parameters; this experiment searches fewer.');
   } else {
-    const h = scoreHeatmap(configRows, pair[0], pair[1], summary.lowerScoreIsBetter, scratch);
+    const h = digest ? digest.heatmap : scoreHeatmap(configRows, pair[0], pair[1], summary.lowerScoreIsBetter, scratch);
     if (!h) notes.push(`No configuration has both ${pair[0]} and ${pair[1]}, so the score heatmap is not shown.`);
     else if (!h.cells.some((c) => c.median !== null)) notes.push('No configuration has a score, so the score heatmap is not shown.');
     else {
@@ -146,11 +161,22 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
     }
   }
   lap('heatmap');
+  if (digest) {
+    notes.push(
+      `Parameter effects and the score heatmap are computed over all ${fmtInt(digest.configs)} configurations, not the sample: ` +
+        `counts, minima and best scores are exact; medians and quartiles come from a histogram of every configuration over ` +
+        `${fmtInt(digest.intervals)} value intervals per metric, so each is within one interval (about ${fmtPct(1 / digest.intervals, 1)} of the configurations) of the exact value. ` +
+        `Interval edges, and the bin edges of parameters with many values, are placed at quantiles of a seeded uniform sample of ${fmtInt(digest.edgeSample)} configurations.`,
+    );
+  }
 
   const tl = timeline(input.series, input.data.assets.length, opts.maxTimePoints ?? 1500);
   if (input.series.length === 0) notes.push('The run has no daily series, so the over-time charts are not shown.');
   charts.push(...timeCharts(tl, input));
   lap('timeline');
+  charts.push(...robustCharts(input));
+  charts.push(...validationCharts(input));
+  markTheoryOnWidthEffect(charts, input);
 
   return {
     summary,
@@ -361,6 +387,7 @@ function summaryHtml(input: ReportInput, m: ReportModel): string {
     `<section id="summary"><h2>Summary</h2>` +
     (e.description ? `<p>${h(e.description)}</p>` : '') +
     `<div class="${cls}">${h(m.recommendation)}</div>` +
+    theoryHtml(input) +
     `<div class="facts">${tables.join('')}</div></section>`
   );
 }
@@ -432,7 +459,7 @@ export function renderHtml(input: ReportInput, m: ReportModel): string {
     ...libs.map((l) => `<script>/* ${l.name} ${l.version} */\n${l.code}</script>`),
     '</head><body><main>',
     `<header><h1>${h(input.experiment.name)}</h1><p class="sub">Rebalancing threshold study · run ${h(input.run.id)} · ${h(input.data.start)} to ${h(input.data.end)}</p>`,
-    '<nav><a href="#summary">Summary</a><a href="#tradeoff">The trade-off</a><a href="#leaderboard">Leaderboard</a><a href="#effects">Parameter effects</a><a href="#time">Over time</a></nav></header>',
+    '<nav><a href="#summary">Summary</a><a href="#tradeoff">The trade-off</a><a href="#leaderboard">Leaderboard</a><a href="#effects">Parameter effects</a><a href="#time">Over time</a>' + (input.robustness ? '<a href="#robustness">Resampled histories</a>' : '') + (input.validation ? '<a href="#validation">Out of sample</a>' : '') + '</nav></header>',
     summaryHtml(input, m),
     `<section id="tradeoff"><h2>The trade-off</h2><p>${h(m.sampleNote)}</p>${tradeoff.map(chartHtml).join('')}</section>`,
     leaderboardHtml(input, m),
@@ -442,6 +469,8 @@ export function renderHtml(input: ReportInput, m: ReportModel): string {
         ? `<p>The best configuration (${h(input.series[0].label)}) against the baselines, day by day over the evaluation window.</p>`
         : '') +
       `${time.map(chartHtml).join('')}${timeNotes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</section>`,
+    robustSectionHtml(input, m.charts),
+    validationSectionHtml(input, m.charts),
     `<footer>Generated by rebalance-lab${input.run.startedAt ? ` for the run started ${h(input.run.startedAt)}` : ''}. ` +
       `Charts: ${libs.map((l) => `${h(l.name)} ${h(l.version)}`).join(', ')}, inlined, so this file works offline.</footer>`,
     '</main>',

@@ -51,7 +51,7 @@ const INK = '#111827';
 export interface ChartDef {
   /** Container element id. */
   id: string;
-  section: 'tradeoff' | 'effects' | 'time';
+  section: 'tradeoff' | 'effects' | 'time' | 'robust' | 'validation';
   title: string;
   /** Plain text under the chart: how to read it. */
   explain: string;

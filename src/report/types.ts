@@ -3,6 +3,7 @@
  * `ReportInput`. The runner / CLI assemble it from a run's results; the report code never reads
  * results files itself.
  */
+import type { Heatmap, ParamEffect } from './aggregate.js';
 
 /** One configuration or baseline, with its parameters, metrics (design §4) and scoring (§5). */
 export interface ReportRow {
@@ -49,6 +50,34 @@ export interface ReportSeries {
   tradeDays: number[];
 }
 
+/**
+ * What the report knows of every row of a large run read in constant memory (stream.ts): exact
+ * counts, and the aggregates it charts, computed over every configuration row.
+ */
+export interface RowDigest {
+  /** Configuration rows in the results (baselines excluded); feasible, on the Pareto front, failed. */
+  configs: number;
+  feasible: number;
+  pareto: number;
+  failed: number;
+  /** Configuration rows in `rows` drawn by the seeded uniform sample (the scatters' sample). */
+  sampled: number;
+  /**
+   * Pareto rows in `rows`: every one, unless the front is longer than the cap (then the capped
+   * selection, plus any front rows the uniform sample or the top N drew as well).
+   */
+  paretoKept: number;
+  /** Size of the uniform sample that placed the quantile-bin edges and the value intervals. */
+  edgeSample: number;
+  /** Value intervals per objective behind the quartiles of `effects` and the heatmap medians. */
+  intervals: number;
+  lowerScoreIsBetter: boolean;
+  /** Parameter effects over every configuration row: counts exact, quartiles to within one value interval. */
+  effects: ParamEffect[];
+  /** Score heatmap over every configuration row (null: the two parameters have no values). */
+  heatmap: Heatmap | null;
+}
+
 export interface ReportInput {
   experiment: {
     name: string;
@@ -65,8 +94,20 @@ export interface ReportInput {
   targets: Record<string, number>;
   costs: { feeBps: number; halfSpreadBps: number; fixedFee: number; minTrade: number };
   run: { id: string; startedAt: string; seconds: number; workers: number; failed: number };
-  /** May be 1,000,000+ configuration rows plus baselines. */
+  /**
+   * Configuration rows, then the baselines. Either every configuration row (an in-memory input,
+   * or a run read whole), or, when `digest` is set, only the rows the report draws: a seeded
+   * uniform sample, the Pareto rows (capped) and the top of the leaderboard.
+   */
   rows: ReportRow[];
+  /** Counts and aggregates over every row of a large run whose `rows` hold only part of it. */
+  digest?: RowDigest;
   /** Best configuration first, then baselines. */
   series: ReportSeries[];
+  /** Resampled histories (robustness.csv/json), when the experiment asked for them. */
+  robustness?: import('./robustTypes.js').RobustReport;
+  /** Out-of-sample validation (validation.json), when the experiment asked for it. */
+  validation?: import('./extrasValidation.js').ValidationReport;
+  /** The theory no-trade band for the experiment's cost level (src/policy/theory.ts); set for every run. */
+  theory?: import('./extrasValidation.js').TheoryBand;
 }

@@ -27,6 +27,7 @@ import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { ParameterSpace } from '../search/space.js';
+import { baselineConfigs } from '../search/baselines.js';
 import { JournalWriter, scanJournal, type JournalEntry } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
@@ -143,6 +144,12 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
   const constraints = parseConstraints(s.constraints, `${f}: constraints`);
+  // folds that do not fit the data are an experiment mistake: say so before any work starts
+  if (s.validation) (await import('../validate/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
+  if (s.robustness) {
+    const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
+    checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
+  }
   return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints };
 }
 
@@ -339,16 +346,11 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
   });
   // EXTRAS HOOK: out-of-sample validation and resampled histories (issue 5) run here, after results.csv.
+  await (await import('../validate/index.js')).runValidation({ dir, spec: exp.spec, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear, targets, start, space, constraints, quiet: o.quiet, file: o.experiment });
+  await (await import('../robust/index.js')).runRobustness({ dir, spec: exp.spec, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear, targets, start, space, constraints, workers, quiet: o.quiet, file: o.experiment });
   void workers;
   void o;
   return { summary, baselines };
 }
 
-export function baselineConfigs(space: ParameterSpace, s: ExperimentSpec): { id: string; config: Config }[] {
-  const out: { id: string; config: Config }[] = space.checks.map((check) => ({
-    id: `calendar-${check}`,
-    config: { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...s.costs },
-  }));
-  out.push({ id: 'none', config: { band: 'none', width: 0, check: space.checks[0], mode: 'target', cooldown: 0, ...s.costs } });
-  return out;
-}
+export { baselineConfigs } from '../search/baselines.js';

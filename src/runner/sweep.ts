@@ -80,6 +80,18 @@ export async function runSweep(o: SweepOptions): Promise<void> {
     rows: new Float64Array(N_METRICS).fill(NaN),
     failures: [[id, why]],
   });
+  // A worker that fails outside a task (its module does not load, say) makes the pool emit
+  // 'error' and can leave the tasks in flight unsettled: stop the sweep instead of waiting forever.
+  let failPool: (e: unknown) => void = () => {};
+  const poolFailed = new Promise<never>((_, reject) => {
+    failPool = reject;
+  });
+  poolFailed.catch(() => {});
+  let poolError: unknown = null;
+  pool.on('error', (e: unknown) => {
+    poolError ??= e;
+    failPool(e);
+  });
   let aborted = false;
   const onAbort = (): void => {
     aborted = true;
@@ -92,9 +104,10 @@ export async function runSweep(o: SweepOptions): Promise<void> {
   const runTask = async (t: Task): Promise<void> => {
     let r: TaskResult;
     try {
-      r = (await pool.run(t, { signal: o.signal })) as TaskResult;
+      r = (await Promise.race([pool.run(t, { signal: o.signal }), poolFailed])) as TaskResult;
     } catch (e) {
       if (aborted) return;
+      if (poolError !== null) throw new Error(`the worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
       if (t.to - t.from === 1) {
         // second failure of a single configuration: keep it as a failed row
         const why = e instanceof Error ? e.message : String(e);

@@ -8,8 +8,17 @@
  *   rank-1 policy, monthly calendar rebalancing and buy-and-hold on three seeded random-walk prices.
  * - bigInput(n): n configurations drawn like a random search (for the size test); the Pareto flag
  *   is synthetic there (every 3,331st row), since only the report's scale matters.
+ * - writeBigResults(file, n): a results.csv of n configurations on disk, in the real column format,
+ *   written streaming, with an exact Pareto front and ranks (for the streaming reader).
  */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { M, N_METRICS } from '../../src/kernel/metrics.js';
+import type { Config } from '../../src/policy/types.js';
 import type { ReportInput, ReportRow, ReportSeries } from '../../src/report/types.js';
+import { paretoFront, rankRows } from '../../src/results/score.js';
+import { formatRow, RESULT_COLUMNS } from '../../src/results/table.js';
+import { uniform } from '../../src/search/rng.js';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -355,4 +364,161 @@ export function bigInput(n: number): ReportInput {
     },
     rows: [...rows, ...small.rows.filter((r) => r.kind === 'baseline')],
   };
+}
+
+/* ------------------------------------------------------------------ a large results.csv on disk */
+
+export interface BigCsvFacts {
+  file: string;
+  configs: number;
+  feasible: number;
+  failed: number;
+  /** Ids on the Pareto front, ascending. */
+  front: number[];
+  /** Ids of rank 1..20, best first. */
+  top: number[];
+  /** Per band type: the exact 25/50/75% quantiles (R type 7) of turnover over the non-failed rows of that band. */
+  turnoverByBand: Record<string, [number, number, number]>;
+  /** Per band type: configurations. */
+  bandCounts: Record<string, number>;
+}
+
+const BIG_BANDS = ['absolute', 'relative', 'drift'] as const;
+const BIG_CHECKS: (string | number)[] = ['daily', 'weekly', 'monthly', 'quarterly', 5, 21];
+const BIG_CHECK_FACTOR = [1, 0.8, 0.6, 0.45, 0.85, 0.6];
+const BIG_MODES = ['target', 'edge', 'inner', 'partial'] as const;
+const BIG_MODE_FACTOR = [1, 0.7, 0.85, 0.9];
+const BIG_SEED = 77;
+
+/** Configuration i of the synthetic random search: a pure function of i (counter-based draws). */
+export function bigConfig(i: number, u: (i: number, j: number) => number): Config {
+  const band = BIG_BANDS[Math.floor(u(i, 0) * 3)];
+  const mode = BIG_MODES[Math.floor(u(i, 3) * 4)];
+  return {
+    band,
+    width: Math.exp(Math.log(0.005) + u(i, 1) * Math.log(100)),
+    check: BIG_CHECKS[Math.floor(u(i, 2) * 6)] as Config['check'],
+    mode,
+    depth: mode === 'inner' ? 0.1 + 0.8 * u(i, 4) : undefined,
+    fraction: mode === 'partial' ? 0.2 + 0.8 * u(i, 4) : undefined,
+    cooldown: [0, 5, 10, 20][Math.floor(u(i, 5) * 4)],
+    feeBps: 5,
+    halfSpreadBps: 2,
+    fixedFee: 0,
+    minTrade: 0,
+  };
+}
+
+/** Metrics of configuration i (same shape as metricsFor: wider bands trade less and track worse). */
+function bigMetrics(i: number, c: Config, u: (i: number, j: number) => number, out: Float64Array): void {
+  const eff = c.band === 'relative' ? c.width * 0.4 : c.band === 'drift' ? c.width * 1.2 : c.width;
+  const cf = BIG_CHECK_FACTOR[BIG_CHECKS.indexOf(c.check)];
+  const edge = BIG_MODE_FACTOR[BIG_MODES.indexOf(c.mode as (typeof BIG_MODES)[number])];
+  const noise = (j: number) => 1 + (u(i, j) - 0.5) * 0.3;
+  const turnover = (0.09 * cf * edge * noise(6)) / (1 + 40 * eff);
+  const trackingError = (0.0015 + 0.09 * eff * (1.4 - cf) * (2 - edge)) * noise(7);
+  const maxDrawdown = 0.21 + 0.15 * eff * noise(8) - 0.01 * cf;
+  const rebalancesPerYear = (12 * cf * edge * noise(9)) / (1 + 30 * eff);
+  const cagr = 0.061 - 0.002 * turnover + 0.01 * eff * (u(i, 10) - 0.4);
+  const volatility = 0.11 + 0.03 * eff;
+  const meanDrift = 0.4 * eff + 0.002;
+  const values = [
+    turnover, trackingError, maxDrawdown, cagr, volatility, cagr / volatility, (cagr / volatility) * 1.3,
+    Math.round(rebalancesPerYear * 18), rebalancesPerYear, turnover * 2 * 7, meanDrift, meanDrift * 2.5, cagr - 0.06,
+    100000 * Math.pow(1 + cagr, 18),
+  ];
+  for (let m = 0; m < N_METRICS; m++) out[m] = values[m];
+}
+
+function quartiles(xs: Float64Array): [number, number, number] {
+  const s = Float64Array.from(xs).sort();
+  return [quantileType7(s, 0.25), quantileType7(s, 0.5), quantileType7(s, 0.75)];
+}
+
+/** Quantile of sorted values, R type 7 (written out here, independently of the report code). */
+export function quantileType7(s: ArrayLike<number>, q: number): number {
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo] + (h - lo) * (s[hi] - s[lo]);
+}
+
+/**
+ * Write a results.csv of n configurations in the real column format (formatRow), streaming, plus
+ * the two baselines: a random search over absolute/relative/drift bands with a log-uniform width,
+ * six schedules (four named, every 5 and every 21 rows), four modes and four cooldowns. Every
+ * 9,973rd configuration failed (an error message with a comma and quotes). The Pareto front over
+ * turnover, tracking error and maximum drawdown is computed exactly (paretoFront), the score is the
+ * quickstart's, feasible means tracking error ≤ 2%. Returns facts to check a report against.
+ */
+export async function writeBigResults(file: string, n: number): Promise<BigCsvFacts> {
+  const u = (i: number, j: number) => uniform(BIG_SEED, i, j);
+  const objectives = ['turnover', 'trackingError', 'maxDrawdown'] as const;
+  // pass 1: objectives, score and feasibility of every row (to find the front and the ranks)
+  const obj = new Float64Array(n * N_METRICS);
+  const scores = new Float64Array(n);
+  const feasible = new Uint8Array(n);
+  const ok = new Uint8Array(n);
+  const band = new Uint8Array(n);
+  const m = new Float64Array(N_METRICS);
+  const failed = (i: number) => i % 9973 === 4321;
+  for (let i = 0; i < n; i++) {
+    const c = bigConfig(i, u);
+    band[i] = BIG_BANDS.indexOf(c.band as (typeof BIG_BANDS)[number]);
+    if (failed(i)) {
+      scores[i] = NaN;
+      continue;
+    }
+    bigMetrics(i, c, u, m);
+    for (const o of objectives) obj[i * N_METRICS + M[o]] = m[M[o]];
+    ok[i] = 1;
+    scores[i] = m[M.trackingError] + 1e-4 * m[M.costDrag] + 1e-3 * m[M.turnover];
+    feasible[i] = m[M.trackingError] <= 0.02 ? 1 : 0;
+  }
+  const front = paretoFront(obj, n, [...objectives], ok);
+  const ranks = rankRows(scores, feasible, n);
+  const facts: BigCsvFacts = { file, configs: n, feasible: 0, failed: 0, front: [], top: new Array(20), turnoverByBand: {}, bandCounts: {} };
+  for (let i = 0; i < n; i++) {
+    if (feasible[i]) facts.feasible++;
+    if (!ok[i]) facts.failed++;
+    if (front[i]) facts.front.push(i);
+    if (ranks[i] >= 1 && ranks[i] <= 20) facts.top[ranks[i] - 1] = i;
+  }
+  BIG_BANDS.forEach((b, k) => {
+    let count = 0;
+    let valid = 0;
+    for (let i = 0; i < n; i++) if (band[i] === k) (count++, ok[i] && valid++);
+    const xs = new Float64Array(valid);
+    for (let i = 0, j = 0; i < n; i++) if (band[i] === k && ok[i]) xs[j++] = obj[i * N_METRICS + M.turnover];
+    facts.bandCounts[b] = count;
+    facts.turnoverByBand[b] = quartiles(xs);
+  });
+
+  // pass 2: write the file
+  const out = createWriteStream(file);
+  const write = async (s: string) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  await write(RESULT_COLUMNS.join(',') + '\n');
+  let chunk: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = bigConfig(i, u);
+    const err = failed(i) ? 'simulated failure: "bad data", row skipped' : '';
+    if (!err) bigMetrics(i, c, u, m);
+    chunk.push(formatRow({ id: i, config: c, metrics: m, offset: 0, feasible: feasible[i] === 1, pareto: front[i] === 1, score: scores[i], rank: ranks[i], error: err }));
+    if (chunk.length === 5000) {
+      await write(chunk.join('\n') + '\n');
+      chunk = [];
+    }
+  }
+  const cal: Config = { band: 'calendar', width: 0, check: 'monthly', mode: 'target', cooldown: 0, feeBps: 5, halfSpreadBps: 2, fixedFee: 0, minTrade: 0 };
+  const none: Config = { ...cal, band: 'none' };
+  bigMetrics(0, { ...cal, band: 'absolute', width: 0.001 }, u, m);
+  chunk.push(formatRow({ id: 'calendar-monthly', config: cal, metrics: m, offset: 0, feasible: true, pareto: false, score: NaN, rank: 0, error: '' }));
+  bigMetrics(1, { ...cal, band: 'absolute', width: 0.5 }, u, m);
+  chunk.push(formatRow({ id: 'none', config: none, metrics: m, offset: 0, feasible: false, pareto: false, score: NaN, rank: 0, error: '' }));
+  await write(chunk.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+  return facts;
 }

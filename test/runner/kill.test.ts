@@ -5,7 +5,7 @@
  * uninterrupted run's, whatever the kill moments. Kill moments come from fixed seeds.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,15 +25,22 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Start the CLI and send it `sig` after `ms` (if still running); resolves to how it ended. */
-function runAndKill(args: string[], ms: number, sig: NodeJS.Signals = 'SIGKILL'): Promise<{ killed: boolean; code: number | null; err: string }> {
+/**
+ * Start the CLI and SIGKILL it after `ms`, or as soon as `journal` holds `bytes` or more (when
+ * given: a kill in the middle of the sweep however slow the start-up); resolves to how it ended.
+ */
+function runAndKill(args: string[], ms: number, journal?: string, bytes = Infinity): Promise<{ killed: boolean; code: number | null; err: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill(sig), ms);
+    const t0 = Date.now();
+    const timer = setInterval(() => {
+      const grown = journal !== undefined && existsSync(journal) && statSync(journal).size >= bytes;
+      if (grown || Date.now() - t0 >= ms) p.kill('SIGKILL');
+    }, 5);
     p.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       resolve({ killed: signal === 'SIGKILL', code, err });
     });
   });
@@ -63,12 +70,14 @@ const EXP = smallExperiment({
 let file: string;
 let dir: string;
 let reference: string;
+let journalBytes: number;
 
 beforeAll(async () => {
   ({ file, dir } = await writeExperiment(EXP));
   const r = spawnSync(process.execPath, [BIN, 'run', file, '--out', dir, '--run-id', 'whole', '--no-report', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   reference = await readFile(path.join(dir, 'killme', 'whole', 'results.csv'), 'utf8');
+  journalBytes = (await stat(path.join(dir, 'killme', 'whole', 'journal.bin'))).size;
 }, 180_000);
 
 describe('kill -9 at random moments, then resume', () => {
@@ -90,12 +99,14 @@ describe('kill -9 at random moments, then resume', () => {
           expect(r.status, r.stderr).toBe(0);
           break;
         }
-        const r = await runAndKill(args, 400 + next() * 3000);
+        // even attempts: when the journal reaches a random share of its final size (mid-sweep);
+        // odd attempts: at a random moment (start-up, sweep, or writing the results)
+        const j = path.join(runDir, 'journal.bin');
+        const r = attempt % 2 === 0 ? await runAndKill(args, 60_000, j, next() * journalBytes) : await runAndKill(args, 200 + next() * 3000);
         if (!r.killed) {
           expect(r.code, r.err).toBe(0); // it finished before the kill
           break;
         }
-        const j = path.join(runDir, 'journal.bin');
         if (existsSync(j) && (await stat(j)).size > 0 && !existsSync(path.join(runDir, 'results.csv'))) midSweep++;
       }
       expect(await readFile(path.join(runDir, 'results.csv'), 'utf8')).toBe(reference);

@@ -1,0 +1,183 @@
+/**
+ * Resampled histories (issue 5): when the experiment asks for `robustness`, every configuration
+ * is scored on `paths` stationary-block-bootstrap paths of the joint daily returns
+ * (robust/bootstrap.ts) on a worker pool (robust/pool.ts), and summarised (robust/aggregate.ts)
+ * into `robustness.csv` (one row per configuration, id order, byte-identical for any worker
+ * count) and `robustness.json` (settings, timing, the top of the robust leaderboard).
+ */
+import path from 'node:path';
+import { baselineConfigs } from '../search/baselines.js';
+import type { ExperimentSpec } from '../experiment/schema.js';
+import { describeConfig } from '../policy/describe.js';
+import type { Config } from '../policy/types.js';
+import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
+import type { Constraint } from '../results/score.js';
+import { num } from '../results/table.js';
+import { Progress } from '../runner/progress.js';
+import type { ParameterSpace } from '../search/space.js';
+import { checkRobustSize, RobustAccumulator, robustColumns, STATS, type RobustSummary } from './aggregate.js';
+import { planTasks, runRobustPool } from './pool.js';
+import type { RobustWorkerData } from './protocol.js';
+
+export interface RobustnessInput {
+  /** The run folder. */
+  dir: string;
+  spec: ExperimentSpec;
+  /** Real prices, row-major T×N (a SharedArrayBuffer is shared with the workers, else copied once). */
+  prices: Float64Array;
+  T: number;
+  N: number;
+  dates: readonly string[];
+  periodsPerYear: number;
+  targets: Float64Array;
+  start: number;
+  space: ParameterSpace;
+  constraints: Constraint[];
+  workers: number;
+  quiet?: boolean;
+  /** The experiment file (for messages). */
+  file: string;
+  /** Task size in backtests (tests). */
+  taskSize?: number;
+}
+
+export interface RobustnessJson {
+  kind: 'block-bootstrap';
+  paths: number;
+  blockLength: number;
+  seed: number;
+  rankBy: 'median' | { quantile: number };
+  configurations: number;
+  /** Baseline ids, in their rows after the configurations. */
+  baselines: string[];
+  /** (configurations + baselines) × paths. */
+  backtests: number;
+  workers: number;
+  seconds: { evaluate: number; aggregate: number; write: number; total: number };
+  backtestsPerSecond: number;
+  failed: number;
+  failures: { path: number; id: number; error: string }[];
+  columns: string[];
+  /** The 20 best by robust rank. */
+  top: Record<string, number | string | null>[];
+}
+
+/** The robustness.csv header: id, label, per column median/p5/p95, frequencies, robust score and rank. */
+export function robustCsvHeader(columns: readonly string[]): string[] {
+  return [
+    'id', 'label', ...columns.flatMap((c) => STATS.map((s) => `${c}_${s}`)), 'feasibleFreq', 'paretoFreq', 'top10Freq', 'robustScore', 'robustRank',
+  ];
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The baselines, as in results.csv. */
+export const robustBaselines = baselineConfigs;
+
+/** The `rankBy` quantile: 0.5 for the median. */
+export function rankQuantile(rankBy: 'median' | { quantile: number }): number {
+  return rankBy === 'median' ? 0.5 : rankBy.quantile;
+}
+
+export async function runRobustness(input: RobustnessInput): Promise<void> {
+  const rb = input.spec.robustness;
+  if (!rb) return;
+  const t0 = performance.now();
+  const { space, spec } = input;
+  const K = space.size;
+  const P = rb.paths;
+  const columns = robustColumns(spec.objectives);
+  const baselines = robustBaselines(space, spec);
+  const B = baselines.length;
+  checkRobustSize(K + B, P, columns.length, input.file);
+  const seed = rb.seed ?? space.seed;
+  const workers = Math.max(1, input.workers);
+  let prices = input.prices;
+  if (!(prices.buffer instanceof SharedArrayBuffer)) {
+    prices = new Float64Array(new SharedArrayBuffer(prices.byteLength));
+    prices.set(input.prices);
+  }
+  const workerData: RobustWorkerData = {
+    prices, T: input.T, N: input.N, dates: input.dates, targets: input.targets, periodsPerYear: input.periodsPerYear,
+    start: input.start, initialCapital: spec.initialCapital, riskFree: spec.riskFree,
+    space: spec.space, search: spec.search, costs: spec.costs, seed, blockLength: rb.blockLength, baselines: baselines.map((b) => b.config),
+  };
+  const acc = new RobustAccumulator(K, P, {
+    objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rankQuantile(rb.rankBy),
+  }, B);
+  const progress = new Progress(
+    (K + B) * P,
+    !input.quiet,
+    `robustness: ${K.toLocaleString('en')} configurations + ${B} baselines × ${P.toLocaleString('en')} bootstrap paths on ${workers} worker${workers > 1 ? 's' : ''}`,
+  );
+  try {
+    await runRobustPool({
+      workerData, tasks: planTasks(K + B, P, workers, input.taskSize), workers,
+      onResult: (r) => {
+        acc.add(r);
+        progress.tick((r.pathTo - r.pathFrom) * (r.to - r.from));
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const tEval = performance.now();
+  const sum = acc.finish();
+  const tAgg = performance.now();
+  await writeRobustCsv(path.join(input.dir, 'robustness.csv'), space, baselines, sum);
+  const tWrite = performance.now();
+  const seconds = { evaluate: (tEval - t0) / 1000, aggregate: (tAgg - tEval) / 1000, write: (tWrite - tAgg) / 1000, total: (tWrite - t0) / 1000 };
+  const json: RobustnessJson = {
+    kind: rb.kind, paths: P, blockLength: rb.blockLength, seed, rankBy: rb.rankBy, configurations: K, baselines: baselines.map((b) => b.id),
+    backtests: (K + B) * P, workers, seconds,
+    backtestsPerSecond: Math.round(((K + B) * P) / Math.max(seconds.evaluate, 1e-9)),
+    failed: sum.failed, failures: sum.failures.map(([p, id, error]) => ({ path: p, id, error })),
+    columns: sum.columns,
+    top: topRows(space, baselines, sum, 20),
+  };
+  await writeFileAtomic(path.join(input.dir, 'robustness.json'), JSON.stringify(json, null, 2) + '\n');
+}
+
+type Baselines = readonly { id: string; config: Config }[];
+
+/** Row i: a configuration id (i < K) or baseline i − K. */
+function rowCells(space: ParameterSpace, baselines: Baselines, s: RobustSummary, i: number): string[] {
+  const Q = s.columns.length;
+  const b = i >= s.K ? baselines[i - s.K] : null;
+  const cells = [b ? b.id : String(i), csvCell(describeConfig(b ? b.config : space.config(i)))];
+  for (let k = 0; k < Q * 3; k++) cells.push(num(s.stats[i * Q * 3 + k]));
+  cells.push(num(s.feasibleFreq[i]), num(s.paretoFreq[i]), num(s.topFreq[i]), num(s.robustScore[i]), s.robustRank[i] > 0 ? String(s.robustRank[i]) : '');
+  return cells;
+}
+
+/** One row per configuration in id order, then the baselines (as in results.csv). */
+async function writeRobustCsv(file: string, space: ParameterSpace, baselines: Baselines, s: RobustSummary): Promise<void> {
+  function* lines(): Generator<string> {
+    yield robustCsvHeader(s.columns).join(',') + '\n';
+    let buf = '';
+    for (let i = 0; i < s.K + s.B; i++) {
+      buf += rowCells(space, baselines, s, i).join(',') + '\n';
+      if (buf.length > 1 << 16) {
+        yield buf;
+        buf = '';
+      }
+    }
+    yield buf;
+  }
+  await writeLinesAtomic(file, lines());
+}
+
+function topRows(space: ParameterSpace, baselines: Baselines, s: RobustSummary, n: number): Record<string, number | string | null>[] {
+  const ids: number[] = [];
+  for (let i = 0; i < s.K; i++) if (s.robustRank[i] > 0 && s.robustRank[i] <= n) ids.push(i);
+  ids.sort((a, b) => s.robustRank[a] - s.robustRank[b]);
+  const head = robustCsvHeader(s.columns);
+  return ids.map((i) => {
+    const cells = rowCells(space, baselines, s, i);
+    const o: Record<string, number | string | null> = {};
+    head.forEach((h, k) => (o[h] = h === 'label' ? describeConfig(space.config(i)) : cells[k] === '' ? null : Number(cells[k])));
+    return o;
+  });
+}
