@@ -82,7 +82,7 @@ function sampleNoteOf(s: RowSummary, topN: number, streamed = false): string {
   if (s.sample.length >= s.configs) return `All ${fmtInt(s.configs)} configurations are shown.`;
   const pareto =
     s.paretoShown < s.pareto
-      ? `the Pareto front has ${fmtInt(s.pareto)} points, of which ${fmtInt(s.paretoShown)} (${streamed ? 'a seeded uniform selection' : 'evenly spread along it'}) are included`
+      ? `${fmtInt(s.paretoShown)} of the ${fmtInt(s.pareto)} Pareto-front points (${streamed ? 'a seeded uniform selection' : 'evenly spread along the front'}) included`
       : `every Pareto point (${fmtInt(s.pareto)}) included`;
   return (
     `Showing ${fmtInt(s.sample.length)} of ${fmtInt(s.configs)} configurations: a seeded uniform random sample of ` +

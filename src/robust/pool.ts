@@ -67,12 +67,17 @@ export async function runRobustPool(o: RobustPoolOptions): Promise<void> {
   });
   // A worker that fails outside a task (e.g. its module does not load) makes the pool emit
   // 'error' and may leave the tasks in flight unsettled: fail them all instead of waiting forever.
-  let failPool: (e: unknown) => void = () => {};
-  const poolFailed = new Promise<never>((_, reject) => {
-    failPool = reject;
+  // (Each task's reject is kept while it runs; a Promise.race against one never-settling promise
+  // would pile up a reaction, and with it every finished task's result, per task.)
+  const inFlightRejects = new Set<(e: unknown) => void>();
+  pool.on('error', (e: unknown) => {
+    for (const reject of inFlightRejects) reject(e);
   });
-  poolFailed.catch(() => {});
-  pool.on('error', (e: unknown) => failPool(e));
+  const guarded = (t: RobustTask): Promise<RobustTaskResult> =>
+    new Promise<RobustTaskResult>((resolve, reject) => {
+      inFlightRejects.add(reject);
+      (pool.run(t) as Promise<RobustTaskResult>).then(resolve, reject).finally(() => inFlightRejects.delete(reject));
+    });
   // a bounded number of tasks in flight: memory stays flat, and tasks go out in path order
   let next = 0;
   let firstError: unknown = null;
@@ -80,7 +85,7 @@ export async function runRobustPool(o: RobustPoolOptions): Promise<void> {
     while (firstError === null && next < o.tasks.length) {
       const t = o.tasks[next++];
       try {
-        o.onResult((await Promise.race([pool.run(t), poolFailed])) as RobustTaskResult);
+        o.onResult(await guarded(t));
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         firstError ??= new Error(

@@ -82,16 +82,19 @@ export async function runSweep(o: SweepOptions): Promise<void> {
   });
   // A worker that fails outside a task (its module does not load, say) makes the pool emit
   // 'error' and can leave the tasks in flight unsettled: stop the sweep instead of waiting forever.
-  let failPool: (e: unknown) => void = () => {};
-  const poolFailed = new Promise<never>((_, reject) => {
-    failPool = reject;
-  });
-  poolFailed.catch(() => {});
+  // (Each task's own reject is kept while it runs; a Promise.race against one never-settling
+  // promise would pile up a reaction, and with it every finished batch's rows, per task.)
+  const inFlightRejects = new Set<(e: unknown) => void>();
   let poolError: unknown = null;
   pool.on('error', (e: unknown) => {
     poolError ??= e;
-    failPool(e);
+    for (const reject of inFlightRejects) reject(e);
   });
+  const guarded = (t: Task): Promise<TaskResult> =>
+    new Promise<TaskResult>((resolve, reject) => {
+      inFlightRejects.add(reject);
+      (pool.run(t, { signal: o.signal }) as Promise<TaskResult>).then(resolve, reject).finally(() => inFlightRejects.delete(reject));
+    });
   let aborted = false;
   const onAbort = (): void => {
     aborted = true;
@@ -104,7 +107,7 @@ export async function runSweep(o: SweepOptions): Promise<void> {
   const runTask = async (t: Task): Promise<void> => {
     let r: TaskResult;
     try {
-      r = (await Promise.race([pool.run(t, { signal: o.signal }), poolFailed])) as TaskResult;
+      r = await guarded(t);
     } catch (e) {
       if (aborted) return;
       if (poolError !== null) throw new Error(`the worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
