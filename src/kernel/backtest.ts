@@ -11,7 +11,9 @@ import type { Config } from '../policy/types.js';
 import { KernelContext, type ContextInput } from './context.js';
 import { M, N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
-import { dayLoopFor, MAX_GENERATED_N } from './generated.js';
+import {
+  kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+} from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
 export interface BacktestSeries {
@@ -30,9 +32,10 @@ export interface BacktestSeries {
 }
 
 /**
- * The trade decision of one check day (trigger, mode, costs), shared by the generic and the
- * generated day loops so the trading logic exists once. Reads the holdings from ctx.h, and on a
- * trade rewrites ctx.h and returns the post-cost value; st[0] = 1 if it traded, st[1] = cost.
+ * The trade decision of one check day (trigger, mode, costs) of the readable path; the
+ * generated kernels (kernel/generated.ts) inline the same operations. Reads the holdings from
+ * ctx.h, and on a trade rewrites ctx.h and returns the post-cost value; st[0] = 1 if it traded,
+ * st[1] = cost.
  */
 export type CheckDay = (t: number, V: number) => number;
 
@@ -49,10 +52,7 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const isVol = cfg.band === 'volatility';
   const isRisk = cfg.band === 'risk';
   const isDrift = cfg.band === 'drift';
-  const L = cfg.lookback ?? 0;
-  if ((isVol || isRisk) && !(L >= 2 && ctx.start >= L)) {
-    throw new RangeError(`lookback ${L} needs at least 2 returns and a window start ≥ lookback (start ${ctx.start})`);
-  }
+  const L = checkLookback(ctx, cfg);
   const b = ctx.b;
   staticHalfWidths(cfg, W, b);
   const vol = isVol ? ctx.volatility(L) : null;
@@ -151,8 +151,9 @@ function allocate(ctx: KernelContext): number {
 /**
  * Run one configuration over ctx's window and write its metrics (METRICS order) into
  * out[offset .. offset + N_METRICS). With `series` (or more than MAX_GENERATED_N assets) it
- * runs the plain day loop below; otherwise the loop generated for ctx.N (kernel/generated.ts),
- * which computes the same numbers bit for bit, about 3–5× faster.
+ * runs the readable path below (makeCheckDay + genericDayLoop + kernel/stats.ts); otherwise the
+ * kernel generated for (ctx.N, band, mode) (kernel/generated.ts), which computes the same
+ * numbers bit for bit, several times faster.
  */
 export function simulate(
   ctx: KernelContext,
@@ -161,6 +162,145 @@ export function simulate(
   offset = 0,
   series: BacktestSeries | null = null,
 ): void {
+  if (series === null && ctx.N <= MAX_GENERATED_N) fastSimulate(ctx, cfg, out, offset);
+  else readableSimulate(ctx, cfg, out, offset, series);
+}
+
+function checkLookback(ctx: KernelContext, cfg: Config): number {
+  const L = cfg.lookback ?? 0;
+  if ((cfg.band === 'volatility' || cfg.band === 'risk') && !(L >= 2 && ctx.start >= L)) {
+    throw new RangeError(`lookback ${L} needs at least 2 returns and a window start ≥ lookback (start ${ctx.start})`);
+  }
+  return L;
+}
+
+/**
+ * The generated kernel (the value path, its trades and drifts), then the rest of
+ * genericDayLoop's bookkeeping in one shared pass (pathPass), then, once the means are known,
+ * one more pass for the statistics (tailPass). Together they compute exactly what
+ * readableSimulate computes (test/kernel/generated.test.ts checks it bit for bit).
+ */
+function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: number): void {
+  const { N, T, start, ppy, riskFree, acc, rets, diff, values } = ctx;
+  const band = cfg.band;
+  const L = checkLookback(ctx, cfg);
+  staticHalfWidths(cfg, ctx.targets, ctx.b);
+  const mode = cfg.mode;
+  const modeParam = mode === 'inner' ? (cfg.depth ?? NaN) : mode === 'partial' ? (cfg.fraction ?? NaN) : 0;
+  const prm = ctx.kernelParams;
+  prm[PRM_V0] = ctx.capital;
+  prm[PRM_K] = cfg.width;
+  prm[PRM_PPY] = ppy;
+  prm[PRM_MODE] = modeParam;
+  prm[PRM_RATE] = costRate(cfg);
+  prm[PRM_FIXED] = cfg.fixedFee;
+  prm[PRM_MIN_TRADE] = cfg.minTrade;
+  kernelFor(N, band, mode)(
+    ctx.prices, ctx.targets, ctx.b,
+    band === 'volatility' ? ctx.volatility(L) : null,
+    band === 'risk' ? ctx.covariance(L) : null,
+    ctx.dev, ctx.checkRows(cfg.check), values, ctx.drift, start, T, cfg.cooldown ?? 0, prm, acc,
+  );
+  pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, K_PATH);
+  // kernel/stats.ts's statistics from the same sums in the same order: mean = Σx/n (S.mean),
+  // sample std = sqrt(Σ(x − mean)²/(n − 1)) (S.sampleStd), sortino (S.sortino)
+  const from = start + 1;
+  const n = T - from;
+  const meanr = acc[K_PATH + 2] / n;
+  tailPass(rets, meanr, diff, acc[K_PATH + 3] / n, riskFree / ppy, from, T, acc, K_TAIL);
+  const sdr = n < 2 ? NaN : Math.sqrt(acc[K_TAIL] / (n - 1));
+  const sdd = n < 2 ? NaN : Math.sqrt(acc[K_TAIL + 1] / (n - 1));
+  const down = acc[K_TAIL + 3];
+  const sortino = Number.isFinite(down)
+    ? (acc[K_TAIL + 2] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
+    : S.sortino(rets, from, T, ppy, riskFree);
+  writeMetrics(ctx, out, o, acc[K_EVENTS], acc[K_TURN], acc[K_COST_SUM], acc[K_PATH], acc[K_PATH + 1], acc[K_PATH + 4], values[T - 1], meanr, sdr, sdd, sortino);
+}
+
+/**
+ * genericDayLoop's per-day bookkeeping from the value path V_t = vals[t] and the drifts the
+ * kernel wrote, with the same operations in the same order: r_t = V_t/V_{t−1} − 1 and
+ * r_t − r^b_t (written to rets and diff). out[o..o+5) = Σ drift, max drift, Σr, Σ(r − r^b),
+ * max_t (1 − V_t / max_{s≤t} V_s). The peak's branch is the one mispredicted branch left
+ * (~2 µs a configuration); every branch-free form of the running maximum made it a chain of
+ * dependent operations through the days, which measured slower.
+ */
+function pathPass(
+  vals: Float64Array, drifts: Float64Array, benchRet: Float64Array, rets: Float64Array, diff: Float64Array,
+  start: number, T: number, out: Float64Array, o: number,
+): void {
+  let Vprev = vals[start];
+  let peak = Vprev;
+  let maxDD = 0;
+  let driftSum = 0;
+  let driftMax = 0;
+  let sumR = 0;
+  let sumD = 0;
+  for (let t = start + 1; t < T; t++) {
+    const V = vals[t];
+    const drift = drifts[t];
+    driftSum += drift;
+    if (drift > driftMax) driftMax = drift;
+    const r = V / Vprev - 1;
+    rets[t] = r;
+    const d = r - benchRet[t];
+    diff[t] = d;
+    sumR += r;
+    sumD += d;
+    if (V > peak) peak = V;
+    else if (1 - V / peak > maxDD) maxDD = 1 - V / peak;
+    Vprev = V;
+  }
+  out[o] = driftSum;
+  out[o + 1] = driftMax;
+  out[o + 2] = sumR;
+  out[o + 3] = sumD;
+  out[o + 4] = maxDD;
+}
+
+/**
+ * Once the means are known: one pass over [from, to), each sum accumulated in t order from 0
+ * exactly as kernel/stats.ts does (the four chains are independent):
+ *   out[o], out[o+1] = Σ(r_t − mr)², Σ(d_t − md)²   (sampleStd's second pass)
+ *   out[o+2], out[o+3] = Σ(r_t − rfp), Σ min(r_t − rfp, 0)²   (sortino's sums)
+ * Data-dependent branches cost ~8 ns each time the CPU mispredicts one, and the sign of a daily
+ * return is a coin flip, so sortino's `if (e < 0) down += e·e` is written without a branch:
+ * m = (e − |e|)·0.5 is exactly e for e < 0 (e + e and the halving are exact) and +0 otherwise,
+ * so down += m·m adds exactly the same terms. It differs only when some e is infinite
+ * (inf − inf = NaN); out[o+3] is then not finite, and so it is whenever the branchy sum is not
+ * finite: the caller then uses S.sortino instead.
+ */
+function tailPass(
+  r: Float64Array, mr: number, d: Float64Array, md: number, rfp: number,
+  from: number, to: number, out: Float64Array, o: number,
+): void {
+  let sr = 0;
+  let sd = 0;
+  let s = 0;
+  let down = 0;
+  for (let t = from; t < to; t++) {
+    const x = r[t];
+    const a = x - mr;
+    sr += a * a;
+    const b = d[t] - md;
+    sd += b * b;
+    const e = x - rfp;
+    s += e;
+    const m = (e - Math.abs(e)) * 0.5;
+    down += m * m;
+  }
+  out[o] = sr;
+  out[o + 1] = sd;
+  out[o + 2] = s;
+  out[o + 3] = down;
+}
+
+/** Slots of ctx.acc after the kernel's: pathPass's five results, then tailPass's four. */
+const K_PATH = K_SLOTS;
+const K_TAIL = K_PATH + 5;
+
+/** The readable path: the CheckDay closure, the plain day loop and kernel/stats.ts. */
+function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: number, series: BacktestSeries | null): void {
   const check = makeCheckDay(ctx, cfg);
   const mask = ctx.mask(cfg.check);
   const cooldown = cfg.cooldown ?? 0;
@@ -169,13 +309,16 @@ export function simulate(
   const V0 = allocate(ctx);
   ctx.values[ctx.start] = V0;
   const acc = ctx.acc; // driftSum, driftMax, maxDD
-  if (series === null && ctx.N <= MAX_GENERATED_N) {
-    dayLoopFor(ctx.N)(ctx.prices, ctx.targets, ctx.h, mask, ctx.values, ctx.rets, ctx.diff, ctx.benchRet, ctx.start, ctx.T, cooldown, check, st, acc);
-  } else {
-    genericDayLoop(ctx, mask, cooldown, check, series);
-    if (series?.halfWidth && BANDS[cfg.band].scope === 'asset') fillHalfWidths(ctx, cfg, series.halfWidth);
-  }
-  writeMetrics(ctx, out, offset, st[EVENTS], st[TURN], st[COSTSUM], acc[0], acc[1], acc[2]);
+  genericDayLoop(ctx, mask, cooldown, check, series);
+  if (series?.halfWidth && BANDS[cfg.band].scope === 'asset') fillHalfWidths(ctx, cfg, series.halfWidth);
+  const { start, T, ppy, rets, diff, riskFree } = ctx;
+  // rets[t] = V_t/V_{t−1} − 1 and diff[t] = rets[t] − r^b_t were filled by the day loop;
+  // maxDD = max_t (1 − V_t / max_{s≤t} V_s) was tracked there too (same as S.maxDrawdown).
+  const from = start + 1;
+  writeMetrics(
+    ctx, out, o, st[EVENTS], st[TURN], st[COSTSUM], acc[0], acc[1], acc[2], ctx.values[T - 1],
+    S.mean(rets, from, T), S.sampleStd(rets, from, T), S.sampleStd(diff, from, T), S.sortino(rets, from, T, ppy, riskFree),
+  );
 }
 
 /** b_i,t over the window for a per-asset band (the report draws the band around each weight). */
@@ -242,7 +385,10 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
   acc[2] = maxDD;
 }
 
-/** Metrics of design §4 from the value path in ctx.values and the event totals. */
+/**
+ * Metrics of design §4 from the event totals, the end value and the return statistics:
+ * meanr = mean(r_t), sdr = std(r_t), sdd = std(r_t − r^b_t) (sample, two-pass), sortino.
+ */
 function writeMetrics(
   ctx: KernelContext,
   out: Float64Array,
@@ -253,29 +399,30 @@ function writeMetrics(
   driftSum: number,
   driftMax: number,
   maxDD: number,
+  vEnd: number,
+  meanr: number,
+  sdr: number,
+  sdd: number,
+  sortino: number,
 ): void {
-  const { start, T, ppy, values, rets, diff, riskFree } = ctx;
-  // rets[t] = V_t/V_{t−1} − 1 and diff[t] = rets[t] − r^b_t were filled by the day loop;
-  // maxDD = max_t (1 − V_t / max_{s≤t} V_s) was tracked there too (same as S.maxDrawdown).
+  const { start, T, ppy, riskFree } = ctx;
   const years = (T - 1 - start) / ppy;
-  const from = start + 1;
-  const c = S.cagr(values[start], values[T - 1], years);
-  const sdr = S.sampleStd(rets, from, T);
-  const meanr = S.mean(rets, from, T);
+  const c = S.cagr(ctx.capital, vEnd, years);
+  const rootPpy = Math.sqrt(ppy);
   out[o + M.turnover] = turnSum / years;
-  out[o + M.trackingError] = S.trackingError(diff, from, T, ppy);
+  out[o + M.trackingError] = sdd * rootPpy;
   out[o + M.maxDrawdown] = maxDD;
   out[o + M.cagr] = c;
-  out[o + M.volatility] = sdr * Math.sqrt(ppy);
-  out[o + M.sharpe] = ((meanr - riskFree / ppy) / sdr) * Math.sqrt(ppy);
-  out[o + M.sortino] = S.sortino(rets, from, T, ppy, riskFree);
+  out[o + M.volatility] = sdr * rootPpy;
+  out[o + M.sharpe] = ((meanr - riskFree / ppy) / sdr) * rootPpy;
+  out[o + M.sortino] = sortino;
   out[o + M.rebalances] = events;
   out[o + M.rebalancesPerYear] = events / years;
   out[o + M.costDrag] = (costSum / years) * 1e4;
   out[o + M.meanDrift] = driftSum / (T - start);
   out[o + M.maxDrift] = driftMax;
   out[o + M.excessReturn] = c - ctx.benchCagr;
-  out[o + M.finalValue] = values[T - 1];
+  out[o + M.finalValue] = vEnd;
 }
 
 export interface BacktestInput extends Omit<ContextInput, 'start'> {

@@ -6,6 +6,7 @@
  */
 import type { CheckEvery } from '../policy/types.js';
 import { checkMask, scheduleKey } from '../policy/schedule.js';
+import { PRM_SLOTS } from './generated.js';
 
 export interface ContextInput {
   prices: Float64Array;
@@ -42,6 +43,8 @@ export class KernelContext {
   readonly values: Float64Array;
   readonly rets: Float64Array;
   readonly diff: Float64Array;
+  /** Drift of the end-of-day weights per row (written by the generated kernels). */
+  readonly drift: Float64Array;
   readonly h: Float64Array;
   readonly w: Float64Array;
   readonly wp: Float64Array;
@@ -49,9 +52,13 @@ export class KernelContext {
   readonly dev: Float64Array;
   /** Per-configuration trade state (see kernel/backtest.ts) and loop accumulators. */
   readonly state = new Float64Array(8);
-  readonly acc = new Float64Array(4);
+  /** Results of the readable day loop, or of the generated kernel and its passes (K_* slots). */
+  readonly acc = new Float64Array(16);
+  /** The generated kernel's per-configuration scalars (kernel/generated.ts PRM_*). */
+  readonly kernelParams = new Float64Array(PRM_SLOTS);
 
-  private readonly masks = new Map<string, Uint8Array>();
+  private readonly named = new Map<string, { mask: Uint8Array; rows: Int32Array }>();
+  private readonly everyN = new Map<number, { mask: Uint8Array; rows: Int32Array }>();
   private readonly vols = new Map<number, Float64Array>();
   private readonly covs = new Map<number, Float64Array>();
   private logRets: Float64Array | null = null;
@@ -74,6 +81,7 @@ export class KernelContext {
     this.values = new Float64Array(T);
     this.rets = new Float64Array(T);
     this.diff = new Float64Array(T);
+    this.drift = new Float64Array(T);
     this.h = new Float64Array(N);
     this.w = new Float64Array(N);
     this.wp = new Float64Array(N);
@@ -96,15 +104,36 @@ export class KernelContext {
     this.benchCagr = Math.pow(bv[T - 1] / bv[start], 1 / years) - 1;
   }
 
-  /** Check rows for a schedule (cached). */
+  /** Check rows for a schedule as a 0/1 mask of length T (cached). */
   mask(check: CheckEvery): Uint8Array {
-    const key = scheduleKey(check);
-    let m = this.masks.get(key);
-    if (!m) {
-      m = checkMask(this.dates, this.start, check);
-      this.masks.set(key, m);
+    return this.schedule(check).mask;
+  }
+
+  /**
+   * The same check rows as an ascending list of the rows t in (start, T) with mask[t] = 1,
+   * followed by T as a sentinel (cached): the generated kernels compare t with the next check
+   * row instead of loading mask[t] every day.
+   */
+  checkRows(check: CheckEvery): Int32Array {
+    return this.schedule(check).rows;
+  }
+
+  private schedule(check: CheckEvery): { mask: Uint8Array; rows: Int32Array } {
+    // numeric schedules get their own map so the per-configuration lookup builds no string
+    let s = typeof check === 'number' ? this.everyN.get(check) : this.named.get(check);
+    if (!s) {
+      const mask = checkMask(this.dates, this.start, check);
+      let n = 0;
+      for (let t = this.start + 1; t < this.T; t++) n += mask[t] === 1 ? 1 : 0;
+      const rows = new Int32Array(n + 1);
+      let k = 0;
+      for (let t = this.start + 1; t < this.T; t++) if (mask[t] === 1) rows[k++] = t;
+      rows[n] = this.T;
+      s = { mask, rows };
+      if (typeof check === 'number') this.everyN.set(check, s);
+      else this.named.set(scheduleKey(check), s);
     }
-    return m;
+    return s;
   }
 
   private logReturns(): Float64Array {

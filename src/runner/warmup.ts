@@ -1,7 +1,10 @@
 /**
  * Exercise every branch of the kernel on a small synthetic context before real work, so V8
- * optimises simulate() having seen trades, every band scope and every mode (without it, speed
- * was seen to vary up to 2× between processes).
+ * optimises simulate() and the passes after the generated kernels (kernel/backtest.ts) having
+ * seen trades, every band scope and every mode (without it, speed was seen to vary up to 2×
+ * between processes). Each generated kernel also warms itself up when it is first built
+ * (kernel/generated.ts warmKernel), so kernels for (band, mode) pairs not listed here are
+ * safe too.
  */
 import { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
