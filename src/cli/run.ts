@@ -21,6 +21,8 @@ export function parseShard(shard: string | undefined, fromEnv: string | undefine
     const v = env[m[1]];
     if (v === undefined || v === '') throw new UserError(`--shard-from-env ${fromEnv}: the environment variable ${m[1]} is not set; set it to this shard's index 0 … ${Number(m[2]) - 1}`);
     if (!/^\d+$/.test(v.trim())) throw new UserError(`--shard-from-env ${fromEnv}: ${m[1]}="${v}" is not a whole number`);
+    if (Number(v.trim()) >= Number(m[2]))
+      throw new UserError(`--shard-from-env ${fromEnv}: ${m[1]}=${v.trim()} is not a shard index 0 … ${Number(m[2]) - 1}; make n match the job's size (completions / array length)`);
     return parseShard(`${v.trim()}/${m[2]}`, undefined);
   }
   return undefined;

@@ -185,8 +185,8 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     let buf = '';
     let f = 0;
     for (const { id, rows, off } of rowsInOrder(shards, K)) {
-      const err = failures.get(id) ?? '';
-      const ok = err === '';
+      const ok = !failures.has(id);
+      const err = ok ? '' : failures.get(id) || 'failed (no message)';
       const s = ok ? score(rows, off, scoreWeights) : NaN;
       const feasible = ok && satisfies(rows, off, constraints);
       if (feasible) feasibleCount++;

@@ -46,7 +46,11 @@ export interface JournalEntry {
  * record), check every length and crc, and truncate a torn or corrupt tail. The rows stay on
  * disk; read them with RowCursor.
  */
-export async function scanJournal(file: string): Promise<{ entries: JournalEntry[]; failures: [number, string][]; dropped: number }> {
+export async function scanJournal(
+  file: string,
+  /** false: only read (merge reads shards that another process may still be appending to). */
+  truncateTail = true,
+): Promise<{ entries: JournalEntry[]; failures: [number, string][]; dropped: number }> {
   const entries: JournalEntry[] = [];
   const failures: [number, string][] = [];
   if (!existsSync(file)) return { entries, failures, dropped: 0 };
@@ -83,7 +87,7 @@ export async function scanJournal(file: string): Promise<{ entries: JournalEntry
     await fh.close();
   }
   const dropped = size - off;
-  if (dropped > 0) await truncate(file, off);
+  if (dropped > 0 && truncateTail) await truncate(file, off);
   return { entries, failures, dropped };
 }
 
@@ -124,8 +128,8 @@ export class RowCursor {
     let next = 0;
     for (const e of sorted) {
       if (e.from + e.count <= next) continue; // duplicate of rows already covered
-      if (e.from !== next && checkCover) throw new RangeError(`${file}: rows ${next}..${e.from - 1} are missing`);
       if (e.from < next) throw new RangeError(`${file}: a record overlaps rows ${e.from}..${next - 1} partly`);
+      if (e.from !== next && checkCover) throw new RangeError(`${file}: rows ${next}..${e.from - 1} are missing`);
       this.order.push(e);
       next = e.from + e.count;
     }
@@ -192,7 +196,12 @@ export class JournalWriter {
       const rec = encodeRecord(r);
       const at = this.size;
       try {
-        await this.fh.write(rec, 0, rec.length, at);
+        // a short write (a nearly full disk) must not leave a gap behind a record we count as written
+        for (let done = 0; done < rec.length; ) {
+          const { bytesWritten } = await this.fh.write(rec, done, rec.length - done, at + done);
+          if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'ENOSPC' });
+          done += bytesWritten;
+        }
         await this.fh.datasync();
       } catch (e) {
         throw describeWriteError(this.file, e);

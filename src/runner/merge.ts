@@ -80,7 +80,10 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
   for (let k = 0; k < n; k++) {
     const d = byIndex.get(k)!;
     const m = manifests[dirs.indexOf(d)];
-    const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'));
+    if (!m.completedAt)
+      throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (its manifest has no completedAt); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
+    // read only: never cut the tail of a journal another process may still be appending to
+    const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'), false);
     const need = shardCount(K, k, n);
     const have = new Uint8Array(need);
     for (const e of entries) have.fill(1, e.from, Math.min(need, e.from + e.count));

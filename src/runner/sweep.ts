@@ -63,6 +63,8 @@ export class SweepAborted extends Error {
 export async function runSweep(o: SweepOptions): Promise<void> {
   const total = o.ranges.reduce((s, [a, b]) => s + (b - a), 0);
   if (total === 0) return;
+  // stopped before the sweep began (Ctrl-C while the data loaded): nothing to run, nothing failed
+  if (o.signal?.aborted) throw new SweepAborted();
   const size = o.batchSize ?? chooseBatchSize(total, o.workers);
   const tasks = batches(o.ranges, size);
   const pool = new Piscina({
@@ -95,7 +97,7 @@ export async function runSweep(o: SweepOptions): Promise<void> {
       inFlightRejects.add(reject);
       (pool.run(t, { signal: o.signal }) as Promise<TaskResult>).then(resolve, reject).finally(() => inFlightRejects.delete(reject));
     });
-  let aborted = false;
+  let aborted = o.signal?.aborted ?? false;
   const onAbort = (): void => {
     aborted = true;
   };
@@ -109,7 +111,11 @@ export async function runSweep(o: SweepOptions): Promise<void> {
     try {
       r = await guarded(t);
     } catch (e) {
-      if (aborted) return;
+      // an aborted task is not a crashed one: never turn it into a failed row
+      if (aborted || o.signal?.aborted) {
+        aborted = true;
+        return;
+      }
       if (poolError !== null) throw new Error(`the worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
       if (t.to - t.from === 1) {
         // second failure of a single configuration: keep it as a failed row

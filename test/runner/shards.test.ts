@@ -46,6 +46,7 @@ describe('shards', () => {
     expect(() => parseShard('a/4', undefined)).toThrow(/expected k\/n/);
     expect(() => parseShard(undefined, 'SLURM_ARRAY_TASK_ID/4', {})).toThrow(/SLURM_ARRAY_TASK_ID is not set/);
     expect(() => parseShard(undefined, 'I/4', { I: 'x' })).toThrow(/not a whole number/);
+    expect(() => parseShard(undefined, 'JOB_COMPLETION_INDEX/4', { JOB_COMPLETION_INDEX: '4' })).toThrow(/JOB_COMPLETION_INDEX=4 is not a shard index 0 … 3/);
     expect(() => parseShard('0/2', 'I/2')).toThrow(/not both/);
   });
 

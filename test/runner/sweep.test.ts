@@ -70,6 +70,17 @@ describe('sweep determinism', () => {
   }, 120_000);
 });
 
+describe('stopped before the sweep starts', () => {
+  it('a stop while the data loads fails nothing: the run keeps 0 rows and a resume is byte-identical', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(runExperiment({ experiment: file, out: dir, runId: 'early', workers: 2, quiet: true, signal: ac.signal })).rejects.toThrow(/stopped: 0 of 273 configurations are kept/);
+    const again = await runExperiment({ experiment: file, resume: path.join(dir, 'small', 'early'), workers: 2, quiet: true });
+    expect(again.failures.size).toBe(0);
+    expect(await results(again.dir)).toBe(reference);
+  }, 120_000);
+});
+
 describe('fault injection', () => {
   it('a throwing configuration, a crashing worker and one out of memory fail only their ids; the rest is unchanged', async () => {
     process.env.REBALANCE_LAB_FAULTS = 'throw:5,100;exit:42;oom:200';
