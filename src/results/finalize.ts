@@ -99,11 +99,9 @@ export class FrontPool {
   private rows: Float64Array;
   private ids: number[] = [];
   private limit = 4096;
-  private readonly ones: Uint8Array;
 
   constructor(private readonly objectives: readonly MetricName[]) {
     this.rows = new Float64Array(this.limit * 2 * N_METRICS);
-    this.ones = new Uint8Array(0);
   }
 
   add(id: number, src: Float64Array, off: number): void {

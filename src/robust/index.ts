@@ -5,13 +5,12 @@
  * into `robustness.csv` (one row per configuration, id order, byte-identical for any worker
  * count) and `robustness.json` (settings, timing, the top of the robust leaderboard).
  */
+import type { ExtrasInput } from '../runner/extras.js';
 import path from 'node:path';
 import { baselineConfigs } from '../search/baselines.js';
-import type { ExperimentSpec } from '../experiment/schema.js';
 import { describeConfig } from '../policy/describe.js';
 import type { Config } from '../policy/types.js';
 import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
-import type { Constraint } from '../results/score.js';
 import { num } from '../results/table.js';
 import { Progress } from '../runner/progress.js';
 import type { ParameterSpace } from '../search/space.js';
@@ -19,24 +18,8 @@ import { checkRobustSize, RobustAccumulator, robustColumns, STATS, type RobustSu
 import { planTasks, runRobustPool } from './pool.js';
 import type { RobustWorkerData } from './protocol.js';
 
-export interface RobustnessInput {
-  /** The run folder. */
-  dir: string;
-  spec: ExperimentSpec;
-  /** Real prices, row-major T×N (a SharedArrayBuffer is shared with the workers, else copied once). */
-  prices: Float64Array;
-  T: number;
-  N: number;
-  dates: readonly string[];
-  periodsPerYear: number;
-  targets: Float64Array;
-  start: number;
-  space: ParameterSpace;
-  constraints: Constraint[];
+export interface RobustnessInput extends ExtrasInput {
   workers: number;
-  quiet?: boolean;
-  /** The experiment file (for messages). */
-  file: string;
   /** Task size in backtests (tests). */
   taskSize?: number;
 }

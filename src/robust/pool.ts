@@ -5,20 +5,12 @@
  * handed over in completion order; the caller keys them by (path, id), so the outcome does not
  * depend on the worker count.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { builtWorker, openPool } from '../runner/pool.js';
 import type { RobustTask, RobustTaskResult, RobustWorkerData } from './protocol.js';
 
-/** The built worker (piscina cannot load .ts): next to this file, or in dist/ when run from src/ by tests. */
+/** The built robustness worker (piscina cannot load .ts). */
 export function robustWorkerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const js = path.join(path.dirname(here), 'worker.js');
-  if (here.endsWith('.js') && existsSync(js)) return js;
-  const dist = path.resolve(path.dirname(here), '../../dist/robust/worker.js');
-  if (!existsSync(dist)) throw new Error(`built robustness worker not found at ${dist}; run \`npm run build\` first`);
-  return dist;
+  return builtWorker('robust/worker.js', 'robustness worker');
 }
 
 /**
@@ -56,28 +48,9 @@ export interface RobustPoolOptions {
 
 export async function runRobustPool(o: RobustPoolOptions): Promise<void> {
   if (o.tasks.length === 0) return;
-  const pool = new Piscina({
-    filename: o.filename ?? robustWorkerFile(),
-    workerData: o.workerData,
-    minThreads: o.workers,
-    maxThreads: o.workers,
-    idleTimeout: 60_000,
-    concurrentTasksPerWorker: 1,
-    resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 4096 },
+  const pool = openPool<RobustTask, RobustTaskResult>({
+    filename: o.filename ?? robustWorkerFile(), workerData: o.workerData, workers: o.workers, maxOldGenerationSizeMb: o.maxOldGenerationSizeMb,
   });
-  // A worker that fails outside a task (e.g. its module does not load) makes the pool emit
-  // 'error' and may leave the tasks in flight unsettled: fail them all instead of waiting forever.
-  // (Each task's reject is kept while it runs; a Promise.race against one never-settling promise
-  // would pile up a reaction, and with it every finished task's result, per task.)
-  const inFlightRejects = new Set<(e: unknown) => void>();
-  pool.on('error', (e: unknown) => {
-    for (const reject of inFlightRejects) reject(e);
-  });
-  const guarded = (t: RobustTask): Promise<RobustTaskResult> =>
-    new Promise<RobustTaskResult>((resolve, reject) => {
-      inFlightRejects.add(reject);
-      (pool.run(t) as Promise<RobustTaskResult>).then(resolve, reject).finally(() => inFlightRejects.delete(reject));
-    });
   // a bounded number of tasks in flight: memory stays flat, and tasks go out in path order
   let next = 0;
   let firstError: unknown = null;
@@ -85,7 +58,7 @@ export async function runRobustPool(o: RobustPoolOptions): Promise<void> {
     while (firstError === null && next < o.tasks.length) {
       const t = o.tasks[next++];
       try {
-        o.onResult(await guarded(t));
+        o.onResult(await pool.run(t));
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         firstError ??= new Error(

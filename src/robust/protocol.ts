@@ -1,21 +1,9 @@
 /** Messages between the robustness pool and its workers (structured-clone friendly). */
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { WorkerData } from '../runner/protocol.js';
 import type { Config } from '../policy/types.js';
 
-export interface RobustWorkerData {
-  /** The real prices, row-major T×N, over a SharedArrayBuffer (shared, not copied). */
-  prices: Float64Array;
-  T: number;
-  N: number;
-  dates: readonly string[];
-  targets: Float64Array;
-  periodsPerYear: number;
-  start: number;
-  initialCapital: number;
-  riskFree: number;
-  space: ExperimentSpec['space'];
-  search: ExperimentSpec['search'];
-  costs: ExperimentSpec['costs'];
+/** The sweep's worker data (the real prices, shared) without shards or faults, plus the bootstrap's. */
+export interface RobustWorkerData extends Omit<WorkerData, 'faults' | 'shard'> {
   /** Bootstrap seed and mean block length. */
   seed: number;
   blockLength: number;

@@ -28,13 +28,14 @@ import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { ParameterSpace } from '../search/space.js';
 import { baselineConfigs } from '../search/baselines.js';
-import { JournalWriter, scanJournal, type JournalEntry } from '../results/journal.js';
+import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
 import { parseConstraints, type Constraint } from '../results/score.js';
-import type { TaskResult, WorkerData } from './protocol.js';
+import type { WorkerData } from './protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
 import { Progress } from './progress.js';
+import type { ExtrasInput } from './extras.js';
 
 export const VERSION = '0.1.0';
 
@@ -327,10 +328,7 @@ export interface FinishInput {
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
 export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
   const { prep, dir, shards, failures, workers } = input;
-  const { matrix, targets, space, start, constraints } = prep;
-  const exp = { spec: prep.spec };
-  const s = exp.spec;
-  const o = { quiet: input.quiet, experiment: input.experiment };
+  const { spec: s, matrix, targets, space, start, constraints } = prep;
   // baselines on the same window and costs: calendar on each check schedule, and buy-and-hold
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
@@ -345,11 +343,13 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
     scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
   });
-  // EXTRAS HOOK: out-of-sample validation and resampled histories (issue 5) run here, after results.csv.
-  await (await import('../validate/index.js')).runValidation({ dir, spec: exp.spec, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear, targets, start, space, constraints, quiet: o.quiet, file: o.experiment });
-  await (await import('../robust/index.js')).runRobustness({ dir, spec: exp.spec, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear, targets, start, space, constraints, workers, quiet: o.quiet, file: o.experiment });
-  void workers;
-  void o;
+  // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
+  const extras: ExtrasInput = {
+    dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
+    targets, start, space, constraints, quiet: input.quiet, file: input.experiment,
+  };
+  await (await import('../validate/index.js')).runValidation(extras);
+  await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
   return { summary, baselines };
 }
 

@@ -7,22 +7,14 @@
  * of memory) is retried configuration by configuration; one that fails again becomes a failed
  * row with the reason. Results are handed over in completion order; callers key them by id.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { Task, TaskResult, WorkerData } from './protocol.js';
+import { builtWorker, openPool } from './pool.js';
 
-/** The built worker (piscina cannot load .ts): next to this file, or in dist/ when run from src/ by tests. */
+/** The built sweep worker (piscina cannot load .ts). */
 export function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const js = path.join(path.dirname(here), 'worker.js');
-  if (here.endsWith('.js') && existsSync(js)) return js;
-  const dist = path.resolve(path.dirname(here), '../../dist/runner/worker.js');
-  if (!existsSync(dist)) throw new Error(`built worker not found at ${dist}; run \`npm run build\` first`);
-  return dist;
+  return builtWorker('runner/worker.js', 'worker');
 }
 
 export function defaultWorkers(): number {
@@ -67,36 +59,13 @@ export async function runSweep(o: SweepOptions): Promise<void> {
   if (o.signal?.aborted) throw new SweepAborted();
   const size = o.batchSize ?? chooseBatchSize(total, o.workers);
   const tasks = batches(o.ranges, size);
-  const pool = new Piscina({
-    filename: workerFile(),
-    workerData: o.workerData,
-    minThreads: o.workers,
-    maxThreads: o.workers,
-    idleTimeout: 60_000,
-    concurrentTasksPerWorker: 1,
-    resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 4096 },
-  });
+  const pool = openPool<Task, TaskResult>({ filename: workerFile(), workerData: o.workerData, workers: o.workers, maxOldGenerationSizeMb: o.maxOldGenerationSizeMb });
   const failOne = (id: number, why: string): TaskResult => ({
     from: id,
     to: id + 1,
     rows: new Float64Array(N_METRICS).fill(NaN),
     failures: [[id, why]],
   });
-  // A worker that fails outside a task (its module does not load, say) makes the pool emit
-  // 'error' and can leave the tasks in flight unsettled: stop the sweep instead of waiting forever.
-  // (Each task's own reject is kept while it runs; a Promise.race against one never-settling
-  // promise would pile up a reaction, and with it every finished batch's rows, per task.)
-  const inFlightRejects = new Set<(e: unknown) => void>();
-  let poolError: unknown = null;
-  pool.on('error', (e: unknown) => {
-    poolError ??= e;
-    for (const reject of inFlightRejects) reject(e);
-  });
-  const guarded = (t: Task): Promise<TaskResult> =>
-    new Promise<TaskResult>((resolve, reject) => {
-      inFlightRejects.add(reject);
-      (pool.run(t, { signal: o.signal }) as Promise<TaskResult>).then(resolve, reject).finally(() => inFlightRejects.delete(reject));
-    });
   let aborted = o.signal?.aborted ?? false;
   const onAbort = (): void => {
     aborted = true;
@@ -109,14 +78,14 @@ export async function runSweep(o: SweepOptions): Promise<void> {
   const runTask = async (t: Task): Promise<void> => {
     let r: TaskResult;
     try {
-      r = await guarded(t);
+      r = await pool.run(t, o.signal);
     } catch (e) {
       // an aborted task is not a crashed one: never turn it into a failed row
       if (aborted || o.signal?.aborted) {
         aborted = true;
         return;
       }
-      if (poolError !== null) throw new Error(`the worker pool failed: ${poolError instanceof Error ? poolError.message : String(poolError)}`);
+      if (pool.failure !== null) throw new Error(`the worker pool failed: ${pool.failure instanceof Error ? pool.failure.message : String(pool.failure)}`);
       if (t.to - t.from === 1) {
         // second failure of a single configuration: keep it as a failed row
         const why = e instanceof Error ? e.message : String(e);

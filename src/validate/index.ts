@@ -4,6 +4,7 @@
  * for the report (src/report/extrasValidation.ts). Does nothing when the experiment has no
  * `validation` field.
  */
+import type { ExtrasInput } from '../runner/extras.js';
 import path from 'node:path';
 import type { ExperimentSpec } from '../experiment/schema.js';
 import { METRICS, type MetricName } from '../kernel/metrics.js';
@@ -11,7 +12,6 @@ import { describeConfig } from '../policy/describe.js';
 import { DEFAULT_RISK_AVERSION, theoryBand, type TheoryBand } from '../policy/theory.js';
 import type { Config } from '../policy/types.js';
 import { PARAMS, paramValue, type ParameterSpace } from '../search/space.js';
-import type { Constraint } from '../results/score.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { makeFolds } from './folds.js';
 import { walkForward, type WalkResult } from './walkforward.js';
@@ -19,24 +19,7 @@ import { walkForward, type WalkResult } from './walkforward.js';
 export { makeFolds } from './folds.js';
 export { walkForward, stitchMetrics, pickBest } from './walkforward.js';
 
-export interface ValidationInput {
-  dir: string;
-  spec: ExperimentSpec;
-  /** Row-major T×N. */
-  prices: Float64Array;
-  T: number;
-  N: number;
-  dates: readonly string[];
-  periodsPerYear: number;
-  targets: Float64Array;
-  /** First evaluation row (after the lookback warm-up). */
-  start: number;
-  space: ParameterSpace;
-  constraints: Constraint[];
-  quiet?: boolean;
-  /** The experiment file, for error messages. */
-  file: string;
-}
+export type ValidationInput = ExtrasInput;
 
 type Num = number | null;
 export type MetricRecord = Record<MetricName, Num>;

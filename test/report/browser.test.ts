@@ -73,6 +73,8 @@ describe('report in headless chromium', () => {
     const configs = rows.filter((r) => /^\d+$/.test(r[idCol]));
     const baselines = rows.length - configs.length;
     const ranked = configs.filter((r) => Number(r[rankCol]) >= 1).length;
+    // quickstart.ts by hand: (6 absolute + 10 relative widths) × 3 checks × 3 modes = 144,
+    // calendar × 3 checks (edge and inner collapse into target) = 3, none = 1 → 148
     expect(configs.length).toBe(148);
     expect(baselines).toBe(4); // calendar daily, weekly, monthly and buy-and-hold
 

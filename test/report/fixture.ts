@@ -20,16 +20,8 @@ import { paretoFront, rankRows } from '../../src/results/score.js';
 import { formatRow, RESULT_COLUMNS } from '../../src/results/table.js';
 import { uniform } from '../../src/search/rng.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../search/helpers.js';
+import { mulberry32 } from '../search/helpers.js';
 
 export const ASSETS = ['STOCKS', 'BONDS', 'GOLD'];
 export const TARGETS: Record<string, number> = { STOCKS: 0.6, BONDS: 0.3, GOLD: 0.1 };

@@ -8,54 +8,19 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as vega from 'vega';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupBy, prefersLog, quantileSorted, sortColumn, summarizeRows, timeline } from '../../src/report/aggregate.js';
 import { vegaLibs } from '../../src/report/assets.js';
 import { buildReport, prepareReport, writeReport, type ReportModel } from '../../src/report/index.js';
 import type { ReportInput, ReportRow } from '../../src/report/types.js';
 import { bigInput, smallInput } from './fixture.js';
+import { everyMarkHasTooltip, runChart as run } from './vega.js';
 
 /** A vega logger that records instead of printing (arrow functions: vega calls them unbound). */
-class RecordingLogger implements vega.LoggerInterface {
-  warnings: unknown[][] = [];
-  errors: unknown[][] = [];
-  private lvl = vega.Warn;
-  level(): number;
-  level(l: number): this;
-  level(l?: number): number | this {
-    if (l === undefined) return this.lvl;
-    this.lvl = l;
-    return this;
-  }
-  error = (...args: unknown[]): this => {
-    this.errors.push(args);
-    return this;
-  };
-  warn = (...args: unknown[]): this => {
-    this.warnings.push(args);
-    return this;
-  };
-  info = (): this => this;
-  debug = (): this => this;
-}
 
 type Row = Record<string, unknown>;
 
-/** Compile a chart and run it in a headless vega View; returns the view and the Vega spec. */
-async function run(spec: TopLevelSpec): Promise<{ view: vega.View; vg: vega.Spec; logger: RecordingLogger; svg: string }> {
-  const logger = new RecordingLogger();
-  const vg = compile(spec, { logger }).spec;
-  const runtime = new RecordingLogger();
-  const view = new vega.View(vega.parse(vg), { renderer: 'none', logger: runtime, logLevel: vega.Warn });
-  await view.runAsync();
-  const svg = await view.toSVG();
-  // Node has no window, so the zoom bindings' window event sources cannot resolve here (they do in a browser)
-  const runtimeProblems = [...runtime.warnings, ...runtime.errors].filter((w) => !/event source: window/i.test(String(w)));
-  expect(runtimeProblems).toEqual([]);
-  return { view, vg, logger, svg };
-}
 
 /** Names of the Vega datasets whose transforms include a filter with exactly this expression. */
 function dataWithFilter(vg: vega.Spec, expr: string): string[] {
@@ -109,18 +74,7 @@ describe('report specs on the small fixture', () => {
   });
 
   it('every mark has a tooltip', () => {
-    const walk = (node: unknown, path: string): void => {
-      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
-      if (!node || typeof node !== 'object') return;
-      const o = node as Record<string, unknown>;
-      if ('mark' in o) {
-        const mark = o.mark as { tooltip?: unknown };
-        const enc = (o.encoding ?? {}) as { tooltip?: unknown };
-        expect(mark.tooltip ?? enc.tooltip, `${path} tooltip`).toBeTruthy();
-      }
-      for (const [k, v] of Object.entries(o)) if (k !== 'datasets' && k !== 'data') walk(v, `${path}.${k}`);
-    };
-    for (const c of model.charts) walk(c.spec, c.id);
+    for (const c of model.charts) everyMarkHasTooltip(c.spec, c.id);
   });
 
   it('the scatter holds every Pareto row in its front layer, and both baselines', async () => {

@@ -5,8 +5,6 @@
  * the theory sentence compares the recommended band with the theory width (ratio worked here), and
  * the theory rule appears on the width effect chart only when every width is an absolute band.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/experiment/load.js';
 import { theoryBand } from '../../src/policy/theory.js';
@@ -18,61 +16,12 @@ import { ParameterSpace } from '../../src/search/space.js';
 import { buildValidationFile, sampleIds, validationBaselines, type ValidationFile } from '../../src/validate/index.js';
 import { makeFolds } from '../../src/validate/folds.js';
 import { walkForward } from '../../src/validate/walkforward.js';
+import { everyMarkHasTooltip, runChart as run } from './vega.js';
 import { consecutiveDates } from '../kernel/helpers.js';
 import { smallInput } from './fixture.js';
 
-class RecordingLogger implements vega.LoggerInterface {
-  warnings: unknown[][] = [];
-  errors: unknown[][] = [];
-  private lvl = vega.Warn;
-  level(): number;
-  level(l: number): this;
-  level(l?: number): number | this {
-    if (l === undefined) return this.lvl;
-    this.lvl = l;
-    return this;
-  }
-  error = (...args: unknown[]): this => {
-    this.errors.push(args);
-    return this;
-  };
-  warn = (...args: unknown[]): this => {
-    this.warnings.push(args);
-    return this;
-  };
-  info = (): this => this;
-  debug = (): this => this;
-}
 
-async function run(spec: TopLevelSpec): Promise<{ view: vega.View; logger: RecordingLogger; svg: string }> {
-  const logger = new RecordingLogger();
-  const vg = compile(spec, { logger }).spec;
-  const runtime = new RecordingLogger();
-  const view = new vega.View(vega.parse(vg), { renderer: 'none', logger: runtime, logLevel: vega.Warn });
-  await view.runAsync();
-  const svg = await view.toSVG();
-  const problems = [...runtime.warnings, ...runtime.errors].filter((w) => !/event source: window/i.test(String(w)));
-  expect(problems).toEqual([]);
-  return { view, logger, svg };
-}
 
-function everyMarkHasTooltip(spec: unknown, id: string): number {
-  let marks = 0;
-  const walk = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
-    if (!node || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    if ('mark' in o) {
-      marks++;
-      const mark = o.mark as { tooltip?: unknown };
-      const enc = (o.encoding ?? {}) as { tooltip?: unknown };
-      expect(mark.tooltip ?? enc.tooltip, `${path} tooltip`).toBeTruthy();
-    }
-    for (const [k, v] of Object.entries(o)) if (k !== 'datasets' && k !== 'data') walk(v, `${path}.${k}`);
-  };
-  walk(spec, id);
-  return marks;
-}
 
 /** A real validation result on a synthetic 3-asset history (4 years of weekdays). */
 function validationFile(): ValidationFile {

@@ -7,46 +7,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRobustness, rankByText, ROBUST_MAX_POINTS } from '../../src/report/extrasRobust.js';
 import { buildReport, prepareReport } from '../../src/report/index.js';
 import type { ReportInput } from '../../src/report/types.js';
 import { smallInput } from '../report/fixture.js';
+import { everyMarkHasTooltip, runChart as run } from '../report/vega.js';
 
-class RecordingLogger implements vega.LoggerInterface {
-  warnings: unknown[][] = [];
-  errors: unknown[][] = [];
-  private lvl = vega.Warn;
-  level(): number;
-  level(l: number): this;
-  level(l?: number): number | this {
-    if (l === undefined) return this.lvl;
-    this.lvl = l;
-    return this;
-  }
-  error = (...args: unknown[]): this => {
-    this.errors.push(args);
-    return this;
-  };
-  warn = (...args: unknown[]): this => {
-    this.warnings.push(args);
-    return this;
-  };
-  info = (): this => this;
-  debug = (): this => this;
-}
 
-async function run(spec: TopLevelSpec): Promise<{ view: vega.View; logger: RecordingLogger; svg: string }> {
-  const logger = new RecordingLogger();
-  const vg = compile(spec, { logger }).spec;
-  const runtime = new RecordingLogger();
-  const view = new vega.View(vega.parse(vg), { renderer: 'none', logger: runtime, logLevel: vega.Warn });
-  await view.runAsync();
-  expect([...runtime.warnings, ...runtime.errors]).toEqual([]);
-  return { view, logger, svg: await view.toSVG() };
-}
 
 const COLUMNS = ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'volatility', 'excessReturn', 'score'];
 const HEAD = ['id', 'label', ...COLUMNS.flatMap((c) => [`${c}_median`, `${c}_p5`, `${c}_p95`]), 'feasibleFreq', 'paretoFreq', 'top10Freq', 'robustScore', 'robustRank'];
@@ -142,14 +110,7 @@ describe('the section', () => {
       expect(logger.warnings, c.id).toEqual([]);
       expect(logger.errors, c.id).toEqual([]);
       expect(svg).toMatch(/role-mark/);
-      const walk = (node: unknown, where: string): void => {
-        if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${where}[${i}]`));
-        if (!node || typeof node !== 'object') return;
-        const o = node as Record<string, unknown>;
-        if ('mark' in o) expect((o.mark as { tooltip?: unknown }).tooltip ?? (o.encoding as { tooltip?: unknown } | undefined)?.tooltip, where).toBeTruthy();
-        for (const [k, v] of Object.entries(o)) if (k !== 'datasets' && k !== 'data') walk(v, `${where}.${k}`);
-      };
-      walk(c.spec, c.id);
+      everyMarkHasTooltip(c.spec, c.id);
     }
   });
 

@@ -9,21 +9,11 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../search/helpers.js';
 import { ROOT, smallExperiment, writeExperiment } from './fixture.js';
 
 const BIN = path.join(ROOT, 'bin/rebalance-lab.js');
 
-/** mulberry32: a tiny seeded generator for the kill moments. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Start the CLI and SIGKILL it after `ms`, or as soon as `journal` holds `bytes` or more (when
@@ -88,7 +78,7 @@ describe('kill -9 at random moments, then resume', () => {
     expect(K).toBe(753);
     let midSweep = 0;
     for (const seed of [1, 2, 3, 4]) {
-      const next = rng(seed);
+      const next = mulberry32(seed);
       const runDir = path.join(dir, 'killme', `k${seed}`);
       const common = ['--no-report', '--quiet', '--workers', '2', '--batch-size', '3'];
       // up to three kills, then a resume that is left to finish
