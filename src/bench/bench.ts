@@ -61,6 +61,13 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--w1')) {
+    const { runW1 } = await import('./w1.js');
+    const r = await runW1();
+    if (args.includes('--json')) process.stdout.write(JSON.stringify(r) + '\n');
+    else process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
   if (args.includes('--kernel-only')) {
     const r = await kernelRate(3);
     process.stdout.write(JSON.stringify(r) + '\n');
