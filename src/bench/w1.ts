@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
+import { simulateMany } from '../kernel/simd.js';
 import type { Config } from '../policy/types.js';
 import { warmUp } from '../runner/warmup.js';
 
@@ -106,10 +107,17 @@ function context(p: W1Prices): KernelContext {
   return new KernelContext({ prices: p.prices, T: p.T, N: p.N, dates: p.dates, targets: w1Targets(p.N), periodsPerYear: 252, start: 0, initialCapital: 1 });
 }
 
-/** Seconds for the project's kernel over cfgs (in this process; every metric). */
-function projectSeconds(ctx: KernelContext, cfgs: Config[], out: Float64Array): number {
+/**
+ * Seconds for the project's kernel over cfgs (in this process; every metric): as the sweep runs
+ * them (simulateMany: SIMD pairs, JS for the rest), or the JS kernel one at a time.
+ */
+function projectSeconds(ctx: KernelContext, cfgs: Config[], out: Float64Array, js = false): number {
   const t0 = performance.now();
-  for (let j = 0; j < cfgs.length; j++) simulate(ctx, cfgs[j], out, j * N_METRICS);
+  if (js) for (let j = 0; j < cfgs.length; j++) simulate(ctx, cfgs[j], out, j * N_METRICS);
+  else
+    simulateMany(ctx, cfgs, out, (j, e) => {
+      throw new Error(`configuration ${j}: ${String(e)}`);
+    });
   return (performance.now() - t0) / 1000;
 }
 
@@ -127,7 +135,7 @@ const median = (x: number[]): number => {
 };
 
 export interface W1Result {
-  w1: { configsPerSecond: number; cRefConfigsPerSecond: number | null; ratio: number | null; rounds: number; roundRatios: number[]; targetModeAgreement?: string };
+  w1: { configsPerSecond: number; cRefConfigsPerSecond: number | null; ratio: number | null; rounds: number; roundRatios: number[]; jsKernelConfigsPerSecond: number; jsKernelRatio: number | null; targetModeAgreement?: string };
   byAssets: { N: number; configs: number; usPerConfig: number; cUsPerConfig: number | null; timeRatio: number | null }[];
   load: string;
   note?: string;
@@ -157,7 +165,7 @@ function agreement(cfgs: Config[], out: Float64Array, cOut: string): string {
 
 export async function runW1(opts: { rounds?: number; log?: (s: string) => void } = {}): Promise<W1Result> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const rounds = opts.rounds ?? 3;
+  const rounds = opts.rounds ?? 5;
   const ref = benchRefDir();
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-w1-'));
@@ -181,17 +189,20 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
     warmUp(p.N);
     const out = new Float64Array(cfgs.length * N_METRICS);
     projectSeconds(ctx, cfgs.slice(0, 500), out); // warm the kernels W1 uses
+    projectSeconds(ctx, cfgs.slice(0, 500), out, true);
     const js: number[] = [];
+    const jsOnly: number[] = [];
     const cs: number[] = [];
     const ratios: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const a = projectSeconds(ctx, cfgs, out);
       js.push(a);
+      jsOnly.push(projectSeconds(ctx, cfgs, out, true));
       if (bin && pricesFile && configsFile) {
         const c = cSeconds(bin, pricesFile, configsFile, path.join(tmp, 'c-out.csv'), cfgs.length);
         cs.push(c);
         ratios.push(c / a);
-        log(`W1 round ${r + 1}: project ${(cfgs.length / a).toFixed(0)} configs/s, C ${(cfgs.length / c).toFixed(0)} configs/s, ratio ${(c / a).toFixed(3)}`);
+        log(`W1 round ${r + 1}: project ${(cfgs.length / a).toFixed(0)} configs/s (JS kernel alone ${(cfgs.length / jsOnly[r]).toFixed(0)}), C ${(cfgs.length / c).toFixed(0)} configs/s, ratio ${(c / a).toFixed(3)}`);
       } else log(`W1 round ${r + 1}: project ${(cfgs.length / a).toFixed(0)} configs/s`);
     }
     const configsPerSecond = cfgs.length / median(js);
@@ -202,6 +213,8 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
       ratio: cRef === null ? null : +(configsPerSecond / cRef).toFixed(4),
       rounds,
       roundRatios: ratios.map((x) => +x.toFixed(4)),
+      jsKernelConfigsPerSecond: Math.round(cfgs.length / median(jsOnly)),
+      jsKernelRatio: cRef === null ? null : +(cfgs.length / median(jsOnly) / cRef).toFixed(4),
     };
     if (bin) w1.targetModeAgreement = agreement(cfgs, out, path.join(tmp, 'c-out.csv'));
 
