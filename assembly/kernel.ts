@@ -24,6 +24,8 @@
 //   G0, G1            one block per lane group, laid out by blockLayout below (v128 each):
 //                     H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[4] OUT[13] VALS[T] DRIFT[T] RR[T] DD[T]
 
+import { segment, checkUnrolled } from './segments';
+
 const PRM_V0: i32 = 0;
 const PRM_K: i32 = 1;
 const PRM_MODE: i32 = 2;
@@ -107,6 +109,7 @@ export function blockBytes(N: i32, T: i32): i32 {
 
 /** A check row of one group: the day, then the check (band test, mode, costs, cooldown). */
 function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i32, band: i32, mode: i32): void {
+  if (checkUnrolled(N, G, P, W, VOL, t, band, mode, G + oVALS(N), G + oDRIFT(N, T), G + oB(N), G + oPRM(N), G + oST(N))) return;
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   const half = f64x2.splat(0.5);
@@ -294,6 +297,7 @@ export function run(
   let t = start + 1;
   for (;;) {
     // the days up to the next check row: no check code, the two groups side by side
+    if (t < next && segment(N, G0, G1, P, W, VALS0, DRIFT0, VALS1, DRIFT1, t, next)) t = next;
     for (; t < next; t++) {
       const row = t * N;
       const V0 = dayValue(G0, X0, P, row, N);
