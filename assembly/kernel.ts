@@ -109,7 +109,7 @@ export function blockBytes(N: i32, T: i32): i32 {
 
 /** A check row of one group: the day, then the check (band test, mode, costs, cooldown). */
 function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i32, band: i32, mode: i32): void {
-  if (checkUnrolled(N, G, P, W, VOL, t, band, mode, G + oVALS(N), G + oDRIFT(N, T), G + oB(N), G + oPRM(N), G + oST(N))) return;
+  if (checkUnrolled(N, G, P, W, VOL, t, band, mode, G + oVALS(N), G + oDRIFT(N, T), G + oB(N), G + oPRM(N), G + oST(N), G + oD(N), G + oWT(N))) return;
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   const half = f64x2.splat(0.5);

@@ -33,29 +33,36 @@ ${[0, 1].map((g) => I.map((i) => `    const a${g}_${i} = f64x2.mul(h${g}_${i}, p
 
 `;
 }
-// A check row of one lane group, unrolled: checkDay in assembly/kernel.ts, operation for operation.
+// A check row of one lane group, unrolled: checkDay in assembly/kernel.ts, operation for
+// operation. Prices, targets and holdings are reloaded where used and the weights and
+// deviations go through the block's scratch (WT, D): keeping them all in registers needed more
+// than the 16 vector registers of x86-64 and made V8 spill.
 for (let N = 1; N <= MAX_UNROLLED; N++) {
   const I = range(N);
   const sum = (f) => I.reduce((acc, i) => `f64x2.add(${acc}, ${f(i)})`, 'zero');
   const each = (f) => I.map(f).join('\n');
-  src += `function chk${N}(G: usize, P: usize, W: usize, VOL: usize, t: i32, band: i32, mode: i32, VALS: usize, DRIFT: usize, B: usize, PRM: usize, ST: usize): void {
+  const p = (i) => `v128.load64_splat(row, ${i * 8})`;
+  const tg = (i) => `v128.load64_splat(W, ${i * 8})`;
+  const h = (i) => `v128.load(G, ${i * 16})`;
+  const d = (i) => `v128.load(D, ${i * 16})`;
+  const w = (i) => `v128.load(WT, ${i * 16})`;
+  src += `function chk${N}(G: usize, P: usize, W: usize, VOL: usize, t: i32, band: i32, mode: i32, VALS: usize, DRIFT: usize, B: usize, PRM: usize, ST: usize, D: usize, WT: usize): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   const half = f64x2.splat(0.5);
   const off = (<usize>t * ${N}) << 3;
   const row = P + off;
-${each((i) => `  const p${i} = v128.load64_splat(row, ${i * 8});
-  const t${i} = v128.load64_splat(W, ${i * 8});
-  let h${i} = v128.load(G, ${i * 16});
-  const a${i} = f64x2.mul(h${i}, p${i});`)}
-  let V = ${sum((i) => `a${i}`)};
-  let ds = ${sum((i) => `f64x2.abs(f64x2.sub(a${i}, f64x2.mul(t${i}, V)))`)};
+  let V = ${sum((i) => `f64x2.mul(${h(i)}, ${p(i)})`)};
+  let ds = ${sum((i) => `f64x2.abs(f64x2.sub(f64x2.mul(${h(i)}, ${p(i)}), f64x2.mul(${tg(i)}, V)))`)};
   const lastTrade = v128.load(ST, 0);
   const tt = f64x2.splat(<f64>t);
   const ok = v128.or(f64x2.lt(lastTrade, zero), f64x2.gt(f64x2.sub(tt, lastTrade), v128.load(PRM, 6 * 16)));
   if (v128.any_true(ok)) {
-${each((i) => `    const w${i} = f64x2.div(a${i}, V);
-    const d${i} = f64x2.sub(w${i}, t${i});`)}
+${each((i) => `    {
+      const wi = f64x2.div(f64x2.mul(${h(i)}, ${p(i)}), V);
+      v128.store(WT, wi, ${i * 16});
+      v128.store(D, f64x2.sub(wi, ${tg(i)}), ${i * 16});
+    }`)}
     const k = v128.load(PRM, 1 * 16);
     let trig = zero;
     let s = zero;
@@ -66,8 +73,8 @@ ${each((i) => `    const w${i} = f64x2.div(a${i}, V);
       s = one;
       const vrow = VOL + off;
 ${each((i) => `      {
-        const e = f64x2.abs(d${i});
-        const b = band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), t${i});
+        const e = f64x2.abs(${d(i)});
+        const b = band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)});
         trig = v128.or(trig, f64x2.gt(e, b));
         if (needS) {
           const q = f64x2.div(b, e);
@@ -75,7 +82,7 @@ ${each((i) => `      {
         }
       }`)}
     } else if (band == 4) {
-      let dd = ${sum((i) => `f64x2.abs(d${i})`)};
+      let dd = ${sum((i) => `f64x2.abs(${d(i)})`)};
       dd = f64x2.mul(dd, half);
       trig = f64x2.gt(dd, k);
       s = f64x2.div(k, dd);
@@ -85,10 +92,13 @@ ${each((i) => `      {
       const modeParam = v128.load(PRM, 2 * 16);
       const scale = mode == 0 ? zero : mode == 1 ? s : mode == 2 ? f64x2.mul(modeParam, s) : f64x2.sub(one, modeParam);
       const eps = f64x2.splat(1e-12);
-${each((i) => `      const x${i} = f64x2.add(t${i}, f64x2.mul(scale, d${i}));
-      const l${i} = f64x2.abs(f64x2.sub(x${i}, w${i}));`)}
-      const sumAbs = ${sum((i) => `l${i}`)};
-      const nTraded = ${sum((i) => `v128.and(f64x2.gt(l${i}, eps), one)`)};
+      let sumAbs = zero;
+      let nTraded = zero;
+${each((i) => `      {
+        const l = f64x2.abs(f64x2.sub(f64x2.add(${tg(i)}, f64x2.mul(scale, ${d(i)})), ${w(i)}));
+        sumAbs = f64x2.add(sumAbs, l);
+        nTraded = f64x2.add(nTraded, v128.and(f64x2.gt(l, eps), one));
+      }`)}
       const Q = f64x2.mul(V, sumAbs);
       const tr = v128.and(v128.andnot(trig, f64x2.lt(Q, v128.load(PRM, 5 * 16))), f64x2.gt(sumAbs, eps));
       if (v128.any_true(tr)) {
@@ -100,10 +110,9 @@ ${each((i) => `      const x${i} = f64x2.add(t${i}, f64x2.mul(scale, d${i}));
         const events = v128.load(ST, 1 * 16);
         v128.store(ST, v128.bitselect(f64x2.add(events, one), events, tr), 1 * 16);
         const Vp = f64x2.sub(V, cost);
-${each((i) => `        h${i} = v128.bitselect(f64x2.div(f64x2.mul(x${i}, Vp), p${i}), h${i}, tr);
-        v128.store(G, h${i}, ${i * 16});`)}
+${each((i) => `        v128.store(G, v128.bitselect(f64x2.div(f64x2.mul(f64x2.add(${tg(i)}, f64x2.mul(scale, ${d(i)})), Vp), ${p(i)}), ${h(i)}, tr), ${i * 16});`)}
         V = v128.bitselect(Vp, V, tr);
-        const ds2 = ${sum((i) => `f64x2.abs(f64x2.sub(f64x2.mul(h${i}, p${i}), f64x2.mul(t${i}, V)))`)};
+        const ds2 = ${sum((i) => `f64x2.abs(f64x2.sub(f64x2.mul(${h(i)}, ${p(i)}), f64x2.mul(${tg(i)}, V)))`)};
         ds = v128.bitselect(ds2, ds, tr);
         v128.store(ST, v128.bitselect(tt, lastTrade, tr), 0);
       }
@@ -116,9 +125,9 @@ ${each((i) => `        h${i} = v128.bitselect(f64x2.div(f64x2.mul(x${i}, Vp), p$
 `;
 }
 src += `/** A check row of one group with the unrolled code for N; false when N is above MAX_UNROLLED. */
-export function checkUnrolled(N: i32, G: usize, P: usize, W: usize, VOL: usize, t: i32, band: i32, mode: i32, VALS: usize, DRIFT: usize, B: usize, PRM: usize, ST: usize): bool {
+export function checkUnrolled(N: i32, G: usize, P: usize, W: usize, VOL: usize, t: i32, band: i32, mode: i32, VALS: usize, DRIFT: usize, B: usize, PRM: usize, ST: usize, D: usize, WT: usize): bool {
   switch (N) {
-${range(MAX_UNROLLED).map((i) => `    case ${i + 1}: chk${i + 1}(G, P, W, VOL, t, band, mode, VALS, DRIFT, B, PRM, ST); return true;`).join('\n')}
+${range(MAX_UNROLLED).map((i) => `    case ${i + 1}: chk${i + 1}(G, P, W, VOL, t, band, mode, VALS, DRIFT, B, PRM, ST, D, WT); return true;`).join('\n')}
     default: return false;
   }
 }

@@ -21,6 +21,7 @@ import { N_METRICS } from '../kernel/metrics.js';
 import { simulateMany } from '../kernel/simd.js';
 import type { Config } from '../policy/types.js';
 import { warmUp } from '../runner/warmup.js';
+import { bootstrapPath, bootstrapSource } from '../robust/bootstrap.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The C reference folder: $BENCH_REF, else ../shared/bench-ref next to the repository's parent, else /work/shared. */
@@ -135,7 +136,9 @@ const median = (x: number[]): number => {
 };
 
 export interface W1Result {
-  w1: { configsPerSecond: number; cRefConfigsPerSecond: number | null; ratio: number | null; rounds: number; roundRatios: number[]; jsKernelConfigsPerSecond: number; jsKernelRatio: number | null; targetModeAgreement?: string };
+  w1: { configsPerSecond: number; cRefConfigsPerSecond: number | null; ratio: number | null; rounds: number; roundRatios: number[]; bestOfRoundsRatio: number | null; jsKernelConfigsPerSecond: number; jsKernelRatio: number | null; targetModeAgreement?: string };
+  /** Robustness (stationary block bootstrap) on W1: paths × configurations per second, one thread. */
+  bootstrap: { paths: number; configs: number; pathConfigsPerSecond: number; jsKernelPathConfigsPerSecond: number };
   byAssets: { N: number; configs: number; usPerConfig: number; cUsPerConfig: number | null; timeRatio: number | null }[];
   load: string;
   note?: string;
@@ -213,10 +216,33 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
       ratio: cRef === null ? null : +(configsPerSecond / cRef).toFixed(4),
       rounds,
       roundRatios: ratios.map((x) => +x.toFixed(4)),
+      bestOfRoundsRatio: cs.length ? +(Math.min(...cs) / Math.min(...js)).toFixed(4) : null,
       jsKernelConfigsPerSecond: Math.round(cfgs.length / median(jsOnly)),
       jsKernelRatio: cRef === null ? null : +(cfgs.length / median(jsOnly) / cRef).toFixed(4),
     };
     if (bin) w1.targetModeAgreement = agreement(cfgs, out, path.join(tmp, 'c-out.csv'));
+
+    // robustness at kernel speed: every configuration on every bootstrap path (a fresh context,
+    // and so a fresh SIMD instance, per path, as the robustness worker does)
+    const paths = 8;
+    const bcfgs = cfgs.slice(0, 1000);
+    const src = bootstrapSource(p.prices, p.T, p.N);
+    const bout = new Float64Array(bcfgs.length * N_METRICS);
+    const pathCtx = (k: number): KernelContext =>
+      context({ ...p, prices: bootstrapPath(src, 1, k, 20, new Float64Array(p.T * p.N)) });
+    let bs = 0;
+    let bj = 0;
+    for (let k = 0; k < paths; k++) {
+      const c = pathCtx(k);
+      bs += projectSeconds(c, bcfgs, bout);
+      bj += projectSeconds(c, bcfgs, bout, true);
+    }
+    const bootstrap = {
+      paths, configs: bcfgs.length,
+      pathConfigsPerSecond: Math.round((paths * bcfgs.length) / bs),
+      jsKernelPathConfigsPerSecond: Math.round((paths * bcfgs.length) / bj),
+    };
+    log(`bootstrap: ${bootstrap.pathConfigsPerSecond} path×configs/s (JS kernel alone ${bootstrap.jsKernelPathConfigsPerSecond})`);
 
     // asset-count rows
     const byAssets: W1Result['byAssets'] = [];
@@ -242,7 +268,7 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
       byAssets.push({ N, configs: K, usPerConfig: +us.toFixed(3), cUsPerConfig: cus === null ? null : +cus.toFixed(3), timeRatio: cus === null ? null : +(us / cus).toFixed(3) });
       log(`N=${N}: project ${us.toFixed(2)} µs/config, C ${cus?.toFixed(2) ?? '–'} µs/config, time ratio ${cus ? (us / cus).toFixed(2) : '–'}`);
     }
-    return { w1, byAssets, load: `loadavg ${load} → ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`, ...(note ? { note } : {}) };
+    return { w1, bootstrap, byAssets, load: `loadavg ${load} → ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`, ...(note ? { note } : {}) };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

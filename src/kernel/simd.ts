@@ -224,16 +224,16 @@ export function simdFor(ctx: KernelContext): SimdKernel | null {
  * Run cfgs[j] (null = skip) into out at j·N_METRICS, grouping configurations of the same kind
  * and schedule into SIMD pairs; those the SIMD kernel does not cover run on the JS kernel.
  * Results are in j order and do not depend on the grouping. A configuration that throws is
- * reported through onError (its row is NaN) and does not stop the others.
+ * reported through onError (its row is NaN) and does not stop the others. `simd` null: the JS
+ * kernel only.
  */
 export function simulateMany(
   ctx: KernelContext,
   cfgs: readonly (Config | null)[],
   out: Float64Array,
   onError: (j: number, e: unknown) => void,
-  useSimd = true,
+  simd: SimdKernel | null = simdFor(ctx),
 ): void {
-  const simd = useSimd ? simdFor(ctx) : null;
   const one = (j: number): void => {
     const c = cfgs[j];
     if (c === null) return;
