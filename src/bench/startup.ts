@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { median } from 'simple-statistics';
 
 interface Variant {
   name: string;
@@ -26,10 +27,6 @@ function commands(root: string, out: string): [string, string[]][] {
   ];
 }
 
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function startupBench(root: string, args: string[], rounds = 5): Promise<string> {
   const variants: Variant[] = [{ name: 'this build', root }];
