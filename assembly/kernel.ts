@@ -9,9 +9,9 @@
 // in the same order, so every lane's results are bit-identical to the JS kernel's: branches
 // become lane masks (v128.bitselect keeps the old value where a lane does not take the
 // branch), sums start at +0 and add in asset order, |x| is f64x2.abs (the JS uses Math.abs),
-// |V| for the drift is written V < 0 ? −V : V as in the JS. One rule the JS kernel on this
-// branch did not have yet (issue 16): a rebalance whose Σ|w' − w| ≤ TRADE_EPS is no
-// rebalance (no event, no cost, no turnover, no cooldown reset).
+// |V| for the drift is written V < 0 ? −V : V as in the JS. Issue 16's border-tie rule as in
+// the JS: a rebalance whose Σ|w' − w| ≤ TRADE_EPS is no rebalance (no event, no cost, no
+// turnover, no cooldown reset), except for the calendar baseline.
 //
 // Why two groups: a day's value V = Σ h_i·P_i and drift sum are chains of dependent adds (the
 // order is fixed by bit-identity); two independent groups in the same day loop give the CPU
@@ -169,8 +169,10 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
         nTraded = f64x2.add(nTraded, v128.and(f64x2.gt(l, eps), one));
       }
       const Q = f64x2.mul(V, sumAbs);
-      // trade where triggered, !(Q < minTrade) as in the JS (so NaN trades), Σ|w' − w| > TRADE_EPS
-      const tr = v128.and(v128.andnot(trig, f64x2.lt(Q, ld(PRM, PRM_MIN_TRADE))), f64x2.gt(sumAbs, eps));
+      // trade where triggered, !(Q < minTrade) and !(Σ|w' − w| ≤ TRADE_EPS) as in the JS (so NaN trades)
+      // (the calendar baseline keeps its zero-turnover checks as events: interpretation 15)
+      let tr = v128.andnot(trig, f64x2.lt(Q, ld(PRM, PRM_MIN_TRADE)));
+      if (band != BAND_CALENDAR) tr = v128.andnot(tr, f64x2.le(sumAbs, eps));
       if (v128.any_true(tr)) {
         const cost = f64x2.add(f64x2.mul(Q, ld(PRM, PRM_RATE)), f64x2.mul(ld(PRM, PRM_FIXED), nTraded));
         const costSum = ld(ST, ST_COST);

@@ -100,7 +100,8 @@ ${each((i) => `      {
         nTraded = f64x2.add(nTraded, v128.and(f64x2.gt(l, eps), one));
       }`)}
       const Q = f64x2.mul(V, sumAbs);
-      const tr = v128.and(v128.andnot(trig, f64x2.lt(Q, v128.load(PRM, 5 * 16))), f64x2.gt(sumAbs, eps));
+      let tr = v128.andnot(trig, f64x2.lt(Q, v128.load(PRM, 5 * 16)));
+      if (band != 1) tr = v128.andnot(tr, f64x2.le(sumAbs, eps));
       if (v128.any_true(tr)) {
         const cost = f64x2.add(f64x2.mul(Q, v128.load(PRM, 3 * 16)), f64x2.mul(v128.load(PRM, 4 * 16), nTraded));
         const costSum = v128.load(ST, 3 * 16);

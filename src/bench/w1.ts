@@ -20,7 +20,7 @@ import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { simulateMany } from '../kernel/simd.js';
 import type { Config } from '../policy/types.js';
-import { warmUp } from '../runner/warmup.js';
+import { warmUp } from '../exec/warmup.js';
 import { bootstrapPath, bootstrapSource } from '../robust/bootstrap.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -9,8 +9,8 @@
  * band (its T×N×N covariance table), series output, and any configuration the wasm file is
  * missing for.
  *
- * One rule the JS kernel on this branch does not have yet (issue 16, shared by every kernel
- * path): a rebalance whose Σ|w' − w| ≤ TRADE_EPS is no rebalance.
+ * Issue 16's border-tie rule holds here as in the JS kernel: a rebalance whose Σ|w' − w| ≤
+ * TRADE_EPS is no rebalance (the calendar baseline keeps its zero-turnover events).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

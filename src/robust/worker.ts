@@ -11,7 +11,7 @@ import { simulateMany } from '../kernel/simd.js';
 import type { Config } from '../policy/types.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { ParameterSpace } from '../search/space.js';
-import { warmUp } from '../runner/warmup.js';
+import { warmUp } from '../exec/warmup.js';
 import { checkMask, scheduleKey } from '../policy/schedule.js';
 import type { CheckEvery } from '../policy/types.js';
 import { bootstrapPath, bootstrapSource } from './bootstrap.js';
