@@ -69,18 +69,17 @@ ${each((i) => `    {
     if (band == 1) {
       trig = f64x2.eq(zero, zero);
     } else if (band == 2 || band == 3) {
-      const needS = mode == 1 || mode == 2;
-      s = one;
+      // the breach test first; the edge scale s (a division per asset) only when a lane breached
       const vrow = VOL + off;
-${each((i) => `      {
-        const e = f64x2.abs(${d(i)});
-        const b = band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)});
-        trig = v128.or(trig, f64x2.gt(e, b));
-        if (needS) {
-          const q = f64x2.div(b, e);
+${each((i) => `      trig = v128.or(trig, f64x2.gt(f64x2.abs(${d(i)}), band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)})));`)}
+      if ((mode == 1 || mode == 2) && v128.any_true(v128.and(trig, ok))) {
+        s = one;
+${each((i) => `        {
+          const e = f64x2.abs(${d(i)});
+          const q = f64x2.div(band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)}), e);
           s = v128.bitselect(q, s, v128.and(f64x2.gt(e, zero), f64x2.lt(q, s)));
-        }
-      }`)}
+        }`)}
+      }
     } else if (band == 4) {
       let dd = ${sum((i) => `f64x2.abs(${d(i)})`)};
       dd = f64x2.mul(dd, half);
