@@ -4,7 +4,8 @@
  * scalar C reference `w1_ref` (built with bench-ref/build.sh into a temporary folder), in the
  * same run, alternating, a few rounds; then the same comparison for N = 2, 5, 10, 20, 50, 100
  * assets on synthetic prices (geometric Brownian motion, seeded) and a prefix of W1's
- * configurations. Only ratios measured in one run mean anything on a shared machine.
+ * configurations. Only ratios measured in one run mean anything on a shared machine: `ratio` is
+ * the median of the per-round ratios (project configs/s ÷ C configs/s, measured back to back).
  *
  * Mapping (bench-ref README): bandType → band, band → width, rebalanceTo → mode,
  * checkEvery → every-n check, costBps → feeBps; no other cost; targets (N+1−i)/(N(N+3)/2);
@@ -213,7 +214,9 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
     const w1: W1Result['w1'] = {
       configsPerSecond: Math.round(configsPerSecond),
       cRefConfigsPerSecond: cRef === null ? null : Math.round(cRef),
-      ratio: cRef === null ? null : +(configsPerSecond / cRef).toFixed(4),
+      // the median of the per-round ratios: each round runs both back to back, so a load change
+      // between rounds (the machine is shared) moves both sides of a ratio alike
+      ratio: cRef === null ? null : +median(ratios).toFixed(4),
       rounds,
       roundRatios: ratios.map((x) => +x.toFixed(4)),
       bestOfRoundsRatio: cs.length ? +(Math.min(...cs) / Math.min(...js)).toFixed(4) : null,
