@@ -64,14 +64,15 @@ export async function main(argv: string[]): Promise<void> {
           .options(BACKTEST_OPTIONS)
           .example('$0 backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10', '60/40 with a ±25% relative band'),
       async (a) => {
-        const { backtestCommand, formatBacktest } = await import('./backtest.js');
+        const { backtestCommand, backtestJson, formatBacktest } = await import('./backtest.js');
         const r = await backtestCommand({
           data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
         });
-        process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
+        for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
+        process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
       },
     )
     .command(

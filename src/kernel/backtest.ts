@@ -12,7 +12,7 @@ import { KernelContext, type ContextInput } from './context.js';
 import { M, N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -25,6 +25,12 @@ export interface BacktestSeries {
   trade: Uint8Array;
   /** Cost paid on the row. */
   cost: Float64Array;
+  /** Units bought (+) or sold (−) per asset on the row (Tw×N): h_after − h_before, 0 without a trade. */
+  units: Float64Array;
+  /** Traded notional per asset on the row (Tw×N): V_pre·(w'_i − w_i), signed; Σ_i |·| = Q. */
+  notional: Float64Array;
+  /** Scratch: the holdings before the row's check (N). */
+  hPrev: Float64Array;
   /** Benchmark value index, 1 at the window start. */
   benchmark: Float64Array;
   /** Per-asset band half-width b_i,t (Tw×N) for per-asset bands, else null. */
@@ -45,6 +51,8 @@ const COST = 1;
 const EVENTS = 2;
 const TURN = 3;
 const COSTSUM = 4;
+const COSTTOTAL = 5;
+const ASSETTRADES = 6;
 
 function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const { prices: P, N, targets: W, ppy } = ctx;
@@ -135,6 +143,8 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
     if (Q < minTrade) return V;
     const cost = Q * cRate + fixedFee * nTraded;
     st[COSTSUM] += cost / V;
+    st[COSTTOTAL] += cost;
+    st[ASSETTRADES] += nTraded;
     st[TURN] += 0.5 * sumAbs;
     st[EVENTS] += 1;
     st[TRADED] = 1;
@@ -220,6 +230,8 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
     ? (acc[K_TAIL + 2] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
     : S.sortino(rets, from, T, ppy, riskFree);
   writeMetrics(ctx, out, o, acc[K_EVENTS], acc[K_TURN], acc[K_COST_SUM], acc[K_PATH], acc[K_PATH + 1], acc[K_PATH + 4], values[T - 1], meanr, sdr, sdd, sortino);
+  out[o + M.totalCost] = acc[K_COST_TOTAL];
+  out[o + M.assetTrades] = acc[K_ASSET_TRADES];
 }
 
 /**
@@ -324,6 +336,8 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
     ctx, out, o, st[EVENTS], st[TURN], st[COSTSUM], acc[0], acc[1], acc[2], ctx.values[T - 1],
     S.mean(rets, from, T), S.sampleStd(rets, from, T), S.sampleStd(diff, from, T), S.sortino(rets, from, T, ppy, riskFree),
   );
+  out[o + M.totalCost] = st[COSTTOTAL];
+  out[o + M.assetTrades] = st[ASSETTRADES];
 }
 
 /** b_i,t over the window for a per-asset band (the report draws the band around each weight). */
@@ -354,7 +368,9 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
     V = 0;
     for (let i = 0; i < N; i++) V += h[i] * P[row + i];
     let traded = false;
+    const Vpre = V;
     if (mask[t] === 1 && (lastTrade < 0 || t - lastTrade > cooldown)) {
+      if (series) for (let i = 0; i < N; i++) series.hPrev[i] = h[i];
       V = check(t, V);
       if (st[TRADED] === 1) {
         traded = true;
@@ -383,6 +399,11 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
       series.cost[j] = traded ? st[COST] : 0;
       series.benchmark[j] = ctx.benchValue[t];
       for (let i = 0; i < N; i++) series.weights[j * N + i] = (h[i] * P[row + i]) / V;
+      // per-asset trades (ctx.w, ctx.wp hold this row's pre- and post-trade weights on a trade)
+      for (let i = 0; i < N; i++) {
+        series.units[j * N + i] = traded ? h[i] - series.hPrev[i] : 0;
+        series.notional[j * N + i] = traded ? Vpre * (ctx.wp[i] - ctx.w[i]) : 0;
+      }
     }
   }
   acc[0] = driftSum;
@@ -441,6 +462,9 @@ export function allocSeries(Tw: number, N: number, withBands: boolean): Backtest
     weights: new Float64Array(Tw * N),
     trade: new Uint8Array(Tw),
     cost: new Float64Array(Tw),
+    units: new Float64Array(Tw * N),
+    notional: new Float64Array(Tw * N),
+    hPrev: new Float64Array(N),
     benchmark: new Float64Array(Tw),
     halfWidth: withBands ? new Float64Array(Tw * N).fill(NaN) : null,
   };

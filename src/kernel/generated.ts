@@ -47,7 +47,10 @@ export type KernelMode = Mode;
 export const K_EVENTS = 0;
 export const K_TURN = 1;
 export const K_COST_SUM = 2;
-export const K_SLOTS = 3;
+/** Σ C (currency) and Σ over events of the assets traded (|w'_i − w_i| > TRADE_EPS). */
+export const K_COST_TOTAL = 3;
+export const K_ASSET_TRADES = 4;
+export const K_SLOTS = 5;
 
 /** Slots of Kernel's prm argument (the per-configuration scalars). */
 export const PRM_V0 = 0;
@@ -151,6 +154,8 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
         if (!(Q < minTrade)${band === 'calendar' ? '' : ` && !(sumAbs <= ${eps})`}) {
           const cost = Q * cRate + fixedFee * nTraded;
           costSum += cost / V;
+          costTotal += cost;
+          assetTrades += nTraded;
           turn += 0.5 * sumAbs;
           events += 1;
           const Vp = V - cost;
@@ -178,7 +183,7 @@ const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${P
 ${each((i) => `const W${i} = W[${i}];`, ' ')}
 ${band === 'static' ? each((i) => `const b${i} = b[${i}];`, ' ') : ''}
 ${each((i) => `let h${i} = (W${i} * V0) / P[start * ${N} + ${i}];`, '\n')}
-let V = V0, lastTrade = -1, events = 0, turn = 0, costSum = 0;
+let V = V0, lastTrade = -1, events = 0, turn = 0, costSum = 0, costTotal = 0, assetTrades = 0;
 let ci = 0, next = checks[0];
 vals[start] = V0;
 ${band === 'none' ? `for (let t = start + 1; t < T; t++) {${day('')}}` : `let t = start + 1;
@@ -190,6 +195,7 @@ for (;;) {
   t++;
 }`}
 acc[${K_EVENTS}] = events; acc[${K_TURN}] = turn; acc[${K_COST_SUM}] = costSum;
+acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
 `;
 }
 
