@@ -18,7 +18,7 @@ function fail(msg: string): never {
 const BACKTEST_OPTIONS = {
   data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
   weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
-  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L | drift:D | risk:TAU,L | calendar | none' },
+  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none' },
   check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
   to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
   lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },

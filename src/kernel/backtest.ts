@@ -12,7 +12,7 @@ import { KernelContext, type ContextInput } from './context.js';
 import { M, N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -67,6 +67,7 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const vol = isVol ? ctx.volatility(L) : null;
   const cov = isRisk ? ctx.covariance(L) : null;
   const k = cfg.width;
+  const minW = cfg.minWidth ?? 0;
   const modeCode = MODE_SPECS[cfg.mode].code;
   const modeParam = cfg.mode === 'inner' ? (cfg.depth ?? NaN) : cfg.mode === 'partial' ? (cfg.fraction ?? NaN) : 0;
   const cRate = costRate(cfg);
@@ -90,7 +91,8 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       trigger = true;
     } else if (scope === 'asset') {
       // per-asset bands: breach when |w_i − w*_i| > b_i; edge scale s = min_i b_i/|w_i − w*_i|
-      if (vol !== null) for (let i = 0; i < N; i++) b[i] = k * vol[row + i] * W[i];
+      // volatility: b_i = max(minWidth, k·σ_i,t·w*_i) (minWidth defaults to 0)
+      if (vol !== null) for (let i = 0; i < N; i++) b[i] = Math.max(minW, k * vol[row + i] * W[i]);
       s = 1;
       for (let i = 0; i < N; i++) {
         const d = dev[i] < 0 ? -dev[i] : dev[i];
@@ -210,6 +212,7 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   prm[PRM_RATE] = costRate(cfg);
   prm[PRM_FIXED] = cfg.fixedFee;
   prm[PRM_MIN_TRADE] = cfg.minTrade;
+  prm[PRM_MIN_WIDTH] = cfg.minWidth ?? 0;
   kernelFor(N, band, mode)(
     ctx.prices, ctx.targets, ctx.b,
     band === 'volatility' ? ctx.volatility(L) : null,
@@ -346,7 +349,7 @@ function fillHalfWidths(ctx: KernelContext, cfg: Config, out: Float64Array): voi
   const vol = cfg.band === 'volatility' ? ctx.volatility(cfg.lookback ?? 0) : null;
   if (!vol) staticHalfWidths(cfg, W, ctx.b);
   for (let t = start; t < T; t++)
-    for (let i = 0; i < N; i++) out[(t - start) * N + i] = vol ? cfg.width * vol[t * N + i] * W[i] : ctx.b[i];
+    for (let i = 0; i < N; i++) out[(t - start) * N + i] = vol ? Math.max(cfg.minWidth ?? 0, cfg.width * vol[t * N + i] * W[i]) : ctx.b[i];
 }
 
 /** The readable day loop (and the one that records series). */

@@ -60,7 +60,9 @@ export const PRM_MODE = 3;
 export const PRM_RATE = 4;
 export const PRM_FIXED = 5;
 export const PRM_MIN_TRADE = 6;
-export const PRM_SLOTS = 7;
+/** volatility band: minimum half-width (b_i = max(minWidth, k·σ·w*_i)). */
+export const PRM_MIN_WIDTH = 7;
+export const PRM_SLOTS = 8;
 
 /**
  * One configuration's whole window. P: prices T×N; W: targets; b: static half-widths (static
@@ -98,7 +100,7 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
     case 'static':
     case 'volatility': {
       const bw = band === 'static' ? (i: number) => `b${i}` : (i: number) => `bv${i}`;
-      test = `${band === 'volatility' ? each((i) => `const bv${i} = k * vol[(row + ${i}) | 0] * W${i};`, ' ') : ''}
+      test = `${band === 'volatility' ? each((i) => `const bv${i} = Math.max(minW, k * vol[(row + ${i}) | 0] * W${i});`, ' ') : ''}
       ${each((i) => `const e${i} = Math.abs(d${i});`, ' ')}
       if (${each((i) => `e${i} > ${bw(i)}`, ' || ')}) {
         trig = true;
@@ -179,7 +181,7 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
 
   return `'use strict';
 const V0 = prm[${PRM_V0}], k = prm[${PRM_K}], ppy = prm[${PRM_PPY}], modeParam = prm[${PRM_MODE}];
-const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${PRM_MIN_TRADE}];
+const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${PRM_MIN_TRADE}], minW = prm[${PRM_MIN_WIDTH}];
 ${each((i) => `const W${i} = W[${i}];`, ' ')}
 ${band === 'static' ? each((i) => `const b${i} = b[${i}];`, ' ') : ''}
 ${each((i) => `let h${i} = (W${i} * V0) / P[start * ${N} + ${i}];`, '\n')}
@@ -267,6 +269,7 @@ function warmKernel(f: Kernel, N: number): void {
     prm[PRM_RATE] = 0.001;
     prm[PRM_FIXED] = 1;
     prm[PRM_MIN_TRADE] = minTrades[call % 3];
+    prm[PRM_MIN_WIDTH] = call % 2 === 0 ? 0 : 0.01;
     b.fill(widths[call % 4]);
     f(P, W, b, vol, cov, dv, call % 5 === 0 ? someDays : everyDay, vals, drift, start, T, call % 7 === 0 ? 2 : 0, prm, acc);
   }

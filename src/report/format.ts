@@ -45,6 +45,7 @@ export const PARAM_META: Record<string, FieldMeta> = {
   width: { title: 'width', kind: 'number' },
   relWidth: { title: 'relative width', kind: 'pct' },
   lookback: { title: 'lookback', kind: 'count' },
+  minWidth: { title: 'minimum width', kind: 'pct' },
   check: { title: 'check', kind: 'text' },
   mode: { title: 'mode', kind: 'text' },
   depth: { title: 'depth', kind: 'number' },

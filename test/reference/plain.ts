@@ -211,7 +211,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         }
         case 'volatility': {
           if (config.lookback === undefined) throw new Error('volatility band needs lookback');
-          b.push(config.width * sigma(t, i, config.lookback) * target[i]);
+          // with the minimum width (default 0): b_i = max(minWidth, k·σ·w*_i)
+          b.push(Math.max(config.minWidth ?? 0, config.width * sigma(t, i, config.lookback) * target[i]));
           break;
         }
         default:
