@@ -19,6 +19,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
 import type { ExperimentSpec } from '../experiment/schema.js';
+import { periodsPerYearWarning } from '../data/calendar.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
 import { KernelContext } from '../kernel/context.js';
@@ -195,6 +196,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     createdAt: new Date().toISOString(),
   };
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  // periods per year against the calendar (issue 16): the convention is kept, the user is told
+  const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
+  if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
 
   let dir: string;
   let resuming = false;
