@@ -11,15 +11,17 @@ import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.j
 import { KernelContext } from '../kernel/context.js';
 import { isRuined, METRIC_UNITS, METRICS, N_METRICS, rowToMetrics, type MetricName, type Metrics } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
+import { DOMAINS } from '../policy/domains.js';
 import { describeConfig } from '../policy/describe.js';
 import { parseWeights, resolveTargets } from '../policy/targets.js';
-import type { Config } from '../policy/types.js';
+import { COST_KEYS, type Config, type Costs } from '../policy/types.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { num } from '../results/table.js';
 import { fmtMetric, metricMeta } from '../report/format.js';
 import { parseBand, parseCheck, parseMode } from './spec.js';
 
-export interface BacktestArgs {
+/** The parsed flags; costs are the experiment schema's cost fields (same names, camel case). */
+export interface BacktestArgs extends Costs {
   data: string;
   weights: string;
   band: string;
@@ -27,10 +29,6 @@ export interface BacktestArgs {
   to: string;
   lookback?: number;
   cooldown: number;
-  feeBps: number;
-  halfSpreadBps: number;
-  fixedFee: number;
-  minTrade: number;
   start?: string;
   end?: string;
   maxFill?: number;
@@ -95,7 +93,7 @@ export interface BacktestReport {
 }
 
 function nonNegative(x: number, flag: string): number {
-  if (!(Number.isFinite(x) && x >= 0)) throw new UserError(`${flag}: ${x} must be a number ≥ 0`);
+  if (!DOMAINS.cost.ok(x)) throw new UserError(`${flag}: ${x} must be a number ${DOMAINS.cost.text}`);
   return x;
 }
 
@@ -103,15 +101,12 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const band = parseBand(a.band, a.lookback);
   const mode = parseMode(a.to);
   const check = parseCheck(a.check);
-  if (!(Number.isInteger(a.cooldown) && a.cooldown >= 0)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
+  if (!DOMAINS.cooldown.ok(a.cooldown)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
   if (!(Number.isFinite(a.capital) && a.capital > 0)) throw new UserError(`--capital: ${a.capital} must be a number > 0 (the initial value, e.g. 100000)`);
   if (!Number.isFinite(a.riskFree)) throw new UserError(`--risk-free: ${a.riskFree} must be a number (an annual rate, e.g. 0.02)`);
-  const costs = {
-    feeBps: nonNegative(a.feeBps, '--fee-bps'),
-    halfSpreadBps: nonNegative(a.halfSpreadBps, '--half-spread-bps'),
-    fixedFee: nonNegative(a.fixedFee, '--fixed-fee'),
-    minTrade: nonNegative(a.minTrade, '--min-trade'),
-  };
+  const costs = Object.fromEntries(
+    COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)]),
+  ) as unknown as Costs; // every key of Costs, from COST_KEYS
   const weights = parseWeights(a.weights);
   const { matrix, info } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
