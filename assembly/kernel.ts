@@ -22,7 +22,7 @@
 //   VOL    f64[T·N]   σ table (volatility band)   BR  f64[T]   benchmark returns r^b_t
 //   checks i32[]      check rows ascending, then T (the sentinel)
 //   G0, G1            one block per lane group, laid out by blockLayout below (v128 each):
-//                     H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[4] OUT[13] VALS[T] DRIFT[T] RR[T] DD[T]
+//                     H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[6] OUT[15] VALS[T] DRIFT[T] RR[T] DD[T]
 
 import { segment, checkUnrolled } from './segments';
 
@@ -33,11 +33,14 @@ const PRM_RATE: i32 = 3;
 const PRM_FIXED: i32 = 4;
 const PRM_MIN_TRADE: i32 = 5;
 const PRM_COOLDOWN: i32 = 6;
+const PRM_MIN_WIDTH: i32 = 7;
 // ST: running state of a group
 const ST_LAST: i32 = 0;
 const ST_EVENTS: i32 = 1;
 const ST_TURN: i32 = 2;
 const ST_COST: i32 = 3;
+const ST_COST_TOTAL: i32 = 4;
+const ST_ASSET_TRADES: i32 = 5;
 
 // band kinds
 const BAND_NONE: i32 = 0;
@@ -68,7 +71,7 @@ const TRADE_EPS: f64 = 1e-12;
 
 /** Bytes of one group block for N assets and T rows (the driver uses the same formula). */
 export function blockBytes(N: i32, T: i32): i32 {
-  return (5 * N + 8 + 4 + 13 + 4 * T) * 16;
+  return (5 * N + 8 + 6 + 15 + 4 * T) * 16;
 }
 
 // block offsets in bytes, from N and T (locals, not globals: V8 reloads a wasm global on every use)
@@ -78,8 +81,8 @@ export function blockBytes(N: i32, T: i32): i32 {
 @inline function oB(N: i32): usize { return <usize>N << 6; }
 @inline function oPRM(N: i32): usize { return (<usize>N << 4) * 5; }
 @inline function oST(N: i32): usize { return oPRM(N) + 8 * 16; }
-@inline function oOUT(N: i32): usize { return oST(N) + 4 * 16; }
-@inline function oVALS(N: i32): usize { return oOUT(N) + 13 * 16; }
+@inline function oOUT(N: i32): usize { return oST(N) + 6 * 16; }
+@inline function oVALS(N: i32): usize { return oOUT(N) + 15 * 16; }
 @inline function oDRIFT(N: i32, T: i32): usize { return oVALS(N) + (<usize>T << 4); }
 @inline function oRR(N: i32, T: i32): usize { return oVALS(N) + (<usize>T << 5); }
 @inline function oDD(N: i32, T: i32): usize { return oVALS(N) + (<usize>T << 4) * 3; }
@@ -141,7 +144,8 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
       s = one;
       for (let i = 0; i < N; i++) {
         const e = f64x2.abs(ld(Dv, i));
-        const b = band == BAND_STATIC ? ld(B, i) : f64x2.mul(f64x2.mul(k, sp(VOL, row + i)), sp(W, i));
+        // volatility: b_i = max(minWidth, k·σ_i,t·w*_i) (f64x2.max is Math.max: NaN wins, +0 > −0)
+        const b = band == BAND_STATIC ? ld(B, i) : f64x2.max(ld(PRM, PRM_MIN_WIDTH), f64x2.mul(f64x2.mul(k, sp(VOL, row + i)), sp(W, i)));
         trig = v128.or(trig, f64x2.gt(e, b));
         if (needS) {
           const q = f64x2.div(b, e);
@@ -181,6 +185,10 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
         st(ST, ST_TURN, sel(f64x2.add(turn, f64x2.mul(half, sumAbs)), turn, tr));
         const events = ld(ST, ST_EVENTS);
         st(ST, ST_EVENTS, sel(f64x2.add(events, one), events, tr));
+        const costTotal = ld(ST, ST_COST_TOTAL);
+        st(ST, ST_COST_TOTAL, sel(f64x2.add(costTotal, cost), costTotal, tr));
+        const assetTrades = ld(ST, ST_ASSET_TRADES);
+        st(ST, ST_ASSET_TRADES, sel(f64x2.add(assetTrades, nTraded), assetTrades, tr));
         const Vp = f64x2.sub(V, cost);
         for (let i = 0; i < N; i++) {
           const x = f64x2.add(sp(W, i), f64x2.mul(scale, ld(Dv, i)));
@@ -267,6 +275,8 @@ function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void
   st(OUT, 10, se);
   st(OUT, 11, down);
   st(OUT, 12, ld(VALS, T - 1));
+  st(OUT, 13, ld(ST, ST_COST_TOTAL));
+  st(OUT, 14, ld(ST, ST_ASSET_TRADES));
 }
 
 function init(G: usize, P: usize, W: usize, start: i32, N: i32): void {
@@ -278,6 +288,8 @@ function init(G: usize, P: usize, W: usize, start: i32, N: i32): void {
   st(ST, ST_EVENTS, f64x2.splat(0));
   st(ST, ST_TURN, f64x2.splat(0));
   st(ST, ST_COST, f64x2.splat(0));
+  st(ST, ST_COST_TOTAL, f64x2.splat(0));
+  st(ST, ST_ASSET_TRADES, f64x2.splat(0));
   st(G + oVALS(N), start, V0);
 }
 

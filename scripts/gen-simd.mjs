@@ -71,12 +71,13 @@ ${each((i) => `    {
     } else if (band == 2 || band == 3) {
       // the breach test first; the edge scale s (a division per asset) only when a lane breached
       const vrow = VOL + off;
-${each((i) => `      trig = v128.or(trig, f64x2.gt(f64x2.abs(${d(i)}), band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)})));`)}
+      const minW = v128.load(PRM, 7 * 16);
+${each((i) => `      trig = v128.or(trig, f64x2.gt(f64x2.abs(${d(i)}), band == 2 ? v128.load(B, ${i * 16}) : f64x2.max(minW, f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)}))));`)}
       if ((mode == 1 || mode == 2) && v128.any_true(v128.and(trig, ok))) {
         s = one;
 ${each((i) => `        {
           const e = f64x2.abs(${d(i)});
-          const q = f64x2.div(band == 2 ? v128.load(B, ${i * 16}) : f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)}), e);
+          const q = f64x2.div(band == 2 ? v128.load(B, ${i * 16}) : f64x2.max(minW, f64x2.mul(f64x2.mul(k, v128.load64_splat(vrow, ${i * 8})), ${tg(i)})), e);
           s = v128.bitselect(q, s, v128.and(f64x2.gt(e, zero), f64x2.lt(q, s)));
         }`)}
       }
@@ -109,6 +110,10 @@ ${each((i) => `      {
         v128.store(ST, v128.bitselect(f64x2.add(turn, f64x2.mul(half, sumAbs)), turn, tr), 2 * 16);
         const events = v128.load(ST, 1 * 16);
         v128.store(ST, v128.bitselect(f64x2.add(events, one), events, tr), 1 * 16);
+        const costTotal = v128.load(ST, 4 * 16);
+        v128.store(ST, v128.bitselect(f64x2.add(costTotal, cost), costTotal, tr), 4 * 16);
+        const assetTrades = v128.load(ST, 5 * 16);
+        v128.store(ST, v128.bitselect(f64x2.add(assetTrades, nTraded), assetTrades, tr), 5 * 16);
         const Vp = f64x2.sub(V, cost);
 ${each((i) => `        v128.store(G, v128.bitselect(f64x2.div(f64x2.mul(f64x2.add(${tg(i)}, f64x2.mul(scale, ${d(i)})), Vp), ${p(i)}), ${h(i)}, tr), ${i * 16});`)}
         V = v128.bitselect(Vp, V, tr);

@@ -20,7 +20,7 @@ import { costRate } from '../policy/costs.js';
 import type { BandType, Config } from '../policy/types.js';
 import type { KernelContext } from './context.js';
 import { simulate, writeMetrics } from './backtest.js';
-import { N_METRICS } from './metrics.js';
+import { M, N_METRICS } from './metrics.js';
 
 type RunFn = (
   P: number, W: number, VOL: number, checks: number, BR: number, G0: number, G1: number,
@@ -33,7 +33,7 @@ const BAND_KIND: { readonly [K in BandType]: number } = {
 const MODE_CODE = { target: 0, edge: 1, inner: 2, partial: 3 } as const;
 /** The Config fields the SIMD kernel implements; a configuration with any other field set runs on the JS kernel. */
 const KNOWN_FIELDS = new Set([
-  'band', 'width', 'relWidth', 'lookback', 'check', 'cooldown', 'mode', 'depth', 'fraction', 'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+  'band', 'width', 'relWidth', 'lookback', 'minWidth', 'check', 'cooldown', 'mode', 'depth', 'fraction', 'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
 ]);
 
 /** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
@@ -94,8 +94,8 @@ export class SimdKernel {
     this.BR = this.alloc(T * 8);
     const block = (inst.exports.blockBytes as (n: number, t: number) => number)(N, T);
     this.G = [this.alloc(block), this.alloc(block)];
-    // H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[4] OUT[13] VALS[T] … (v128 slots = 2 f64)
-    this.off = { B: 4 * N * 2, PRM: 5 * N * 2, OUT: (5 * N + 12) * 2 };
+    // H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[6] OUT[15] VALS[T] … (v128 slots = 2 f64)
+    this.off = { B: 4 * N * 2, PRM: 5 * N * 2, OUT: (5 * N + 14) * 2 };
     this.f64.set(ctx.prices, this.P / 8);
     this.f64.set(ctx.targets, this.W / 8);
     this.f64.set(ctx.benchRet, this.BR / 8);
@@ -181,6 +181,7 @@ export class SimdKernel {
       f[p + 8] = c.fixedFee;
       f[p + 10] = c.minTrade;
       f[p + 12] = c.cooldown ?? 0;
+      f[p + 14] = c.minWidth ?? 0;
     }
     this.run(this.P, this.W, vol, checks, this.BR, this.G[0], this.G[1], start, T, N, band, MODE_CODE[a.mode], riskFree / ppy);
     for (let lane = 0; lane < cfgs.length; lane++) this.finish(cfgs[lane], out, offs[lane], this.G[lane >> 1] / 8 + off.OUT + (lane & 1));
@@ -204,6 +205,8 @@ export class SimdKernel {
     }
     const sortino = (f[q + 20] / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
     writeMetrics(ctx, out, o, f[q], f[q + 2], f[q + 4], f[q + 6], f[q + 8], f[q + 14], f[q + 24], meanr, sdr, sdd, sortino);
+    out[o + M.totalCost] = f[q + 26];
+    out[o + M.assetTrades] = f[q + 28];
   }
 }
 

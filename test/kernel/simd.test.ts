@@ -22,6 +22,7 @@ const config = fc.record({
   width: fc.double({ min: 0.001, max: 0.3, noNaN: true }),
   relWidth: fc.double({ min: 0.05, max: 0.8, noNaN: true }),
   lookback: fc.constantFrom(3, 5),
+  minWidth: fc.constantFrom(0, 0, 0.01, 0.05),
   check: fc.constantFrom('daily', 'weekly', 'monthly', 3),
   mode: fc.constantFrom('target', 'edge', 'inner', 'partial'),
   depth: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
