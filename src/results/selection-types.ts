@@ -161,6 +161,8 @@ export interface SelectionJson {
   baselines: BaselineEntry[];
   /** How the rule did out of sample (from validation.json); null without `validation`. */
   outOfSample: OutOfSampleReport | null;
+  /** The first 20 candidates under the rule, best first (the terminal leaderboard and the page's table). */
+  top: SelectedConfig[];
   /** Counts: searched configurations, failed, feasible, ranked (feasible, not calendar/none, and robust-feasible when robust). */
   counts: { configurations: number; failed: number; feasible: number; ranked: number };
 }

@@ -1,6 +1,9 @@
 /**
  * The results table of a run (design §7): one row per configuration in id order, then the
- * baselines. Columns: id, every parameter, every metric, feasible, pareto, score, rank, error.
+ * baselines. Columns: id, every parameter, every metric, feasible, pareto, score, rank, selection,
+ * error. `rank` is the place under the selection rule (docs/selection.md; 1 = the pick), empty for
+ * rows that are not candidates (infeasible, failed, calendar/buy-and-hold, baselines); `selection`
+ * is `pick`, `indistinguishable` (not significantly worse than the pick) or empty.
  * Numbers are written in JavaScript's shortest round-trip form (deterministic); non-finite
  * numbers and parameters that do not apply are empty cells.
  */
@@ -8,7 +11,7 @@ import { METRICS, N_METRICS } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
 import { PARAMS, paramValue } from '../search/space.js';
 
-export const RESULT_COLUMNS = ['id', ...PARAMS, ...METRICS, 'feasible', 'pareto', 'score', 'rank', 'error'] as const;
+export const RESULT_COLUMNS = ['id', ...PARAMS, ...METRICS, 'feasible', 'pareto', 'score', 'rank', 'selection', 'error'] as const;
 
 export function num(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
@@ -29,6 +32,8 @@ export interface ResultRowInput {
   pareto: boolean;
   score: number;
   rank: number;
+  /** `pick`, `indistinguishable` or '' (default). */
+  selection?: string;
   error: string;
 }
 
@@ -36,7 +41,7 @@ export function formatRow(r: ResultRowInput): string {
   const parts: string[] = [cell(r.id)];
   for (const p of PARAMS) parts.push(cell(paramValue(r.config, p)));
   for (let m = 0; m < N_METRICS; m++) parts.push(r.error ? '' : num(r.metrics[r.offset + m]));
-  parts.push(r.feasible ? '1' : '0', r.pareto ? '1' : '0', num(r.score), r.rank > 0 ? String(r.rank) : '', cell(r.error || null));
+  parts.push(r.feasible ? '1' : '0', r.pareto ? '1' : '0', num(r.score), r.rank > 0 ? String(r.rank) : '', r.selection ?? '', cell(r.error || null));
   return parts.join(',');
 }
 
