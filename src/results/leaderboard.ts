@@ -32,7 +32,7 @@ export function formatSelection(sel: SelectionJson): string {
     const over = t.pairedOver === 'bootstrap-paths' ? `${t.observations} bootstrap paths` : `${t.observations} sub-periods`;
     out.push(
       `indistinguishable: ${plural(n, 'configuration')} of ${t.compared.toLocaleString('en')} compared${t.truncated ? ' (all of them: there may be more)' : ''} ` +
-        `(paired over ${over}, Holm ${sig3(t.level * 100)}%)` +
+        `(paired over ${over}, false-discovery rate ${sig3(t.level * 100)}%)` +
         (sel.simplestConfig ? `; simplest: #${sel.simplestConfig.id} ${sel.simplestConfig.label}` : ''),
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The statistics behind the selection (docs/selection.md), as pure functions over arrays:
- * the one-sided paired t-test with Holm's step-down (the indistinguishable set), and the
+ * the one-sided paired sign test and the bootstrap p-value with Benjamini–Hochberg (the
+ * indistinguishable set), and the
  * probability of backtest overfitting by combinatorially symmetric cross-validation (CSCV,
  * Bailey, Borwein, López de Prado & Zhu 2017). Deterministic: no random numbers anywhere.
  */
@@ -57,76 +58,90 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   return x < (a + 1) / (a + b + 2) ? (bt * betacf(a, b, x)) / a : 1 - (bt * betacf(b, a, 1 - x)) / b;
 }
 
-/** P(T ≥ t) for Student's t with `df` degrees of freedom (the upper tail). */
-export function studentUpperTail(t: number, df: number): number {
-  if (Number.isNaN(t)) return NaN;
-  if (t === Infinity) return 0;
-  if (t === -Infinity) return 1;
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-  return t >= 0 ? tail : 1 - tail;
+/** P(X ≥ k) for X ~ Binomial(n, 1/2): I_{1/2}(k, n − k + 1) (1 for k ≤ 0, 0 for k > n). */
+export function binomialUpperTailHalf(k: number, n: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return incompleteBeta(0.5, k, n - k + 1);
 }
 
 /**
- * One-sided paired t-test that `other` is worse (a higher score) than `pick`: the differences
- * d_j = other_j − pick_j over the pairs where both are finite; t = mean(d)/(sd(d)/√n), df = n − 1;
- * p = P(T_{n−1} ≥ t). A zero spread gives p = 0 when mean(d) > 0 (always worse) and p = 1 otherwise
- * (never worse). Fewer than 2 usable pairs: p = 1 (nothing shows it is worse).
+ * One-sided paired sign test that `other` is worse (a higher score) than `pick`: over the pairs
+ * where both are finite and differ, count the ones where `other` is higher (k of n); under the
+ * null (either is as likely to be the better one) k ~ Binomial(n, 1/2), and p = P(X ≥ k). Ties are
+ * dropped (the usual treatment); with no untied pair p = 1 (nothing shows it is worse). Exact for
+ * any n; assumes only that the pairs are independent (sub-periods of a history: approximately).
  */
 export function pairedWorseP(pick: ArrayLike<number>, other: ArrayLike<number>): number {
   let n = 0;
-  let sum = 0;
+  let k = 0;
   for (let j = 0; j < pick.length; j++) {
     const d = other[j] - pick[j];
-    if (Number.isFinite(d)) {
-      n++;
-      sum += d;
-    }
+    if (!Number.isFinite(d) || d === 0) continue;
+    n++;
+    if (d > 0) k++;
   }
-  if (n < 2) return 1;
-  const mean = sum / n;
-  let ss = 0;
-  for (let j = 0; j < pick.length; j++) {
-    const d = other[j] - pick[j];
-    if (Number.isFinite(d)) ss += (d - mean) * (d - mean);
-  }
-  const sd = Math.sqrt(ss / (n - 1));
-  if (!(sd > 0)) return mean > 0 ? 0 : 1;
-  return studentUpperTail(mean / (sd / Math.sqrt(n)), n - 1);
+  return n === 0 ? 1 : binomialUpperTailHalf(k, n);
 }
 
 /**
- * Holm's step-down at family-wise level `alpha`: which hypotheses are rejected. Sort the p-values
- * ascending p(1) ≤ … ≤ p(m); reject H(k) while p(k) ≤ alpha/(m − k + 1), stop at the first that is
- * not. Valid under any dependence between the tests. Ties in p keep the input order.
+ * Bootstrap p-value that `other` is worse than `pick`, from their scores on the same resampled
+ * histories: each path's difference d_p = other_p − pick_p is a draw from the bootstrap
+ * distribution of the score difference, so p = (1 + #{p : d_p ≤ 0}) / (1 + n) over the n paths
+ * where both are finite — the share of resampled histories on which `other` does at least as
+ * well as the pick (the +1s keep p > 0, as a Monte-Carlo p-value must). Unlike a test that takes
+ * the paths as observations, p does not shrink when more paths are drawn: it converges to the
+ * bootstrap probability.
  */
-export function holmReject(p: readonly number[], alpha: number): boolean[] {
+export function bootstrapWorseP(pick: ArrayLike<number>, other: ArrayLike<number>): number {
+  let n = 0;
+  let notWorse = 0;
+  for (let j = 0; j < pick.length; j++) {
+    const d = other[j] - pick[j];
+    if (Number.isNaN(d)) continue;
+    n++;
+    if (d <= 0) notWorse++;
+  }
+  return (1 + notWorse) / (1 + n);
+}
+
+/**
+ * Benjamini–Hochberg step-up at false-discovery rate `q`: which hypotheses are rejected. Sort the
+ * p-values ascending p(1) ≤ … ≤ p(m), find the largest k with p(k) ≤ k·q/m, reject H(1) … H(k).
+ * Among the configurations called worse than the pick, the expected share wrongly called so is at
+ * most q (for independent or positively dependent tests: comparisons against one pick on shared
+ * data are positively dependent). Ties in p keep the input order.
+ */
+export function bhReject(p: readonly number[], q: number): boolean[] {
   const m = p.length;
   const order = p.map((_, i) => i).sort((a, b) => p[a] - p[b] || a - b);
+  let last = -1;
+  for (let k = 0; k < m; k++) if (p[order[k]] <= ((k + 1) * q) / m) last = k;
   const out = new Array<boolean>(m).fill(false);
-  for (let k = 0; k < m; k++) {
-    const i = order[k];
-    if (p[i] <= alpha / (m - k)) out[i] = true;
-    else break;
-  }
+  for (let k = 0; k <= last; k++) out[order[k]] = true;
   return out;
 }
+
+export type PairedTest = 'sign' | 'bootstrap';
 
 /**
  * The indistinguishable set: obs is an (m × n) row-major matrix of scores (lower is better), one
  * row per candidate, one column per paired observation (bootstrap path or sub-period); row `pick`
- * is the pick. Every other row is tested for "worse than the pick" (pairedWorseP) and Holm's
- * step-down runs over those m − 1 tests; the rows not rejected are returned (indices, ascending).
+ * is the pick. Every other row is tested for "worse than the pick" (the sign test over
+ * sub-periods, the bootstrap p-value over paths) and Benjamini–Hochberg runs over those m − 1
+ * tests at rate q; the rows not rejected are returned (indices, ascending).
  */
-export function indistinguishableRows(obs: Float64Array, m: number, n: number, pick: number, alpha = 0.05): number[] {
+export function indistinguishableRows(obs: Float64Array, m: number, n: number, pick: number, q = 0.05, test: PairedTest = 'sign'): number[] {
   const pickRow = obs.subarray(pick * n, pick * n + n);
   const rows: number[] = [];
   const ps: number[] = [];
+  const f = test === 'sign' ? pairedWorseP : bootstrapWorseP;
   for (let i = 0; i < m; i++) {
     if (i === pick) continue;
     rows.push(i);
-    ps.push(pairedWorseP(pickRow, obs.subarray(i * n, i * n + n)));
+    ps.push(f(pickRow, obs.subarray(i * n, i * n + n)));
   }
-  const rej = holmReject(ps, alpha);
+  const rej = bhReject(ps, q);
   return rows.filter((_, k) => !rej[k]);
 }
 

@@ -80,9 +80,9 @@ export interface IndistinguishableTest {
   pairedOver: 'bootstrap-paths' | 'sub-periods';
   /** How many paired observations (paths, or sub-periods S). */
   observations: number;
-  /** "one-sided paired t-test, Holm step-down at family level 0.05". */
+  /** The test and the multiple-comparison control in plain words (for the page). */
   method: string;
-  /** Family-wise level. */
+  /** The Benjamini–Hochberg false-discovery rate q (0.05). */
   level: number;
   /** How many configurations were compared with the pick (the candidate pool, pick excluded). */
   compared: number;

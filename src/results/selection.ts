@@ -325,10 +325,13 @@ export function buildSelection(inp: SelectionInput): Selection {
     for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) obs[c * n + s] = scores[s * C + c];
   }
   if (obs && C > 1) {
-    const rows = indistinguishableRows(obs, C, n, 0, alpha);
+    const rows = indistinguishableRows(obs, C, n, 0, alpha, rb ? 'bootstrap' : 'sign');
     json.indistinguishable = rows.map((r) => pool[r]);
     json.indistinguishableTest = {
-      pairedOver, observations: n, method: `one-sided paired t-test of the score difference (configuration − pick), Holm step-down over the ${C - 1} comparisons`,
+      pairedOver, observations: n,
+      method: rb
+        ? `bootstrap p-value: the share of the ${n} resampled histories on which the configuration scores at least as well as the pick; Benjamini–Hochberg over the ${C - 1} comparisons (false-discovery rate ${sig3(alpha * 100)}%)`
+        : `one-sided paired sign test: is the configuration's score higher than the pick's on more of the ${n} sub-periods than chance allows? Benjamini–Hochberg over the ${C - 1} comparisons (false-discovery rate ${sig3(alpha * 100)}%)`,
       level: alpha, compared: C - 1, truncated: rows.length === C - 1 && order.length > C,
     };
   } else if (obs) {

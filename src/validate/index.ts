@@ -13,6 +13,7 @@ import { DEFAULT_RISK_AVERSION, theoryBand, type TheoryBand } from '../policy/th
 import type { Config } from '../policy/types.js';
 import { PARAMS, paramValue, type ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from '../results/atomic.js';
+import { baselineConfigs } from '../search/baselines.js';
 import { makeFolds } from './folds.js';
 import { walkForward, type WalkResult } from './walkforward.js';
 
@@ -70,14 +71,9 @@ export function configParams(c: Config): Record<string, string | number | null> 
   return out;
 }
 
-/** Baselines on the same windows and costs: calendar on each check schedule, and buy-and-hold (as the run's). */
+/** Baselines on the same windows and costs: the run's (search/baselines.ts). */
 export function validationBaselines(space: ParameterSpace, spec: ExperimentSpec): { id: string; config: Config }[] {
-  const out: { id: string; config: Config }[] = space.checks.map((check) => ({
-    id: `calendar-${check}`,
-    config: { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...spec.costs },
-  }));
-  out.push({ id: 'none', config: { band: 'none', width: 0, check: space.checks[0], mode: 'target', cooldown: 0, ...spec.costs } });
-  return out;
+  return baselineConfigs(space, spec);
 }
 
 /** Evenly spaced ids 0..K−1, at most `max` of them (all when K ≤ max). */
