@@ -21,8 +21,8 @@ import { resolveTargets } from '../policy/targets.js';
 import { ParameterSpace } from '../search/space.js';
 import { runSweep, defaultWorkers } from '../runner/sweep.js';
 import { runExperiment } from '../runner/run.js';
-import { warmUp } from '../runner/warmup.js';
-import type { WorkerData } from '../runner/protocol.js';
+import { warmUp } from '../exec/warmup.js';
+import type { WorkerData } from '../exec/protocol.js';
 import { benchExperiment } from './workload.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -4,7 +4,7 @@
  * leaderboard, binned parameter effects and the score heatmap, all computed here in one or a few
  * linear passes plus typed-array sorts, so a million rows take a second or two.
  */
-import type { ReportInput, ReportRow, ReportSeries } from './types.js';
+import type { EffectRow, HeatCell, Heatmap, ParamEffect, ReportInput, ReportRow, ReportSeries } from './types.js';
 import { fmtNum } from './format.js';
 
 /* ------------------------------------------------------------------ sampling, leaderboard */
@@ -628,31 +628,6 @@ export function scoreColumn(rows: ReportRow[], out: Float64Array = new Float64Ar
 
 /* ------------------------------------------------------------------ parameter effects */
 
-export interface EffectRow {
-  [key: string]: string | number | null;
-  objective: string;
-  /** Group position: number (numeric parameters) or category text. */
-  x: number | string;
-  xLabel: string;
-  n: number;
-  q25: number | null;
-  median: number | null;
-  q75: number | null;
-}
-
-export interface ParamEffect {
-  param: string;
-  numeric: boolean;
-  binned: boolean;
-  /** Positive numbers spanning a wide range: shown on a log axis. */
-  logScale: boolean;
-  /** Group labels in display order. */
-  order: string[];
-  rows: EffectRow[];
-  /** Rows where the parameter applies. */
-  applicable: number;
-}
-
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** For each parameter and objective: the 25/50/75% quantiles of the objective per parameter value or bin. */
@@ -737,27 +712,6 @@ export function paramEffects(
 }
 
 /* ------------------------------------------------------------------ heatmap */
-
-export interface HeatCell {
-  [key: string]: string | number | null;
-  x: string;
-  y: string;
-  /** Rows in the cell with a score. */
-  n: number;
-  /** Rows in the cell (scored or not). */
-  total: number;
-  feasible: number;
-  median: number | null;
-  best: number | null;
-}
-
-export interface Heatmap {
-  xParam: string;
-  yParam: string;
-  xOrder: string[];
-  yOrder: string[];
-  cells: HeatCell[];
-}
 
 /** Median and best score over two parameters (numbers binned into at most 10 quantile bins). */
 export function scoreHeatmap(

@@ -6,7 +6,7 @@
  * configurations inside the searched space stay rows of results.csv but are not ranked or picked
  * (docs/selection.md).
  */
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { scheduleKey } from '../policy/schedule.js';
 import type { CheckEvery, Config } from '../policy/types.js';
 import type { ParameterSpace } from './space.js';

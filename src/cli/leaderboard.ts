@@ -6,8 +6,8 @@ import { M, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import { fmtMetric } from '../report/format.js';
 import type { RunResult } from '../runner/run.js';
-import { sig3 } from './selection.js';
-import type { SelectionJson } from './selection-types.js';
+import { sig3 } from '../results/selection.js';
+import type { SelectionJson } from '../results/selection-types.js';
 
 const COLS: MetricName[] = ['turnover', 'trackingError', 'maxDrawdown', 'rebalancesPerYear', 'costDrag', 'cagr'];
 const TITLES = ['turnover/yr', 'track.err', 'max DD', 'trades/yr', 'cost bp/yr', 'CAGR'];
