@@ -9,12 +9,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
+import { BAND_TYPES, MODES } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from './atomic.js';
 import { rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
 import { satisfies, score, type Constraint } from './score.js';
 import {
-  buildSelection, DEFAULT_POOL, DEFAULT_SUBPERIODS, EXCLUDED, FAILED, FEASIBLE, neededIds, rankCandidates, selectionPool, sig3,
+  buildSelection, type Codes, DEFAULT_POOL, DEFAULT_SUBPERIODS, EXCLUDED, FAILED, FEASIBLE, neededIds, rankCandidates, selectionPool, sig3,
   type RobustInput, type Selection, type SelectionInput,
 } from './selection.js';
 import type { BaselineEntry, OutOfSampleReport } from './selection-types.js';
@@ -75,12 +76,17 @@ export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
   const K = space.size;
   const scores = new Float64Array(K).fill(NaN);
   const flags = new Uint8Array(K);
+  const codes: Codes = { band: new Uint8Array(K), mode: new Uint8Array(K) };
+  const bandCode = new Map<string, number>(BAND_TYPES.map((b, i) => [b, i]));
+  const modeCode = new Map<string, number>(MODES.map((m, i) => [m, i]));
   for (const { id, rows, off } of rowsInOrder(shards, K)) {
     if (failures.has(id)) {
       flags[id] = FAILED;
       continue;
     }
     const c = space.config(id);
+    codes.band[id] = bandCode.get(c.band)!;
+    codes.mode[id] = modeCode.get(c.mode)!;
     let f = 0;
     if (c.band === 'calendar' || c.band === 'none') f |= EXCLUDED;
     if (satisfies(rows, off, constraints)) f |= FEASIBLE;
@@ -89,9 +95,10 @@ export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
   }
   const rankIn = { K, score: scores, flags, robust: inp.robust };
   const poolN = inp.pool ?? DEFAULT_POOL;
-  const { order } = rankCandidates(rankIn);
+  const ranking = rankCandidates(rankIn);
+  const { order } = ranking;
   const config = (id: number): ReturnType<ParameterSpace['config']> => space.config(id);
-  const need = new Set(neededIds(rankIn, order, config, poolN));
+  const need = new Set(neededIds(ranking, config, poolN, codes));
   const metrics = new Map<number, Float64Array>();
   if (need.size) for (const { id, rows, off } of rowsInOrder(shards, K)) if (need.has(id)) metrics.set(id, rows.slice(off, off + N_METRICS));
 
@@ -111,8 +118,8 @@ export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
   }));
   const sel = buildSelection({
     ...rankIn, config, metrics, scoreWeights, constraints: constraints.map((c) => c.text), baselines, subPeriods,
-    outOfSample: inp.validation ? await readOutOfSample(inp.dir) : null, pool: poolN, failed: failures.size,
-  });
+    outOfSample: inp.validation ? await readOutOfSample(inp.dir) : null, pool: poolN, failed: failures.size, codes,
+  }, ranking);
   await writeFileAtomic(path.join(inp.dir, SELECTION_FILE), JSON.stringify(sel.json, null, 2) + '\n');
   return sel;
 }

@@ -15,7 +15,7 @@
  */
 import { M, METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
-import type { CheckEvery, Config } from '../policy/types.js';
+import { BAND_TYPES, MODES, type CheckEvery, type Config } from '../policy/types.js';
 import { cscvPbo, indistinguishableRows } from './selection-stats.js';
 import {
   SELECTION_VERSION, type BaselineEntry, type OutOfSampleReport, type PboDetail, type RankBy, type ScoreTerm, type SelectedConfig,
@@ -64,16 +64,72 @@ export function isCandidate(inp: RankInput, i: number): boolean {
   return true;
 }
 
-/** The candidates in rule order (best first) and the rank of every configuration (0 = none). */
-export function rankCandidates(inp: RankInput): { order: Int32Array; rank: Uint32Array } {
+/** The candidates in rule order, every configuration's rank, and what the in-sample ranks need. */
+export interface Ranking {
+  /** Candidate ids, best first. */
+  order: Int32Array;
+  /** Rank 1.. per configuration under the rule; 0 = not a candidate. */
+  rank: Uint32Array;
+  /** The candidates' in-sample scores, ascending. */
+  inSampleSorted: Float64Array;
+  /** The candidate with the lowest in-sample score (ties → lower id); −1 when none. */
+  inSampleBest: number;
+}
+
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The candidates in rule order (best first, ties → lower id) and the rank of every configuration.
+ * A native numeric sort of the keys and a tie counter (ids arrive ascending), so a million rows
+ * take a fraction of a second.
+ */
+export function rankCandidates(inp: RankInput): Ranking {
   const key = inp.robust ? inp.robust.score : inp.score;
   let n = 0;
   const ids = new Int32Array(inp.K);
-  for (let i = 0; i < inp.K; i++) if (isCandidate(inp, i)) ids[n++] = i;
-  const order = ids.slice(0, n).sort((a, b) => key[a] - key[b] || a - b);
+  let inSampleBest = -1;
+  for (let i = 0; i < inp.K; i++) {
+    if (!isCandidate(inp, i)) continue;
+    ids[n++] = i;
+    if (inSampleBest < 0 || inp.score[i] < inp.score[inSampleBest]) inSampleBest = i;
+  }
+  const keys = new Float64Array(n);
+  const scores = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    keys[j] = key[ids[j]];
+    scores[j] = inp.score[ids[j]];
+  }
+  keys.sort();
+  const tie = new Uint32Array(n);
+  const order = new Int32Array(n);
   const rank = new Uint32Array(inp.K);
-  for (let r = 0; r < n; r++) rank[order[r]] = r + 1;
-  return { order, rank };
+  for (let j = 0; j < n; j++) {
+    const id = ids[j];
+    const lo = lowerBound(keys, key[id]);
+    const r = lo + tie[lo]++;
+    order[r] = id;
+    rank[id] = r + 1;
+  }
+  return { order, rank, inSampleSorted: scores.sort(), inSampleBest };
+}
+
+/** A candidate's rank by the in-sample score among the candidates (ties → lower id). */
+export function inSampleRank(inp: RankInput, r: Ranking, id: number): number {
+  const s = inp.score[id];
+  const lo = lowerBound(r.inSampleSorted, s);
+  if (!(lo + 1 < r.inSampleSorted.length && r.inSampleSorted[lo + 1] === s)) return lo + 1;
+  let before = 0;
+  for (let i = 0; i < id; i++) if (inp.score[i] === s && isCandidate(inp, i)) before++;
+  return lo + 1 + before;
 }
 
 /** Rows per check of a schedule (larger = coarser = simpler). */
@@ -175,6 +231,8 @@ export interface SelectionInput extends RankInput {
   alpha?: number;
   /** Configurations that failed. */
   failed: number;
+  /** Band and mode codes per configuration (faster best-per; else read from `config`). */
+  codes?: Codes;
 }
 
 export interface Selection {
@@ -190,10 +248,36 @@ export function selectionPool(order: Int32Array, pool = DEFAULT_POOL): Int32Arra
   return order.subarray(0, Math.min(pool, order.length));
 }
 
+/**
+ * Per configuration, the band type and mode as indices into BAND_TYPES and MODES (filled while the
+ * rows are read), so the best per band and mode is one pass over bytes, not a configuration per row.
+ */
+export interface Codes {
+  band: Uint8Array;
+  mode: Uint8Array;
+}
+
 /** Best candidate per band type and per mode (the first of each in rule order). */
-export function bestPer(order: Int32Array, config: (id: number) => Config): { band: Record<string, number>; mode: Record<string, number> } {
+export function bestPer(order: Int32Array, config: (id: number) => Config, codes?: Codes): { band: Record<string, number>; mode: Record<string, number> } {
   const band: Record<string, number> = {};
   const mode: Record<string, number> = {};
+  if (codes) {
+    const bSeen = new Uint8Array(BAND_TYPES.length);
+    const mSeen = new Uint8Array(MODES.length);
+    for (const id of order) {
+      const b = codes.band[id];
+      const m = codes.mode[id];
+      if (!bSeen[b]) {
+        bSeen[b] = 1;
+        band[BAND_TYPES[b]] = id;
+      }
+      if (!mSeen[m]) {
+        mSeen[m] = 1;
+        mode[MODES[m]] = id;
+      }
+    }
+    return { band, mode };
+  }
   for (const id of order) {
     const c = config(id);
     if (!(c.band in band)) band[c.band] = id;
@@ -203,26 +287,12 @@ export function bestPer(order: Int32Array, config: (id: number) => Config): { ba
 }
 
 /** Ids whose metric rows buildSelection reads: the pool, the in-sample best, the best per band and mode. */
-export function neededIds(inp: RankInput, order: Int32Array, config: (id: number) => Config, pool = DEFAULT_POOL): number[] {
-  const s = new Set<number>(selectionPool(order, pool));
-  const isb = inSampleBestId(inp);
-  if (isb >= 0) s.add(isb);
-  const b = bestPer(order, config);
+export function neededIds(r: Ranking, config: (id: number) => Config, pool = DEFAULT_POOL, codes?: Codes): number[] {
+  const s = new Set<number>(selectionPool(r.order, pool));
+  if (r.inSampleBest >= 0) s.add(r.inSampleBest);
+  const b = bestPer(r.order, config, codes);
   for (const id of [...Object.values(b.band), ...Object.values(b.mode)]) s.add(id);
   return [...s].sort((a, b) => a - b);
-}
-
-function inSampleBestId(inp: RankInput): number {
-  let best = -1;
-  for (let i = 0; i < inp.K; i++) if (isCandidate(inp, i) && (best < 0 || inp.score[i] < inp.score[best])) best = i;
-  return best;
-}
-
-function inSampleRank(inp: RankInput, id: number): number {
-  let r = 1;
-  const s = inp.score[id];
-  for (let i = 0; i < inp.K; i++) if (i !== id && isCandidate(inp, i) && (inp.score[i] < s || (inp.score[i] === s && i < id))) r++;
-  return r;
 }
 
 const fin = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
@@ -258,8 +328,8 @@ export function ruleText(rankBy: RankBy, q: number | null, constraints: readonly
   return `${among}, the pick is the one with the lowest ${stat} of the score (${formula}) over the resampled histories.${tail}`;
 }
 
-export function buildSelection(inp: SelectionInput): Selection {
-  const { order, rank } = rankCandidates(inp);
+export function buildSelection(inp: SelectionInput, ranking: Ranking = rankCandidates(inp)): Selection {
+  const { order, rank } = ranking;
   const poolN = inp.pool ?? DEFAULT_POOL;
   const alpha = inp.alpha ?? DEFAULT_ALPHA;
   const pool = selectionPool(order, poolN);
@@ -272,7 +342,7 @@ export function buildSelection(inp: SelectionInput): Selection {
     const m = inp.metrics.get(id);
     return {
       id, label: describeConfig(c), band: c.band, mode: c.mode, score: fin(inp.score[id]), robustScore: rb ? fin(rb.score[id]) : null,
-      rank: rank[id], inSampleRank: inSampleRank(inp, id), rebalancesPerYear: fin(m?.[M.rebalancesPerYear]),
+      rank: rank[id], inSampleRank: inSampleRank(inp, ranking, id), rebalancesPerYear: fin(m?.[M.rebalancesPerYear]),
     };
   };
   let feasible = 0;
@@ -296,15 +366,14 @@ export function buildSelection(inp: SelectionInput): Selection {
   mark[pick] = MARK_PICK;
   json.pick = pick;
   json.pickConfig = cfgOf(pick);
-  const isb = inSampleBestId(inp);
-  if (isb >= 0) json.inSampleBest = cfgOf(isb);
+  if (ranking.inSampleBest >= 0) json.inSampleBest = cfgOf(ranking.inSampleBest);
   const pm = inp.metrics.get(pick);
   if (pm) {
     json.scoreTerms = scoreTerms(inp.scoreWeights, pm);
     json.scoreText = scoreText(json.scoreTerms);
   }
   json.top = Array.from(order.subarray(0, 20), cfgOf);
-  const best = bestPer(order, inp.config);
+  const best = bestPer(order, inp.config, inp.codes);
   json.bestPerBand = best.band;
   json.bestPerMode = best.mode;
 
