@@ -10,6 +10,7 @@ import {
   bhReject, binomialUpperTailHalf, bootstrapWorseP, cscvPbo, indistinguishableRows, pairedWorseP, subPeriodBounds,
 } from '../../src/results/selection-stats.js';
 import { buildSelection, EXCLUDED, FAILED, FEASIBLE, scoreTerms, scoreText, type SelectionInput } from '../../src/results/selection.js';
+import { chooseSubPeriods } from '../../src/results/subperiods.js';
 import { baselineConfigs } from '../../src/search/baselines.js';
 import { mulberry32 } from '../search/helpers.js';
 
@@ -208,6 +209,11 @@ describe('PBO (CSCV)', () => {
     expect(cscvPbo(perf, S, N).pbo).toBeLessThan(0.01);
   });
 
+  it('uses 16 sub-periods, fewer to keep at least 20 returns each, none under 4', () => {
+    // 1,000 returns: 16 × 62; 200 returns: ⌊200/20⌋ = 10; 150: ⌊7.5⌋ = 7 → even 6; 79: 3 → none (0)
+    expect([1000, 200, 150, 80, 79].map((r) => chooseSubPeriods(r))).toEqual([16, 10, 6, 4, 0]);
+  });
+
   it('sub-periods tile the window', () => {
     // start 10, T = 51: returns of rows 11..50 (40 rows), S = 4 → 10 each: bounds 10, 20, 30, 40, 50
     expect(subPeriodBounds(10, 51, 4)).toEqual([10, 20, 30, 40, 50]);
@@ -236,5 +242,32 @@ describe('baselines', () => {
     expect(baselineConfigs({ checks: ['daily', 1] }, { costs: ZERO_COSTS }).map((x) => x.id)).toEqual([
       'calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'none',
     ]);
+  });
+});
+
+describe('out of sample', () => {
+  it('summarises validation.json: folds, distinct choices, stitched score against the baselines, feasible folds', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rl-oos-'));
+    // 3 folds, 2 of them feasible out of sample, 2 different choices; stitched 0.005 beats
+    // calendar-monthly (0.006) but not none (0.004)
+    await writeFile(
+      path.join(dir, 'validation.json'),
+      JSON.stringify({
+        kind: 'walk-forward',
+        folds: [{ outOfSample: { feasible: true } }, { outOfSample: { feasible: false } }, { outOfSample: { feasible: true } }],
+        stitched: { score: 0.005 },
+        baselines: [{ id: 'calendar-monthly', score: 0.006 }, { id: 'none', score: 0.004 }],
+        stability: { distinctConfigs: 2 },
+      }),
+    );
+    const { readOutOfSample } = await import('../../src/results/selection-run.js');
+    const o = await readOutOfSample(dir);
+    expect(o).toMatchObject({ kind: 'walk-forward', folds: 3, distinctChoices: 2, feasibleFolds: 2, stitchedScore: 0.005 });
+    expect(o!.text).toContain('better than calendar-monthly)');
+    expect(o!.text).toContain('in 2 of 3 test windows');
+    expect(await readOutOfSample(path.join(dir, 'missing'))).toBeNull();
   });
 });
