@@ -13,3 +13,5 @@ export type { Config, Policy, Costs, BandType, Mode, CheckEvery } from './policy
 export { ParameterSpace } from './search/space.js';
 export { runExperiment } from './runner/run.js';
 export { UserError } from './errors.js';
+export { openRunFrames } from './results/frames.js';
+export type { RunFrames } from './results/frames.js';

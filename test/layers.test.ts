@@ -41,7 +41,9 @@ const LAYERS: Record<string, readonly string[]> = {
 };
 
 /** Packages only some parts may import (a heavy import kept off the hot and start-up paths). */
-const PACKAGES: Record<string, readonly string[]> = {};
+const PACKAGES: Record<string, readonly string[]> = {
+  'danfojs-node': ['results'],
+};
 // ------------------------------------------------------------------------------------------------
 
 const SRC = path.resolve(import.meta.dirname, '..', 'src');

@@ -8,15 +8,17 @@ import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.j
 import { KernelContext } from '../kernel/context.js';
 import { METRICS, N_METRICS, rowToMetrics, type Metrics } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
+import { DOMAINS } from '../policy/domains.js';
 import { describeConfig } from '../policy/describe.js';
 import { parseWeights, resolveTargets } from '../policy/targets.js';
-import type { Config } from '../policy/types.js';
+import { COST_KEYS, type Config, type Costs } from '../policy/types.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { num } from '../results/table.js';
 import { fmtMetric, metricMeta } from '../report/format.js';
 import { parseBand, parseCheck, parseMode } from './spec.js';
 
-export interface BacktestArgs {
+/** The parsed flags; costs are the experiment schema's cost fields (same names, camel case). */
+export interface BacktestArgs extends Costs {
   data: string;
   weights: string;
   band: string;
@@ -24,10 +26,6 @@ export interface BacktestArgs {
   to: string;
   lookback?: number;
   cooldown: number;
-  feeBps: number;
-  halfSpreadBps: number;
-  fixedFee: number;
-  minTrade: number;
   start?: string;
   end?: string;
   maxFill?: number;
@@ -46,7 +44,7 @@ export interface BacktestReport {
 }
 
 function nonNegative(x: number, flag: string): number {
-  if (!(Number.isFinite(x) && x >= 0)) throw new UserError(`${flag}: ${x} must be a number ≥ 0`);
+  if (!DOMAINS.cost.ok(x)) throw new UserError(`${flag}: ${x} must be a number ${DOMAINS.cost.text}`);
   return x;
 }
 
@@ -54,13 +52,10 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const band = parseBand(a.band, a.lookback);
   const mode = parseMode(a.to);
   const check = parseCheck(a.check);
-  if (!(Number.isInteger(a.cooldown) && a.cooldown >= 0)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
-  const costs = {
-    feeBps: nonNegative(a.feeBps, '--fee-bps'),
-    halfSpreadBps: nonNegative(a.halfSpreadBps, '--half-spread-bps'),
-    fixedFee: nonNegative(a.fixedFee, '--fixed-fee'),
-    minTrade: nonNegative(a.minTrade, '--min-trade'),
-  };
+  if (!DOMAINS.cooldown.ok(a.cooldown)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
+  const costs = Object.fromEntries(
+    COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)]),
+  ) as unknown as Costs; // every key of Costs, from COST_KEYS
   const weights = parseWeights(a.weights);
   const { matrix } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,

@@ -3,16 +3,33 @@
  * description and an example; user mistakes print one paragraph and exit 2 (no stack trace).
  */
 import path from 'node:path';
-import yargs, { type Argv } from 'yargs';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv, type Options } from 'yargs';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { hideBin } from 'yargs/helpers';
 import { isUserError } from '../errors.js';
 
 const EXIT_USER = 2;
 
+/** The package's docs/ folder (dist/cli/ and src/cli/ are both two folders below the package root). */
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const DOCS_EPILOGUE =
+  `What every band, mode, cost and metric means: ${path.join(DOCS, 'definitions.md')}\n` +
+  `Run folder files (results.csv, manifest.json, …): ${path.join(DOCS, 'file-formats.md')}`;
+
 function fail(msg: string): never {
   process.stderr.write(`rebalance-lab: ${msg}\n`);
   process.exit(EXIT_USER);
 }
+
+/** "halfSpreadBps" → "half-spread-bps": an experiment field's flag name. */
+type Kebab<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `-${Lowercase<H>}`}${Kebab<T>}` : S;
+/**
+ * Flags the experiment schema requires of `backtest`: every cost and every data option (but the
+ * file and assets, given by --data and --weights). A field added to the schema without its flag
+ * is a type error on the table below.
+ */
+type SchemaFlags = Kebab<keyof ExperimentSpec['costs']> | Kebab<Exclude<keyof ExperimentSpec['data'], 'file' | 'assets'>>;
 
 /** Backtest and data options, one typed table (flags ↔ fields cannot drift apart). */
 const BACKTEST_OPTIONS = {
@@ -36,7 +53,7 @@ const BACKTEST_OPTIONS = {
   normalize: { type: 'boolean', default: false, describe: 'scale the weights to sum to 1 instead of refusing them' },
   json: { type: 'boolean', default: false, describe: 'print JSON on stdout instead of a table' },
   series: { type: 'string', describe: 'write the policy\'s daily value, weights and trades to this CSV' },
-} as const;
+} as const satisfies Record<SchemaFlags, Options> & Record<string, Options>;
 
 const RUN_OPTIONS = {
   workers: { type: 'number', describe: 'worker threads (default: all cores)' },
@@ -164,6 +181,7 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .alias('h', 'help')
     .version(false)
+    .epilogue(DOCS_EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;

@@ -1,6 +1,7 @@
 /** Parsing the CLI's compact policy forms: --band relative:0.25, --to inner:0.5, --check monthly|20. */
 import { UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
+import { DOMAINS } from '../policy/domains.js';
 import { isNamedSchedule } from '../policy/schedule.js';
 import { BAND_TYPES, MODES, NAMED_SCHEDULES, type BandType, type CheckEvery, type Mode, type Policy } from '../policy/types.js';
 
@@ -27,13 +28,13 @@ export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'ba
   if (spec.usesRelWidth) {
     if (parts.length < 2) throw new UserError(`--band ${text}: hybrid needs two numbers, the absolute and the relative width, e.g. hybrid:0.05,0.25`);
     const r = number(parts[1], `--band ${text}`);
-    if (!(r > 0 && r <= 10)) throw new UserError(`--band ${text}: relative width ${r} must be in (0, 10]`);
+    if (!DOMAINS.relWidth.ok(r)) throw new UserError(`--band ${text}: relative width ${r} must be in ${DOMAINS.relWidth.text}`);
     out.relWidth = r;
   }
   if (spec.usesLookback) {
     const L = parts.length >= 2 ? number(parts[1], `--band ${text}`) : lookbackFlag;
     if (L === undefined) throw new UserError(`--band ${text}: ${band} needs a lookback, e.g. --band ${band}:${parts[0]},60 or --lookback 60`);
-    if (!(Number.isInteger(L) && L >= 2)) throw new UserError(`--band ${text}: lookback ${L} must be a whole number ≥ 2`);
+    if (!DOMAINS.lookback.ok(L)) throw new UserError(`--band ${text}: lookback ${L} must be ${DOMAINS.lookback.text}`);
     out.lookback = L;
   }
   return out;
@@ -47,12 +48,12 @@ export function parseMode(text: string): Pick<Policy, 'mode' | 'depth' | 'fracti
   const mode = name as Mode;
   if (mode === 'inner') {
     const q = number(arg ?? '0.5', `--to ${text}`);
-    if (!(q > 0 && q < 1)) throw new UserError(`--to ${text}: depth ${q} must be between 0 and 1 (0 is target, 1 is edge)`);
+    if (!DOMAINS.depth.ok(q)) throw new UserError(`--to ${text}: depth ${q} must be between 0 and 1 (0 is target, 1 is edge)`);
     return { mode, depth: q };
   }
   if (mode === 'partial') {
     const f = number(arg ?? '0.5', `--to ${text}`);
-    if (!(f > 0 && f <= 1)) throw new UserError(`--to ${text}: fraction ${f} must be in (0, 1]`);
+    if (!DOMAINS.fraction.ok(f)) throw new UserError(`--to ${text}: fraction ${f} must be in ${DOMAINS.fraction.text}`);
     return { mode, fraction: f };
   }
   return { mode };

@@ -45,6 +45,9 @@ export interface Costs {
   minTrade: number;
 }
 
+/** The cost fields, in the order of results.csv. */
+export const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const satisfies readonly (keyof Costs)[];
+
 export const ZERO_COSTS: Costs = { feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
 
 /** A complete configuration: a policy plus its costs. */

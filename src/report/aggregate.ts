@@ -163,16 +163,6 @@ export function summarizeRows(rows: ReportRow[], opts: SampleOptions = {}): RowS
 
 /* ------------------------------------------------------------------ quantiles, grouping */
 
-/** Quantile of a sorted array, linear interpolation between order statistics (R type 7). */
-export function quantileSorted(a: ArrayLike<number>, q: number, from = 0, to = a.length): number {
-  const n = to - from;
-  if (n <= 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return a[from + lo] + (h - lo) * (a[from + hi] - a[from + lo]);
-}
-
 export interface Group {
   /** Display label, e.g. "weekly" or "0.05–0.1". */
   label: string;
@@ -533,7 +523,8 @@ export type Codes = Uint8Array | Uint16Array | Int32Array;
  * is row i's group under grouping k; a code outside 0..nGroups[k]−1 (−1, or the type's maximum)
  * means "not applicable". One walk over the rows in value order does it all: each group's members
  * arrive already sorted, so its k-th smallest value is the value seen when its counter reaches k.
- * Quantiles interpolate linearly between order statistics (R type 7), as quantileSorted does.
+ * Quantiles interpolate linearly between order statistics (R type 7, as simple-statistics'
+ * quantileSorted; test/report/specs.test.ts compares the two).
  */
 export function groupStatsMulti(codes: Codes, P: number, nGroups: number[], col: SortedColumn): GroupStats[][] {
   const { perm, sorted } = col;

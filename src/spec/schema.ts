@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { METRICS } from '../kernel/metrics.js';
-import { NAMED_SCHEDULES } from '../policy/types.js';
+import { MODES, NAMED_SCHEDULES } from '../policy/types.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD');
 
@@ -38,7 +38,7 @@ export const BandSpaces = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'name at least one band type to search');
 
-const Mode = z.enum(['target', 'edge', 'inner', 'partial']);
+const Mode = z.enum(MODES);
 
 export const Space = z.strictObject({
   bands: BandSpaces,

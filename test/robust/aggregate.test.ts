@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { M, METRICS, N_METRICS, type MetricName } from '../../src/kernel/metrics.js';
 import { parseConstraints } from '../../src/results/score.js';
-import { checkRobustSize, quantileSorted, RobustAccumulator, robustColumns, topIds, type RobustSettings, type RobustSummary } from '../../src/robust/aggregate.js';
+import { quantileSorted, RobustAccumulator, topIds, type RobustSettings, type RobustSummary } from '../../src/robust/aggregate.js';
+import { checkRobustSize, robustColumns } from '../../src/experiment/robustness.js';
 import type { RobustTaskResult } from '../../src/robust/protocol.js';
 
 /** R's quantile type 7 written from its definition: 1-based position 1 + (n − 1)·q. */
