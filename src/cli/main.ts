@@ -35,7 +35,7 @@ type SchemaFlags = Kebab<keyof ExperimentSpec['costs']> | Kebab<Exclude<keyof Ex
 const BACKTEST_OPTIONS = {
   data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
   weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
-  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L | drift:D | risk:TAU,L | calendar | none' },
+  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none' },
   check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
   to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
   lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },
@@ -81,14 +81,15 @@ export async function main(argv: string[]): Promise<void> {
           .options(BACKTEST_OPTIONS)
           .example('$0 backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10', '60/40 with a ±25% relative band'),
       async (a) => {
-        const { backtestCommand, formatBacktest } = await import('./backtest.js');
+        const { backtestCommand, backtestJson, formatBacktest } = await import('./backtest.js');
         const r = await backtestCommand({
           data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
         });
-        process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
+        for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
+        process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
       },
     )
     .command(

@@ -11,8 +11,8 @@ function number(text: string, what: string): number {
   return x;
 }
 
-/** "relative:0.25", "hybrid:0.05,0.25", "volatility:1.5,60", "risk:0.02,60", "calendar", "none". */
-export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback'> {
+/** "relative:0.25", "hybrid:0.05,0.25", "volatility:1.5,60[,MIN]", "risk:0.02,60", "calendar", "none". */
+export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback' | 'minWidth'> {
   const [name, args = ''] = text.split(':', 2) as [string, string?];
   if (!(BAND_TYPES as readonly string[]).includes(name))
     throw new UserError(`--band: unknown band type "${name}"; use one of ${BAND_TYPES.join(', ')} (e.g. --band relative:0.25)`);
@@ -24,7 +24,7 @@ export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'ba
   const width = number(parts[0], `--band ${text}`);
   if (!spec.widthOk(width))
     throw new UserError(`--band ${text}: width ${width} is outside ${spec.widthDomain} (${spec.widthMeaning})`);
-  const out: Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback'> = { band, width };
+  const out: Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback' | 'minWidth'> = { band, width };
   if (spec.usesRelWidth) {
     if (parts.length < 2) throw new UserError(`--band ${text}: hybrid needs two numbers, the absolute and the relative width, e.g. hybrid:0.05,0.25`);
     const r = number(parts[1], `--band ${text}`);
@@ -36,6 +36,12 @@ export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'ba
     if (L === undefined) throw new UserError(`--band ${text}: ${band} needs a lookback, e.g. --band ${band}:${parts[0]},60 or --lookback 60`);
     if (!DOMAINS.lookback.ok(L)) throw new UserError(`--band ${text}: lookback ${L} must be ${DOMAINS.lookback.text}`);
     out.lookback = L;
+  }
+  if (band === 'volatility' && parts.length >= 3) {
+    // volatility:K,LOOKBACK,MIN: b_i = max(MIN, k·σ_i·w*_i), MIN in weight points
+    const m = number(parts[2], `--band ${text}`);
+    if (!(m >= 0 && m <= 1)) throw new UserError(`--band ${text}: minimum width ${m} must be in [0, 1] (weight points, e.g. 0.005)`);
+    out.minWidth = m;
   }
   return out;
 }

@@ -17,7 +17,7 @@ import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeLinesAtomic } from './atomic.js';
 import { RowCursor, type JournalEntry } from './journal.js';
-import { paretoFront, satisfies, score, type Constraint } from './score.js';
+import { infeasibleReason, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { formatRow, RESULT_COLUMNS } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
@@ -195,7 +195,8 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       const ok = !failures.has(id);
       const err = ok ? '' : failures.get(id) || 'failed (no message)';
       const s = ok ? score(rows, off, scoreWeights) : NaN;
-      const feasible = ok && satisfies(rows, off, constraints);
+      const reason = ok ? infeasibleReason(rows, off, constraints) : '';
+      const feasible = ok && reason === '';
       if (feasible) feasibleCount++;
       while (f < front.length && front[f] < id) f++;
       const onFront = ok && f < front.length && front[f] === id;
@@ -208,16 +209,17 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       }
       if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
-      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err }) + '\n';
+      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason }) + '\n';
       if (buf.length > 1 << 16) {
         yield buf;
         buf = '';
       }
     }
     for (const b of baselines) {
+      const reason = infeasibleReason(b.metrics, 0, constraints);
       buf += formatRow({
-        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: satisfies(b.metrics, 0, constraints), pareto: false,
-        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '',
+        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: reason === '', pareto: false,
+        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '', reason,
       }) + '\n';
     }
     yield buf;

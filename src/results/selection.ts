@@ -161,6 +161,8 @@ export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
   maxDrift: { short: 'max drift', unit: '%', scale: 100 },
   excessReturn: { short: 'excess return', unit: '%/yr', scale: 100 },
   finalValue: { short: 'final value', unit: '', scale: 1 },
+  totalCost: { short: 'total cost', unit: '', scale: 1 },
+  assetTrades: { short: 'asset trades', unit: 'trades', scale: 1 },
 };
 
 /** 3 significant digits, no trailing zeros, no exponent for ordinary sizes. */

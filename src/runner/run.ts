@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
+import { periodsPerYearWarning } from '../data/calendar.js';
 import { planFolds, type CompiledExperiment } from '../experiment/compile.js';
 import type { Fold } from '../experiment/folds.js';
 import type { ExperimentSpec } from '../spec/schema.js';
@@ -143,6 +144,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     createdAt: new Date().toISOString(),
   };
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  // periods per year against the calendar (issue 16): the convention is kept, the user is told
+  const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
+  if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
 
   let dir: string;
   let resuming = false;

@@ -18,7 +18,7 @@ import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
   'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
-  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth',
 ] as const;
 export type ParamName = (typeof PARAMS)[number];
 
@@ -36,7 +36,7 @@ interface ModeOption {
 
 interface Family {
   readonly band: BandType;
-  readonly dims: { key: 'width' | 'relWidth' | 'lookback'; dim: Dim }[];
+  readonly dims: { key: 'width' | 'relWidth' | 'lookback' | 'minWidth'; dim: Dim }[];
   readonly modes: readonly ModeOption[];
   /** none: a single configuration. */
   readonly single: boolean;
@@ -213,6 +213,10 @@ export class ParameterSpace {
         dims.push({ key: 'lookback', dim: d });
         maxLookback = Math.max(maxLookback, ...dimMax(d, spec.lookback));
       }
+      if (band === 'volatility' && spec.minWidth !== undefined) {
+        const ok: Check = (x) => (x >= 0 && x <= 1 ? null : 'expected a minimum width in [0, 1] (weight points)');
+        dims.push({ key: 'minWidth', dim: compileDim(file, `${base}.minWidth`, spec.minWidth, ok, kind) });
+      }
       this.families.push({
         band,
         dims,
@@ -338,7 +342,8 @@ export class ParameterSpace {
     const f = pick(this.families, u(0));
     const c = this.base(f);
     if (f.single) return c;
-    const slot = { width: 1, relWidth: 2, lookback: 3 } as const;
+    // minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged
+    const slot = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
     for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
     c.check = pick(this.checks, u(4));
     const o = pick(f.modes, u(5));

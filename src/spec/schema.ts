@@ -32,7 +32,8 @@ export const BandSpaces = z
     absolute: z.strictObject({ width }).optional(),
     relative: z.strictObject({ width }).optional(),
     hybrid: z.strictObject({ width, relWidth: width }).optional(),
-    volatility: z.strictObject({ width, lookback }).optional(),
+    /** minWidth: b_i = max(minWidth, k·σ·w*_i), weight points (default 0). */
+    volatility: z.strictObject({ width, lookback, minWidth: NumDim.describe('minimum half-width (weight points)').optional() }).optional(),
     drift: z.strictObject({ width }).optional(),
     risk: z.strictObject({ width, lookback }).optional(),
   })
