@@ -3,7 +3,9 @@
  * baseline on the same check schedule and buy-and-hold.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { periodsPerYearWarning, rowsPerCalendarYear } from '../data/calendar.js';
 import { loadPrices } from '../data/load.js';
 import { UserError } from '../errors.js';
@@ -104,6 +106,7 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const costs = Object.fromEntries(
     COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)]),
   ) as unknown as Costs; // every key of Costs, from COST_KEYS
+  if (a.series) checkSeriesPath(a.series);
   const weights = parseWeights(a.weights);
   const { matrix, info } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
@@ -170,6 +173,15 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     warnings,
     series: seriesOut,
   };
+}
+
+/** --series must name a file in an existing folder: checked before the backtest runs, so nothing computed is lost. */
+function checkSeriesPath(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UserError(`--series ${file}: the folder ${dir} does not exist; create it or give a path in an existing folder`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new UserError(`--series ${file} is a folder; give a file name, e.g. ${path.join(file, 'series.csv')}`);
 }
 
 /** The package version (package.json beside dist/ and src/). */
