@@ -170,8 +170,10 @@ export function sig3(x: number): string {
   if (!Number.isFinite(x)) return '—';
   if (x === 0) return '0';
   const a = Math.abs(x);
-  const s = a >= 1e-4 && a < 1e9 ? x.toPrecision(3) : x.toExponential(2);
-  return s.includes('e') ? s : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+  if (!(a >= 1e-4 && a < 1e9)) return x.toExponential(2);
+  // toPrecision writes 1234 as "1.23e+3": back through Number for the plain digits ("1230")
+  const s = x.toPrecision(3);
+  return s.includes('e') ? String(Number(s)) : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
 function weightText(w: number): string {
