@@ -13,3 +13,8 @@ export class UserError extends Error {
 export function isUserError(e: unknown): e is UserError {
   return e instanceof Error && e.name === 'UserError';
 }
+
+/** "a" or "an" before a word, for user messages ("an absolute width", "an int distribution"). */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) && !/^(uni|use|eu|one)/i.test(word) ? 'an' : 'a';
+}

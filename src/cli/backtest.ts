@@ -65,7 +65,7 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const { matrix } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
   });
-  const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights' });
+  const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights', via: 'cli' });
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);

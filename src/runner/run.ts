@@ -19,6 +19,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
 import type { ExperimentSpec } from '../experiment/schema.js';
+import { changedFields } from '../experiment/messages.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
 import { KernelContext } from '../kernel/context.js';
@@ -112,11 +113,17 @@ export function fingerprint(m: Manifest, withShard = true): string {
 
 export function explainMismatch(old: Manifest, cur: Manifest): string {
   if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
-  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) return `the experiment ${cur.experiment.file} changed since the run started`;
+  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) {
+    const changed = changedFields(old.experiment.spec, cur.experiment.spec);
+    const list = changed.length > 6 ? `${changed.slice(0, 6).join(', ')}, … (${changed.length} fields in all)` : changed.join(', ');
+    return `the experiment ${cur.experiment.file} changed since the run started: ${list || 'the field order'}`;
+  }
   if (old.version !== cur.version) return `it was made by rebalance-lab ${old.version}, this is ${cur.version}`;
   if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
     return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
-  return 'the search or data window differ';
+  if (old.data.windowStart !== cur.data.windowStart) return `the evaluation window now starts on ${cur.data.windowStart}, not ${old.data.windowStart}`;
+  if (JSON.stringify(old.data.assets) !== JSON.stringify(cur.data.assets)) return `the assets are now ${cur.data.assets.join(', ')}, not ${old.data.assets.join(', ')}`;
+  return `the search differs (${JSON.stringify(old.search)} → ${JSON.stringify(cur.search)})`;
 }
 
 export interface Prepared {
@@ -140,7 +147,7 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
   const { matrix, info } = await loadPrices(dataFile, {
     assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
   });
-  const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${f}: targets` });
+  const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${f}: targets`, via: 'experiment' });
   const start = space.maxLookback;
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
