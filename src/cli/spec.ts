@@ -1,5 +1,6 @@
 /** Parsing the CLI's compact policy forms: --band relative:0.25, --to inner:0.5, --check monthly|20. */
 import { UserError } from '../errors.js';
+import { didYouMean } from '../experiment/messages.js';
 import { BANDS } from '../policy/bands.js';
 import { isNamedSchedule } from '../policy/schedule.js';
 import { BAND_TYPES, MODES, NAMED_SCHEDULES, type BandType, type CheckEvery, type Mode, type Policy } from '../policy/types.js';
@@ -14,7 +15,7 @@ function number(text: string, what: string): number {
 export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback'> {
   const [name, args = ''] = text.split(':', 2) as [string, string?];
   if (!(BAND_TYPES as readonly string[]).includes(name))
-    throw new UserError(`--band: unknown band type "${name}"; use one of ${BAND_TYPES.join(', ')} (e.g. --band relative:0.25)`);
+    throw new UserError(`--band: unknown band type "${name}"${didYouMean(name, BAND_TYPES)}; use one of ${BAND_TYPES.join(', ')} (e.g. --band relative:0.25)`);
   const band = name as BandType;
   const spec = BANDS[band];
   if (spec.scope === 'always' || spec.scope === 'never') return { band, width: 0 };
@@ -43,7 +44,7 @@ export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'ba
 export function parseMode(text: string): Pick<Policy, 'mode' | 'depth' | 'fraction'> {
   const [name, arg] = text.split(':', 2) as [string, string?];
   if (!(MODES as readonly string[]).includes(name))
-    throw new UserError(`--to: unknown rebalance mode "${name}"; use target, edge, inner:Q or partial:F`);
+    throw new UserError(`--to: unknown rebalance mode "${name}"${didYouMean(name, MODES)}; use target, edge, inner:Q or partial:F`);
   const mode = name as Mode;
   if (mode === 'inner') {
     const q = number(arg ?? '0.5', `--to ${text}`);
@@ -62,5 +63,5 @@ export function parseCheck(text: string): CheckEvery {
   if (isNamedSchedule(text)) return text;
   const n = Number(text);
   if (Number.isInteger(n) && n >= 1) return n;
-  throw new UserError(`--check: "${text}" is not a schedule; use ${NAMED_SCHEDULES.join(', ')} or a whole number of periods`);
+  throw new UserError(`--check: "${text}" is not a schedule${didYouMean(text, NAMED_SCHEDULES)}; use ${NAMED_SCHEDULES.join(', ')} or a whole number of periods`);
 }

@@ -235,6 +235,7 @@ const FIELDS: Record<string, { noun?: string; also?: string; form?: string }> = 
   objectives: { form: 'a list of metrics, e.g. objectives: ["turnover", "trackingError"]' },
   'objectives[]': { noun: 'metric' },
   scoreWeights: { noun: 'metric', form: 'metric weights, e.g. scoreWeights: { trackingError: 1, turnover: 0.001 }' },
+  '': { form: 'an experiment object { name, data, targets, space }' },
   name: { form: 'a name, e.g. name: "sixty-forty"' },
   'data.file': { form: 'the price CSV path, e.g. file: "data/etf_daily_adjclose_1993_2023.csv"' },
   'data.assets': { form: 'a list of asset columns, e.g. assets: ["SPY", "TLT"]' },
