@@ -3,6 +3,7 @@
  * baseline on the same check schedule and buy-and-hold.
  */
 import { loadPrices } from '../data/load.js';
+import { windowWarnings } from '../data/window.js';
 import { UserError } from '../errors.js';
 import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
@@ -43,6 +44,8 @@ export interface BacktestReport {
   data: { file: string; assets: string[]; first: string; last: string; windowStart: string; rows: number; periodsPerYear: number };
   targets: Record<string, number>;
   columns: { name: string; label: string; config: Config; metrics: Metrics }[];
+  /** How the evaluation window differs from the data file and --start/--end, and why (printed on stderr). */
+  warnings: string[];
 }
 
 function nonNegative(x: number, flag: string): number {
@@ -62,7 +65,7 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     minTrade: nonNegative(a.minTrade, '--min-trade'),
   };
   const weights = parseWeights(a.weights);
-  const { matrix } = await loadPrices(a.data, {
+  const { matrix, info } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
   });
   const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights', via: 'cli' });
@@ -90,6 +93,10 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     },
     targets: Object.fromEntries(matrix.assets.map((x, i) => [x, targets[i]])),
     columns,
+    warnings: windowWarnings(info, matrix.dates, {
+      start: a.start, end: a.end, lookback: start, startName: '--start', endName: '--end',
+      lookbackWhat: `the ${band.band} band's lookback of ${start} periods`,
+    }).map((w) => w.message),
   };
 }
 
