@@ -120,11 +120,11 @@ export function formatPlan(plan: Plan, label: string): string {
 }
 
 /** The refusal above the limits: what is too big and how to shrink it. */
-export function refusePlan(plan: Plan, file: string): UserError {
+export function refusePlan(plan: Plan, file: string, caller: 'cli' | 'library' = 'cli'): UserError {
   const samples = Math.min(100_000, Math.max(1000, Math.floor(plan.configurations / 100)));
   return new UserError(
     `${file}: refused to start: ${plan.over} (about ${duration(plan.seconds)} of sweep, a ${bytes(plan.journalBytes)} journal and ${bytes(plan.resultsBytes)} of results.csv). ` +
       `Shrink the space: fewer values or coarser steps, or sample it at random with \`search: { kind: "random", samples: ${samples} }\`. ` +
-      `To run it anyway add --yes; --dry-run prints the plan and stops.`,
+      (caller === 'cli' ? 'To run it anyway add --yes; --dry-run prints the plan and stops.' : 'To run it anyway pass `yes: true`; `dryRun: true` returns the plan and stops.'),
   );
 }

@@ -80,6 +80,8 @@ export interface RunOptions {
   onProgress?: (e: RunEvent) => void;
   /** Print the plan and the window warnings on stderr (default: unless quiet). */
   printPlan?: boolean;
+  /** Who asked, for the wording of a refusal: the CLI's --yes or the library's `yes: true`. */
+  caller?: 'cli' | 'library';
 }
 
 /** What a finished run (or shard) tells the CLI: the leaderboard's rows and the counts. */
@@ -358,7 +360,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       ...(shard ? { shard } : {}),
     };
   }
-  if (plan.over && !o.yes) throw refusePlan(plan, prep.file);
+  if (plan.over && !o.yes) throw refusePlan(plan, prep.file, o.caller ?? 'cli');
 
   if (!resuming) {
     await mkdir(dir, { recursive: true });
