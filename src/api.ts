@@ -169,8 +169,11 @@ export type PricesInput =
   | PriceMatrix
   | { dates: readonly string[]; assets: readonly string[]; prices: readonly (readonly number[])[]; periodsPerYear?: number };
 
-/** A policy, by fields or in the CLI's compact forms (band: "relative:0.25", mode: "inner:0.5"). */
-export interface PolicyInput {
+/**
+ * A policy, by fields or in the CLI's compact forms (band: "relative:0.25", mode: "inner:0.5").
+ * A result row's `config` (which carries its costs) is a PolicyInput too.
+ */
+export interface PolicyInput extends Partial<Costs> {
   band?: string;
   width?: number;
   relWidth?: number;
@@ -263,7 +266,7 @@ function toMatrix(p: PricesInput): PriceMatrix {
 
 /** The policy as a Config, through the CLI's own parsers (same checks, same words). */
 function toPolicy(p: PolicyInput): Pick<Config, 'band' | 'width' | 'relWidth' | 'lookback' | 'mode' | 'depth' | 'fraction' | 'check' | 'cooldown'> {
-  checkKeys(p, ['band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown'], 'policy');
+  checkKeys(p, ['band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown', ...COST_KEYS], 'policy');
   let bandText = p.band ?? 'relative:0.25';
   if (typeof bandText !== 'string') throw new UserError(`policy.band: expected a band type, e.g. "relative" (with width: 0.25) or "relative:0.25", got ${typeof bandText}`);
   if (!bandText.includes(':') && p.width !== undefined) {
@@ -282,8 +285,10 @@ function toPolicy(p: PolicyInput): Pick<Config, 'band' | 'width' | 'relWidth' | 
   return { ...band, ...mode, check, cooldown };
 }
 
+const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const;
+
 function toCosts(c: Partial<Costs>): Costs {
-  checkKeys(c, ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'], 'costs');
+  checkKeys(c, COST_KEYS, 'costs');
   const get = (k: keyof Costs): number => finiteAtLeast(c[k] ?? 0, 0, `costs.${k}`, 'a number ≥ 0');
   return { feeBps: get('feeBps'), halfSpreadBps: get('halfSpreadBps'), fixedFee: get('fixedFee'), minTrade: get('minTrade') };
 }
@@ -303,7 +308,10 @@ export function backtest(o: BacktestOptions): BacktestResult {
   else throw new UserError(`targets: expected an object like { SPY: 0.6, TLT: 0.4 } or one weight per asset, got ${typeof o.targets}`);
   const targets = resolveTargets(weights, matrix.assets, { normalize: o.normalize, where: 'targets', via: 'api' });
   const policy = toPolicy(o.policy ?? {});
-  const costs = toCosts(o.costs ?? {});
+  // costs: from the policy (a result row's config carries them), overridden by `costs`
+  const fromPolicy = Object.fromEntries(COST_KEYS.filter((k) => o.policy?.[k] !== undefined).map((k) => [k, o.policy![k]]));
+  if (o.costs !== undefined && (o.costs === null || typeof o.costs !== 'object')) throw new UserError('costs: expected { feeBps, halfSpreadBps, fixedFee, minTrade }');
+  const costs = toCosts({ ...fromPolicy, ...(o.costs ?? {}) });
   const capital = finiteAtLeast(o.capital ?? 100_000, Number.MIN_VALUE, 'capital', 'a number > 0');
   const riskFree = o.riskFree ?? 0;
   if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) throw new UserError(`riskFree: ${String(riskFree)} must be a number (an annual rate, e.g. 0.02)`);
