@@ -5,6 +5,7 @@
  * forward-filled prices carry an asset over dates it has no price on. Each difference becomes
  * one sentence with its reason, for stderr, the manifest and the report.
  */
+import { dayNumber } from './calendar.js';
 import type { DataInfo } from './types.js';
 
 export type WindowReason = 'common-start' | 'lookback' | 'end-after-data' | 'forward-fill';
@@ -33,9 +34,12 @@ export function windowWarnings(info: DataInfo, dates: readonly string[], req: Wi
   const fileFirst = info.fileFirst ?? dates[0];
   const fileLast = info.fileLast ?? dates[T - 1];
   const wanted = req.start !== undefined && req.start > fileFirst ? req.start : fileFirst;
-  // an asset whose first price comes after the wanted start moves the common start
+  // an asset whose first price comes after the wanted start moves the common start; a start on a
+  // holiday or a weekend (the next trading day, a few days later) is not worth a word
   const late = info.assets.filter((a) => a.first > wanted && a.first === dates[0]);
-  if (dates[0] > wanted && late.length > 0) {
+  const someEarlier = info.assets.some((a) => a.first < dates[0]);
+  const daysLater = dayNumber(dates[0]) - dayNumber(wanted);
+  if (dates[0] > wanted && late.length > 0 && (someEarlier || daysLater > 7)) {
     const who = late.map((a) => a.name).join(', ');
     out.push({
       reason: 'common-start',
