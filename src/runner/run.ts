@@ -268,7 +268,15 @@ function stoppedAfterSweep(phase: string, dir: string, again: string): UserError
 export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const clock = new PhaseClock(o.onProgress);
   clock.enter('load');
-  const prep = await prepare(o.experiment);
+  // a labelled status line while the experiment and its data load (a TTY only; cleared after)
+  const status = (o.printPlan ?? !o.quiet) && process.stderr.isTTY;
+  if (status) process.stderr.write(`loading ${typeof o.experiment === 'string' ? o.experiment : OBJECT_EXPERIMENT} and its price data…`);
+  let prep: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prep = await prepare(o.experiment);
+  } finally {
+    if (status) process.stderr.write('\r\x1b[K');
+  }
   const { exp, matrix, targets, space, start } = prep;
   const s = exp.spec;
   const workers = Math.max(1, o.workers ?? defaultWorkers());
