@@ -9,9 +9,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from './errors.js';
-import { didYouMean } from './experiment/messages.js';
-import type { ExperimentInput } from './experiment/schema.js';
+import { didYouMean, UserError } from './errors.js';
+import type { ExperimentInput } from './spec/schema.js';
 import { isoDateProblem, detectPeriodsPerYear } from './data/calendar.js';
 import { windowWarnings } from './data/window.js';
 import type { DataInfo, PriceMatrix } from './data/types.js';
@@ -25,7 +24,7 @@ import { RESULT_COLUMNS, splitCsvLine } from './results/table.js';
 import { runExperiment as runInternal, type RunResult } from './runner/run.js';
 import type { PhaseSeconds, RunEvent } from './runner/events.js';
 import type { Plan } from './runner/plan.js';
-import { parseBand, parseCheck, parseMode } from './cli/spec.js';
+import { parseBand, parseCheck, parseMode } from './policy/parse.js';
 
 // ---------------------------------------------------------------- runExperiment
 

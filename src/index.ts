@@ -1,6 +1,6 @@
 /** The public library API of rebalance-lab. */
-export { defineExperiment } from './experiment/schema.js';
-export type { ExperimentInput, ExperimentSpec } from './experiment/schema.js';
+export { defineExperiment } from './spec/schema.js';
+export type { ExperimentInput, ExperimentSpec } from './spec/schema.js';
 export { loadExperiment, parseExperiment } from './experiment/load.js';
 export { loadPrices } from './data/load.js';
 export type { PriceMatrix, DataInfo, LoadOptions } from './data/types.js';
@@ -15,10 +15,12 @@ export type {
 export type { RunEvent, Phase, PhaseSeconds } from './runner/events.js';
 export type { Plan } from './runner/plan.js';
 export { PLAN_LIMITS } from './runner/plan.js';
-export { VERSION } from './version.js';
+export { VERSION } from './results/manifest.js';
 export { KernelContext } from './kernel/context.js';
 export { METRICS, rowToMetrics } from './kernel/metrics.js';
 export type { Metrics, MetricName } from './kernel/metrics.js';
 export type { Config, Policy, Costs, BandType, Mode, CheckEvery } from './policy/types.js';
 export { ParameterSpace } from './search/space.js';
 export { UserError } from './errors.js';
+export { openRunFrames } from './results/frames.js';
+export type { RunFrames } from './results/frames.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
-import { Experiment, type ExperimentSpec } from './schema.js';
+import { Experiment, type ExperimentSpec } from '../spec/schema.js';
 import { ParameterSpace } from '../search/space.js';
 import { parseConstraints } from '../results/score.js';
 import { readUserText } from '../data/text.js';

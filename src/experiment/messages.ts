@@ -5,61 +5,9 @@
  */
 import type { z } from 'zod';
 import { quote } from '../data/text.js';
-import { article } from '../errors.js';
+import { article, didYouMean } from '../errors.js';
 
-export { article } from '../errors.js';
-
-/** Optimal string alignment distance (Levenshtein with adjacent transpositions), case-insensitive. */
-export function editDistance(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  const m = s.length;
-  const n = t.length;
-  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => {
-    const row = new Array<number>(n + 1).fill(0);
-    row[0] = i;
-    return row;
-  });
-  for (let j = 0; j <= n; j++) d[0][j] = j;
-  for (let i = 1; i <= m; i++)
-    for (let j = 1; j <= n; j++) {
-      const c = s[i - 1] === t[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + c);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[m][n];
-}
-
-/**
- * The closest candidate to a mistyped word, or null when none is close: at most a third of the
- * word's length in edits (at least 1, at most 3), or a candidate the word is a prefix of.
- */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  if (word.length > 64) return null;
-  let best: string | null = null;
-  let bestD = Infinity;
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
-  for (const c of candidates) {
-    if (c === word) continue;
-    const dist = editDistance(word, c);
-    if (dist < bestD) {
-      bestD = dist;
-      best = c;
-    }
-  }
-  if (best !== null && bestD <= limit) return best;
-  if (word.length >= 3) {
-    const pre = candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase()));
-    if (pre.length === 1) return pre[0];
-  }
-  return null;
-}
-
-/** ' (did you mean "x"?)' or "". */
-export function didYouMean(word: string, candidates: readonly string[]): string {
-  const c = closest(word, candidates);
-  return c === null ? '' : ` (did you mean "${c}"?)`;
-}
+export { article, closest, didYouMean, editDistance } from '../errors.js';
 
 /** The raw value at a zod issue path, for "got …" in messages. */
 export function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
@@ -334,17 +282,3 @@ export function formatIssues(file: string, raw: unknown, issues: readonly z.core
   return `${file}: the experiment is not valid:\n  ${lines.join('\n  ')}${more}`;
 }
 
-/**
- * The fields that differ between two experiment specs, as "path (old → new)", leaves only
- * (for a resume refusal: say what changed, not just that something did).
- */
-export function changedFields(before: unknown, after: unknown, prefix: PropertyKey[] = [], out: string[] = []): string[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (isObj(before) && isObj(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    for (const k of keys) changedFields(before[k], after[k], [...prefix, k], out);
-    return out;
-  }
-  if (JSON.stringify(before) !== JSON.stringify(after)) out.push(`${formatPath(prefix)} (${show(before)} → ${show(after)})`);
-  return out;
-}

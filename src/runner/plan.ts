@@ -11,7 +11,7 @@ import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { ParameterSpace } from '../search/space.js';
 import { formatRow, RESULT_COLUMNS } from '../results/table.js';
-import { warmUp } from './warmup.js';
+import { warmUp } from '../exec/warmup.js';
 
 /** Above either, a run needs --yes (`yes: true` in the library). */
 export const PLAN_LIMITS = { configurations: 10_000_000, seconds: 3600 } as const;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { backtest, readPick, runExperiment, type ResultRow } from '../../src/api.js';
 import { loadPrices } from '../../src/data/load.js';
 import { METRICS } from '../../src/kernel/metrics.js';
-import { defineExperiment } from '../../src/experiment/schema.js';
+import { defineExperiment } from '../../src/spec/schema.js';
 import { isUserError } from '../../src/errors.js';
 import { ROOT, ETF } from '../runner/fixture.js';
 

@@ -5,7 +5,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { parseExperiment } from '../../src/experiment/load.js';
-import { changedFields, closest, editDistance } from '../../src/experiment/messages.js';
+import { closest, editDistance } from '../../src/experiment/messages.js';
+import { changedFields } from '../../src/results/manifest.js';
 import { parseCheck } from '../../src/cli/spec.js';
 import { resolveTargets } from '../../src/policy/targets.js';
 import { isUserError } from '../../src/errors.js';
