@@ -28,6 +28,12 @@ import { parseBand, parseCheck, parseMode } from './policy/parse.js';
 
 // ---------------------------------------------------------------- runExperiment
 
+async function writeRunReport(dir: string): Promise<string> {
+  const { buildReportInput } = await import('./report/fromRun.js');
+  const { writeReport } = await import('./report/html.js');
+  return writeReport(dir, await buildReportInput(dir));
+}
+
 export interface RunExperimentOptions {
   /** Worker threads (default: every core). */
   workers?: number;
@@ -149,7 +155,7 @@ export async function runExperiment(specOrPath: ExperimentInput | string, option
       experiment: specOrPath,
       workers: options.workers, signal: options.signal, onProgress: options.onProgress, out: tmp ?? options.out,
       runId: options.runId, resume: options.resume, batchSize: options.batchSize, yes: options.yes, dryRun: options.dryRun,
-      report: write && (options.report ?? true), quiet: true, printPlan: false, caller: 'library',
+      writeReport: write && (options.report ?? true) ? writeRunReport : undefined, quiet: true, printPlan: false, caller: 'library',
     });
     const warnings = r.warnings ?? [];
     if (r.dryRun) return { rows: [], baselines: [], pick: null, runDir: null, plan: r.plan ?? null, warnings, seconds: r.seconds };

@@ -63,7 +63,7 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
   let r;
   try {
     r = await runExperiment({
-      ...o, signal: ac.signal, report: !o.noReport,
+      ...o, signal: ac.signal, writeReport: writeRunReport,
       onProgress: (e) => {
         phase = e.phase;
         if (e.phase === 'plan') dir = e.dir;
@@ -110,12 +110,16 @@ export async function mergeCommand(o: { dirs: string[]; out?: string; noReport?:
   await printRun(r, o);
 }
 
-/** Rebuild report.html from a run folder; returns its path. */
-export async function reportCommand(dir: string, quiet = false): Promise<string> {
+/** Build and write report.html for a run folder; returns the file's absolute path. */
+export async function writeRunReport(dir: string): Promise<string> {
   const { buildReportInput } = await import('../report/fromRun.js');
   const { writeReport } = await import('../report/html.js');
-  const input = await buildReportInput(path.resolve(dir));
-  const file = await writeReport(path.resolve(dir), input);
+  return writeReport(path.resolve(dir), await buildReportInput(path.resolve(dir)));
+}
+
+/** Rebuild report.html from a run folder; returns its path. */
+export async function reportCommand(dir: string, quiet = false): Promise<string> {
+  const file = await writeRunReport(dir);
   const rel = path.relative(process.cwd(), file) || file;
   if (!quiet) process.stdout.write(`report: ${rel}\n`);
   return rel;

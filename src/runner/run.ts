@@ -64,8 +64,12 @@ export interface RunOptions {
   quiet?: boolean;
   /** Skip the HTML report (the CLI's --no-report; printRun reads it). */
   noReport?: boolean;
-  /** Write report.html inside the run, timed as the phase "report" (the CLI and the library API do; default false). */
-  report?: boolean;
+  /**
+   * Writes report.html for a finished run folder and returns its path: called inside the run,
+   * timed as the phase "report" (the CLI and the library pass report/'s writer; the runner
+   * does not import the report layer). Absent: no report.
+   */
+  writeReport?: (dir: string) => Promise<string>;
   /** Stop the run: the sweep keeps its finished batches; a later phase stops between steps. */
   signal?: AbortSignal;
   /** Print the plan and stop: nothing is computed or written. */
@@ -384,15 +388,13 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   });
   clock.close();
   let report: string | undefined;
-  if (o.report && !o.noReport) {
+  if (o.writeReport && !o.noReport) {
     // the run's results are complete on disk: a stop from here on loses nothing
     clock.finish();
     await writeManifest();
     clock.enter('report');
     if (process.env.REBALANCE_LAB_FAULTS?.split(';').includes('sigint:report')) process.kill(process.pid, 'SIGINT'); // test hook: Ctrl-C during the report
-    const { buildReportInput } = await import('../report/fromRun.js');
-    const { writeReport } = await import('../report/html.js');
-    const file = await writeReport(dir, await buildReportInput(dir));
+    const file = await o.writeReport(dir);
     if (o.signal?.aborted) throw stoppedAfterSweep('writing the report', relDir, again);
     report = path.relative(process.cwd(), file) || file;
   }
