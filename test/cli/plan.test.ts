@@ -105,13 +105,16 @@ describe('say what changed: window warnings', () => {
     const { file } = await writeExperiment(SIXTY_FORTY);
     const dates = etfDates('2007-04-10');
     expect(dates[0]).toBe('2007-04-10');
-    const r = cli(['run', file, '--out', out, '--run-id', 'lb', '--no-report', '--quiet']);
+    const r = cli(['run', file, '--out', out, '--run-id', 'lb', '--quiet']);
     expect(r.code, r.err).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(out, 'sixty-forty', 'lb', 'manifest.json'), 'utf8'));
     expect(manifest.data.windowStart).toBe(dates[250]);
     expect(manifest.warnings).toEqual([
       `the evaluation starts on ${dates[250]}, not 2007-04-10: the first 250 rows warm up the longest lookback in the space (250 periods)`,
     ]);
+    // the report shows it in its Data table
+    const html = readFileSync(path.join(out, 'sixty-forty', 'lb', 'report.html'), 'utf8');
+    expect(html).toContain(`<th>window note</th><td>the evaluation starts on ${dates[250]}, not 2007-04-10`);
     const loud = cli(['run', file, '--out', out, '--dry-run']);
     expect(loud.err).toContain(`warning: the evaluation starts on ${dates[250]}, not 2007-04-10`);
   }, 60_000);
