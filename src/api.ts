@@ -6,7 +6,9 @@
  *   backtest({ prices, targets, policy, costs }) — one policy, validated with the CLI's
  *     messages (a shape mistake is a UserError, never NaN metrics).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 import { didYouMean, UserError } from './errors.js';
@@ -108,18 +110,24 @@ const num = (s: string | undefined): number => (s === undefined || s === '' ? Na
 
 /** Every row of a run's results.csv, metrics by name (configurations; baselines apart). */
 export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' | 'baselines'>): Promise<{ rows: ResultRow[]; baselines: BaselineRow[] }> {
-  const text = await readFile(path.join(runDir, 'results.csv'), 'utf8');
-  const lines = text.split('\n');
-  const head = splitCsvLine(lines[0]);
-  const col = (name: (typeof RESULT_COLUMNS)[number]): number => head.indexOf(name);
-  const mCols = METRICS.map((m) => col(m));
-  const [cId, cFeas, cPar, cScore, cRank, cErr] = [col('id'), col('feasible'), col('pareto'), col('score'), col('rank'), col('error')];
+  // line by line: a results.csv of millions of rows is larger than a string may be
+  const lines = createInterface({ input: createReadStream(path.join(runDir, 'results.csv'), 'utf8'), crlfDelay: Infinity });
+  let head: string[] | null = null;
+  const col = (name: (typeof RESULT_COLUMNS)[number]): number => (head ?? []).indexOf(name);
+  let mCols: number[] = [];
+  let [cId, cFeas, cPar, cScore, cRank, cErr] = [0, 0, 0, 0, 0, 0];
   const rows: ResultRow[] = [];
   const baselines: BaselineRow[] = [];
   const byId = new Map(r.baselines.map((b) => [b.id, b]));
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '') continue;
-    const c = splitCsvLine(lines[i]);
+  for await (const line of lines) {
+    if (line === '') continue;
+    if (head === null) {
+      head = splitCsvLine(line);
+      mCols = METRICS.map((m) => col(m));
+      [cId, cFeas, cPar, cScore, cRank, cErr] = [col('id'), col('feasible'), col('pareto'), col('score'), col('rank'), col('error')];
+      continue;
+    }
+    const c = splitCsvLine(line);
     const metrics = Object.fromEntries(METRICS.map((m, j) => [m, num(c[mCols[j]])])) as Record<MetricName, number>;
     const idText = c[cId];
     if (!/^\d+$/.test(idText)) {
