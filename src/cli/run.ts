@@ -43,11 +43,17 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
   let dir = '';
   const onSig = (): void => {
     const doing = DOING[phase];
-    if (doing === undefined) {
+    if (doing === undefined && !ac.signal.aborted) {
       // loading or sweeping: the sweep keeps its finished batches and stops with a resume hint
-      process.stderr.write('\nstopping: finishing the batches in flight…\n');
+      process.stderr.write('\nstopping: finishing the batches in flight… (Ctrl-C again to stop at once)\n');
       ac.abort();
       return;
+    }
+    if (doing === undefined) {
+      // a second Ctrl-C: every finished batch is already in the journal (appended as it finished)
+      const rel = path.relative(process.cwd(), dir) || dir;
+      process.stderr.write(`\nrebalance-lab: stopped at once; the finished batches are kept in ${rel}; finish with \`rebalance-lab run ${o.experiment} --resume ${rel}\`\n`);
+      process.exit(130);
     }
     // after the sweep every configuration is in the journal and every file is written atomically:
     // stop now, and the resume finishes the results, the analyses and the report

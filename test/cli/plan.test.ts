@@ -137,13 +137,13 @@ describe('say what changed: window warnings', () => {
 describe('phase timings and Ctrl-C while the report is written', () => {
   const SMALL = { ...SIXTY_FORTY, name: 'small-report', data: { file: ETF, start: '2015-01-01', end: '2016-12-31' }, space: { bands: { relative: { width: [0.1, 0.25] } } } };
 
-  it('the manifest books the time by phase: load, plan, sweep, write, report', async () => {
-    const { file } = await writeExperiment(SMALL);
+  it('the manifest books the time by phase: load, plan, sweep, write, validation, robustness (the bootstrap is not "write"), report', async () => {
+    const { file } = await writeExperiment({ ...SMALL, validation: { split: '2016-01-01' }, robustness: { kind: 'block-bootstrap', paths: 3, blockLength: 5 } });
     const r = cli(['run', file, '--out', out, '--run-id', 'timed', '--quiet']);
     expect(r.code, r.err).toBe(0);
     const m = JSON.parse(readFileSync(path.join(out, 'small-report', 'timed', 'manifest.json'), 'utf8'));
-    expect(Object.keys(m.timings).sort()).toEqual(['load', 'plan', 'report', 'sweep', 'total', 'write']);
-    const parts = m.timings.load + m.timings.plan + m.timings.sweep + m.timings.write + m.timings.report;
+    expect(Object.keys(m.timings).sort()).toEqual(['load', 'plan', 'report', 'robustness', 'sweep', 'total', 'validation', 'write']);
+    const parts = m.timings.load + m.timings.plan + m.timings.sweep + m.timings.write + m.timings.validation + m.timings.robustness + m.timings.report;
     expect(parts).toBeLessThanOrEqual(m.timings.total + 1e-6);
   }, 60_000);
 
