@@ -52,6 +52,10 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
     if (doing === undefined) {
       // a second Ctrl-C: every finished batch is already in the journal (appended as it finished)
       const rel = path.relative(process.cwd(), dir) || dir;
+      if (phase === 'load' || phase === 'plan' || !dir) {
+        process.stderr.write('\nrebalance-lab: stopped before the sweep started; nothing was computed\n');
+        process.exit(130);
+      }
       process.stderr.write(`\nrebalance-lab: stopped at once; the finished batches are kept in ${rel}; finish with \`rebalance-lab run ${o.experiment} --resume ${rel}\`\n`);
       process.exit(130);
     }
