@@ -13,10 +13,14 @@
  * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import type { ParameterSpace } from '../search/space.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { loadExperiment, parseExperiment, type LoadedExperiment } from '../experiment/load.js';
+import { loadExperiment, compileExperiment, type LoadedExperiment } from '../experiment/load.js';
+import { periodsPerYearWarning } from '../data/calendar.js';
+import { planFolds, type CompiledExperiment } from '../experiment/compile.js';
+import type { Fold } from '../experiment/folds.js';
 import type { ExperimentInput, ExperimentSpec } from '../spec/schema.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
@@ -25,12 +29,9 @@ import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
-import { ParameterSpace } from '../search/space.js';
-import { baselineConfigs } from '../search/baselines.js';
 import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
-import { parseConstraints, type Constraint } from '../results/score.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
 import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
@@ -40,6 +41,7 @@ import { windowWarnings } from '../data/window.js';
 import type { PhaseSeconds, RunEvent, Phase } from './events.js';
 import { formatPlan, makePlan, refusePlan, type Plan } from './plan.js';
 import { chooseBatchSize } from './sweep.js';
+import type { SelectionJson } from '../results/selection-types.js';
 
 export interface Shard {
   k: number;
@@ -106,6 +108,8 @@ export interface RunResult {
   warnings?: string[];
   /** The report.html written by this run (relative to the working directory), if any. */
   report?: string;
+  /** What selection.json holds (null for a shard). */
+  selection: SelectionJson | null;
 }
 
 function runStamp(d = new Date()): string {
@@ -113,25 +117,21 @@ function runStamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-export interface Prepared {
-  spec: ExperimentSpec;
-  /** The experiment file as given (for messages). */
-  file: string;
+export interface Prepared extends CompiledExperiment {
   dataFile: string;
   matrix: PriceMatrix;
   info: DataInfo;
   targets: Float64Array;
-  space: ParameterSpace;
   start: number;
-  constraints: Constraint[];
+  /** The validation folds on the loaded dates (empty without validation). */
+  folds: Fold[];
   /** How the evaluation window differs from the data file and the experiment's dates, and why. */
   warnings: string[];
 }
 
-/** Load the data and build the space for a validated spec (`f` names the experiment in errors). */
-export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string): Promise<Prepared> {
-  const space = new ParameterSpace(s.space, s.search, { costs: s.costs }, f);
-  if (space.size === 0) throw new UserError(`${f}: space: the search space is empty; list at least one value for every parameter`);
+/** Load the data for a compiled experiment (`c.file` names it in errors) and plan its folds. */
+export async function prepareCompiled(c: CompiledExperiment, dataFile: string): Promise<Prepared> {
+  const { spec: s, space, file: f } = c;
   const assets = s.data.assets ?? Object.keys(s.targets);
   const { matrix, info } = await loadPrices(dataFile, {
     assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
@@ -140,18 +140,13 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
   const start = space.maxLookback;
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
-  const constraints = parseConstraints(s.constraints, `${f}: constraints`);
   // folds that do not fit the data are an experiment mistake: say so before any work starts
-  if (s.validation) (await import('../experiment/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
-  if (s.robustness) {
-    const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
-    checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
-  }
+  const folds = planFolds(c, matrix.dates, start);
   const warnings = windowWarnings(info, matrix.dates, {
     start: s.data.start, end: s.data.end, lookback: start, endName: 'data.end', startName: 'data.start',
     lookbackWhat: `the longest lookback in the space (${start} periods)`,
   }).map((w) => w.message);
-  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints, warnings };
+  return { ...c, dataFile, matrix, info, targets, start, folds, warnings };
 }
 
 /** What an experiment given as an object is called in messages and the manifest. */
@@ -160,13 +155,13 @@ export const OBJECT_EXPERIMENT = '(experiment object)';
 export async function prepare(experiment: string | ExperimentInput): Promise<Prepared & { exp: LoadedExperiment }> {
   if (typeof experiment !== 'string') {
     // an object from defineExperiment(): validated like a file; its data path is relative to the working directory
-    const spec = parseExperiment(experiment, OBJECT_EXPERIMENT);
-    const exp: LoadedExperiment = { spec, file: OBJECT_EXPERIMENT, text: JSON.stringify(spec), dataFile: path.resolve(spec.data.file) };
-    return { ...(await prepareSpec(spec, exp.dataFile, OBJECT_EXPERIMENT)), exp };
+    const compiled = compileExperiment(experiment, OBJECT_EXPERIMENT);
+    const spec = compiled.spec;
+    const exp: LoadedExperiment = { spec, compiled, file: OBJECT_EXPERIMENT, text: JSON.stringify(spec), dataFile: path.resolve(spec.data.file) };
+    return { ...(await prepareCompiled(compiled, exp.dataFile)), exp };
   }
   const exp = await loadExperiment(experiment);
-  const f = path.relative(process.cwd(), exp.file) || exp.file;
-  return { ...(await prepareSpec(exp.spec, exp.dataFile, f)), exp };
+  return { ...(await prepareCompiled(exp.compiled, exp.dataFile)), exp };
 }
 
 function checkShard(sh: Shard): void {
@@ -246,6 +241,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   };
   if (prep.warnings.length > 0) manifest.warnings = prep.warnings;
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  // periods per year against the calendar (issue 16): the convention is kept, the user is told
+  const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
+  if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
 
   let dir: string;
   let resuming = false;
@@ -308,12 +306,12 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   o.onProgress?.({ phase: 'plan', plan, warnings: prep.warnings, dir });
   if (printPlan) {
     process.stderr.write(formatPlan(plan, label));
-    for (const w of prep.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of prep.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
   }
   if (o.dryRun) {
     if (printPlan) process.stderr.write(`dry run: nothing computed or written${plan.over ? ` (a real run needs --yes: ${plan.over})` : ''}\n`);
     return {
-      dir, spec: s, space, summary: null, failures, baselines: [], seconds: clock.finish(), workers, evaluated: 0, plan, dryRun: true, warnings: prep.warnings,
+      dir, spec: s, space, summary: null, failures, baselines: [], seconds: clock.finish(), workers, evaluated: 0, plan, dryRun: true, warnings: prep.warnings, selection: null,
       ...(shard ? { shard } : {}),
     };
   }
@@ -379,7 +377,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     const seconds = clock.finish();
     await writeManifest();
     o.onProgress?.({ phase: 'done', dir });
-    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated, plan, warnings: prep.warnings };
+    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated, plan, warnings: prep.warnings, selection: null };
   }
 
   const fin = await finishRun({
@@ -401,7 +399,10 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const seconds = clock.finish();
   await writeManifest();
   o.onProgress?.({ phase: 'done', dir });
-  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated, plan, warnings: prep.warnings, ...(report ? { report } : {}) };
+  return {
+    dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated, plan, warnings: prep.warnings,
+    selection: fin.selection, ...(report ? { report } : {}),
+  };
 }
 
 export interface FinishInput {
@@ -421,7 +422,7 @@ export interface FinishInput {
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
-export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
+export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson }> {
   const { prep, dir, shards, failures, workers, clock, signal } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
   const rel = path.relative(process.cwd(), dir) || dir;
@@ -435,29 +436,41 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
   });
-  const baselines = baselineConfigs(space, s).map(({ id, config }) => {
+  const baselines = prep.baselines.map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);
     simulate(ctx, config, m, 0);
     return { id, config, metrics: m };
   });
-  const summary = await finalizeResults({
-    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
-    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
-  });
-  check('writing results.csv');
   // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
   const extras: ExtrasInput = {
     dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets, start, space, constraints, quiet: input.quiet, file: input.experiment,
+    targets, start, space, constraints, baselines: prep.baselines, folds: prep.folds, robustness: prep.robustness,
+    quiet: input.quiet, file: input.experiment,
   };
   if (s.validation) clock?.enter('validation');
   await (await import('../validate/index.js')).runValidation(extras);
   check('validating out of sample');
   if (s.robustness) clock?.enter('robustness');
-  await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
+  const robust = await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
   check('resampling histories (robustness)');
+  // the selection by evidence (issue 11): selection.json, and the ranks results.csv is written with
+  clock?.enter('write');
+  const { runSelection } = await import('../results/selection-run.js');
+  const selection = await runSelection({
+    dir, space, shards, failures, baselines, scoreWeights: s.scoreWeights, constraints,
+    window: {
+      prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start,
+      initialCapital: s.initialCapital, riskFree: s.riskFree,
+    },
+    robust: robust && s.robustness
+      ? { score: robust.robustScore, feasibleFreq: robust.feasibleFreq, paths: robust.pathScores, P: robust.P, quantile: s.robustness.rankBy === 'median' ? 0.5 : s.robustness.rankBy.quantile }
+      : null,
+    validation: !!s.validation,
+  });
+  const summary = await finalizeResults({
+    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
+    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives, selection,
+  });
   clock?.close();
-  return { summary, baselines };
+  return { summary, baselines, selection: selection.json };
 }
-
-export { baselineConfigs } from '../search/baselines.js';

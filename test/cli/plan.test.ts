@@ -116,7 +116,7 @@ describe('say what changed: window warnings', () => {
     const html = readFileSync(path.join(out, 'sixty-forty', 'lb', 'report.html'), 'utf8');
     expect(html).toContain(`<th>window note</th><td>the evaluation starts on ${dates[250]}, not 2007-04-10`);
     const loud = cli(['run', file, '--out', out, '--dry-run']);
-    expect(loud.err).toContain(`warning: the evaluation starts on ${dates[250]}, not 2007-04-10`);
+    expect(loud.err).toContain(`rebalance-lab: warning: the evaluation starts on ${dates[250]}, not 2007-04-10`);
   }, 60_000);
 
   it('--end after the data: a warning with the real end', () => {
@@ -124,13 +124,13 @@ describe('say what changed: window warnings', () => {
     const r = cli(['backtest', '--data', ETF, '--weights', 'SPY=0.6,TLT=0.4', '--start', '2020-01-01', '--end', '2030-01-01']);
     expect(r.code, r.err).toBe(0);
     // 2020-01-01 is a holiday: starting on the next trading day is not worth a warning
-    expect(r.err).toBe(`warning: --end 2030-01-01 is after the data: ${ETF} ends on ${last}, so the window ends on ${last}\n`);
+    expect(r.err).toBe(`rebalance-lab: warning: --end 2030-01-01 is after the data: ${ETF} ends on ${last}, so the window ends on ${last}\n`);
   }, 60_000);
 
   it('an asset that starts later moves the common start, and says which', () => {
     const r = cli(['backtest', '--data', ETF, '--weights', 'SPY=0.6,GLD=0.4', '--start', '2000-01-01', '--end', '2006-12-31']);
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/^warning: the window starts on 2004-11-18, not 2000-01-01: GLD has no price before 2004-11-18 \(common start of the assets\)\n$/);
+    expect(r.err).toMatch(/^rebalance-lab: warning: the window starts on 2004-11-18, not 2000-01-01: GLD has no price before 2004-11-18 \(common start of the assets\)\n$/);
   }, 60_000);
 });
 
