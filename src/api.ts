@@ -7,7 +7,7 @@
  *     messages (a shape mistake is a UserError, never NaN metrics).
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import { RESULT_COLUMNS, splitCsvLine } from './results/table.js';
 import { runExperiment as runInternal, type RunResult } from './runner/run.js';
 import type { PhaseSeconds, RunEvent } from './runner/events.js';
 import type { Plan } from './runner/plan.js';
+import type { SelectionJson } from './results/selection-types.js';
 import { parseBand, parseCheck, parseMode } from './policy/parse.js';
 
 // ---------------------------------------------------------------- runExperiment
@@ -98,12 +99,19 @@ export interface ExperimentResult {
 
 /**
  * The pick of a finished run: THE one place where the library reads which configuration was
- * selected. For now the rank-1 row (best feasible score); when the selection module lands it
- * reads `selection.json` from `runDir` here instead.
+ * selected — selection.json's `pick` (the selection by evidence, issue 11), which results.csv's
+ * rank 1 also marks; a run folder without selection.json (made before it existed) falls back to
+ * the rank-1 row.
  */
 export async function readPick(runDir: string, rows: readonly ResultRow[]): Promise<ResultRow | null> {
-  void runDir; // selection.json lives here once selection by evidence writes it
-  return rows.find((r) => r.rank === 1) ?? null;
+  try {
+    const sel = JSON.parse(await readFile(path.join(runDir, 'selection.json'), 'utf8')) as Pick<SelectionJson, 'pick'>;
+    if (sel.pick === null) return null;
+    return rows.find((r) => r.id === sel.pick) ?? null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return rows.find((r) => r.rank === 1) ?? null;
+  }
 }
 
 const num = (s: string | undefined): number => (s === undefined || s === '' ? NaN : Number(s));
