@@ -10,6 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, ETF, writeExperiment } from '../runner/fixture.js';
+import { N_METRICS } from '../../src/kernel/metrics.js';
 
 const BIN = path.join(ROOT, 'bin/rebalance-lab.js');
 function cli(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
@@ -84,8 +85,8 @@ describe('the plan and --dry-run', () => {
     const r = cli(['run', file, '--out', out, '--yes', '--dry-run']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('12,000,000 configurations');
-    // 12e6 rows × 14 metrics × 8 bytes ≈ 1.34 GB of journal
-    expect(r.err).toMatch(/journal\.bin ~1\.3 GB/);
+    // 12e6 rows × N_METRICS float64s (+ 22 bytes a batch) of journal, in GB to one decimal
+    expect(r.err).toContain(`journal.bin ~${((12e6 * N_METRICS * 8) / 1e9).toFixed(1)} GB`);
     expect(existsSync(path.join(out, 'huge'))).toBe(false);
   }, 60_000);
 
