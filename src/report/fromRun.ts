@@ -1,8 +1,12 @@
 /**
- * Assemble a ReportInput from a run folder (manifest.json + results.csv) — so `report`
- * rebuilds from the results alone — and re-run the best configuration and the baselines
- * through the kernel for their daily series.
+ * Assemble a ReportInput from a run folder (manifest.json + results.csv + selection.json when there
+ * is one), so `report <run>` rebuilds the page from the results alone: results.csv is read ONCE, row
+ * by row (src/results/reader.ts), into the report's one digest (digest.ts), whose bins come from the
+ * manifest's experiment spec; then the recommended configuration and the baselines are re-run
+ * through the kernel for their daily series, with the benchmark (targets rebalanced every period,
+ * no cost) on the same dates.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -12,34 +16,77 @@ import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
 import { resolveTargets } from '../policy/targets.js';
-import type { Manifest } from '../runner/run.js';
-import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
-import type { ReportInput, ReportSeries } from './types.js';
+import type { Config } from '../policy/types.js';
+import { readResultRows, readRunInfo, rowConfig } from '../results/reader.js';
+import { TRADEOFF_PLOTS } from './charts/tradeoff.js';
+import { axesFromSpec, Digest } from './digest.js';
+import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
 
-export { readResults, rowConfig } from './stream.js';
+export { readResults, rowConfig } from '../results/reader.js';
 
-/** How much of a large results.csv the report keeps (see stream.ts); defaults suit 1,000,000+ rows. */
-export type ReadOptions = Omit<DigestOptions, 'seed' | 'objectives' | 'heatmap'>;
+export interface ReadOptions {
+  /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
+  scatterSample?: number;
+  /** Rows per effect bin behind its quartiles. Default 512. */
+  reservoir?: number;
+}
+
+/** selection.json of a run folder, or undefined (older runs). A damaged file is an error that names it. */
+export async function readSelection(dir: string): Promise<Selection | undefined> {
+  const file = path.join(dir, 'selection.json');
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); delete it to fall back to the in-sample best, or rerun the selection`);
+  }
+  const o = raw as Record<string, unknown>;
+  const pick = o.pick === null || o.pick === undefined ? null : String(o.pick);
+  const ids = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const map = (v: unknown): Record<string, string> | undefined =>
+    v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)])) : undefined;
+  return {
+    rule: typeof o.rule === 'string' ? o.rule : o.rule !== undefined ? JSON.stringify(o.rule) : undefined,
+    pick,
+    scoreTerms: o.scoreTerms,
+    indistinguishable: ids(o.indistinguishable),
+    simplest: o.simplest === null || o.simplest === undefined ? null : String(o.simplest),
+    pbo: typeof o.pbo === 'number' ? o.pbo : null,
+    pboReason: typeof o.pboReason === 'string' ? o.pboReason : undefined,
+    bestPerBand: map(o.bestPerBand),
+    bestPerMode: map(o.bestPerMode),
+  };
+}
 
 export async function buildReportInput(dir: string, opts: ReadOptions = {}): Promise<ReportInput> {
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  } catch {
-    throw new UserError(`${dir}: no readable manifest.json; give the folder of a finished run`);
-  }
+  const info = await readRunInfo(dir);
+  const { manifest, space } = info;
   const s = manifest.experiment.spec;
-  const read = await readResultsDigest(path.join(dir, 'results.csv'), {
-    topN: s.report?.top ?? 20,
-    ...opts,
+  const selection = await readSelection(dir);
+  const keep = selection
+    ? [selection.pick, selection.simplest, ...(selection.indistinguishable ?? []).slice(0, 50), ...Object.values(selection.bestPerBand ?? {}), ...Object.values(selection.bestPerMode ?? {})].filter(
+        (x): x is string => typeof x === 'string',
+      )
+    : [];
+  const pickCfg = selection?.pick && /^\d+$/.test(selection.pick) && Number(selection.pick) < space.size ? space.config(Number(selection.pick)) : null;
+  const digest = new Digest(axesFromSpec(s), {
     seed: manifest.search.seed,
     objectives: s.objectives,
     heatmap: s.report?.heatmap,
-  }).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    throw new UserError(`${dir}: no results.csv; the run did not finish — finish it with \`run … --resume ${dir}\``);
+    heatmapBand: pickCfg?.band,
+    fronts: TRADEOFF_PLOTS.map((p) => [p.x, p.y] as [string, string]),
+    topN: s.report?.top ?? 20,
+    scatterSample: opts.scatterSample,
+    reservoir: opts.reservoir,
+    keep,
   });
-  const rows = read.rows;
+  await readResultRows(info, (r) => digest.add(r));
+  const d = digest.finish();
+  const byId = new Map<string, ReportRow>();
+  for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.fronts.flatMap((f) => f.rows)]) byId.set(r.id, r);
+  const rows = [...[...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)), ...d.baselines];
+
   const { matrix } = await loadPrices(manifest.data.file, {
     assets: manifest.data.assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
   });
@@ -49,12 +96,14 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
   });
-  const best = rows.find((r) => r.rank === 1);
-  const picks = [...(best ? [best] : []), ...rows.filter((r) => r.kind === 'baseline')];
+  const pick = (selection?.pick ? byId.get(selection.pick) : undefined) ?? d.top[0];
+  const picks = [...(pick ? [pick] : []), ...d.baselines];
   const dates = matrix.dates.slice(start);
   const out = new Float64Array(N_METRICS);
+  const configOf = (r: ReportRow): Config =>
+    r.kind === 'config' && /^\d+$/.test(r.id) ? space.config(Number(r.id)) : (info.baselines.get(r.id) ?? rowConfig(r.params));
   const series: ReportSeries[] = picks.map((r) => {
-    const cfg = rowConfig(r.params);
+    const cfg = configOf(r);
     const asset = BANDS[cfg.band].scope === 'asset';
     const sr = allocSeries(matrix.T - start, matrix.N, asset);
     simulate(ctx, cfg, out, 0, sr);
@@ -64,7 +113,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     let peak = -Infinity;
     let cum = 0;
     return {
-      label: r.kind === 'baseline' ? r.label : `best: ${r.label}`,
+      label: r.kind === 'baseline' ? r.label : `recommended: ${r.label}`,
       id: r.id,
       dates,
       value,
@@ -76,17 +125,31 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
       tradeDays: Array.from(sr.trade).flatMap((x, t) => (x ? [t] : [])),
     };
   });
+  // the benchmark: target weights rebalanced every period at no cost (design §4, tracking error's reference)
+  const benchmark = new Array<number>(dates.length);
+  let bv = s.initialCapital;
+  for (let t = 0; t < dates.length; t++) {
+    if (t > 0) {
+      let r = 0;
+      for (let i = 0; i < matrix.N; i++) r += targets[i] * (matrix.prices[(start + t) * matrix.N + i] / matrix.prices[(start + t - 1) * matrix.N + i] - 1);
+      bv *= 1 + r;
+    }
+    benchmark[t] = bv;
+  }
   return {
     experiment: {
       name: s.name, description: s.description, searchKind: manifest.search.kind, spaceSize: manifest.search.size, seed: manifest.search.seed,
-      searchedParams: read.searchedParams, objectives: s.objectives, heatmap: s.report.heatmap,
+      searchedParams: space.searched.filter((p) => d.searched.includes(p)), objectives: s.objectives, heatmap: s.report?.heatmap,
+      constraints: s.constraints, scoreWeights: s.scoreWeights as Record<string, number>,
     },
     data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start },
     targets: Object.fromEntries(matrix.assets.map((a, i) => [a, targets[i]])),
     costs: s.costs,
     run: { id: path.basename(dir), startedAt: manifest.createdAt, seconds: manifest.timings?.total ?? 0, workers: manifest.workers ?? 1, failed: manifest.failed ?? 0 },
     rows,
-    ...(read.digest ? { digest: read.digest } : {}),
+    digest: d,
+    ...(selection ? { selection } : {}),
+    benchmark,
     series,
     ...(await import('./extrasRobust.js').then((m) => m.readRobustness(dir)).then((r) => (r ? { robustness: r } : {}))),
     ...(await import('./extrasValidation.js').then((m) => m.readValidationExtras(dir, s, matrix.assets, targets))),
