@@ -291,6 +291,8 @@ export function smallInput(opts: SmallOptions = {}): ReportInput {
       searchedParams: ['band', 'width', 'check', 'mode'],
       objectives: ['turnover', 'trackingError', 'maxDrawdown'],
       heatmap: ['width', 'check'],
+      constraints: [`trackingError <= ${opts.noneFeasible ? -1 : 0.012}`],
+      scoreWeights: { turnover: 1, trackingError: 10, maxDrawdown: 1 },
     },
     data: { file: 'data/fixture.csv', assets: ASSETS, start: series[0].dates[0], end: series[0].dates[series[0].dates.length - 1], periodsPerYear: 252, rows: series[0].dates.length },
     targets: TARGETS,
@@ -298,6 +300,8 @@ export function smallInput(opts: SmallOptions = {}): ReportInput {
     run: { id: '20240101-000000-fixture', startedAt: '2024-01-01T00:00:00Z', seconds: 12.34, workers: 4, failed: 0 },
     rows: [...rows, ...baselines],
     series,
+    // the benchmark on the series' dates: 0.02% a day (its exact path does not matter to the tests)
+    benchmark: series[0].dates.map((_, t) => 100000 * Math.pow(1.0002, t)),
   };
 }
 

@@ -175,7 +175,7 @@ function linesLayers(tl: Timeline, prefix: string, yTitle: string, format: strin
   ];
   const layers: LayerChild[] = [];
   if (opts.ruleAt !== undefined) {
-    layers.push({ data: { values: [{ v: opts.ruleAt }] }, mark: { type: 'rule', color: INK, strokeDash: [4, 3], opacity: 0.6, tooltip: null }, encoding: { y: { field: 'v', type: 'quantitative' } } });
+    layers.push({ data: { values: [{ v: opts.ruleAt }] }, mark: { type: 'rule', color: INK, strokeDash: [4, 3], opacity: 0.6, tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]) }, encoding: { y: { field: 'v', type: 'quantitative' } } });
   }
   if (keys.length > 1) {
     layers.push({

@@ -191,6 +191,7 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
   for (const c of data.constraints) {
     if (c.metric !== x && c.metric !== y) continue;
     const onX = c.metric === x;
+    if ((onX ? xr.log : yr.log) && c.value <= 0) continue; // no place for it on a log axis
     const label = constraintText(c.metric, c.op, c.value);
     layer.push(
       {
