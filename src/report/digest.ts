@@ -422,7 +422,10 @@ export interface DigestOptions {
   scatterSample?: number;
   /** Leaderboard rows kept. Default 20. */
   topN?: number;
-  /** Rows per effect bin behind its quartiles (exact below). Default 512. */
+  /**
+   * Rows per effect bin behind its quartiles (exact below). Default: as many as 8 million numbers
+   * allow over all bins (about 64 MB), between 256 and 2,048.
+   */
   reservoir?: number;
   /** Ids to keep whatever else (the selection's pick and the rows it names). */
   keep?: Iterable<string>;
@@ -506,7 +509,9 @@ export class Digest {
     this.seed = opts.seed >>> 0;
     this.objectives = opts.objectives;
     this.O = opts.objectives.length;
-    this.K = opts.reservoir ?? 512;
+    const groupsOf = (a: Axis) => (a.values ? a.values.length : (a.bins ?? 0));
+    const G = axes.filter(axisSearched).reduce((n, a) => n + groupsOf(a), 0);
+    this.K = opts.reservoir ?? Math.max(256, Math.min(2048, Math.floor(8e6 / Math.max(1, G * (this.O + 2)))));
     this.topN = opts.topN ?? 20;
     this.sample = new RowSample(opts.scatterSample ?? 5000);
     this.keepIds = new Set(opts.keep ?? []);
