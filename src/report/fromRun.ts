@@ -20,6 +20,7 @@ import type { Config } from '../policy/types.js';
 import { readResultRows, readRunInfo, rowConfig } from '../results/reader.js';
 import { TRADEOFF_PLOTS } from './charts/tradeoff.js';
 import { axesFromSpec, Digest } from './digest.js';
+import { selectionIds } from './selectionIds.js';
 import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
 
 export { readResults, rowConfig } from '../results/reader.js';
@@ -39,24 +40,13 @@ export async function readSelection(dir: string): Promise<Selection | undefined>
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); delete it to fall back to the in-sample best, or rerun the selection`);
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); delete it to fall back to the in-sample best, or rerun the run's last step with \`report\``);
   }
-  const o = raw as Record<string, unknown>;
-  const pick = o.pick === null || o.pick === undefined ? null : String(o.pick);
-  const ids = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-  const map = (v: unknown): Record<string, string> | undefined =>
-    v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)])) : undefined;
-  return {
-    rule: typeof o.rule === 'string' ? o.rule : o.rule !== undefined ? JSON.stringify(o.rule) : undefined,
-    pick,
-    scoreTerms: o.scoreTerms,
-    indistinguishable: ids(o.indistinguishable),
-    simplest: o.simplest === null || o.simplest === undefined ? null : String(o.simplest),
-    pbo: typeof o.pbo === 'number' ? o.pbo : null,
-    pboReason: typeof o.pboReason === 'string' ? o.pboReason : undefined,
-    bestPerBand: map(o.bestPerBand),
-    bestPerMode: map(o.bestPerMode),
-  };
+  const o = raw as Partial<Selection> | null;
+  if (!o || typeof o !== 'object' || !('pick' in o) || (o.pick !== null && typeof o.pick !== 'number')) {
+    throw new UserError(`${file}: has no "pick" (a configuration id or null); it was not written by rebalance-lab — delete it to fall back to the in-sample best`);
+  }
+  return o as Selection;
 }
 
 export async function buildReportInput(dir: string, opts: ReadOptions = {}): Promise<ReportInput> {
@@ -64,12 +54,8 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const { manifest, space } = info;
   const s = manifest.experiment.spec;
   const selection = await readSelection(dir);
-  const keep = selection
-    ? [selection.pick, selection.simplest, ...(selection.indistinguishable ?? []).slice(0, 50), ...Object.values(selection.bestPerBand ?? {}), ...Object.values(selection.bestPerMode ?? {})].filter(
-        (x): x is string => typeof x === 'string',
-      )
-    : [];
-  const pickCfg = selection?.pick && /^\d+$/.test(selection.pick) && Number(selection.pick) < space.size ? space.config(Number(selection.pick)) : null;
+  const keep = selectionIds(selection);
+  const pickCfg = typeof selection?.pick === 'number' && selection.pick < space.size ? space.config(selection.pick) : null;
   const digest = new Digest(axesFromSpec(s), {
     seed: manifest.search.seed,
     objectives: s.objectives,
@@ -96,7 +82,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
   });
-  const pick = (selection?.pick ? byId.get(selection.pick) : undefined) ?? d.top[0];
+  const pick = (typeof selection?.pick === 'number' ? byId.get(String(selection.pick)) : undefined) ?? d.top[0];
   const picks = [...(pick ? [pick] : []), ...d.baselines];
   const dates = matrix.dates.slice(start);
   const out = new Float64Array(N_METRICS);

@@ -22,6 +22,7 @@ import { timeCharts, timeline } from './charts/time.js';
 import { TRADEOFF_PLOTS, tradeoffChart, tradeoffData, type TradeoffData } from './charts/tradeoff.js';
 import { FONT, type ChartDef } from './charts/common.js';
 import { digestRows, type DigestResult } from './digest.js';
+import { selectionIds } from './selectionIds.js';
 import {
   describeMetrics,
   escapeHtml,
@@ -110,8 +111,7 @@ function recommendationOf(m: { pick: ReportRow | null; pickSource: string }, d: 
 /** The one digest: the input's, or one made here from the rows held in memory. */
 function digestOf(input: ReportInput, opts: ReportOptions): DigestResult {
   if (input.digest) return input.digest;
-  const sel = input.selection;
-  const keep = sel ? [sel.pick, sel.simplest, ...(sel.indistinguishable ?? []).slice(0, 50), ...Object.values(sel.bestPerBand ?? {}), ...Object.values(sel.bestPerMode ?? {})].filter((x): x is string => typeof x === 'string') : [];
+  const keep = selectionIds(input.selection);
   const searched = input.experiment.searchedParams.length ? input.experiment.searchedParams : [...PARAMS];
   return digestRows(input.rows, searched, {
     seed: opts.seed ?? input.experiment.seed,
@@ -126,8 +126,9 @@ function digestOf(input: ReportInput, opts: ReportOptions): DigestResult {
 
 /** The headline's row: selection.json's pick when there is one, else the in-sample best. */
 function pickOf(input: ReportInput, d: DigestResult): { pick: ReportRow | null; pickSource: ReportModel['pickSource'] } {
-  const id = input.selection?.pick;
-  if (id !== undefined && id !== null) {
+  const pickId = input.selection?.pick;
+  if (typeof pickId === 'number') {
+    const id = String(pickId);
     const r = d.kept.get(id) ?? d.top.find((x) => x.id === id) ?? input.rows.find((x) => x.id === id);
     if (r) return { pick: r, pickSource: 'selection' };
   }
@@ -381,8 +382,9 @@ export function scoreFormula(weights: Record<string, number>, r: ReportRow): str
   return `${parts.join(' + ')} = ${r.score !== null && Number.isFinite(r.score) ? fmtScore(r.score) : '—'}`;
 }
 
-function rowById(m: ReportModel, input: ReportInput, id: string | null | undefined): ReportRow | null {
-  if (id === null || id === undefined) return null;
+function rowById(m: ReportModel, input: ReportInput, key: string | number | null | undefined): ReportRow | null {
+  if (key === null || key === undefined) return null;
+  const id = String(key);
   return m.digest.kept.get(id) ?? m.digest.top.find((r) => r.id === id) ?? input.rows.find((r) => r.id === id) ?? null;
 }
 
@@ -400,7 +402,7 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
   if (!pick) return `<div class="${cls}" id="headline"><p>${h(m.recommendation)}</p></div>`;
   const items: string[] = [];
   const weights = input.experiment.scoreWeights ?? {};
-  const formula = scoreFormula(weights, pick);
+  const formula = scoreFormula(weights, pick) || (sel?.scoreText ?? '');
   const lower = m.summary.lowerScoreIsBetter ? 'lower is better' : 'higher is better';
   if (formula) items.push(`<li><b>Score</b> (${lower}): ${h(formula)}.</li>`);
   let cons: string[] = input.experiment.constraints ?? [];
@@ -411,20 +413,25 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
   }
   items.push(`<li><b>Constraints</b>: ${cons.length ? h(cons.join('; ')) + ` — ${fmtInt(m.summary.feasible)} of ${fmtInt(m.summary.configs)} configurations meet them` : 'none (every configuration is feasible)'}.</li>`);
   if (m.pickSource === 'selection' && sel) {
-    if (sel.rule) items.push(`<li><b>Rule</b>: ${h(sel.rule)}</li>`);
+    if (sel.rule?.text) items.push(`<li><b>Rule</b>: ${h(sel.rule.text)}</li>`);
     const sure: string[] = [];
-    if (input.validation) sure.push('out of sample: see <a href="#validation">Out of sample</a> for how the rule did on data it did not see');
-    if (input.robustness) sure.push('resampled histories: see <a href="#robustness">Resampled histories</a>');
-    if (typeof sel.pbo === 'number') sure.push(h(pboSentence(sel.pbo)));
+    if (sel.outOfSample?.text) sure.push(`${h(sel.outOfSample.text)} (<a href="#validation">out of sample</a>)`);
+    else if (input.validation) sure.push('out of sample: see <a href="#validation">Out of sample</a>');
+    if (input.robustness) sure.push('the ranking over resampled histories is in <a href="#robustness">Resampled histories</a>');
+    if (typeof sel.pbo === 'number') sure.push(h(sel.pboDetail?.meaning ? `Probability of backtest overfitting ${fmtPct(sel.pbo, 0)}: ${sel.pboDetail.meaning}` : pboSentence(sel.pbo)));
     else sure.push(h(`Probability of backtest overfitting not computed${sel.pboReason ? `: ${sel.pboReason}` : ''}.`));
     items.push(`<li><b>How sure</b>: ${sure.join('; ')}</li>`);
     const ind = sel.indistinguishable ?? [];
-    const simplest = rowById(m, input, sel.simplest);
+    const simplest = sel.simplest !== null && sel.simplest !== sel.pick ? rowById(m, input, sel.simplest) : null;
+    const test = sel.indistinguishableTest;
     items.push(
-      `<li><b>As good</b>: ${h(plural(ind.length, 'configuration'))} ${ind.length === 1 ? 'is' : 'are'} not significantly worse than the pick` +
-        (simplest ? `; the simplest of them is ${h(simplest.label)} (#${h(simplest.id)}: ${h(describeMetrics(simplest))})` : '') +
+      `<li><b>As good</b>: ${h(plural(ind.length, 'other configuration'))} ${ind.length === 1 ? 'is' : 'are'} not significantly worse than the pick` +
+        (test ? ` (${h(test.method)})` : '') +
+        (simplest ? `; the simplest of them is ${h(simplest.label)} (#${h(simplest.id)}: ${h(describeMetrics(simplest))})` : sel.simplest === sel.pick ? '; the pick is itself the simplest of them' : '') +
         '.</li>',
     );
+    const isb = sel.inSampleBest;
+    if (isb && isb.id !== sel.pick) items.push(`<li><b>In-sample best</b>: ${h(isb.label)} (#${isb.id}) has the best score on the actual history but ranks ${isb.rank} under this rule.</li>`);
   } else {
     items.push(
       '<li><b>How sure</b>: this run has no selection.json (it was made by an older version, or the selection step did not run), so this is the <em>in-sample</em> best by score: ' +
@@ -440,7 +447,7 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
 /** Best per band type and per mode, side by side. */
 function bestPerHtml(input: ReportInput, m: ReportModel): string {
   const sel = input.selection;
-  const fromSel = (o: Record<string, string> | undefined) => (o ? new Map(Object.entries(o).map(([k, id]) => [k, rowById(m, input, id)]).filter((e): e is [string, ReportRow] => e[1] !== null)) : null);
+  const fromSel = (o: Record<string, number> | undefined) => (o ? new Map(Object.entries(o).map(([k, id]) => [k, rowById(m, input, id)]).filter((e): e is [string, ReportRow] => e[1] !== null)) : null);
   const band = fromSel(sel?.bestPerBand) ?? m.digest.bestPerBand;
   const mode = fromSel(sel?.bestPerMode) ?? m.digest.bestPerMode;
   const group = (title: string, map: Map<string, ReportRow>) =>

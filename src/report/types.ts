@@ -6,6 +6,7 @@
 import type { DigestResult } from './digest.js';
 
 import type { ResultRow } from '../results/row.js';
+import type { SelectionJson } from '../results/selection-types.js';
 
 /** One configuration or baseline, with its parameters, metrics (design §4) and scoring (§5). */
 export type ReportRow = ResultRow;
@@ -31,22 +32,8 @@ export interface ReportSeries {
   tradeDays: number[];
 }
 
-/**
- * The selection by evidence (selection.json, written by the selection step, src/results/): the pick,
- * the rule, how sure, and what else is as good. Read loosely: a field this version does not know is
- * ignored, a missing one is shown as missing.
- */
-export interface Selection {
-  rule?: string;
-  pick: string | null;
-  scoreTerms?: unknown;
-  indistinguishable?: string[];
-  simplest?: string | null;
-  pbo?: number | null;
-  pboReason?: string;
-  bestPerBand?: Record<string, string>;
-  bestPerMode?: Record<string, string>;
-}
+/** selection.json (src/results/selection-types.ts, written by the selection step): the pick and why. */
+export type Selection = SelectionJson;
 
 export interface ReportInput {
   experiment: {

@@ -15,7 +15,7 @@ import { vegaLibs } from '../../src/report/assets.js';
 import { timeline } from '../../src/report/charts/time.js';
 import { axisGroups, digestRows, Staircase, type Axis } from '../../src/report/digest.js';
 import { buildReport, prepareReport, writeReport, type ReportModel } from '../../src/report/index.js';
-import type { ReportInput, ReportRow } from '../../src/report/types.js';
+import type { ReportInput, ReportRow, Selection } from '../../src/report/types.js';
 import { bigInput, mulberry32, quantileType7, smallInput } from './fixture.js';
 import { everyMarkHasTooltip, runChart as run } from './vega.js';
 
@@ -146,11 +146,35 @@ describe('report specs on the small fixture', () => {
     expect(head).toContain('tracking error ≤ 1.2%');
   });
 
-  it('with selection.json the headline is its pick, with PBO in words and the indistinguishable set', () => {
+  it('with selection.json the headline is its pick, with the rule, PBO in words and the indistinguishable set', () => {
     const ranked = configs.filter((r) => r.rank !== null).sort((a, b) => (a.rank as number) - (b.rank as number));
-    const pick = ranked[4]; // rank 5: not the in-sample best
+    const pick = ranked[4]; // rank 5 in sample: not the in-sample best
     const simplest = ranked[7];
-    const sel = { rule: 'lowest median score over bootstrap paths', pick: pick.id, indistinguishable: [ranked[5].id, ranked[7].id, ranked[9].id], simplest: simplest.id, pbo: 0.12, bestPerBand: { absolute: pick.id } };
+    const cfg = (r: ReportRow, rank: number) => ({
+      id: Number(r.id), label: r.label, band: String(r.params.band), mode: String(r.params.mode), score: r.score, robustScore: null, rank, inSampleRank: r.rank as number,
+      rebalancesPerYear: r.metrics.rebalancesPerYear,
+    });
+    const sel: Selection = {
+      version: 1,
+      rule: { text: 'Rank by the median score over 200 bootstrap paths.', constraints: ['trackingError <= 0.012'], formula: '1 × turnover', rankBy: 'robust-median', robustQuantile: 0.5, calendarInSpace: 'unranked' },
+      pick: Number(pick.id),
+      pickConfig: cfg(pick, 1),
+      inSampleBest: cfg(ranked[0], 3),
+      scoreTerms: [],
+      scoreText: '',
+      indistinguishable: [ranked[5], ranked[7], ranked[9]].map((r) => Number(r.id)),
+      indistinguishableTest: { pairedOver: 'bootstrap-paths', observations: 200, method: 'paired test over 200 paths, Benjamini–Hochberg at 5%', level: 0.05, compared: 50, truncated: false },
+      simplest: Number(simplest.id),
+      simplestConfig: cfg(simplest, 8),
+      pbo: 0.12,
+      pboDetail: { subPeriods: 16, rowsPerSubPeriod: 30, combinations: 12870, configurations: 100, medianLogit: 1.2, meaning: 'in 12% of the splits the in-sample best was below the median out of sample.' },
+      bestPerBand: { absolute: Number(pick.id) },
+      bestPerMode: {},
+      baselines: [],
+      outOfSample: null,
+      top: [],
+      counts: { configurations: configs.length, failed: 0, feasible: 0, ranked: 0 },
+    };
     const withSel = { ...input, selection: sel };
     const m2 = prepareReport(withSel);
     expect(m2.pickSource).toBe('selection');
@@ -158,10 +182,11 @@ describe('report specs on the small fixture', () => {
     const html = buildReport(withSel);
     const head = html.slice(html.indexOf('id="headline"'), html.indexOf('</div>', html.indexOf('id="headline"')));
     expect(head).toContain(`#${pick.id}`);
-    expect(head).toContain('lowest median score over bootstrap paths');
-    expect(head).toContain('Probability of backtest overfitting 12%');
-    expect(head).toContain('3 configurations are not significantly worse');
+    expect(head).toContain('Rank by the median score over 200 bootstrap paths.');
+    expect(head).toContain('Probability of backtest overfitting 12%: in 12% of the splits');
+    expect(head).toContain('3 other configurations are not significantly worse');
     expect(head).toContain(`#${simplest.id}`);
+    expect(head).toContain(`(#${ranked[0].id}) has the best score on the actual history but ranks 3 under this rule`);
     // the pick is the diamond of the scatter
     const te = m2.charts.find((c) => c.id === 'chart-tradeoff-te');
     const rows = (te?.spec.datasets?.configs ?? []) as Row[];
@@ -283,7 +308,7 @@ describe('the digest', () => {
     }
     const other = digestRows(input.rows, input.experiment.searchedParams, { ...opts, seed: 7 });
     expect(other.sample.map((r) => r.id)).not.toEqual(a.sample.map((r) => r.id));
-  });
+  }, 60_000);
 
   it('keeps at least 10 bins for every numeric parameter at 200,000 rows (no 1-bin collapse), per band type', () => {
     const input = bigInput(200_000);

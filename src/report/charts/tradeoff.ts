@@ -81,8 +81,21 @@ export function tradeoffData(input: ReportInput, d: DigestResult, pick: ReportRo
     const v = r.metrics.turnover;
     return typeof v === 'number' && hi > lo && (tx(v) - lo) / (hi - lo) > 0.66;
   };
+  // and above a point unless it is near the top of that plot's vertical axis (then below)
+  const upOf = TRADEOFF_PLOTS.map((plot) => {
+    const ys = [...rows, ...d.baselines].map((r) => r.metrics[plot.y]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const yr = logRange(ys);
+    const ty = (v: number) => (yr.log ? Math.log(Math.max(v, yr.floor)) : v);
+    const ylo = ys.length ? Math.min(...ys.map(ty)) : 0;
+    const yhi = ys.length ? Math.max(...ys.map(ty)) : 0;
+    return (r: ReportRow) => {
+      const v = r.metrics[plot.y];
+      return !(typeof v === 'number' && yhi > ylo && (ty(v) - ylo) / (yhi - ylo) > 0.8);
+    };
+  });
   const configs = rows.map((r) => {
     const o = flatRow(r, params, metrics);
+    upOf.forEach((f, k) => (o[`up${k}`] = f(r)));
     d.fronts.forEach((f, k) => (o[`f${k}`] = fronts[k].has(r.id)));
     o.pick = pick !== null && r.id === pick.id;
     o.labelLeft = rightSide(r);
@@ -96,7 +109,11 @@ export function tradeoffData(input: ReportInput, d: DigestResult, pick: ReportRo
   }
   return {
     configs,
-    baselines: d.baselines.map((r) => ({ ...flatRow(r, params, metrics), labelLeft: rightSide(r) })),
+    baselines: d.baselines.map((r) => {
+      const o: Datum = { ...flatRow(r, params, metrics), labelLeft: rightSide(r) };
+      upOf.forEach((f, k) => (o[`up${k}`] = f(r)));
+      return o;
+    }),
     tips: rowTips(params, metrics),
     constraints,
     pickId: pick?.id ?? null,
@@ -209,15 +226,22 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
     );
   }
   // labels: left of the point in the right third of the view, right of it elsewhere (never cut off)
-  const labelLayers = (dataName: 'configs' | 'baselines', filter: (d: Datum) => boolean, filterExpr: string, text: string, colorValue: string, dy: number): LayerChild[] =>
-    [true, false]
-      .filter((left) => (dataName === 'configs' ? data.configs : data.baselines).some((d) => filter(d) && d.labelLeft === left))
-      .map((left) => ({
-        data: { name: dataName },
-        transform: [{ filter: filterExpr }, { filter: left ? 'datum.labelLeft' : '!datum.labelLeft' }, ...pos, { calculate: text, as: 'tag' }],
-        mark: { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), dx: left ? -10 : 10, dy, fontWeight: 700, fontSize: 11, color: colorValue, tooltip: tip },
-        encoding: { x: X, y: Y, text: { field: 'tag' } },
-      }));
+  const labelLayers = (dataName: 'configs' | 'baselines', filter: (d: Datum) => boolean, filterExpr: string, text: string, colorValue: string): LayerChild[] => {
+    const out: LayerChild[] = [];
+    for (const left of [true, false]) {
+      for (const up of [true, false]) {
+        const rows = (dataName === 'configs' ? data.configs : data.baselines).filter((d) => filter(d) && d.labelLeft === left && d[`up${k}`] === up);
+        if (!rows.length) continue;
+        out.push({
+          data: { name: dataName },
+          transform: [{ filter: filterExpr }, { filter: left ? 'datum.labelLeft' : '!datum.labelLeft' }, { filter: up ? `datum.up${k}` : `!datum.up${k}` }, ...pos, { calculate: text, as: 'tag' }],
+          mark: { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: up ? ('bottom' as const) : ('top' as const), dx: left ? -8 : 8, dy: up ? -6 : 6, fontWeight: 700, fontSize: 11, color: colorValue, tooltip: tip },
+          encoding: { x: X, y: Y, text: { field: 'tag' } },
+        });
+      }
+    }
+    return out;
+  };
   if (data.baselines.length) {
     layer.push({
       data: { name: 'baselines' },
@@ -225,7 +249,7 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
       mark: { type: 'point', shape: 'square', filled: true, size: 90, color: INK, opacity: 1, tooltip: tip },
       encoding: { x: X, y: Y },
     });
-    layer.push(...labelLayers('baselines', () => true, 'true', 'datum.label', INK, -9));
+    layer.push(...labelLayers('baselines', () => true, 'true', 'datum.label', INK));
   }
   if (some((d) => d.pick === true)) {
     layer.push({
@@ -234,7 +258,7 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
       mark: { type: 'point', shape: 'diamond', filled: true, size: 260, color: SERIES_COLORS[0], stroke: 'white', strokeWidth: 1.5, opacity: 1, tooltip: tip },
       encoding: { x: X, y: Y },
     });
-    layer.push(...labelLayers('configs', (d) => d.pick === true, 'datum.pick', '"recommended"', SERIES_COLORS[0], 12));
+    layer.push(...labelLayers('configs', (d) => d.pick === true, 'datum.pick', '"recommended"', SERIES_COLORS[0]));
   }
   if (layer.length && 'mark' in layer[0]) layer[0] = { ...layer[0], params: [{ name: `zoom_${safe(plot.id)}`, select: 'interval', bind: 'scales' }] };
   const spec: TopLevelSpec = {
