@@ -22,10 +22,10 @@
  * report needs no second read), then `finish()`.
  */
 import { quantileSorted } from 'simple-statistics';
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { uniform } from '../search/rng.js';
 import { categoryCompare, fmtSig } from './format.js';
-import type { ReportRow } from './types.js';
+import type { ResultRow as ReportRow } from '../results/row.js';
 
 /* ------------------------------------------------------------------ axes: bins known up front */
 

@@ -3,7 +3,7 @@
  * (shared by the HTML tables and, through d3-format strings, the chart tooltips), and the
  * one-sentence description of a configuration.
  */
-import type { ReportRow } from './types.js';
+import type { ResultRow as ReportRow } from '../results/row.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) =>

@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import { METRICS } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import type { BandType, CheckEvery, Config, Mode } from '../policy/types.js';
-import type { Manifest } from '../runner/run.js';
+import type { Manifest } from './manifest.js';
 import { baselineConfigs } from '../search/baselines.js';
 import { ParameterSpace, PARAMS, paramValue } from '../search/space.js';
 import type { ResultRow as ReportRow } from './row.js';

@@ -20,7 +20,7 @@ import { paretoFront, rankRows } from '../../src/results/score.js';
 import { formatRow, RESULT_COLUMNS } from '../../src/results/table.js';
 import { uniform } from '../../src/search/rng.js';
 import { ParameterSpace } from '../../src/search/space.js';
-import type { SpaceSpec } from '../../src/experiment/schema.js';
+import type { SpaceSpec } from '../../src/spec/schema.js';
 
 export { mulberry32 } from '../search/helpers.js';
 import { mulberry32 } from '../search/helpers.js';
