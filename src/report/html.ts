@@ -532,7 +532,9 @@ function cellMetric(name: string, v: number | null | undefined): string {
 }
 
 function leaderboardHtml(input: ReportInput, m: ReportModel): string {
-  const params = input.experiment.searchedParams;
+  // the searched values get columns of their own while the table still fits the page; beyond that
+  // the configuration's label (which names every value) carries them
+  const params = input.experiment.searchedParams.length <= 4 ? input.experiment.searchedParams : [];
   const metrics = [...input.experiment.objectives.filter((o) => !LEADER_METRICS.includes(o)), ...LEADER_METRICS];
   const head =
     '<tr><th class="num">rank</th><th>configuration</th>' +

@@ -232,12 +232,23 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
       for (const up of [true, false]) {
         const rows = (dataName === 'configs' ? data.configs : data.baselines).filter((d) => filter(d) && d.labelLeft === left && d[`up${k}`] === up);
         if (!rows.length) continue;
-        out.push({
-          data: { name: dataName },
-          transform: [{ filter: filterExpr }, { filter: left ? 'datum.labelLeft' : '!datum.labelLeft' }, { filter: up ? `datum.up${k}` : `!datum.up${k}` }, ...pos, { calculate: text, as: 'tag' }],
-          mark: { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: up ? ('bottom' as const) : ('top' as const), dx: left ? -8 : 8, dy: up ? -6 : 6, fontWeight: 700, fontSize: 11, color: colorValue, tooltip: tip },
-          encoding: { x: X, y: Y, text: { field: 'tag' } },
-        });
+        const transform = [{ filter: filterExpr }, { filter: left ? 'datum.labelLeft' : '!datum.labelLeft' }, { filter: up ? `datum.up${k}` : `!datum.up${k}` }, ...pos, { calculate: text, as: 'tag' }];
+        const place = { align: left ? ('right' as const) : ('left' as const), baseline: up ? ('bottom' as const) : ('top' as const), dx: left ? -8 : 8, dy: up ? -6 : 6, fontWeight: 700 as const, fontSize: 11 };
+        // a white halo under the label keeps it readable over the dots
+        out.push(
+          {
+            data: { name: dataName },
+            transform,
+            mark: { type: 'text' as const, ...place, color: 'white', stroke: 'white', strokeWidth: 3.5, strokeJoin: 'round' as const, opacity: 0.9, tooltip: tip },
+            encoding: { x: X, y: Y, text: { field: 'tag' } },
+          },
+          {
+            data: { name: dataName },
+            transform,
+            mark: { type: 'text' as const, ...place, color: colorValue, tooltip: tip },
+            encoding: { x: X, y: Y, text: { field: 'tag' } },
+          },
+        );
       }
     }
     return out;
