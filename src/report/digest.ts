@@ -30,7 +30,7 @@ import type { ResultRow as ReportRow } from '../results/row.js';
 /* ------------------------------------------------------------------ axes: bins known up front */
 
 /** Parameters whose unit depends on the band type: one effect panel per band type. */
-export const BAND_SPECIFIC = new Set(['width', 'relWidth', 'lookback']);
+export const BAND_SPECIFIC = new Set(['width', 'relWidth', 'lookback', 'minWidth']);
 
 /** How one parameter's values are grouped (within one band type, or over all rows). */
 export interface Axis {
@@ -133,7 +133,7 @@ export function axesFromSpec(spec: Pick<ExperimentSpec, 'space'>): Axis[] {
   axes.push({ param: 'band', band: null, numeric: false, values: bands });
   for (const b of bands) {
     const dims = space.bands[b] ?? {};
-    for (const key of ['width', 'relWidth', 'lookback']) {
+    for (const key of ['width', 'relWidth', 'lookback', 'minWidth']) {
       const a = dimAxis(key, b, dims[key], key === 'lookback');
       if (a) axes.push(a);
     }

@@ -17,7 +17,7 @@ import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeLinesAtomic } from './atomic.js';
 import { RowCursor, type JournalEntry } from './journal.js';
-import { paretoFront, satisfies, score, type Constraint } from './score.js';
+import { infeasibleReason, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { formatRow, RESULT_COLUMNS } from './table.js';
 
 /** One journal holding the ids ≡ k (mod n), at local index ⌊id/n⌋. A plain run is shard 0 of 1. */
@@ -186,7 +186,8 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       const ok = !failures.has(id);
       const err = ok ? '' : failures.get(id) || 'failed (no message)';
       const s = ok ? score(rows, off, scoreWeights) : NaN;
-      const feasible = ok && satisfies(rows, off, constraints);
+      const reason = ok ? infeasibleReason(rows, off, constraints) : '';
+      const feasible = ok && reason === '';
       if (feasible) feasibleCount++;
       while (f < front.length && front[f] < id) f++;
       const onFront = ok && f < front.length && front[f] === id;
@@ -197,16 +198,17 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
         tie[lo]++;
         if (rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       }
-      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, error: err }) + '\n';
+      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, error: err, reason }) + '\n';
       if (buf.length > 1 << 16) {
         yield buf;
         buf = '';
       }
     }
     for (const b of baselines) {
+      const reason = infeasibleReason(b.metrics, 0, constraints);
       buf += formatRow({
-        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: satisfies(b.metrics, 0, constraints), pareto: false,
-        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '',
+        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: reason === '', pareto: false,
+        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '', reason,
       }) + '\n';
     }
     yield buf;

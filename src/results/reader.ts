@@ -103,7 +103,8 @@ export function columnsOf(head: string[], file: string): Columns {
     width: head.length,
     id: at('id', true),
     params: PARAMS.map((p) => at(p, false)),
-    metrics: METRICS.map((m) => at(m, true)),
+    // totalCost and assetTrades were added later (issue 16): older files do not have them
+    metrics: METRICS.map((m) => at(m, m !== 'totalCost' && m !== 'assetTrades')),
     feasible: at('feasible', true),
     pareto: at('pareto', true),
     score: at('score', true),
@@ -146,6 +147,7 @@ export function rowConfig(params: ReportRow['params']): Config {
     width: band === 'none' || band === 'calendar' ? 0 : need('width'),
     relWidth: opt('relWidth'),
     lookback: opt('lookback'),
+    minWidth: opt('minWidth'),
     check,
     mode: (params.mode ?? 'target') as Mode,
     depth: opt('depth'),
@@ -224,7 +226,7 @@ export async function readResultRows(info: RunInfo, onRow: (row: ReportRow) => v
       kind = 'baseline';
     }
     const metrics: ReportRow['metrics'] = {};
-    METRICS.forEach((m, j) => (metrics[m] = numOrNull(cells[cols!.metrics[j]])));
+    METRICS.forEach((m, j) => (metrics[m] = cols!.metrics[j] < 0 ? null : numOrNull(cells[cols!.metrics[j]])));
     const error = cols.error >= 0 ? cells[cols.error] : '';
     onRow({
       id,

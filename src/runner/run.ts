@@ -13,10 +13,14 @@
  * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import type { ParameterSpace } from '../search/space.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
+import { periodsPerYearWarning } from '../data/calendar.js';
+import { planFolds, type CompiledExperiment } from '../experiment/compile.js';
+import type { Fold } from '../experiment/folds.js';
 import type { ExperimentSpec } from '../spec/schema.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
@@ -25,12 +29,9 @@ import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
-import { ParameterSpace } from '../search/space.js';
-import { baselineConfigs } from '../search/baselines.js';
 import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
-import { parseConstraints, type Constraint } from '../results/score.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
 import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
@@ -84,23 +85,19 @@ function runStamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-export interface Prepared {
-  spec: ExperimentSpec;
-  /** The experiment file as given (for messages). */
-  file: string;
+export interface Prepared extends CompiledExperiment {
   dataFile: string;
   matrix: PriceMatrix;
   info: DataInfo;
   targets: Float64Array;
-  space: ParameterSpace;
   start: number;
-  constraints: Constraint[];
+  /** The validation folds on the loaded dates (empty without validation). */
+  folds: Fold[];
 }
 
-/** Load the data and build the space for a validated spec (`f` names the experiment in errors). */
-export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string): Promise<Prepared> {
-  const space = new ParameterSpace(s.space, s.search, { costs: s.costs }, f);
-  if (space.size === 0) throw new UserError(`${f}: space: the search space is empty; list at least one value for every parameter`);
+/** Load the data for a compiled experiment (`c.file` names it in errors) and plan its folds. */
+export async function prepareCompiled(c: CompiledExperiment, dataFile: string): Promise<Prepared> {
+  const { spec: s, space, file: f } = c;
   const assets = s.data.assets ?? Object.keys(s.targets);
   const { matrix, info } = await loadPrices(dataFile, {
     assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
@@ -109,20 +106,14 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
   const start = space.maxLookback;
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
-  const constraints = parseConstraints(s.constraints, `${f}: constraints`);
   // folds that do not fit the data are an experiment mistake: say so before any work starts
-  if (s.validation) (await import('../experiment/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
-  if (s.robustness) {
-    const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
-    checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
-  }
-  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints };
+  const folds = planFolds(c, matrix.dates, start);
+  return { ...c, dataFile, matrix, info, targets, start, folds };
 }
 
 export async function prepare(expFile: string): Promise<Prepared & { exp: LoadedExperiment }> {
   const exp = await loadExperiment(expFile);
-  const f = path.relative(process.cwd(), exp.file) || exp.file;
-  return { ...(await prepareSpec(exp.spec, exp.dataFile, f)), exp };
+  return { ...(await prepareCompiled(exp.compiled, exp.dataFile)), exp };
 }
 
 function checkShard(sh: Shard): void {
@@ -150,6 +141,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     createdAt: new Date().toISOString(),
   };
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  // periods per year against the calendar (issue 16): the convention is kept, the user is told
+  const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
+  if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
 
   let dir: string;
   let resuming = false;
@@ -289,7 +283,7 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
   });
-  const baselines = baselineConfigs(space, s).map(({ id, config }) => {
+  const baselines = prep.baselines.map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);
     simulate(ctx, config, m, 0);
     return { id, config, metrics: m };
@@ -301,11 +295,10 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
   const extras: ExtrasInput = {
     dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets, start, space, constraints, quiet: input.quiet, file: input.experiment,
+    targets, start, space, constraints, baselines: prep.baselines, folds: prep.folds, robustness: prep.robustness,
+    quiet: input.quiet, file: input.experiment,
   };
   await (await import('../validate/index.js')).runValidation(extras);
   await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
   return { summary, baselines };
 }
-
-export { baselineConfigs } from '../search/baselines.js';

@@ -211,7 +211,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         }
         case 'volatility': {
           if (config.lookback === undefined) throw new Error('volatility band needs lookback');
-          b.push(config.width * sigma(t, i, config.lookback) * target[i]);
+          // with the minimum width (default 0): b_i = max(minWidth, k·σ·w*_i)
+          b.push(Math.max(config.minWidth ?? 0, config.width * sigma(t, i, config.lookback) * target[i]));
           break;
         }
         default:
@@ -306,6 +307,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   let turnoverSum = 0;
   let costFractionSum = 0;
   let rebalances = 0;
+  let totalCost = 0; // Σ C in currency
+  let assetTrades = 0; // Σ over events of #{i : |w'_i − w_i| > 1e-12}
 
   for (let t = start; t < T; t++) {
     // benchmark: target weights rebalanced every period, no cost
@@ -357,6 +360,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
           const Vpost = V - C;
           holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));
           rebalances += 1;
+          totalCost += C;
+          assetTrades += assetsTraded;
           oneWayToday = sumAbs / 2;
           turnoverSum += oneWayToday;
           costFractionSum += C / V;
@@ -430,6 +435,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     maxDrift,
     excessReturn: cagr - benchCagr,
     finalValue: vEnd,
+    totalCost,
+    assetTrades,
   };
 
   return { metrics, value, weights, trade, cost, benchmark, drift, oneWayTurnover };

@@ -163,9 +163,9 @@ function expectReadable(f: PageFacts, consoleErrors: string[], pageErrors: strin
   expect(f.overflowing, 'charts and tables wider than the page').toEqual([]);
   // no effect axis mixes band types: band-specific parameters have one panel per band type
   const ids = f.charts.map((c) => c.id);
-  for (const p of ['width', 'relWidth', 'lookback']) expect(ids, `${p} panel without a band type`).not.toContain(`chart-effect-${p}`);
+  for (const p of ['width', 'relWidth', 'lookback', 'minWidth']) expect(ids, `${p} panel without a band type`).not.toContain(`chart-effect-${p}`);
   for (const [name, ds] of Object.entries(f.data.datasets)) {
-    const m = /^effects_(width|relWidth|lookback)$/.exec(name);
+    const m = /^effects_(width|relWidth|lookback|minWidth)$/.exec(name);
     expect(m, `${name} mixes band types`).toBeNull();
     void ds;
   }

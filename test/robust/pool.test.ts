@@ -15,7 +15,8 @@ import { resolveTargets } from '../../src/policy/targets.js';
 import { parseConstraints, score } from '../../src/results/score.js';
 import { splitCsvLine } from '../../src/results/table.js';
 import { bootstrapPath, bootstrapSource } from '../../src/robust/bootstrap.js';
-import { robustBaselines, runRobustness, type RobustnessJson } from '../../src/robust/index.js';
+import { runRobustness, type RobustnessJson } from '../../src/robust/index.js';
+import { compileSpec } from '../../src/experiment/compile.js';
 import { planTasks, runRobustPool } from '../../src/robust/pool.js';
 import { ParameterSpace } from '../../src/search/space.js';
 import type { PriceMatrix } from '../../src/data/types.js';
@@ -51,13 +52,14 @@ afterAll(async () => {
 });
 
 async function run(spec: ExperimentSpec, name: string, workers: number, taskSize?: number): Promise<string> {
-  const space = new ParameterSpace(spec.space, spec.search, { costs: spec.costs });
+  const c = compileSpec(spec, 'robust-small.json');
+  const space = c.space;
   const dir = path.join(tmp, name);
   await mkdir(dir, { recursive: true });
   await runRobustness({
     dir, spec, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets: resolveTargets(spec.targets, matrix.assets, { normalize: false, where: 'targets' }), start: space.maxLookback, space, constraints: parseConstraints(spec.constraints),
-    workers, quiet: true, file: 'robust-small.json', taskSize,
+    targets: resolveTargets(spec.targets, matrix.assets, { normalize: false, where: 'targets' }), start: space.maxLookback, space, constraints: c.constraints,
+    baselines: c.baselines, folds: [], robustness: c.robustness, workers, quiet: true, file: 'robust-small.json', taskSize,
   });
   return dir;
 }
@@ -118,7 +120,7 @@ describe('robustness pool', () => {
     // grid search: seed 0; the path made here independently of the pool
     const prices = bootstrapPath(bootstrapSource(matrix.prices, matrix.T, matrix.N), 0, 0, 10, new Float64Array(matrix.T * matrix.N));
     const targets = resolveTargets(spec.targets, matrix.assets, { normalize: false, where: 'targets' });
-    const baselines = robustBaselines(space, spec);
+    const baselines = compileSpec(spec, 'x').baselines;
     expect(lines.length - 1).toBe(space.size + baselines.length);
     for (const line of lines.slice(1)) {
       const r = splitCsvLine(line);

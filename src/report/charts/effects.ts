@@ -29,6 +29,7 @@ export function paramUnit(param: string, band: string | null): string {
   }
   if (param === 'relWidth') return 'relative cap (× target weight)';
   if (param === 'lookback') return 'lookback (periods)';
+  if (param === 'minWidth') return 'minimum half-width (weight points)';
   if (param === 'cooldown') return 'cooldown (periods)';
   if (param === 'depth') return 'depth into the band';
   if (param === 'fraction') return 'fraction of the gap closed';
@@ -38,7 +39,7 @@ export function paramUnit(param: string, band: string | null): string {
 const PCT_UNITS = new Set(['absolute', 'relative', 'hybrid', 'drift', 'risk']);
 
 function isPct(e: ParamEffect): boolean {
-  return (e.param === 'width' && PCT_UNITS.has(e.band ?? '')) || e.param === 'relWidth' || e.param === 'depth' || e.param === 'fraction';
+  return (e.param === 'width' && PCT_UNITS.has(e.band ?? '')) || e.param === 'relWidth' || e.param === 'minWidth' || e.param === 'depth' || e.param === 'fraction';
 }
 
 export function effectTitle(e: ParamEffect): string {
