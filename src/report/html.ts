@@ -403,6 +403,7 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
   const items: string[] = [];
   const weights = input.experiment.scoreWeights ?? {};
   const formula = scoreFormula(weights, pick) || (sel?.scoreText ?? '');
+  if (m.pickSource === 'selection' && sel?.rule?.text) items.push(`<li><b>Rule</b>: ${h(sel.rule.text)}</li>`);
   const lower = m.summary.lowerScoreIsBetter ? 'lower is better' : 'higher is better';
   if (formula) items.push(`<li><b>Score</b> (${lower}): ${h(formula)}.</li>`);
   let cons: string[] = input.experiment.constraints ?? [];
@@ -413,7 +414,6 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
   }
   items.push(`<li><b>Constraints</b>: ${cons.length ? h(cons.join('; ')) + ` — ${fmtInt(m.summary.feasible)} of ${fmtInt(m.summary.configs)} configurations meet them` : 'none (every configuration is feasible)'}.</li>`);
   if (m.pickSource === 'selection' && sel) {
-    if (sel.rule?.text) items.push(`<li><b>Rule</b>: ${h(sel.rule.text)}</li>`);
     const sure: string[] = [];
     if (sel.outOfSample?.text) sure.push(`${h(sel.outOfSample.text)} (<a href="#validation">out of sample</a>)`);
     else if (input.validation) sure.push('out of sample: see <a href="#validation">Out of sample</a>');
