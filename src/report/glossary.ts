@@ -50,6 +50,10 @@ export const GLOSSARY: Record<string, { unit: string; text: string }> = {
   feasible: { unit: '1 / 0', text: '1 when the configuration meets every constraint of the experiment; only feasible configurations are ranked.' },
   pareto: { unit: '1 / 0', text: '1 when no other configuration is at least as good on every objective and better on one (all objectives minimised). The trade-off charts draw the 2-D front of the two metrics they show instead.' },
   score: { unit: 'the weighted sum\'s units', text: 'Σ weight × metric over the experiment\'s score weights (lower is better); each term is shown in its own unit in the headline.' },
-  rank: { unit: 'position', text: 'Position of a feasible configuration by score (1 = best); empty for infeasible and failed configurations and for baselines, which are never ranked.' },
+  rank: {
+    unit: 'position',
+    text: 'Place under the selection rule (1 = the recommended configuration; by score, or by the robust score when the experiment resamples histories); empty for infeasible and failed configurations, calendar and buy-and-hold inside the space, and baselines, which are never ranked.',
+  },
+  selection: { unit: 'text', text: 'pick for the recommended configuration, indistinguishable for a configuration not significantly worse than it (the test is named in the headline), empty otherwise.' },
   error: { unit: 'text', text: 'Why the configuration could not be evaluated (its metrics are then empty); empty when it ran.' },
 };

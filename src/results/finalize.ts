@@ -20,6 +20,9 @@ import { RowCursor, type JournalEntry } from './journal.js';
 import { infeasibleReason, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { formatRow, RESULT_COLUMNS } from './table.js';
 
+/** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
+const MARK_TEXT = ['', 'pick', 'indistinguishable'];
+
 /** One journal holding the ids ≡ k (mod n), at local index ⌊id/n⌋. A plain run is shard 0 of 1. */
 export interface ShardJournal {
   file: string;
@@ -76,6 +79,11 @@ export interface FinalizeInput {
   objectives: readonly MetricName[];
   /** How many top rows to keep for the leaderboard. */
   top?: number;
+  /**
+   * The selection (results/selection.ts): `rank` per configuration under the selection rule (0 =
+   * none) and `mark` (MARK_*). Without it, rows are ranked by score among the feasible rows.
+   */
+  selection?: { rank: Uint32Array; mark: Uint8Array };
 }
 
 export interface TopRow {
@@ -178,6 +186,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   const top: TopRow[] = [];
   let feasibleCount = 0;
   const { shards, space, failures, baselines, scoreWeights, constraints } = o;
+  const sel = o.selection;
   function* lines(): Generator<string> {
     yield RESULT_COLUMNS.join(',') + '\n';
     let buf = '';
@@ -192,13 +201,15 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       while (f < front.length && front[f] < id) f++;
       const onFront = ok && f < front.length && front[f] === id;
       let rank = 0;
-      if (feasible && Number.isFinite(s)) {
+      if (sel) rank = sel.rank[id];
+      else if (feasible && Number.isFinite(s)) {
         const lo = lowerBound(sorted, s);
         rank = lo + tie[lo] + 1;
         tie[lo]++;
-        if (rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       }
-      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, error: err, reason }) + '\n';
+      if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
+      const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
+      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason }) + '\n';
       if (buf.length > 1 << 16) {
         yield buf;
         buf = '';

@@ -37,6 +37,7 @@ import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
 import { Progress } from '../exec/progress.js';
 import type { ExtrasInput } from '../experiment/extras.js';
+import type { SelectionJson } from '../results/selection-types.js';
 
 export interface Shard {
   k: number;
@@ -78,6 +79,8 @@ export interface RunResult {
   shard?: Shard;
   /** Configurations this run evaluated now (not resumed). */
   evaluated: number;
+  /** What selection.json holds (null for a shard). */
+  selection: SelectionJson | null;
 }
 
 function runStamp(d = new Date()): string {
@@ -247,7 +250,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     manifest.timings = seconds;
     manifest.failed = failures.size;
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated };
+    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated, selection: null };
   }
 
   const fin = await finishRun({ prep, dir, shards: [{ file: journalFile, entries, k: 0, n: 1 }], failures, workers, quiet: o.quiet, experiment: o.experiment });
@@ -260,7 +263,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   manifest.timings = seconds;
   manifest.failed = failures.size;
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated };
+  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated, selection: fin.selection };
 }
 
 export interface FinishInput {
@@ -275,7 +278,7 @@ export interface FinishInput {
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
-export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
+export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson }> {
   const { prep, dir, shards, failures, workers } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
   // baselines on the same window and costs: calendar on each check schedule, and buy-and-hold
@@ -288,10 +291,6 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     simulate(ctx, config, m, 0);
     return { id, config, metrics: m };
   });
-  const summary = await finalizeResults({
-    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
-    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
-  });
   // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
   const extras: ExtrasInput = {
     dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
@@ -299,6 +298,23 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     quiet: input.quiet, file: input.experiment,
   };
   await (await import('../validate/index.js')).runValidation(extras);
-  await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
-  return { summary, baselines };
+  const robust = await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
+  // the selection by evidence (issue 11): selection.json, and the ranks results.csv is written with
+  const { runSelection } = await import('../results/selection-run.js');
+  const selection = await runSelection({
+    dir, space, shards, failures, baselines, scoreWeights: s.scoreWeights, constraints,
+    window: {
+      prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start,
+      initialCapital: s.initialCapital, riskFree: s.riskFree,
+    },
+    robust: robust && s.robustness
+      ? { score: robust.robustScore, feasibleFreq: robust.feasibleFreq, paths: robust.pathScores, P: robust.P, quantile: s.robustness.rankBy === 'median' ? 0.5 : s.robustness.rankBy.quantile }
+      : null,
+    validation: !!s.validation,
+  });
+  const summary = await finalizeResults({
+    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
+    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives, selection,
+  });
+  return { summary, baselines, selection: selection.json };
 }

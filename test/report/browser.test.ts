@@ -209,6 +209,7 @@ describe('report in headless chromium', () => {
     // quickstart.ts by hand: (6 absolute + 10 relative widths) × 3 checks × 3 modes = 144,
     // calendar × 3 checks (edge and inner collapse into target) = 3, none = 1 → 148
     expect(configs.length).toBe(148);
+    expect(baselines).toBe(6); // calendar monthly, quarterly, yearly (always), daily, weekly (searched) and buy-and-hold
 
     const t0 = performance.now();
     const { facts, consoleErrors, pageErrors, blocked, page } = await openReport(browser, path, 'report.png');
