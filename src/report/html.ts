@@ -425,7 +425,7 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
     const simplest = sel.simplest !== null && sel.simplest !== sel.pick ? rowById(m, input, sel.simplest) : null;
     const test = sel.indistinguishableTest;
     items.push(
-      `<li><b>As good</b>: ${ind.length === 0 ? 'no other configuration is' : `${h(plural(ind.length, 'other configuration'))} ${ind.length === 1 ? 'is' : 'are'}`} not significantly worse than the pick` +
+      `<li><b>As good</b>: ${ind.length === 0 ? 'every other candidate is significantly worse than the pick' : `${h(plural(ind.length, 'other configuration'))} ${ind.length === 1 ? 'is' : 'are'} not significantly worse than the pick`}` +
         (test ? ` (${h(test.method)})` : '') +
         (simplest ? `; the simplest of them is ${h(simplest.label)} (#${h(simplest.id)}: ${h(describeMetrics(simplest))})` : sel.simplest === sel.pick && ind.length > 0 ? '; the pick is itself the simplest of them' : '') +
         '.</li>',
