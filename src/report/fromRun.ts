@@ -128,7 +128,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
       searchedParams: space.searched.filter((p) => d.searched.includes(p)), objectives: s.objectives, heatmap: s.report?.heatmap,
       constraints: s.constraints, scoreWeights: s.scoreWeights as Record<string, number>,
     },
-    data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start },
+    data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start, ...(manifest.warnings?.length ? { warnings: manifest.warnings } : {}) },
     targets: Object.fromEntries(matrix.assets.map((a, i) => [a, targets[i]])),
     costs: s.costs,
     run: { id: path.basename(dir), startedAt: manifest.createdAt, seconds: manifest.timings?.total ?? 0, workers: manifest.workers ?? 1, failed: manifest.failed ?? 0 },

@@ -489,6 +489,7 @@ function summaryHtml(input: ReportInput, m: ReportModel): string {
       ['window', `${d.start} to ${d.end}`],
       ['rows', fmtInt(d.rows)],
       ['periods per year', fmtNum(d.periodsPerYear)],
+      ...(d.warnings ?? []).map((w): [string, string] => ['window note', w]),
     ]),
     factTable('Targets', Object.entries(input.targets).map(([a, w]) => [a, fmtPct(w)])),
     factTable('Costs', [
