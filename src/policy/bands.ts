@@ -23,7 +23,9 @@ export interface BandSpec {
   readonly label: (p: Policy) => string;
 }
 
-const pct = (x: number): string => `${+(x * 100).toPrecision(6)}%`;
+/** Three significant digits: what a person compares (results.csv keeps full precision). */
+const pct = (x: number): string => `${+(x * 100).toPrecision(3)}%`;
+const sig3 = (x: number): string => `${+x.toPrecision(3)}`;
 const inUnit = (x: number): boolean => Number.isFinite(x) && x > 0 && x <= 1;
 const positive = (x: number): boolean => Number.isFinite(x) && x > 0;
 
@@ -54,7 +56,7 @@ export const BANDS: { readonly [K in BandType]: BandSpec } = {
     code: 5, scope: 'asset', widthMeaning: 'k: b_i = k·σ_i·w*_i (σ annualized)', widthDomain: '(0, 100]',
     widthOk: (x) => positive(x) && x <= 100,
     usesLookback: true, usesRelWidth: false,
-    label: (p) => `volatility k=${p.width} over ${p.lookback}${p.minWidth ? `, at least ±${pct(p.minWidth)}` : ''}`,
+    label: (p) => `volatility k=${sig3(p.width)} over ${p.lookback}${p.minWidth ? `, at least ±${pct(p.minWidth)}` : ''}`,
   },
   drift: {
     code: 6, scope: 'portfolio', widthMeaning: 'd: trade when ½·Σ|w_i − w*_i| > d', widthDomain: '(0, 1]', widthOk: inUnit,

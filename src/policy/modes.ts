@@ -17,8 +17,8 @@ export interface ModeSpec {
 export const MODE_SPECS: { readonly [K in Mode]: ModeSpec } = {
   target: { code: 0, label: () => 'to target' },
   edge: { code: 1, label: () => 'to the band edge' },
-  inner: { code: 2, label: (p) => `to ${+((p.depth ?? NaN) * 100).toPrecision(4)}% of the band` },
-  partial: { code: 3, label: (p) => `${+((p.fraction ?? NaN) * 100).toPrecision(4)}% of the way to target` },
+  inner: { code: 2, label: (p) => `to ${+((p.depth ?? NaN) * 100).toPrecision(3)}% of the band` },
+  partial: { code: 3, label: (p) => `${+((p.fraction ?? NaN) * 100).toPrecision(3)}% of the way to target` },
 };
 
 /** The scale applied to (w − w*) given s, for a mode code and its parameter (q or f). */
