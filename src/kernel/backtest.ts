@@ -39,14 +39,14 @@ export interface BacktestSeries {
  */
 export type CheckDay = (t: number, V: number) => number;
 
-/** Slots of ctx.state. */
-const TRADED = 0;
-const COST = 1;
+/** Slots of ctx.state (TRADED and COST are read by advise/, which runs the same check day). */
+export const TRADED = 0;
+export const COST = 1;
 const EVENTS = 2;
 const TURN = 3;
 const COSTSUM = 4;
 
-function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
+export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const { prices: P, N, targets: W, ppy } = ctx;
   const scope = BANDS[cfg.band].scope;
   const isVol = cfg.band === 'volatility';
