@@ -17,6 +17,9 @@ export const METRICS = [
   'maxDrift',
   'excessReturn',
   'finalValue',
+  // cash flows (docs/flows-and-taxes.md): without flows mwr = cagr and flowRebalanceShare = 0
+  'mwr',
+  'flowRebalanceShare',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 export const N_METRICS = METRICS.length;

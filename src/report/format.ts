@@ -35,6 +35,8 @@ export const METRIC_META: Record<string, FieldMeta> = {
   maxDrift: { title: 'max drift', kind: 'pct' },
   excessReturn: { title: 'excess return', kind: 'pct' },
   finalValue: { title: 'final value', kind: 'money' },
+  mwr: { title: 'money-weighted return', kind: 'pct' },
+  flowRebalanceShare: { title: 'rebalancing by flows', kind: 'pct' },
 };
 
 /** Configuration parameters (design §3), with their display titles. */

@@ -161,6 +161,9 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   out[M.maxDrift] = maxDrift;
   out[M.excessReturn] = cagr - S.cagr(1, bench, years);
   out[M.finalValue] = v[n];
+  // the stitched folds have no flows (validation runs without them): mwr = cagr
+  out[M.mwr] = cagr;
+  out[M.flowRebalanceShare] = 0;
   return out;
 }
 

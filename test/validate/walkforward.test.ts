@@ -183,6 +183,8 @@ describe('the stitched out-of-sample record', () => {
       maxDrift,
       excessReturn: cagr - (bv ** (1 / years) - 1),
       finalValue: v[n],
+      mwr: cagr,
+      flowRebalanceShare: 0,
     };
   }
 
