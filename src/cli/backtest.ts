@@ -2,7 +2,9 @@
  * `rebalance-lab backtest`: one policy on one data file, printed beside the calendar
  * baseline on the same check schedule and buy-and-hold.
  */
+import { readFile } from 'node:fs/promises';
 import { loadPrices } from '../data/load.js';
+import { FLOW_MODES, parseDatedFlows, parseFlow, type FlowMode, type FlowsSpec } from '../policy/flows.js';
 import { UserError } from '../errors.js';
 import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
@@ -37,6 +39,11 @@ export interface BacktestArgs {
   normalize: boolean;
   json: boolean;
   series?: string;
+  /** Cash flows (docs/flows-and-taxes.md): AMOUNT@SCHEDULE texts, how they are invested, growth, a CSV of dated flows. */
+  flow?: string[];
+  flowMode?: string;
+  flowGrowth?: number;
+  flowsFile?: string;
 }
 
 export interface BacktestReport {
@@ -69,12 +76,14 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
-  const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs };
+  const flows = await cliFlows(a);
+  const flowMode = parseFlowMode(a.flowMode);
+  const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs, ...(flows ? { flowMode } : {}) };
   const calendar: Config = { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const hold: Config = { band: 'none', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: a.capital, riskFree: a.riskFree,
+    start, initialCapital: a.capital, riskFree: a.riskFree, flows,
   });
   const out = new Float64Array(N_METRICS);
   const series = a.series ? allocSeries(matrix.T - start, matrix.N, false) : null;
@@ -91,6 +100,22 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     targets: Object.fromEntries(matrix.assets.map((x, i) => [x, targets[i]])),
     columns,
   };
+}
+
+/** The flows of --flow, --flow-growth and --flows-file (null when none). */
+async function cliFlows(a: BacktestArgs): Promise<FlowsSpec | null> {
+  const periodic = (a.flow ?? []).map((x) => parseFlow(x, a.flowGrowth));
+  const dated = a.flowsFile ? parseDatedFlows(await readFile(a.flowsFile, 'utf8').catch(() => {
+    throw new UserError(`--flows-file ${a.flowsFile}: cannot read it; give a CSV of date,amount rows`);
+  }), a.flowsFile) : [];
+  if (a.flowGrowth !== undefined && !(Number.isFinite(a.flowGrowth) && a.flowGrowth > -1)) throw new UserError(`--flow-growth: ${a.flowGrowth} must be a number > −1 (e.g. 0.02)`);
+  return periodic.length + dated.length > 0 ? { periodic, dated } : null;
+}
+
+function parseFlowMode(x: string | undefined): FlowMode {
+  if (x === undefined) return 'pro-rata';
+  if (!(FLOW_MODES as readonly string[]).includes(x)) throw new UserError(`--flow-mode: "${x}" is not one of ${FLOW_MODES.join(', ')}`);
+  return x as FlowMode;
 }
 
 async function writeSeries(file: string, dates: readonly string[], assets: readonly string[], s: BacktestSeries): Promise<void> {

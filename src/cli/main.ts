@@ -36,6 +36,10 @@ const BACKTEST_OPTIONS = {
   normalize: { type: 'boolean', default: false, describe: 'scale the weights to sum to 1 instead of refusing them' },
   json: { type: 'boolean', default: false, describe: 'print JSON on stdout instead of a table' },
   series: { type: 'string', describe: 'write the policy\'s daily value, weights and trades to this CSV' },
+  flow: { type: 'string', array: true, describe: 'a cash flow AMOUNT@SCHEDULE[:START[:END]], repeatable: 1000@monthly, -2%@yearly (see docs/flows-and-taxes.md)' },
+  'flow-mode': { type: 'string', default: 'pro-rata', describe: 'how flows are invested: pro-rata (at the targets) | rebalance (furthest from target first)' },
+  'flow-growth': { type: 'number', describe: 'yearly growth of the currency amounts of --flow, e.g. 0.02' },
+  'flows-file': { type: 'string', describe: 'a CSV of dated flows: date,amount rows' },
 } as const;
 
 const RUN_OPTIONS = {
@@ -70,6 +74,7 @@ export async function main(argv: string[]): Promise<void> {
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
+          flow: a.flow, flowMode: a['flow-mode'], flowGrowth: a['flow-growth'], flowsFile: a['flows-file'],
         });
         process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
       },

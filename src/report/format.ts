@@ -42,6 +42,7 @@ export const METRIC_META: Record<string, FieldMeta> = {
 /** Configuration parameters (design §3), with their display titles. */
 export const PARAM_META: Record<string, FieldMeta> = {
   band: { title: 'band', kind: 'text' },
+  flowMode: { title: 'flow mode', kind: 'text' },
   width: { title: 'width', kind: 'number' },
   relWidth: { title: 'relative width', kind: 'pct' },
   lookback: { title: 'lookback', kind: 'count' },

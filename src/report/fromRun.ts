@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveFlows } from '../experiment/flows.js';
 import { UserError } from '../errors.js';
 import { loadPrices } from '../data/load.js';
 import { allocSeries, simulate } from '../kernel/backtest.js';
@@ -48,6 +49,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    flows: await resolveFlows(s.flows, path.resolve(manifest.experiment.file), manifest.experiment.file),
   });
   const best = rows.find((r) => r.rank === 1);
   const picks = [...(best ? [best] : []), ...rows.filter((r) => r.kind === 'baseline')];

@@ -148,7 +148,7 @@ const numOrNull = (s: string | undefined): number | null => {
   const x = num(s);
   return Number.isNaN(x) ? null : x;
 };
-const isTextParam = (p: string, v: string): boolean => p === 'band' || p === 'mode' || (p === 'check' && !/^\d+$/.test(v));
+const isTextParam = (p: string, v: string): boolean => p === 'band' || p === 'mode' || p === 'flowMode' || (p === 'check' && !/^\d+$/.test(v));
 
 export function rowConfig(params: ReportRow['params']): Config {
   const n = (k: string): number | undefined => (params[k] === null || params[k] === undefined ? undefined : Number(params[k]));
@@ -167,6 +167,7 @@ export function rowConfig(params: ReportRow['params']): Config {
     halfSpreadBps: n('halfSpreadBps') ?? 0,
     fixedFee: n('fixedFee') ?? 0,
     minTrade: n('minTrade') ?? 0,
+    ...(params.flowMode === 'rebalance' || params.flowMode === 'pro-rata' ? { flowMode: params.flowMode } : {}),
   };
 }
 

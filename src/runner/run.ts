@@ -25,6 +25,8 @@ import { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
+import { compileFlows, type FlowsSpec } from '../policy/flows.js';
+import { resolveFlows } from '../experiment/flows.js';
 import type { Config } from '../policy/types.js';
 import { ParameterSpace } from '../search/space.js';
 import { baselineConfigs } from '../search/baselines.js';
@@ -130,6 +132,8 @@ export interface Prepared {
   space: ParameterSpace;
   start: number;
   constraints: Constraint[];
+  /** Cash flows (policy/flows.ts), or null. */
+  flows: FlowsSpec | null;
 }
 
 /** Load the data and build the space for a validated spec (`f` names the experiment in errors). */
@@ -151,7 +155,16 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
     const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
     checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
   }
-  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints };
+  const flows = await resolveFlows(s.flows, path.resolve(f), f);
+  if (s.space.flowMode !== undefined && !flows)
+    throw new UserError(`${f}: space.flowMode: there are no flows to invest; add flows (e.g. flows: { periodic: ['1000@monthly'] }) or drop flowMode`);
+  if (flows) {
+    // dated flows outside the window and the like: say so before any work starts
+    compileFlows(flows, matrix.dates, start, `${f}: flows`);
+    if (s.validation || s.robustness)
+      throw new UserError(`${f}: flows cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without flows); drop one of them`);
+  }
+  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints, flows };
 }
 
 export async function prepare(expFile: string): Promise<Prepared & { exp: LoadedExperiment }> {
@@ -261,7 +274,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const workerData: WorkerData = {
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets,
     periodsPerYear: matrix.periodsPerYear, start, initialCapital: s.initialCapital, riskFree: s.riskFree,
-    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh,
+    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh, flows: prep.flows,
   };
   const journal = await JournalWriter.open(journalFile);
   const label = `${s.name}${shard ? ` shard ${sh.k}/${sh.n}` : ''}: ${Kl.toLocaleString('en')} configurations on ${workers} worker${workers > 1 ? 's' : ''}`;
@@ -329,10 +342,10 @@ export interface FinishInput {
 export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
   const { prep, dir, shards, failures, workers } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
-  // baselines on the same window and costs: calendar on each check schedule, and buy-and-hold
+  // baselines on the same window, costs and flows: calendar on each check schedule, and buy-and-hold
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    start, initialCapital: s.initialCapital, riskFree: s.riskFree, flows: prep.flows,
   });
   const baselines = baselineConfigs(space, s).map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);

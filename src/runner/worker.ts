@@ -24,6 +24,7 @@ const ctx = new KernelContext({
   start: wd.start,
   initialCapital: wd.initialCapital,
   riskFree: wd.riskFree,
+  flows: wd.flows ?? null,
 });
 const space = new ParameterSpace(wd.space, wd.search, { costs: wd.costs });
 const faults = parseFaults(wd.faults);
