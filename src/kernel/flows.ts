@@ -168,13 +168,19 @@ export function moneyWeightedReturn(
   const d = NPV_D;
   let rho = Math.log(Math.max(1e-9, vEnd / V0)) / Math.max(tauEnd, 1e-12);
   if (!Number.isFinite(rho)) rho = 0;
-  for (let it = 0; it < 50; it++) {
+  // Newton converges quadratically: stop once a step is below 1e-14 (rounding then stalls it),
+  // or when a small step no longer shrinks (the root is as exact as doubles allow)
+  let last = Infinity;
+  for (let it = 0; it < 60; it++) {
     const v = npv(rho, d);
     if (v === 0) return Math.expm1(rho);
     const step = v / d[0];
     if (!Number.isFinite(step)) break;
+    const a = Math.abs(step);
+    if (a < 1e-9 && a >= last) return Math.expm1(rho);
     rho -= step;
-    if (Math.abs(step) < 1e-15 * Math.max(1, Math.abs(rho))) return Math.expm1(rho);
+    if (a < 1e-14) return Math.expm1(rho);
+    last = a;
   }
   let lo = -20;
   let hi = 20;
