@@ -3,11 +3,18 @@
  * description and an example; user mistakes print one paragraph and exit 2 (no stack trace).
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isUserError } from '../errors.js';
 
 const EXIT_USER = 2;
+
+/** The package's docs/ folder (dist/cli/ and src/cli/ are both two folders below the package root). */
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const DOCS_EPILOGUE =
+  `What every band, mode, cost and metric means: ${path.join(DOCS, 'definitions.md')}\n` +
+  `Run folder files (results.csv, manifest.json, …): ${path.join(DOCS, 'file-formats.md')}`;
 
 function fail(msg: string): never {
   process.stderr.write(`rebalance-lab: ${msg}\n`);
@@ -228,6 +235,7 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .alias('h', 'help')
     .version(false)
+    .epilogue(DOCS_EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;

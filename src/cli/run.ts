@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { runExperiment, type RunOptions, type RunResult, type Shard } from '../runner/run.js';
-import { formatLeaderboard } from '../results/leaderboard.js';
+import { formatLeaderboard } from './leaderboard.js';
 
 /** `--shard k/n` or `--shard-from-env VAR/n` (k from the environment: Kubernetes, Slurm). */
 export function parseShard(shard: string | undefined, fromEnv: string | undefined, env = process.env): Shard | undefined {

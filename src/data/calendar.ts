@@ -1,12 +1,15 @@
 /**
  * Calendar helpers (design §2–§3): ISO date validation, day arithmetic, period keys for check
- * schedules and the periods-per-year detection. Pure functions over `YYYY-MM-DD` strings; no
- * imports, so the kernel side (and workers) may use them without pulling in the loader.
+ * schedules and the periods-per-year detection. Pure functions over `YYYY-MM-DD` strings; the
+ * only import is simple-statistics (small, no dependencies), so the kernel side (and workers)
+ * may use them without pulling in the loader.
  *
  * Day numbers are days since 1970-01-01 in the proleptic Gregorian calendar, computed with
  * integer arithmetic (Howard Hinnant's civil-date algorithms), so years before 1970 (Shiller
  * starts in 1871) and years below 100 behave (unlike `Date.UTC`, which maps 0–99 to 1900–1999).
  */
+
+import { medianSorted } from 'simple-statistics';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_NAMES = [
@@ -169,8 +172,8 @@ export function medianGapDays(dates: readonly string[]): number {
     prev = d;
   }
   gaps.sort();
-  const mid = gaps.length >> 1;
-  return gaps.length % 2 === 1 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2;
+  // gaps are whole days: the type-7 median equals the mean of the two middle values exactly
+  return medianSorted(gaps as unknown as readonly number[]); // reads only .length and indices
 }
 
 /**

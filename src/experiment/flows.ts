@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { parseDatedFlows, parseFlow, type FlowsSpec } from '../policy/flows.js';
 import { resolveDataFile } from './load.js';
-import type { FlowsInput } from './schema.js';
+import type { FlowsInput } from '../spec/schema.js';
 
 export async function resolveFlows(input: FlowsInput | undefined, expFile: string, where: string): Promise<FlowsSpec | null> {
   if (!input) return null;

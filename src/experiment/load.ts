@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
-import { Experiment, type ExperimentSpec } from './schema.js';
+import { Experiment, type ExperimentSpec } from '../spec/schema.js';
 import { ParameterSpace } from '../search/space.js';
 import { parseConstraints } from '../results/score.js';
 import { quote, readUserText } from '../data/text.js';

@@ -53,6 +53,7 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const isVol = cfg.band === 'volatility';
   const isRisk = cfg.band === 'risk';
   const isDrift = cfg.band === 'drift';
+  const isCalendar = scope === 'always';
   const L = checkLookback(ctx, cfg);
   const b = ctx.b;
   staticHalfWidths(cfg, W, b);
@@ -127,6 +128,10 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       sumAbs += dl;
       if (dl > TRADE_EPS) nTraded++;
     }
+    // the border-tie rule (NOTES-interpretations.md 15): a rebalance that moves no weight by more
+    // than float noise (Σ|w' − w| ≤ TRADE_EPS) is no rebalance: no event, no cost, no turnover,
+    // the cooldown is not reset. Calendar keeps its documented zero-turnover events.
+    if (sumAbs <= TRADE_EPS && !isCalendar) return V;
     const Q = V * sumAbs;
     if (Q < minTrade) return V;
     const cost = Q * cRate + fixedFee * nTraded;

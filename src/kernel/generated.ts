@@ -25,6 +25,8 @@
  *  - Days between check rows run in a loop of their own without any check code (fewer live
  *    values, no spills); a check row runs the same day code plus the check.
  *  - On a trade, the drift sum is recomputed from the new holdings, as the readable loop does.
+ *  - The border-tie rule: a rebalance with Σ|w' − w| ≤ TRADE_EPS is no rebalance (except for the
+ *    calendar baseline, whose zero-turnover checks are events); every kernel path follows it.
  */
 import { TRADE_EPS } from '../policy/costs.js';
 import { BANDS } from '../policy/bands.js';
@@ -160,7 +162,7 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode, with
         const sumAbs = ${sum((i) => `l${i}`)};
         const nTraded = ${each((i) => `(l${i} > ${eps} ? 1 : 0)`, ' + ')};
         const Q = V * sumAbs;
-        if (!(Q < minTrade)) {
+        if (!(Q < minTrade)${band === 'calendar' ? '' : ` && !(sumAbs <= ${eps})`}) {
           const cost = Q * cRate + fixedFee * nTraded;
           costSum += cost / V;
           turn += 0.5 * sumAbs;

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveFlows } from '../experiment/flows.js';
 import { UserError } from '../errors.js';
 import { loadPrices } from '../data/load.js';
 import { allocSeries, simulate } from '../kernel/backtest.js';
@@ -13,7 +12,7 @@ import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
 import { resolveTargets } from '../policy/targets.js';
-import type { Manifest } from '../runner/run.js';
+import type { Manifest } from '../results/manifest.js';
 import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
 import type { ReportInput, ReportSeries } from './types.js';
 
@@ -49,7 +48,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
-    flows: await resolveFlows(s.flows, path.resolve(manifest.experiment.file), manifest.experiment.file),
+    flows: manifest.flows ?? null,
   });
   const best = rows.find((r) => r.rank === 1);
   const picks = [...(best ? [best] : []), ...rows.filter((r) => r.kind === 'baseline')];

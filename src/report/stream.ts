@@ -34,14 +34,10 @@ import {
   categoryCompare,
   prefersLog,
   quantileBins,
-  type EffectRow,
   type Group,
-  type HeatCell,
-  type Heatmap,
-  type ParamEffect,
 } from './aggregate.js';
 import { fmtNum } from './format.js';
-import type { ReportRow, RowDigest } from './types.js';
+import type { EffectRow, HeatCell, Heatmap, ParamEffect, ReportRow, RowDigest } from './types.js';
 
 export interface DigestOptions {
   /** The run's seed (the samples are a function of it and the ids). */

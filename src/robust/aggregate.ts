@@ -9,7 +9,7 @@
  *
  * Per configuration and metric: the median, p5 and p95 over the paths. Quantiles are type 7
  * (linear interpolation between order statistics: h = (n − 1)·q, x_⌊h⌋ + (h − ⌊h⌋)·(x_⌊h⌋+1 − x_⌊h⌋),
- * R's default, simple-statistics' quantileSorted) over the paths where the value is finite;
+ * R's default; simple-statistics' quantileSorted) over the paths where the value is finite;
  * NaN when there is none.
  *
  * Robust score: the median (or the chosen quantile) of the score over the paths; lower is
@@ -27,6 +27,7 @@ import { UserError } from '../errors.js';
 import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import { paretoFront, satisfies, score, type Constraint } from '../results/score.js';
 import type { RobustTaskResult } from './protocol.js';
+import { quantileSorted as ssQuantileSorted } from 'simple-statistics';
 
 /** Metrics summarised for every configuration (the objectives are added when missing). */
 export const ROBUST_METRICS: readonly MetricName[] = ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'volatility', 'excessReturn'];
@@ -69,13 +70,15 @@ export interface RobustSummary {
   failures: [number, number, string][];
 }
 
-/** Type-7 quantile of an ascending array (finite values). */
-export function quantileSorted(x: ArrayLike<number>, q: number, n = x.length): number {
+/**
+ * Type-7 quantile of the first `n` values of an ascending array (finite values); NaN when n = 0.
+ * simple-statistics' quantileSorted computes x_⌊h⌋ + (h − ⌊h⌋)·(x_⌈h⌉ − x_⌊h⌋) with h = (n − 1)·q,
+ * the same expression in the same order as the hand-written version it replaced (bit-identical).
+ */
+export function quantileSorted(x: Float64Array, q: number, n = x.length): number {
   if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return x[n - 1];
-  return x[lo] + (h - lo) * (x[lo + 1] - x[lo]);
+  // simple-statistics only reads .length and indices, which a Float64Array has (its type says number[])
+  return ssQuantileSorted(x.subarray(0, n) as unknown as readonly number[], q);
 }
 
 /** The columns summarised for an experiment: ROBUST_METRICS, then any other objective. */

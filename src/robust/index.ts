@@ -5,14 +5,14 @@
  * into `robustness.csv` (one row per configuration, id order, byte-identical for any worker
  * count) and `robustness.json` (settings, timing, the top of the robust leaderboard).
  */
-import type { ExtrasInput } from '../runner/extras.js';
+import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
 import { baselineConfigs } from '../search/baselines.js';
 import { describeConfig } from '../policy/describe.js';
 import type { Config } from '../policy/types.js';
 import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
 import { num } from '../results/table.js';
-import { Progress } from '../runner/progress.js';
+import { Progress } from '../exec/progress.js';
 import type { ParameterSpace } from '../search/space.js';
 import { checkRobustSize, RobustAccumulator, robustColumns, STATS, type RobustSummary } from './aggregate.js';
 import { planTasks, runRobustPool } from './pool.js';

@@ -11,7 +11,8 @@ import { parseExperiment, resolveDataFile } from '../experiment/load.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { shardCount, type ShardJournal } from '../results/finalize.js';
 import { scanJournal } from '../results/journal.js';
-import { explainMismatch, fingerprint, finishRun, prepareSpec, sha256, type Manifest, type RunResult } from './run.js';
+import { explainMismatch, fingerprint, sha256, type Manifest } from '../results/manifest.js';
+import { finishRun, prepareSpec, type RunResult } from './run.js';
 
 export interface MergeOptions {
   dirs: string[];

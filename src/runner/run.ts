@@ -12,13 +12,12 @@
  * or long-lookback configurations and leave the others idle; id mod n spreads every kind of
  * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
 import { KernelContext } from '../kernel/context.js';
@@ -34,12 +33,11 @@ import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
 import { parseConstraints, type Constraint } from '../results/score.js';
-import type { WorkerData } from './protocol.js';
+import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
+import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
-import { Progress } from './progress.js';
-import type { ExtrasInput } from './extras.js';
-
-export const VERSION = '0.1.0';
+import { Progress } from '../exec/progress.js';
+import type { ExtrasInput } from '../experiment/extras.js';
 
 export interface Shard {
   k: number;
@@ -83,42 +81,9 @@ export interface RunResult {
   evaluated: number;
 }
 
-export interface Manifest {
-  tool: 'rebalance-lab';
-  version: string;
-  experiment: { name: string; file: string; sha256: string; spec: ExperimentSpec };
-  data: { file: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
-  search: { kind: string; seed: number; size: number };
-  /** A shard run: the ids with id mod count = index. */
-  shard?: { index: number; count: number };
-  /** A merged run: the shard folders it came from. */
-  mergedFrom?: string[];
-  createdAt: string;
-  completedAt?: string;
-  workers?: number;
-  timings?: Record<string, number>;
-  failed?: number;
-}
-
-export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
-
 function runStamp(d = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
-/** What must match for --resume and merge (everything that changes a result). */
-export function fingerprint(m: Manifest, withShard = true): string {
-  return JSON.stringify([m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null]);
-}
-
-export function explainMismatch(old: Manifest, cur: Manifest): string {
-  if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
-  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) return `the experiment ${cur.experiment.file} changed since the run started`;
-  if (old.version !== cur.version) return `it was made by rebalance-lab ${old.version}, this is ${cur.version}`;
-  if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
-    return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
-  return 'the search or data window differ';
 }
 
 export interface Prepared {
@@ -150,7 +115,7 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
   const constraints = parseConstraints(s.constraints, `${f}: constraints`);
   // folds that do not fit the data are an experiment mistake: say so before any work starts
-  if (s.validation) (await import('../validate/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
+  if (s.validation) (await import('../experiment/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
   if (s.robustness) {
     const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
     checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
@@ -171,16 +136,6 @@ export async function prepare(expFile: string): Promise<Prepared & { exp: Loaded
   const exp = await loadExperiment(expFile);
   const f = path.relative(process.cwd(), exp.file) || exp.file;
   return { ...(await prepareSpec(exp.spec, exp.dataFile, f)), exp };
-}
-
-async function readManifest(dir: string): Promise<Manifest | null> {
-  const mf = path.join(dir, 'manifest.json');
-  if (!existsSync(mf)) return null;
-  try {
-    return JSON.parse(await readFile(mf, 'utf8')) as Manifest;
-  } catch (e) {
-    throw new UserError(`${mf}: not a readable manifest (${e instanceof Error ? e.message : String(e)}); this folder is not a rebalance-lab run`);
-  }
 }
 
 function checkShard(sh: Shard): void {
@@ -208,6 +163,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     createdAt: new Date().toISOString(),
   };
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  if (prep.flows) manifest.flows = prep.flows;
 
   let dir: string;
   let resuming = false;

@@ -2,7 +2,7 @@
  * The baselines every run reports beside the searched policies (design §3): calendar on each
  * check schedule of the space, and buy-and-hold, at the experiment's costs.
  */
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from './space.js';
 

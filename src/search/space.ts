@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
 import type { BandType, CheckEvery, Config, Costs, Mode } from '../policy/types.js';
 import type { FlowMode } from '../policy/flows.js';
-import type { NumDim, SearchSpec, SpaceSpec } from '../experiment/schema.js';
+import type { NumDim, SearchSpec, SpaceSpec } from '../spec/schema.js';
 import { halton, uniform } from './rng.js';
 
 export const PARAMS = [

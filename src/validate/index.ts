@@ -4,57 +4,25 @@
  * for the report (src/report/extrasValidation.ts). Does nothing when the experiment has no
  * `validation` field.
  */
-import type { ExtrasInput } from '../runner/extras.js';
+import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import { DEFAULT_RISK_AVERSION, theoryBand, type TheoryBand } from '../policy/theory.js';
 import type { Config } from '../policy/types.js';
 import { PARAMS, paramValue, type ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from '../results/atomic.js';
-import { makeFolds } from './folds.js';
+import type { MetricRecord, ValidationFile } from '../results/validation.js';
+import { makeFolds } from '../experiment/folds.js';
 import { walkForward, type WalkResult } from './walkforward.js';
 
-export { makeFolds } from './folds.js';
+export { makeFolds } from '../experiment/folds.js';
 export { walkForward, stitchMetrics, pickBest } from './walkforward.js';
 
 export type ValidationInput = ExtrasInput;
 
 type Num = number | null;
-export type MetricRecord = Record<MetricName, Num>;
-
-/** What validation.json holds (read back by the report). */
-export interface ValidationFile {
-  kind: 'walk-forward' | 'split';
-  spec: ExperimentSpec['validation'];
-  window: { first: string; last: string };
-  configs: { total: number; evaluated: number; sampled: boolean };
-  scoreWeights: Partial<Record<MetricName, number>>;
-  constraints: string[];
-  folds: {
-    index: number;
-    train: { first: string; last: string; rows: number };
-    test: { first: string; last: string; rows: number };
-    chosen: { id: number; label: string; params: Record<string, string | number | null>; feasibleInSample: boolean };
-    feasibleInSample: number;
-    failed: number;
-    inSample: { score: Num; metrics: MetricRecord };
-    outOfSample: { score: Num; feasible: boolean; metrics: MetricRecord };
-    baselines: { id: string; score: Num; metrics: MetricRecord }[];
-  }[];
-  stitched: { label: string; score: Num; feasible: boolean; metrics: MetricRecord };
-  baselines: { id: string; label: string; score: Num; feasible: boolean; metrics: MetricRecord }[];
-  stability: {
-    distinctConfigs: number;
-    modal: { id: number; label: string; folds: number };
-    /** Per searched parameter: the chosen value in each fold. */
-    params: Record<string, (string | number | null)[]>;
-  };
-  /** The stitched out-of-sample value paths (first value = initialCapital before the first test return). */
-  series: { dates: string[]; foldStarts: string[]; values: { id: string; label: string; value: number[] }[] };
-  theory: TheoryBand;
-}
 
 const fin = (x: number): Num => (Number.isFinite(x) ? x : null);
 

@@ -23,7 +23,7 @@ import * as S from '../kernel/stats.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { satisfies, score, type Constraint } from '../results/score.js';
-import type { Fold, Window } from './folds.js';
+import type { Fold, Window } from '../experiment/folds.js';
 
 export interface WalkInput {
   prices: Float64Array;

@@ -8,7 +8,8 @@
  *  - window = rows start..T-1; row `start` is the costless initial allocation (1).
  *  - check days are start < t < T-1 (2); cooldown counts rows since the last trade (3).
  *  - a rebalance event is a trade for the cooldown, even with zero turnover (calendar);
- *    a rebalance skipped by minTrade is not (3).
+ *    a rebalance skipped by minTrade is not (3); a non-calendar rebalance with
+ *    Σ|w' − w| ≤ 1e-12 is not a rebalance at all (15).
  *  - edge: s = min_i b_i/|w_i - w*_i| over assets with w_i != w*_i, clamped to [0,1];
  *    drift s = d/D, risk s = tau/TE, calendar s = 0 (5).
  *  - returns r_t = V_t/V_{t-1} - 1 for t = start+1..T-1, years = (T-1-start)/ppy (§4).
@@ -472,7 +473,11 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
           if (delta > 1e-12) assetsTraded += 1;
         }
         const Q = V * sumAbs;
-        if (!(Q < config.minTrade)) {
+        // the border-tie rule (interpretation 15): moving no weight by more than 1e-12 in total is
+        // no rebalance (a weight that sits on its border reads 1 ulp outside it after a trade);
+        // a calendar check stays an event even with nothing to trade (design §3)
+        const tie = sumAbs <= 1e-12 && config.band !== 'calendar';
+        if (!tie && !(Q < config.minTrade)) {
           const C = Q * c + config.fixedFee * assetsTraded;
           const Vpost = V - C;
           holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));

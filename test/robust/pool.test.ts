@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPrices } from '../../src/data/load.js';
 import { parseExperiment } from '../../src/experiment/load.js';
-import type { ExperimentSpec } from '../../src/experiment/schema.js';
+import type { ExperimentSpec } from '../../src/spec/schema.js';
 import { backtest } from '../../src/kernel/backtest.js';
 import { resolveTargets } from '../../src/policy/targets.js';
 import { parseConstraints, score } from '../../src/results/score.js';

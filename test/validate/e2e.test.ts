@@ -15,8 +15,8 @@ import { backtest } from '../../src/kernel/backtest.js';
 import { METRICS } from '../../src/kernel/metrics.js';
 import { rowConfig } from '../../src/report/stream.js';
 import { splitCsvLine } from '../../src/results/table.js';
-import type { ValidationFile } from '../../src/validate/index.js';
-import { addOffset } from '../../src/validate/folds.js';
+import type { ValidationFile } from '../../src/results/validation.js';
+import { addOffset } from '../../src/experiment/folds.js';
 import { ROOT } from '../runner/fixture.js';
 
 let out: string;

@@ -9,7 +9,7 @@ import { backtest } from '../../src/kernel/backtest.js';
 import { METRICS, type Metrics } from '../../src/kernel/metrics.js';
 import { parseConstraints } from '../../src/results/score.js';
 import { ParameterSpace } from '../../src/search/space.js';
-import { makeFolds, type Fold } from '../../src/validate/folds.js';
+import { makeFolds, type Fold } from '../../src/experiment/folds.js';
 import { walkForward, type WalkInput } from '../../src/validate/walkforward.js';
 import { plainBacktest } from '../reference/plain.js';
 import { consecutiveDates, expectClose } from '../kernel/helpers.js';

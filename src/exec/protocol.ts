@@ -1,5 +1,5 @@
 /** Messages between the sweep runner and its workers (structured-clone friendly). */
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import type { FlowsSpec } from '../policy/flows.js';
 
 export interface WorkerData {

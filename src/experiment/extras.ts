@@ -2,7 +2,7 @@
  * What the analyses run after a sweep (validation, robustness) receive: the prepared experiment
  * (its data, space, constraints) and the run folder. One type, so run and merge call them alike.
  */
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import type { Constraint } from '../results/score.js';
 import type { ParameterSpace } from '../search/space.js';
 
