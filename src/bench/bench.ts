@@ -63,8 +63,8 @@ async function kernelRate(rounds = 3): Promise<number[]> {
  */
 async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]> {
   const { matrix, targets, space } = await setup();
-  const ctxOf = (flows: FlowsSpec | null): KernelContext => new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback, flows,
+  const ctxOf = (flows: FlowsSpec | null, tax: number | null = null): KernelContext => new KernelContext({
+    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback, flows, tax,
   });
   const cases: { label: string; ctx: KernelContext; flowMode?: FlowMode }[] = [
     { label: 'no flows', ctx: ctxOf(null) },
@@ -74,6 +74,8 @@ async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]>
       ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }, { amount: -0.01, percent: true, every: 'quarterly' }], dated: [] }),
       flowMode: 'rebalance',
     },
+    { label: 'tax 25% (readable path)', ctx: ctxOf(null, 0.25) },
+    { label: 'monthly contribution + tax 25%', ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }], dated: [] }, 0.25), flowMode: 'pro-rata' },
   ];
   warmUp(matrix.N);
   const out = new Float64Array(N_METRICS);
@@ -91,8 +93,8 @@ async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]>
 
 function flowTable(rates: { label: string; rate: number }[]): string {
   const base = rates[0].rate;
-  return '1b. single-thread kernel with cash flows (same configurations, interleaved rounds, best of 3)\n' + table(
-    ['flows', 'configs/s', 'µs/config', 'vs no flows'],
+  return '1b. single-thread kernel with cash flows and taxes (same configurations, interleaved rounds, best of 3)\n' + table(
+    ['flows / tax', 'configs/s', 'µs/config', 'vs none'],
     rates.map((r) => [r.label, fmt(r.rate), fmt(1e6 / r.rate, 1), `${(r.rate / base).toFixed(2)}×`]),
   ) + '\n\n';
 }

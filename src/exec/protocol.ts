@@ -22,6 +22,8 @@ export interface WorkerData {
   shard: { k: number; n: number };
   /** Cash flows of the experiment (policy/flows.ts), or null. */
   flows?: FlowsSpec | null;
+  /** Capital-gains tax rate, or null. */
+  tax?: number | null;
 }
 
 /** A batch: local indices [from, to) (configuration ids when the run is not sharded). */

@@ -12,6 +12,7 @@ import { KernelContext, type ContextInput } from './context.js';
 import { M, N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
 import { applyFlow, FA_COST, FA_REBAL, FA_TWR, moneyWeightedReturn } from './flows.js';
+import { payTax, settleTrades, TX_COST, TX_FRAC, TX_GAIN, TX_LOSS } from './tax.js';
 import {
   kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
@@ -168,7 +169,8 @@ export function simulate(
   offset = 0,
   series: BacktestSeries | null = null,
 ): void {
-  if (series === null && ctx.N <= MAX_GENERATED_N) fastSimulate(ctx, cfg, out, offset);
+  // taxes run only on the readable path (kernel/tax.ts)
+  if (series === null && ctx.N <= MAX_GENERATED_N && ctx.taxRate === null) fastSimulate(ctx, cfg, out, offset);
   else readableSimulate(ctx, cfg, out, offset, series);
 }
 
@@ -369,7 +371,13 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
   const acc = ctx.acc; // driftSum, driftMax, maxDD
   ctx.flowAcc.fill(0);
   const flow = ctx.flows ? { rebalance: cfg.flowMode === 'rebalance', cRate: costRate(cfg), fixedFee: cfg.fixedFee } : null;
-  genericDayLoop(ctx, mask, cooldown, check, series, flow);
+  if (ctx.taxRate !== null) {
+    // the initial allocation is bought at the start prices: its basis
+    ctx.taxAcc.fill(0);
+    for (let i = 0; i < ctx.N; i++) ctx.basis[i] = ctx.h[i] * ctx.prices[ctx.start * ctx.N + i];
+  }
+  const tax = ctx.taxRate !== null ? { rate: ctx.taxRate, cRate: costRate(cfg), fixedFee: cfg.fixedFee } : null;
+  genericDayLoop(ctx, mask, cooldown, check, series, flow, tax);
   if (series?.halfWidth && BANDS[cfg.band].scope === 'asset') fillHalfWidths(ctx, cfg, series.halfWidth);
   const { start, T, ppy, rets, diff, riskFree } = ctx;
   // rets[t] = V_t/V_{t−1} − 1 and diff[t] = rets[t] − r^b_t were filled by the day loop;
@@ -398,9 +406,13 @@ function fillHalfWidths(ctx: KernelContext, cfg: Config, out: Float64Array): voi
 }
 
 /** The readable day loop (and the one that records series). */
-function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, check: CheckDay, series: BacktestSeries | null, flow: FlowArgs | null = null): void {
+function genericDayLoop(
+  ctx: KernelContext, mask: Uint8Array, cooldown: number, check: CheckDay, series: BacktestSeries | null,
+  flow: FlowArgs | null = null, tax: { rate: number; cRate: number; fixedFee: number } | null = null,
+): void {
   const { prices: P, N, T, start, targets: W, h, values: vals, rets, diff, benchRet, state: st, acc } = ctx;
   const flows = flow ? ctx.flows : null;
+  const { hPrev, basis, taxAcc, taxYearEnd } = ctx;
   let twr = 1; // the time-weighted index (flows only; drawdown is measured on it)
   let V = vals[start];
   let driftSum = 0;
@@ -420,17 +432,23 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
     let F = 0;
     if (flows !== null && flow !== null && flows.mask[t] === 1) {
       // the flow first, then the check sees the post-flow holdings (kernel/flows.ts)
+      if (tax !== null) hPrev.set(h);
       V = applyFlow(h, P, row, N, W, V, t, flows.abs, flows.pct, ctx.fl, flow.rebalance, flow.cRate, flow.fixedFee, ctx.flowX, ctx.flowAcc, ctx.dates);
       F = ctx.fl[t];
+      if (tax !== null) settleTrades(h, hPrev, basis, P, row, N, taxAcc);
     }
     let traded = false;
     if (mask[t] === 1 && (lastTrade < 0 || t - lastTrade > cooldown)) {
+      if (tax !== null) hPrev.set(h);
       V = check(t, V);
       if (st[TRADED] === 1) {
         traded = true;
         lastTrade = t;
+        if (tax !== null) settleTrades(h, hPrev, basis, P, row, N, taxAcc);
       }
     }
+    // the year end: tax on the year's net realised gains, paid by a pro-rata sale (kernel/tax.ts)
+    if (tax !== null && taxYearEnd[t] === 1) V = payTax(h, hPrev, basis, P, row, N, V, tax.rate, tax.cRate, tax.fixedFee, taxAcc, ctx.dates[t]);
     // drift of the end-of-day weights: ½·Σ|h_i·P_i − w*_i·V| / V
     let ds = 0;
     for (let i = 0; i < N; i++) {
@@ -497,6 +515,7 @@ function writeMetrics(
   const flows = ctx.flows;
   const c = flows === null ? S.cagr(ctx.capital, vEnd, years) : S.cagr(1, ctx.flowAcc[FA_TWR], years);
   if (flows !== null) costSum += ctx.flowAcc[FA_COST];
+  if (ctx.taxRate !== null) costSum += ctx.taxAcc[TX_COST];
   const rootPpy = Math.sqrt(ppy);
   out[o + M.turnover] = turnSum / years;
   out[o + M.trackingError] = sdd * rootPpy;
@@ -519,6 +538,24 @@ function writeMetrics(
     out[o + M.mwr] = moneyWeightedReturn(ctx.capital, vEnd, flows.rows, ctx.fl, start, T, ppy);
     const byFlows = ctx.flowAcc[FA_REBAL];
     out[o + M.flowRebalanceShare] = byFlows + turnSum > 0 ? byFlows / (byFlows + turnSum) : 0;
+  }
+  if (ctx.taxRate === null) {
+    out[o + M.taxPaid] = 0;
+    out[o + M.afterTaxCagr] = c;
+    out[o + M.afterTaxValue] = vEnd;
+    out[o + M.unrealisedGain] = NaN;
+  } else {
+    // liquidation at the last close: tax on this year's realised gain plus the unrealised gain, less the carried loss
+    const { N, prices: P, h, basis, taxAcc: ta } = ctx;
+    let U = 0;
+    for (let i = 0; i < N; i++) U += h[i] * P[(T - 1) * N + i] - basis[i];
+    const due = ta[TX_GAIN] + U - ta[TX_LOSS];
+    const after = vEnd - (due > 0 ? ctx.taxRate * due : 0);
+    out[o + M.taxPaid] = (ta[TX_FRAC] / years) * 1e4;
+    out[o + M.unrealisedGain] = U;
+    out[o + M.afterTaxValue] = after;
+    // the time-weighted index scaled by the liquidation's haircut after / V_end
+    out[o + M.afterTaxCagr] = flows === null ? S.cagr(ctx.capital, after, years) : S.cagr(1, ctx.flowAcc[FA_TWR] * (after / vEnd), years);
   }
 }
 

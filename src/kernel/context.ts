@@ -8,6 +8,7 @@ import type { CheckEvery } from '../policy/types.js';
 import { checkMask, scheduleKey } from '../policy/schedule.js';
 import { compileFlows, hasFlows, type CompiledFlows, type FlowsSpec } from '../policy/flows.js';
 import { applyFlow, FA_SLOTS } from './flows.js';
+import { TX_SLOTS } from './tax.js';
 import { PRM_SLOTS, type FlowHook } from './generated.js';
 
 export interface ContextInput {
@@ -24,6 +25,8 @@ export interface ContextInput {
   riskFree?: number;
   /** Cash flows over the window (policy/flows.ts), or none. */
   flows?: FlowsSpec | null;
+  /** Capital-gains tax rate on net realised gains (kernel/tax.ts), or none. */
+  tax?: number | null;
 }
 
 export class KernelContext {
@@ -68,6 +71,12 @@ export class KernelContext {
   readonly flowX: Float64Array;
   /** The current configuration's flow scalars: [rebalance ? 1 : 0, cost rate, fixed fee]. */
   readonly flowPrm = new Float64Array(3);
+  /** Tax (null: none): the rate, per-asset cost basis, the holdings before a trade, the year-end rows, the totals (kernel/tax.ts TX_*). */
+  readonly taxRate: number | null;
+  readonly basis: Float64Array;
+  readonly hPrev: Float64Array;
+  readonly taxYearEnd: Uint8Array;
+  readonly taxAcc = new Float64Array(TX_SLOTS);
   private hook: FlowHook | null = null;
 
   private readonly named = new Map<string, { mask: Uint8Array; rows: Int32Array }>();
@@ -103,6 +112,10 @@ export class KernelContext {
     this.flows = hasFlows(inp.flows) ? compileFlows(inp.flows, inp.dates, start) : null;
     this.fl = new Float64Array(this.flows ? T : 0);
     this.flowX = new Float64Array(N);
+    this.taxRate = inp.tax === undefined || inp.tax === null ? null : inp.tax;
+    this.basis = new Float64Array(N);
+    this.hPrev = new Float64Array(N);
+    this.taxYearEnd = this.taxRate === null ? new Uint8Array(0) : checkMask(inp.dates, start, 'yearly');
 
     const prices = this.prices;
     const br = new Float64Array(T);

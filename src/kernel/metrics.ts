@@ -20,6 +20,12 @@ export const METRICS = [
   // cash flows (docs/flows-and-taxes.md): without flows mwr = cagr and flowRebalanceShare = 0
   'mwr',
   'flowRebalanceShare',
+  // taxes (docs/flows-and-taxes.md): without tax taxPaid = 0, afterTaxCagr = cagr,
+  // afterTaxValue = finalValue, unrealisedGain not tracked (NaN)
+  'taxPaid',
+  'afterTaxCagr',
+  'afterTaxValue',
+  'unrealisedGain',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 export const N_METRICS = METRICS.length;

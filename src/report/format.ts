@@ -37,6 +37,10 @@ export const METRIC_META: Record<string, FieldMeta> = {
   finalValue: { title: 'final value', kind: 'money' },
   mwr: { title: 'money-weighted return', kind: 'pct' },
   flowRebalanceShare: { title: 'rebalancing by flows', kind: 'pct' },
+  taxPaid: { title: 'tax paid (bp/yr)', kind: 'bp' },
+  afterTaxCagr: { title: 'after-tax CAGR', kind: 'pct' },
+  afterTaxValue: { title: 'after-tax value', kind: 'money' },
+  unrealisedGain: { title: 'unrealised gain', kind: 'money' },
 };
 
 /** Configuration parameters (design §3), with their display titles. */

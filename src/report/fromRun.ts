@@ -49,6 +49,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
     flows: manifest.flows ?? null,
+    tax: s.tax ?? null,
   });
   const best = rows.find((r) => r.rank === 1);
   const picks = [...(best ? [best] : []), ...rows.filter((r) => r.kind === 'baseline')];

@@ -25,6 +25,7 @@ const ctx = new KernelContext({
   initialCapital: wd.initialCapital,
   riskFree: wd.riskFree,
   flows: wd.flows ?? null,
+  tax: wd.tax ?? null,
 });
 const space = new ParameterSpace(wd.space, wd.search, { costs: wd.costs });
 const faults = parseFaults(wd.faults);

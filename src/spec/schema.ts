@@ -193,6 +193,8 @@ export const Experiment = z.strictObject({
   theory: Theory.optional(),
   /** Contributions and withdrawals during the window; how they are invested is space.flowMode. */
   flows: Flows.optional(),
+  /** Capital-gains tax rate on net realised gains, average-cost basis, paid at each year end (docs/flows-and-taxes.md). */
+  tax: z.number().min(0, 'expected a tax rate in [0, 1), e.g. 0.25').lt(1, 'expected a tax rate in [0, 1), e.g. 0.25').optional(),
 });
 
 /** What the user writes (defaults optional). */

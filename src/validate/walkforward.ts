@@ -164,6 +164,10 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   // the stitched folds have no flows (validation runs without them): mwr = cagr
   out[M.mwr] = cagr;
   out[M.flowRebalanceShare] = 0;
+  out[M.taxPaid] = 0;
+  out[M.afterTaxCagr] = cagr;
+  out[M.afterTaxValue] = v[n];
+  out[M.unrealisedGain] = NaN;
   return out;
 }
 

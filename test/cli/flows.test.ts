@@ -52,11 +52,36 @@ describe('backtest with flows', () => {
   });
 });
 
+describe('backtest --tax', () => {
+  it('tax lowers the value, is reported in bp/yr, and buy-and-hold pays none until the end (only unrealised gains)', () => {
+    const t = cli([...base, '--tax', '0.25']);
+    const n = cli(base);
+    expect(t.code, t.err).toBe(0);
+    const [tp, hold] = JSON.parse(t.out).columns.map((c: { metrics: Record<string, number> }) => c.metrics).filter((_: unknown, k: number) => k !== 1);
+    const np = JSON.parse(n.out).columns[0].metrics;
+    // the policy rebalanced (selling winners) in 2010–2014: some tax paid, less money at the end
+    expect(np.rebalances).toBeGreaterThan(0);
+    expect(tp.taxPaid).toBeGreaterThan(0);
+    expect(tp.finalValue).toBeLessThan(np.finalValue);
+    expect(tp.afterTaxValue).toBeLessThan(tp.finalValue);
+    expect(hold.taxPaid).toBe(0);
+    expect(hold.unrealisedGain).toBeGreaterThan(0);
+    // buy and hold never sells: liquidation owes 25% of the unrealised gain
+    expect(hold.afterTaxValue).toBeCloseTo(hold.finalValue - 0.25 * hold.unrealisedGain, 6);
+    expect(np.taxPaid).toBe(0);
+    expect(np.afterTaxValue).toBe(np.finalValue);
+    const bad = cli([...base, '--tax', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--tax: 1\.5 must be a rate in \[0, 1\)/);
+  });
+});
+
 describe('run with flows', () => {
-  it('searches flowMode: twice the configurations, the flowMode column, identical results across worker counts', async () => {
+  it('searches flowMode (with a tax): twice the configurations, the flowMode column, identical results across worker counts', async () => {
     const exp = smallExperiment({
       name: 'saver',
       flows: { periodic: ['2000@monthly', { amount: -0.01, percent: true, every: 'quarterly' }] },
+      tax: 0.2,
       space: { bands: { relative: { width: [0.1, 0.3] }, calendar: {}, none: {} }, check: ['monthly'], mode: ['target', 'edge'], flowMode: ['pro-rata', 'rebalance'] },
       constraints: [],
     });
@@ -80,6 +105,8 @@ describe('run with flows', () => {
     const share = head.indexOf('flowRebalanceShare');
     expect(configs.some((c) => Number(c[share]) > 0)).toBe(true);
     expect(head).toContain('mwr');
+    const tax = head.indexOf('taxPaid');
+    expect(configs.some((c) => Number(c[tax]) > 0)).toBe(true);
   });
 
   it('flowMode without flows is refused, naming the field', async () => {

@@ -31,6 +31,8 @@ export interface PlainInput {
   riskFree?: number;
   /** Cash flows (docs/flows-and-taxes.md); their rows and amounts are worked out here from scratch. */
   flows?: FlowsSpec;
+  /** Capital-gains tax rate (docs/flows-and-taxes.md), average-cost basis. */
+  tax?: number;
 }
 
 export interface PlainResult {
@@ -373,6 +375,27 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
 
   const c = (config.feeBps + config.halfSpreadBps) / 1e4;
   let holdings: number[] = target.map((ws, i) => (ws * capital) / P(start, i));
+  // tax bookkeeping: total cost basis per asset, this year's realised gain, the carried loss
+  const taxRate = input.tax;
+  const basis: number[] = holdings.map((h, i) => h * P(start, i));
+  let realised = 0;
+  let carried = 0;
+  let taxFractionSum = 0;
+  let taxSaleCostFractionSum = 0;
+  /** Book the change from `before` to `after` units at row t's prices. */
+  const book = (before: number[], after: number[], t: number): void => {
+    if (taxRate === undefined) return;
+    for (let i = 0; i < N; i++) {
+      const change = after[i] - before[i];
+      if (change > 0) basis[i] += change * P(t, i);
+      if (change < 0) {
+        const perUnit = before[i] > 0 ? basis[i] / before[i] : 0;
+        realised += -change * (P(t, i) - perUnit);
+        basis[i] -= -change * perUnit;
+      }
+    }
+  };
+  const isYearEnd = (t: number): boolean => t > start && t < T - 1 && dates[t].slice(0, 4) !== dates[t + 1].slice(0, 4);
   let lastTrade: number | null = null;
 
   const value: number[] = [];
@@ -424,6 +447,7 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         const driftBefore = driftOf(holdings.map((h, i) => (h * P(t, i)) / V));
         let applied = false;
         let C = 0;
+        const beforeFlow = holdings.slice();
         if (config.flowMode === 'rebalance') {
           // dollars to buy (> 0) or sell (< 0) per asset, from the deviations at V1 = V + F − |F|c
           const V1 = V + F - Math.abs(F) * c;
@@ -446,6 +470,7 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
           C = Math.abs(F) * c + config.fixedFee * N;
           holdings = holdings.map((h, i) => h + (target[i] * (F - C)) / P(t, i));
         }
+        book(beforeFlow, holdings, t);
         const Vafter = V + F - C;
         if (!(Vafter > 0)) throw new Error(`flow on ${dates[t]} takes the value to zero or below`);
         flowCostFractionSum += C / V;
@@ -480,7 +505,9 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         if (!tie && !(Q < config.minTrade)) {
           const C = Q * c + config.fixedFee * assetsTraded;
           const Vpost = V - C;
+          const beforeTrade = holdings;
           holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));
+          book(beforeTrade, holdings, t);
           rebalances += 1;
           oneWayToday = sumAbs / 2;
           turnoverSum += oneWayToday;
@@ -491,6 +518,25 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
           V = Vpost;
           w = wNew;
         }
+      }
+    }
+
+    if (taxRate !== undefined && isYearEnd(t)) {
+      const net = realised - carried;
+      realised = 0;
+      carried = net > 0 ? 0 : -net;
+      const due = net > 0 ? taxRate * net : 0;
+      if (due > 1e-12 * V) {
+        // sell the same fraction of every holding: proceeds net of costs pay the tax exactly
+        const sold = (due + config.fixedFee * N) / (V * (1 - c));
+        if (!(sold < 1)) throw new Error(`tax on ${dates[t]} exceeds the portfolio`);
+        const before = holdings.slice();
+        holdings = holdings.map((h) => h * (1 - sold));
+        book(before, holdings, t);
+        taxFractionSum += due / V;
+        taxSaleCostFractionSum += (sold * V * c + config.fixedFee * N) / V;
+        V = V * (1 - sold);
+        w = holdings.map((h, i) => (h * P(t, i)) / V);
       }
     }
 
@@ -549,6 +595,16 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   let maxDrift = 0;
   for (const d of drift) maxDrift = Math.max(maxDrift, d);
 
+  function taxMetrics(): Pick<Metrics, 'taxPaid' | 'afterTaxCagr' | 'afterTaxValue' | 'unrealisedGain'> {
+    if (taxRate === undefined) return { taxPaid: 0, afterTaxCagr: cagr, afterTaxValue: vEnd, unrealisedGain: NaN };
+    let unrealised = 0;
+    for (let i = 0; i < N; i++) unrealised += holdings[i] * P(T - 1, i) - basis[i];
+    const owed = realised + unrealised - carried;
+    const afterTaxValue = vEnd - (owed > 0 ? taxRate * owed : 0);
+    const growth = withFlows ? index[index.length - 1] * (afterTaxValue / vEnd) : afterTaxValue / vStart;
+    return { taxPaid: (taxFractionSum / years) * 1e4, afterTaxCagr: Math.pow(growth, 1 / years) - 1, afterTaxValue, unrealisedGain: unrealised };
+  }
+
   const metrics: Metrics = {
     turnover: turnoverSum / years,
     trackingError,
@@ -559,13 +615,14 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     sortino,
     rebalances,
     rebalancesPerYear: rebalances / years,
-    costDrag: ((costFractionSum + flowCostFractionSum) / years) * 1e4,
+    costDrag: ((costFractionSum + flowCostFractionSum + taxSaleCostFractionSum) / years) * 1e4,
     meanDrift: plainMean(drift),
     maxDrift,
     excessReturn: cagr - benchCagr,
     finalValue: vEnd,
     mwr,
     flowRebalanceShare: flowRebalancing + turnoverSum > 0 ? flowRebalancing / (flowRebalancing + turnoverSum) : 0,
+    ...taxMetrics(),
   };
 
   return { metrics, value, weights, trade, cost, benchmark, drift, oneWayTurnover, flow };

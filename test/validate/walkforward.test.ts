@@ -185,6 +185,10 @@ describe('the stitched out-of-sample record', () => {
       finalValue: v[n],
       mwr: cagr,
       flowRebalanceShare: 0,
+      taxPaid: 0,
+      afterTaxCagr: cagr,
+      afterTaxValue: v[n],
+      unrealisedGain: NaN,
     };
   }
 
