@@ -46,6 +46,7 @@ export interface BacktestArgs {
   flowsFile?: string;
   /** Capital-gains tax rate (docs/flows-and-taxes.md). */
   tax?: number;
+  taxAware?: boolean;
 }
 
 export interface BacktestReport {
@@ -79,6 +80,7 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
   if (a.tax !== undefined && !(Number.isFinite(a.tax) && a.tax >= 0 && a.tax < 1)) throw new UserError(`--tax: ${a.tax} must be a rate in [0, 1), e.g. 0.25`);
+  if (a.taxAware && a.tax === undefined) throw new UserError('--tax-aware needs --tax RATE');
   const flows = await cliFlows(a);
   const flowMode = parseFlowMode(a.flowMode);
   const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs, ...(flows ? { flowMode } : {}) };
@@ -86,7 +88,7 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const hold: Config = { band: 'none', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: a.capital, riskFree: a.riskFree, flows, tax: a.tax ?? null,
+    start, initialCapital: a.capital, riskFree: a.riskFree, flows, tax: a.tax ?? null, taxAware: a.taxAware ?? false,
   });
   const out = new Float64Array(N_METRICS);
   const series = a.series ? allocSeries(matrix.T - start, matrix.N, false) : null;

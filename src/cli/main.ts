@@ -48,6 +48,7 @@ const BACKTEST_OPTIONS = {
   'flow-growth': { type: 'number', describe: 'yearly growth of the currency amounts of --flow, e.g. 0.02' },
   'flows-file': { type: 'string', describe: 'a CSV of dated flows: date,amount rows' },
   tax: { type: 'number', describe: 'capital-gains tax rate on net realised gains, paid at each year end (average cost), e.g. 0.25' },
+  'tax-aware': { type: 'boolean', default: false, describe: 'with --tax: a rebalance that would sell an asset at a gain trades only to the band edge' },
 } as const;
 
 const RUN_OPTIONS = {
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<void> {
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
-          flow: a.flow, flowMode: a['flow-mode'], flowGrowth: a['flow-growth'], flowsFile: a['flows-file'], tax: a.tax,
+          flow: a.flow, flowMode: a['flow-mode'], flowGrowth: a['flow-growth'], flowsFile: a['flows-file'], tax: a.tax, taxAware: a['tax-aware'],
         });
         process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
       },

@@ -24,6 +24,7 @@ export interface WorkerData {
   flows?: FlowsSpec | null;
   /** Capital-gains tax rate, or null. */
   tax?: number | null;
+  taxAware?: boolean;
 }
 
 /** A batch: local indices [from, to) (configuration ids when the run is not sharded). */

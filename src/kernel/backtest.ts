@@ -66,7 +66,9 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const cRate = costRate(cfg);
   const fixedFee = cfg.fixedFee;
   const minTrade = cfg.minTrade;
-  const { h, w, wp, dev, state: st } = ctx;
+  const { h, w, wp, dev, state: st, basis } = ctx;
+  // tax-aware (kernel/tax.ts): a rebalance that would sell an asset standing at a gain goes only to the band edge
+  const taxAware = ctx.taxAware && scope !== 'always';
   return (t: number, V: number): number => {
     st[TRADED] = 0;
     st[COST] = 0;
@@ -119,7 +121,13 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       }
     }
     if (!trigger) return V;
-    const scale = modeScale(modeCode, modeParam, s);
+    let scale = modeScale(modeCode, modeParam, s);
+    if (taxAware && scale < s)
+      for (let i = 0; i < N; i++)
+        if (W[i] + scale * dev[i] < w[i] && h[i] * P[row + i] > basis[i]) {
+          scale = s;
+          break;
+        }
     let sumAbs = 0;
     let nTraded = 0;
     for (let i = 0; i < N; i++) {

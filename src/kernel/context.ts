@@ -27,6 +27,8 @@ export interface ContextInput {
   flows?: FlowsSpec | null;
   /** Capital-gains tax rate on net realised gains (kernel/tax.ts), or none. */
   tax?: number | null;
+  /** With tax: a rebalance that would sell an asset with an unrealised gain trades only to the band edge. */
+  taxAware?: boolean;
 }
 
 export class KernelContext {
@@ -77,6 +79,7 @@ export class KernelContext {
   readonly hPrev: Float64Array;
   readonly taxYearEnd: Uint8Array;
   readonly taxAcc = new Float64Array(TX_SLOTS);
+  readonly taxAware: boolean;
   private hook: FlowHook | null = null;
 
   private readonly named = new Map<string, { mask: Uint8Array; rows: Int32Array }>();
@@ -114,6 +117,7 @@ export class KernelContext {
     this.flowX = new Float64Array(N);
     this.taxRate = inp.tax === undefined || inp.tax === null ? null : inp.tax;
     this.basis = new Float64Array(N);
+    this.taxAware = this.taxRate !== null && inp.taxAware === true;
     this.hPrev = new Float64Array(N);
     this.taxYearEnd = this.taxRate === null ? new Uint8Array(0) : checkMask(inp.dates, start, 'yearly');
 

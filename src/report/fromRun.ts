@@ -50,6 +50,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
     flows: manifest.flows ?? null,
     tax: s.tax ?? null,
+    taxAware: s.taxAware ?? false,
   });
   const best = rows.find((r) => r.rank === 1);
   const picks = [...(best ? [best] : []), ...rows.filter((r) => r.kind === 'baseline')];

@@ -127,6 +127,7 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
     // dated flows outside the window and the like: say so before any work starts
     compileFlows(flows, matrix.dates, start, `${f}: flows`);
   }
+  if (s.taxAware && s.tax === undefined) throw new UserError(`${f}: taxAware needs a tax rate (tax: 0.25)`);
   if (s.tax !== undefined && (s.validation || s.robustness))
     throw new UserError(`${f}: tax cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without tax); drop one of them`);
   if (flows) {
@@ -234,7 +235,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const workerData: WorkerData = {
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets,
     periodsPerYear: matrix.periodsPerYear, start, initialCapital: s.initialCapital, riskFree: s.riskFree,
-    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh, flows: prep.flows, tax: s.tax ?? null,
+    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
   };
   const journal = await JournalWriter.open(journalFile);
   const label = `${s.name}${shard ? ` shard ${sh.k}/${sh.n}` : ''}: ${Kl.toLocaleString('en')} configurations on ${workers} worker${workers > 1 ? 's' : ''}`;
@@ -305,7 +306,7 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   // baselines on the same window, costs and flows: calendar on each check schedule, and buy-and-hold
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: s.initialCapital, riskFree: s.riskFree, flows: prep.flows, tax: s.tax ?? null,
+    start, initialCapital: s.initialCapital, riskFree: s.riskFree, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
   });
   const baselines = baselineConfigs(space, s).map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);

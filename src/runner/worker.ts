@@ -26,6 +26,7 @@ const ctx = new KernelContext({
   riskFree: wd.riskFree,
   flows: wd.flows ?? null,
   tax: wd.tax ?? null,
+  taxAware: wd.taxAware ?? false,
 });
 const space = new ParameterSpace(wd.space, wd.search, { costs: wd.costs });
 const faults = parseFaults(wd.faults);

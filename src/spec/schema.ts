@@ -195,6 +195,8 @@ export const Experiment = z.strictObject({
   flows: Flows.optional(),
   /** Capital-gains tax rate on net realised gains, average-cost basis, paid at each year end (docs/flows-and-taxes.md). */
   tax: z.number().min(0, 'expected a tax rate in [0, 1), e.g. 0.25').lt(1, 'expected a tax rate in [0, 1), e.g. 0.25').optional(),
+  /** With tax: a rebalance that would sell an asset at a gain trades only to the band edge (docs/flows-and-taxes.md). */
+  taxAware: z.boolean().optional(),
 });
 
 /** What the user writes (defaults optional). */

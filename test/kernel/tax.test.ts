@@ -59,6 +59,28 @@ describe('tax: hand-worked', () => {
     expect(noCarry.value[3]).toBeCloseTo(1125 - 23.4375, 9);
   });
 
+  it('tax-aware: a sale at a gain trades to the band edge instead of the target', () => {
+    // A, B at 100, 50/50, 1000; absolute ±5% band, mode target. Row 1: A at 150 → w_A = 0.6 (breach by 0.05).
+    // A stands at a gain (750 > basis 500), and target would sell it: tax-aware goes to the edge,
+    // s = 0.05/0.1 = 0.5 → w' = (0.55, 0.45): A 687.5, B 562.5; realised (62.5/150)·(150 − 100) = 20.833
+    const input: PlainInput = {
+      prices: [100, 100, 150, 100, 150, 100], T: 3, N: 2, dates: consecutiveDates(3, '2024-03-01'),
+      targets: [0.5, 0.5], periodsPerYear: 252, initialCapital: 1000, tax: 0.25, taxAware: true,
+    };
+    const c = cfg({ band: 'absolute', width: 0.05, check: 'daily', mode: 'target' });
+    const r = backtest({ ...input, prices: Float64Array.from(input.prices), start: 0 }, c, true);
+    const w = r.series?.weights ?? new Float64Array(0);
+    expect(w[2]).toBeCloseTo(0.55, 12);
+    expect(r.metrics.turnover * (2 / 252)).toBeCloseTo(0.05, 12);
+    // without tax-aware: to target (0.5)
+    const plain = backtest({ ...input, taxAware: false, prices: Float64Array.from(input.prices), start: 0 }, c, true);
+    expect(plain.series?.weights[2]).toBeCloseTo(0.5, 12);
+    // at a loss (A falls to 50, B rises... B is the one sold: at 150 it stands at a gain too) — with both at a loss nothing changes:
+    // A 50, B 80: w_A = 250/650 = 0.3846 (breach), target sells B (400 < basis 500: a loss) → to target
+    const loss = backtest({ ...input, prices: Float64Array.from([100, 100, 50, 80, 50, 80]), start: 0 }, c, true);
+    expect(loss.series?.weights[2]).toBeCloseTo(0.5, 12);
+  });
+
   it('without tax: taxPaid 0, afterTaxCagr = cagr, afterTaxValue = finalValue', () => {
     const input: PlainInput = { prices: [100, 100, 150, 100, 150, 100], T: 3, N: 2, dates: consecutiveDates(3), targets: [0.5, 0.5], periodsPerYear: 252 };
     const r = run(input, daily);
@@ -78,10 +100,10 @@ describe('tax: kernel = plain reference', () => {
       fc.property(
         fc.record({
           N: fc.integer({ min: 1, max: 4 }), T: fc.integer({ min: 20, max: 200 }), seed: fc.integer({ min: 1, max: 1 << 30 }),
-          band: fc.constantFrom('none', 'calendar', 'absolute', 'relative', 'drift'), width: fc.double({ min: 0.01, max: 0.2, noNaN: true }),
-          check: fc.constantFrom('daily', 'weekly', 'monthly'), mode: fc.constantFrom('target', 'edge', 'partial'),
+          band: fc.constantFrom('none', 'calendar', 'absolute', 'relative', 'drift', 'volatility'), width: fc.double({ min: 0.01, max: 0.2, noNaN: true }),
+          check: fc.constantFrom('daily', 'weekly', 'monthly'), mode: fc.constantFrom('target', 'edge', 'inner', 'partial'),
           feeBps: fc.constantFrom(0, 10), fixedFee: fc.constantFrom(0, 1), rate: fc.constantFrom(0.15, 0.3),
-          flow: fc.constantFrom(0, 500, -100), flowMode: fc.constantFrom('pro-rata', 'rebalance'),
+          flow: fc.constantFrom(0, 500, -100), flowMode: fc.constantFrom('pro-rata', 'rebalance'), aware: fc.boolean(),
         }),
         (g) => {
           let s = g.seed >>> 0;
@@ -90,15 +112,16 @@ describe('tax: kernel = plain reference', () => {
           for (let i = 0; i < g.N; i++) prices.push(10 + 100 * rnd());
           for (let t = 1; t < g.T; t++) for (let i = 0; i < g.N; i++) prices.push(prices[(t - 1) * g.N + i] * Math.exp((rnd() - 0.48) * 0.1));
           const input: PlainInput = {
-            prices, T: g.T, N: g.N, dates: consecutiveDates(g.T, '2023-11-01').map((d, k) => (k * 4 < 1000 ? d : d)),
-            targets: Array.from({ length: g.N }, () => 1 / g.N), periodsPerYear: 52, initialCapital: 10_000, tax: g.rate,
+            start: g.band === 'volatility' ? 4 : 0, prices, T: g.T, N: g.N, dates: consecutiveDates(g.T, '2023-11-01').map((d, k) => (k * 4 < 1000 ? d : d)),
+            targets: Array.from({ length: g.N }, () => 1 / g.N), periodsPerYear: 52, initialCapital: 10_000, tax: g.rate, taxAware: g.aware,
             ...(g.flow ? { flows: { periodic: [{ amount: g.flow, every: 'monthly' as const }], dated: [] } } : {}),
           };
           // weekly-spaced dates so that 200 rows cross a few year ends
           input.dates = Array.from({ length: g.T }, (_, k) => new Date(Date.UTC(2021, 10, 1) + k * 7 * 86400000).toISOString().slice(0, 10));
           const c: Config = {
             ...cfg({ band: g.band as Config['band'], width: g.width, check: g.check as Config['check'], mode: g.mode as Config['mode'], feeBps: g.feeBps, fixedFee: g.fixedFee }),
-            ...(g.mode === 'partial' ? { fraction: 0.5 } : {}), flowMode: g.flowMode as Config['flowMode'],
+            ...(g.mode === 'partial' ? { fraction: 0.5 } : {}), ...(g.mode === 'inner' ? { depth: 0.5 } : {}), flowMode: g.flowMode as Config['flowMode'],
+            ...(g.band === 'volatility' ? { width: g.width * 10, lookback: 4 } : {}),
           };
           let ref;
           try {

@@ -33,6 +33,8 @@ export interface PlainInput {
   flows?: FlowsSpec;
   /** Capital-gains tax rate (docs/flows-and-taxes.md), average-cost basis. */
   tax?: number;
+  /** With tax: a rebalance that would sell an asset at a gain trades only to the band edge. */
+  taxAware?: boolean;
 }
 
 export interface PlainResult {
@@ -489,7 +491,13 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     if (plainIsCheckDay(t, start, T, dates, config.check) && cooldownAllows) {
       const trig = triggerAndScale(t, w);
       if (trig !== null) {
-        const wNew = postTradeWeights(w, trig.s);
+        let wNew = postTradeWeights(w, trig.s);
+        if (taxRate !== undefined && input.taxAware && config.band !== 'calendar') {
+          // how far along the line to target the mode goes, against the edge's s
+          const modeScale = config.mode === 'target' ? 0 : config.mode === 'edge' ? trig.s : config.mode === 'inner' ? (config.depth ?? NaN) * trig.s : 1 - (config.fraction ?? NaN);
+          const sellsAGain = wNew.some((x, i) => x < w[i] && holdings[i] * P(t, i) > basis[i]);
+          if (modeScale < trig.s && sellsAGain) wNew = target.map((ws, i) => ws + trig.s * (w[i] - ws));
+        }
         let sumAbs = 0;
         let assetsTraded = 0;
         for (let i = 0; i < N; i++) {
