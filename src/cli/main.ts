@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type Options } from 'yargs';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { hideBin } from 'yargs/helpers';
 import { isUserError } from '../errors.js';
 
@@ -21,11 +22,20 @@ function fail(msg: string): never {
   process.exit(EXIT_USER);
 }
 
+/** "halfSpreadBps" → "half-spread-bps": an experiment field's flag name. */
+type Kebab<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `-${Lowercase<H>}`}${Kebab<T>}` : S;
+/**
+ * Flags the experiment schema requires of `backtest`: every cost and every data option (but the
+ * file and assets, given by --data and --weights). A field added to the schema without its flag
+ * is a type error on the table below.
+ */
+type SchemaFlags = Kebab<keyof ExperimentSpec['costs']> | Kebab<Exclude<keyof ExperimentSpec['data'], 'file' | 'assets'>>;
+
 /** Backtest and data options, one typed table (flags ↔ fields cannot drift apart). */
 const BACKTEST_OPTIONS = {
   data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
   weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
-  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L | drift:D | risk:TAU,L | calendar | none' },
+  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none' },
   check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
   to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
   lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },
@@ -49,7 +59,7 @@ const BACKTEST_OPTIONS = {
   'flows-file': { type: 'string', describe: 'a CSV of dated flows: date,amount rows' },
   tax: { type: 'number', describe: 'capital-gains tax rate on net realised gains, paid at each year end (average cost), e.g. 0.25' },
   'tax-aware': { type: 'boolean', default: false, describe: 'with --tax: a rebalance that would sell an asset at a gain trades only to the band edge' },
-} as const;
+} as const satisfies Record<SchemaFlags, Options> & Record<string, Options>;
 
 const RUN_OPTIONS = {
   workers: { type: 'number', describe: 'worker threads (default: all cores)' },
@@ -77,7 +87,7 @@ export async function main(argv: string[]): Promise<void> {
           .options(BACKTEST_OPTIONS)
           .example('$0 backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10', '60/40 with a ±25% relative band'),
       async (a) => {
-        const { backtestCommand, formatBacktest } = await import('./backtest.js');
+        const { backtestCommand, backtestJson, formatBacktest } = await import('./backtest.js');
         const r = await backtestCommand({
           data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
@@ -85,7 +95,8 @@ export async function main(argv: string[]): Promise<void> {
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
           flow: a.flow, flowMode: a['flow-mode'], flowGrowth: a['flow-growth'], flowsFile: a['flows-file'], tax: a.tax, taxAware: a['tax-aware'],
         });
-        process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
+        for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
+        process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
       },
     )
     .command(

@@ -59,7 +59,16 @@ async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; q
   if (!o.noReport) report = await reportCommand(r.dir, true);
   const rel = path.relative(process.cwd(), r.dir) || r.dir;
   if (o.json) {
-    process.stdout.write(JSON.stringify({ dir: rel, results: path.join(rel, 'results.csv'), report, size: r.space.size, failed: r.failures.size, seconds: r.seconds }) + '\n');
+    const sel = r.selection;
+    process.stdout.write(
+      JSON.stringify({
+        dir: rel, results: path.join(rel, 'results.csv'), selection: path.join(rel, 'selection.json'), report, size: r.space.size, failed: r.failures.size,
+        seconds: r.seconds,
+        // the same pick as results.csv (rank 1, selection "pick"), the leaderboard and the page
+        pick: sel?.pickConfig ?? null, rule: sel?.rule.text ?? null, scoreText: sel?.scoreText ?? null,
+        indistinguishable: sel ? sel.indistinguishable.length : null, simplest: sel?.simplest ?? null, pbo: sel?.pbo ?? null,
+      }) + '\n',
+    );
     return;
   }
   if (!o.quiet) {

@@ -9,8 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Experiment, type ExperimentSpec } from '../spec/schema.js';
-import { ParameterSpace } from '../search/space.js';
-import { parseConstraints } from '../results/score.js';
+import { compileSpec, type CompiledExperiment } from './compile.js';
 import { quote, readUserText } from '../data/text.js';
 
 /** Experiment files larger than this are refused before reading (a real one is a few kB). */
@@ -82,15 +81,16 @@ export function formatIssues(file: string, raw: unknown, issues: readonly z.core
   return `${file}: the experiment is not valid:\n  ${lines.join('\n  ')}${more}`;
 }
 
-/** Validate an experiment object (from any source). */
-export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSpec {
+/** Validate and compile an experiment object (from any source): the one place an experiment is checked. */
+export function compileExperiment(raw: unknown, file = 'experiment'): CompiledExperiment {
   const r = Experiment.safeParse(raw);
   if (!r.success) throw new UserError(formatIssues(file, raw, r.error.issues));
-  // what zod cannot check: the space's values (band width domains, depth without inner, ...) and the
-  // constraints' grammar; both throw a UserError naming the file and the field
-  new ParameterSpace(r.data.space, r.data.search, { costs: r.data.costs }, file);
-  parseConstraints(r.data.constraints, `${file}: constraints`);
-  return r.data;
+  return compileSpec(r.data, file);
+}
+
+/** Validate an experiment object: its spec with the defaults filled in (compiled, so every check ran). */
+export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSpec {
+  return compileExperiment(raw, file).spec;
 }
 
 async function importCode(abs: string): Promise<unknown> {
@@ -111,6 +111,8 @@ async function importCode(abs: string): Promise<unknown> {
 
 export interface LoadedExperiment {
   spec: ExperimentSpec;
+  /** The compiled experiment (space, constraints, baselines, robustness plan). */
+  compiled: CompiledExperiment;
   /** Absolute path of the experiment file. */
   file: string;
   /** The file's text (its hash goes in the manifest). */
@@ -176,8 +178,8 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
       throw jsonError(file, text, e);
     }
     // a .json value is data: validating it throws only UserErrors
-    const spec = parseExperiment(raw, file);
-    return { spec, file: abs, text, dataFile: resolveDataFile(abs, spec.data.file) };
+    const compiled = compileExperiment(raw, file);
+    return { spec: compiled.spec, compiled, file: abs, text, dataFile: resolveDataFile(abs, compiled.spec.data.file) };
   }
   try {
     raw = await importCode(abs);
@@ -185,9 +187,9 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
     throw new UserError(`${file}: could not evaluate the experiment (${describeThrown(e)}); it must \`export default defineExperiment({...})\``);
   }
   if (raw === undefined) throw new UserError(`${file}: has no default export; end it with \`export default defineExperiment({...})\``);
-  let spec: ExperimentSpec;
+  let compiled: CompiledExperiment;
   try {
-    spec = parseExperiment(raw, file);
+    compiled = compileExperiment(raw, file);
   } catch (e) {
     if (e instanceof UserError) throw e;
     // code can export getters or proxies that throw while being read
@@ -195,5 +197,5 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
       `${file}: reading the exported experiment failed (${describeThrown(e)}); export a plain object: \`export default defineExperiment({...})\``,
     );
   }
-  return { spec, file: abs, text, dataFile: resolveDataFile(abs, spec.data.file) };
+  return { spec: compiled.spec, compiled, file: abs, text, dataFile: resolveDataFile(abs, compiled.spec.data.file) };
 }

@@ -14,7 +14,7 @@ import * as S from './stats.js';
 import { applyFlow, FA_COST, FA_REBAL, FA_TWR, moneyWeightedReturn } from './flows.js';
 import { payTax, settleTrades, TX_COST, TX_FRAC, TX_GAIN, TX_LOSS } from './tax.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -27,6 +27,12 @@ export interface BacktestSeries {
   trade: Uint8Array;
   /** Cost paid on the row. */
   cost: Float64Array;
+  /** Units bought (+) or sold (−) per asset on the row (Tw×N): h_after − h_before, 0 without a trade. */
+  units: Float64Array;
+  /** Traded notional per asset on the row (Tw×N): V_pre·(w'_i − w_i), signed; Σ_i |·| = Q. */
+  notional: Float64Array;
+  /** Scratch: the holdings before the row's check (N). */
+  hPrev: Float64Array;
   /** Benchmark value index, 1 at the window start. */
   benchmark: Float64Array;
   /** Per-asset band half-width b_i,t (Tw×N) for per-asset bands, else null. */
@@ -47,6 +53,8 @@ export const COST = 1;
 const EVENTS = 2;
 const TURN = 3;
 const COSTSUM = 4;
+const COSTTOTAL = 5;
+const ASSETTRADES = 6;
 
 export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const { prices: P, N, targets: W, ppy } = ctx;
@@ -61,6 +69,7 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const vol = isVol ? ctx.volatility(L) : null;
   const cov = isRisk ? ctx.covariance(L) : null;
   const k = cfg.width;
+  const minW = cfg.minWidth ?? 0;
   const modeCode = MODE_SPECS[cfg.mode].code;
   const modeParam = cfg.mode === 'inner' ? (cfg.depth ?? NaN) : cfg.mode === 'partial' ? (cfg.fraction ?? NaN) : 0;
   const cRate = costRate(cfg);
@@ -86,7 +95,8 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       trigger = true;
     } else if (scope === 'asset') {
       // per-asset bands: breach when |w_i − w*_i| > b_i; edge scale s = min_i b_i/|w_i − w*_i|
-      if (vol !== null) for (let i = 0; i < N; i++) b[i] = k * vol[row + i] * W[i];
+      // volatility: b_i = max(minWidth, k·σ_i,t·w*_i) (minWidth defaults to 0)
+      if (vol !== null) for (let i = 0; i < N; i++) b[i] = Math.max(minW, k * vol[row + i] * W[i]);
       s = 1;
       for (let i = 0; i < N; i++) {
         const d = dev[i] < 0 ? -dev[i] : dev[i];
@@ -145,6 +155,8 @@ export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
     if (Q < minTrade) return V;
     const cost = Q * cRate + fixedFee * nTraded;
     st[COSTSUM] += cost / V;
+    st[COSTTOTAL] += cost;
+    st[ASSETTRADES] += nTraded;
     st[TURN] += 0.5 * sumAbs;
     st[EVENTS] += 1;
     st[TRADED] = 1;
@@ -211,6 +223,7 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   prm[PRM_RATE] = costRate(cfg);
   prm[PRM_FIXED] = cfg.fixedFee;
   prm[PRM_MIN_TRADE] = cfg.minTrade;
+  prm[PRM_MIN_WIDTH] = cfg.minWidth ?? 0;
   const flows = ctx.flows !== null;
   let fx = null;
   if (flows) {
@@ -241,6 +254,8 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
     ? (acc[K_TAIL + 2] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
     : S.sortino(rets, from, T, ppy, riskFree);
   writeMetrics(ctx, out, o, acc[K_EVENTS], acc[K_TURN], acc[K_COST_SUM], acc[K_PATH], acc[K_PATH + 1], acc[K_PATH + 4], values[T - 1], meanr, sdr, sdd, sortino);
+  out[o + M.totalCost] = acc[K_COST_TOTAL];
+  out[o + M.assetTrades] = acc[K_ASSET_TRADES];
 }
 
 /**
@@ -395,6 +410,8 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
     ctx, out, o, st[EVENTS], st[TURN], st[COSTSUM], acc[0], acc[1], acc[2], ctx.values[T - 1],
     S.mean(rets, from, T), S.sampleStd(rets, from, T), S.sampleStd(diff, from, T), S.sortino(rets, from, T, ppy, riskFree),
   );
+  out[o + M.totalCost] = st[COSTTOTAL];
+  out[o + M.assetTrades] = st[ASSETTRADES];
 }
 
 /** How the readable day loop applies the context's flows (null: no flows). */
@@ -410,7 +427,7 @@ function fillHalfWidths(ctx: KernelContext, cfg: Config, out: Float64Array): voi
   const vol = cfg.band === 'volatility' ? ctx.volatility(cfg.lookback ?? 0) : null;
   if (!vol) staticHalfWidths(cfg, W, ctx.b);
   for (let t = start; t < T; t++)
-    for (let i = 0; i < N; i++) out[(t - start) * N + i] = vol ? cfg.width * vol[t * N + i] * W[i] : ctx.b[i];
+    for (let i = 0; i < N; i++) out[(t - start) * N + i] = vol ? Math.max(cfg.minWidth ?? 0, cfg.width * vol[t * N + i] * W[i]) : ctx.b[i];
 }
 
 /** The readable day loop (and the one that records series). */
@@ -446,8 +463,10 @@ function genericDayLoop(
       if (tax !== null) settleTrades(h, hPrev, basis, P, row, N, taxAcc);
     }
     let traded = false;
+    const Vpre = V;
     if (mask[t] === 1 && (lastTrade < 0 || t - lastTrade > cooldown)) {
       if (tax !== null) hPrev.set(h);
+      if (series) for (let i = 0; i < N; i++) series.hPrev[i] = h[i];
       V = check(t, V);
       if (st[TRADED] === 1) {
         traded = true;
@@ -489,6 +508,11 @@ function genericDayLoop(
       series.cost[j] = traded ? st[COST] : 0;
       series.benchmark[j] = ctx.benchValue[t];
       for (let i = 0; i < N; i++) series.weights[j * N + i] = (h[i] * P[row + i]) / V;
+      // per-asset trades (ctx.w, ctx.wp hold this row's pre- and post-trade weights on a trade)
+      for (let i = 0; i < N; i++) {
+        series.units[j * N + i] = traded ? h[i] - series.hPrev[i] : 0;
+        series.notional[j * N + i] = traded ? Vpre * (ctx.wp[i] - ctx.w[i]) : 0;
+      }
     }
   }
   acc[0] = driftSum;
@@ -578,6 +602,9 @@ export function allocSeries(Tw: number, N: number, withBands: boolean): Backtest
     weights: new Float64Array(Tw * N),
     trade: new Uint8Array(Tw),
     cost: new Float64Array(Tw),
+    units: new Float64Array(Tw * N),
+    notional: new Float64Array(Tw * N),
+    hPrev: new Float64Array(N),
     benchmark: new Float64Array(Tw),
     halfWidth: withBands ? new Float64Array(Tw * N).fill(NaN) : null,
   };

@@ -7,14 +7,13 @@
  */
 import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
-import { baselineConfigs } from '../search/baselines.js';
 import { describeConfig } from '../policy/describe.js';
 import type { Config } from '../policy/types.js';
 import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
 import { num } from '../results/table.js';
 import { Progress } from '../exec/progress.js';
 import type { ParameterSpace } from '../search/space.js';
-import { checkRobustSize, RobustAccumulator, robustColumns, STATS, type RobustSummary } from './aggregate.js';
+import { RobustAccumulator, STATS, type RobustSummary } from './aggregate.js';
 import { planTasks, runRobustPool } from './pool.js';
 import type { RobustWorkerData } from './protocol.js';
 
@@ -56,26 +55,18 @@ function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The baselines, as in results.csv. */
-export const robustBaselines = baselineConfigs;
 
-/** The `rankBy` quantile: 0.5 for the median. */
-export function rankQuantile(rankBy: 'median' | { quantile: number }): number {
-  return rankBy === 'median' ? 0.5 : rankBy.quantile;
-}
-
-export async function runRobustness(input: RobustnessInput): Promise<void> {
-  const rb = input.spec.robustness;
-  if (!rb) return;
+/** Runs the resampled histories; returns their summary (null when the experiment has no `robustness`). */
+export async function runRobustness(input: RobustnessInput): Promise<RobustSummary | null> {
+  const rb = input.robustness;
+  if (!rb) return null;
   const t0 = performance.now();
   const { space, spec } = input;
   const K = space.size;
   const P = rb.paths;
-  const columns = robustColumns(spec.objectives);
-  const baselines = robustBaselines(space, spec);
+  const baselines = input.baselines;
   const B = baselines.length;
-  checkRobustSize(K + B, P, columns.length, input.file);
-  const seed = rb.seed ?? space.seed;
+  const seed = rb.seed;
   const workers = Math.max(1, input.workers);
   let prices = input.prices;
   if (!(prices.buffer instanceof SharedArrayBuffer)) {
@@ -88,7 +79,7 @@ export async function runRobustness(input: RobustnessInput): Promise<void> {
     space: spec.space, search: spec.search, costs: spec.costs, seed, blockLength: rb.blockLength, baselines: baselines.map((b) => b.config),
   };
   const acc = new RobustAccumulator(K, P, {
-    objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rankQuantile(rb.rankBy),
+    objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rb.rankQuantile,
   }, B);
   const progress = new Progress(
     (K + B) * P,
@@ -121,6 +112,7 @@ export async function runRobustness(input: RobustnessInput): Promise<void> {
     top: topRows(space, baselines, sum, 20),
   };
   await writeFileAtomic(path.join(input.dir, 'robustness.json'), JSON.stringify(json, null, 2) + '\n');
+  return sum;
 }
 
 type Baselines = readonly { id: string; config: Config }[];

@@ -13,10 +13,14 @@
  * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import type { ParameterSpace } from '../search/space.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
+import { periodsPerYearWarning } from '../data/calendar.js';
+import { planFolds, type CompiledExperiment } from '../experiment/compile.js';
+import type { Fold } from '../experiment/folds.js';
 import type { ExperimentSpec } from '../spec/schema.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
@@ -27,17 +31,15 @@ import { resolveTargets } from '../policy/targets.js';
 import { compileFlows, type FlowsSpec } from '../policy/flows.js';
 import { resolveFlows } from '../experiment/flows.js';
 import type { Config } from '../policy/types.js';
-import { ParameterSpace } from '../search/space.js';
-import { baselineConfigs } from '../search/baselines.js';
 import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
-import { parseConstraints, type Constraint } from '../results/score.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
 import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
 import { Progress } from '../exec/progress.js';
 import type { ExtrasInput } from '../experiment/extras.js';
+import type { SelectionJson } from '../results/selection-types.js';
 
 export interface Shard {
   k: number;
@@ -79,6 +81,8 @@ export interface RunResult {
   shard?: Shard;
   /** Configurations this run evaluated now (not resumed). */
   evaluated: number;
+  /** What selection.json holds (null for a shard). */
+  selection: SelectionJson | null;
 }
 
 function runStamp(d = new Date()): string {
@@ -86,25 +90,21 @@ function runStamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-export interface Prepared {
-  spec: ExperimentSpec;
-  /** The experiment file as given (for messages). */
-  file: string;
+export interface Prepared extends CompiledExperiment {
   dataFile: string;
   matrix: PriceMatrix;
   info: DataInfo;
   targets: Float64Array;
-  space: ParameterSpace;
   start: number;
-  constraints: Constraint[];
+  /** The validation folds on the loaded dates (empty without validation). */
+  folds: Fold[];
   /** Cash flows (policy/flows.ts), or null. */
   flows: FlowsSpec | null;
 }
 
-/** Load the data and build the space for a validated spec (`f` names the experiment in errors). */
-export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string): Promise<Prepared> {
-  const space = new ParameterSpace(s.space, s.search, { costs: s.costs }, f);
-  if (space.size === 0) throw new UserError(`${f}: space: the search space is empty; list at least one value for every parameter`);
+/** Load the data for a compiled experiment (`c.file` names it in errors) and plan its folds. */
+export async function prepareCompiled(c: CompiledExperiment, dataFile: string): Promise<Prepared> {
+  const { spec: s, space, file: f } = c;
   const assets = s.data.assets ?? Object.keys(s.targets);
   const { matrix, info } = await loadPrices(dataFile, {
     assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
@@ -113,34 +113,24 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
   const start = space.maxLookback;
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
-  const constraints = parseConstraints(s.constraints, `${f}: constraints`);
   // folds that do not fit the data are an experiment mistake: say so before any work starts
-  if (s.validation) (await import('../experiment/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
-  if (s.robustness) {
-    const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
-    checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
-  }
+  const folds = planFolds(c, matrix.dates, start);
   const flows = await resolveFlows(s.flows, path.resolve(f), f);
   if (s.space.flowMode !== undefined && !flows)
     throw new UserError(`${f}: space.flowMode: there are no flows to invest; add flows (e.g. flows: { periodic: ['1000@monthly'] }) or drop flowMode`);
-  if (flows) {
-    // dated flows outside the window and the like: say so before any work starts
-    compileFlows(flows, matrix.dates, start, `${f}: flows`);
-  }
+  // dated flows outside the window and the like: say so before any work starts
+  if (flows) compileFlows(flows, matrix.dates, start, `${f}: flows`);
   if (s.taxAware && s.tax === undefined) throw new UserError(`${f}: taxAware needs a tax rate (tax: 0.25)`);
   if (s.tax !== undefined && (s.validation || s.robustness))
     throw new UserError(`${f}: tax cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without tax); drop one of them`);
-  if (flows) {
-    if (s.validation || s.robustness)
-      throw new UserError(`${f}: flows cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without flows); drop one of them`);
-  }
-  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints, flows };
+  if (flows && (s.validation || s.robustness))
+    throw new UserError(`${f}: flows cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without flows); drop one of them`);
+  return { ...c, dataFile, matrix, info, targets, start, folds, flows };
 }
 
 export async function prepare(expFile: string): Promise<Prepared & { exp: LoadedExperiment }> {
   const exp = await loadExperiment(expFile);
-  const f = path.relative(process.cwd(), exp.file) || exp.file;
-  return { ...(await prepareSpec(exp.spec, exp.dataFile, f)), exp };
+  return { ...(await prepareCompiled(exp.compiled, exp.dataFile)), exp };
 }
 
 function checkShard(sh: Shard): void {
@@ -169,6 +159,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   };
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
   if (prep.flows) manifest.flows = prep.flows;
+  // periods per year against the calendar (issue 16): the convention is kept, the user is told
+  const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
+  if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
 
   let dir: string;
   let resuming = false;
@@ -272,7 +265,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     manifest.timings = seconds;
     manifest.failed = failures.size;
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated };
+    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated, selection: null };
   }
 
   const fin = await finishRun({ prep, dir, shards: [{ file: journalFile, entries, k: 0, n: 1 }], failures, workers, quiet: o.quiet, experiment: o.experiment });
@@ -285,7 +278,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   manifest.timings = seconds;
   manifest.failed = failures.size;
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated };
+  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated, selection: fin.selection };
 }
 
 export interface FinishInput {
@@ -300,7 +293,7 @@ export interface FinishInput {
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
-export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
+export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson }> {
   const { prep, dir, shards, failures, workers } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
   // baselines on the same window, costs and flows: calendar on each check schedule, and buy-and-hold
@@ -308,23 +301,35 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
   });
-  const baselines = baselineConfigs(space, s).map(({ id, config }) => {
+  const baselines = prep.baselines.map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);
     simulate(ctx, config, m, 0);
     return { id, config, metrics: m };
   });
-  const summary = await finalizeResults({
-    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
-    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
-  });
   // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
   const extras: ExtrasInput = {
     dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets, start, space, constraints, quiet: input.quiet, file: input.experiment,
+    targets, start, space, constraints, baselines: prep.baselines, folds: prep.folds, robustness: prep.robustness,
+    quiet: input.quiet, file: input.experiment,
   };
   await (await import('../validate/index.js')).runValidation(extras);
-  await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
-  return { summary, baselines };
+  const robust = await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
+  // the selection by evidence (issue 11): selection.json, and the ranks results.csv is written with
+  const { runSelection } = await import('../results/selection-run.js');
+  const selection = await runSelection({
+    dir, space, shards, failures, baselines, scoreWeights: s.scoreWeights, constraints,
+    window: {
+      prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start,
+      initialCapital: s.initialCapital, riskFree: s.riskFree,
+    },
+    robust: robust && s.robustness
+      ? { score: robust.robustScore, feasibleFreq: robust.feasibleFreq, paths: robust.pathScores, P: robust.P, quantile: s.robustness.rankBy === 'median' ? 0.5 : s.robustness.rankBy.quantile }
+      : null,
+    validation: !!s.validation,
+  });
+  const summary = await finalizeResults({
+    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
+    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives, selection,
+  });
+  return { summary, baselines, selection: selection.json };
 }
-
-export { baselineConfigs } from '../search/baselines.js';

@@ -11,14 +11,15 @@
  */
 import { UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
-import type { BandType, CheckEvery, Config, Costs, Mode } from '../policy/types.js';
+import { DOMAINS } from '../policy/domains.js';
 import type { FlowMode } from '../policy/flows.js';
+import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
 import type { NumDim, SearchSpec, SpaceSpec } from '../spec/schema.js';
 import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
   'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
-  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'flowMode',
+  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth', 'flowMode',
 ] as const;
 export type ParamName = (typeof PARAMS)[number];
 
@@ -36,7 +37,7 @@ interface ModeOption {
 
 interface Family {
   readonly band: BandType;
-  readonly dims: { key: 'width' | 'relWidth' | 'lookback'; dim: Dim }[];
+  readonly dims: { key: 'width' | 'relWidth' | 'lookback' | 'minWidth'; dim: Dim }[];
   readonly modes: readonly ModeOption[];
   /** none: a single configuration. */
   readonly single: boolean;
@@ -45,7 +46,7 @@ interface Family {
   first: number;
 }
 
-const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const;
+
 const MAX_GRID = 100_000_000;
 
 function fail(file: string, path: string, msg: string): never {
@@ -123,11 +124,12 @@ function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: Sear
   }
 }
 
-const between01 = (x: number): string | null => (x > 0 && x < 1 ? null : 'expected a number between 0 and 1 (exclusive)');
-const fractionOk = (x: number): string | null => (x > 0 && x <= 1 ? null : 'expected a number in (0, 1]');
-const intAtLeast = (lo: number) => (x: number): string | null =>
-  Number.isInteger(x) && x >= lo ? null : `expected a whole number ≥ ${lo}`;
-const nonNegative = (x: number): string | null => (Number.isFinite(x) && x >= 0 ? null : 'expected a number ≥ 0');
+// the domains are policy/domains.ts's; only the wording of the messages is here
+const between01 = (x: number): string | null => (DOMAINS.depth.ok(x) ? null : 'expected a number between 0 and 1 (exclusive)');
+const fractionOk = (x: number): string | null => (DOMAINS.fraction.ok(x) ? null : `expected a number in ${DOMAINS.fraction.text}`);
+const lookbackOk = (x: number): string | null => (DOMAINS.lookback.ok(x) ? null : `expected ${DOMAINS.lookback.text}`);
+const cooldownOk = (x: number): string | null => (DOMAINS.cooldown.ok(x) ? null : `expected ${DOMAINS.cooldown.text}`);
+const costOk = (x: number): string | null => (DOMAINS.cost.ok(x) ? null : `expected a number ${DOMAINS.cost.text}`);
 
 export interface SpaceDefaults {
   costs: Costs;
@@ -210,13 +212,17 @@ export class ParameterSpace {
         dims.push({ key: 'width', dim: compileDim(file, `${base}.width`, spec.width, widthOk, kind) });
       }
       if (bandSpec.usesRelWidth) {
-        const ok: Check = (x) => (x > 0 && x <= 10 ? null : 'expected a relative width in (0, 10]');
+        const ok: Check = (x) => (DOMAINS.relWidth.ok(x) ? null : `expected a relative width in ${DOMAINS.relWidth.text}`);
         dims.push({ key: 'relWidth', dim: compileDim(file, `${base}.relWidth`, spec.relWidth, ok, kind) });
       }
       if (bandSpec.usesLookback) {
-        const d = compileDim(file, `${base}.lookback`, spec.lookback, intAtLeast(2), kind, true);
+        const d = compileDim(file, `${base}.lookback`, spec.lookback, lookbackOk, kind, true);
         dims.push({ key: 'lookback', dim: d });
         maxLookback = Math.max(maxLookback, ...dimMax(d, spec.lookback));
+      }
+      if (band === 'volatility' && spec.minWidth !== undefined) {
+        const ok: Check = (x) => (x >= 0 && x <= 1 ? null : 'expected a minimum width in [0, 1] (weight points)');
+        dims.push({ key: 'minWidth', dim: compileDim(file, `${base}.minWidth`, spec.minWidth, ok, kind) });
       }
       this.families.push({
         band,
@@ -230,10 +236,10 @@ export class ParameterSpace {
     this.maxLookback = maxLookback;
     this.common = [];
     if (space.cooldown !== undefined)
-      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, intAtLeast(0), kind, true) });
+      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, cooldownOk, kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
-      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, nonNegative, kind) });
+      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, costOk, kind) });
     }
     this.defaults = defaults;
     this.flowModes = space.flowMode === undefined ? null : [...new Set(Array.isArray(space.flowMode) ? space.flowMode : [space.flowMode])];
@@ -356,7 +362,8 @@ export class ParameterSpace {
     const f = pick(this.families, u(0));
     const c = this.base(f);
     if (f.single) return c;
-    const slot = { width: 1, relWidth: 2, lookback: 3 } as const;
+    // minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged
+    const slot = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
     for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
     c.check = pick(this.checks, u(4));
     const o = pick(f.modes, u(5));

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { METRICS } from '../kernel/metrics.js';
-import { NAMED_SCHEDULES } from '../policy/types.js';
+import { MODES, NAMED_SCHEDULES } from '../policy/types.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD');
 
@@ -32,13 +32,14 @@ export const BandSpaces = z
     absolute: z.strictObject({ width }).optional(),
     relative: z.strictObject({ width }).optional(),
     hybrid: z.strictObject({ width, relWidth: width }).optional(),
-    volatility: z.strictObject({ width, lookback }).optional(),
+    /** minWidth: b_i = max(minWidth, k·σ·w*_i), weight points (default 0). */
+    volatility: z.strictObject({ width, lookback, minWidth: NumDim.describe('minimum half-width (weight points)').optional() }).optional(),
     drift: z.strictObject({ width }).optional(),
     risk: z.strictObject({ width, lookback }).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'name at least one band type to search');
 
-const Mode = z.enum(['target', 'edge', 'inner', 'partial']);
+const Mode = z.enum(MODES);
 
 export const Space = z.strictObject({
   bands: BandSpaces,

@@ -14,10 +14,8 @@ import type { Config } from '../policy/types.js';
 import { PARAMS, paramValue, type ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { MetricRecord, ValidationFile } from '../results/validation.js';
-import { makeFolds } from '../experiment/folds.js';
 import { walkForward, type WalkResult } from './walkforward.js';
 
-export { makeFolds } from '../experiment/folds.js';
 export { walkForward, stitchMetrics, pickBest } from './walkforward.js';
 
 export type ValidationInput = ExtrasInput;
@@ -35,16 +33,6 @@ export function metricRecord(row: ArrayLike<number>, o = 0): MetricRecord {
 export function configParams(c: Config): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
   for (const p of PARAMS) out[p] = paramValue(c, p);
-  return out;
-}
-
-/** Baselines on the same windows and costs: calendar on each check schedule, and buy-and-hold (as the run's). */
-export function validationBaselines(space: ParameterSpace, spec: ExperimentSpec): { id: string; config: Config }[] {
-  const out: { id: string; config: Config }[] = space.checks.map((check) => ({
-    id: `calendar-${check}`,
-    config: { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...spec.costs },
-  }));
-  out.push({ id: 'none', config: { band: 'none', width: 0, check: space.checks[0], mode: 'target', cooldown: 0, ...spec.costs } });
   return out;
 }
 
@@ -130,7 +118,7 @@ export async function runValidation(input: ValidationInput): Promise<void> {
   const v = input.spec.validation;
   if (!v) return;
   const t0 = performance.now();
-  const folds = makeFolds(input.dates, input.start, v, input.file);
+  const folds = input.folds;
   const K = input.space.size;
   const ids = sampleIds(K, v.maxConfigs);
   if (!input.quiet) {
@@ -140,7 +128,7 @@ export async function runValidation(input: ValidationInput): Promise<void> {
   const w = walkForward({
     prices: input.prices, T: input.T, N: input.N, dates: input.dates, periodsPerYear: input.periodsPerYear, targets: input.targets,
     initialCapital: input.spec.initialCapital, riskFree: input.spec.riskFree, space: input.space, ids,
-    scoreWeights: input.spec.scoreWeights, constraints: input.constraints, folds, baselines: validationBaselines(input.space, input.spec),
+    scoreWeights: input.spec.scoreWeights, constraints: input.constraints, folds, baselines: input.baselines,
   });
   const file = buildValidationFile(input, w, ids);
   const seconds = (performance.now() - t0) / 1000;

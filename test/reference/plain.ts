@@ -294,7 +294,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         }
         case 'volatility': {
           if (config.lookback === undefined) throw new Error('volatility band needs lookback');
-          b.push(config.width * sigma(t, i, config.lookback) * target[i]);
+          // with the minimum width (default 0): b_i = max(minWidth, k·σ·w*_i)
+          b.push(Math.max(config.minWidth ?? 0, config.width * sigma(t, i, config.lookback) * target[i]));
           break;
         }
         default:
@@ -410,6 +411,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   let turnoverSum = 0;
   let costFractionSum = 0;
   let rebalances = 0;
+  let totalCost = 0; // Σ C in currency
+  let assetTrades = 0; // Σ over events of #{i : |w'_i − w_i| > 1e-12}
   const fa = plainFlowAmounts(input, start);
   const flow: number[] = [];
   let flowCostFractionSum = 0;
@@ -517,6 +520,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
           holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));
           book(beforeTrade, holdings, t);
           rebalances += 1;
+          totalCost += C;
+          assetTrades += assetsTraded;
           oneWayToday = sumAbs / 2;
           turnoverSum += oneWayToday;
           costFractionSum += C / V;
@@ -628,6 +633,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     maxDrift,
     excessReturn: cagr - benchCagr,
     finalValue: vEnd,
+    totalCost,
+    assetTrades,
     mwr,
     flowRebalanceShare: flowRebalancing + turnoverSum > 0 ? flowRebalancing / (flowRebalancing + turnoverSum) : 0,
     ...taxMetrics(),
