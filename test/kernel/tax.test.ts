@@ -2,6 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { backtest } from '../../src/kernel/backtest.js';
+import { KernelContext } from '../../src/kernel/context.js';
+import { simdFor } from '../../src/kernel/simd.js';
 import { METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
 import { plainBacktest, type PlainInput } from '../reference/plain.js';
@@ -92,6 +94,14 @@ describe('tax: hand-worked', () => {
 
 const agree = (a: number, b: number): boolean =>
   !Number.isFinite(a) || !Number.isFinite(b) ? (Number.isNaN(a) && Number.isNaN(b)) || a === b : Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
+
+describe('flows and taxes never run on the SIMD kernel', () => {
+  it('simdFor is null for a context with flows or tax', () => {
+    const base = { prices: Float64Array.from([100, 100, 101, 99, 102, 98]), T: 3, N: 2, dates: consecutiveDates(3), targets: [0.5, 0.5], periodsPerYear: 252, start: 0 };
+    expect(simdFor(new KernelContext({ ...base, tax: 0.2 }))).toBeNull();
+    expect(simdFor(new KernelContext({ ...base, flows: { periodic: [{ amount: 10, every: 'daily' }], dated: [] } }))).toBeNull();
+  });
+});
 
 describe('tax: kernel = plain reference', () => {
   it('random cases with tax (and flows) agree to 1e-12', () => {
