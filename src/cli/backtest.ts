@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { periodsPerYearWarning, rowsPerCalendarYear } from '../data/calendar.js';
 import { loadPrices } from '../data/load.js';
+import { FLOW_MODES, parseDatedFlows, parseFlow, type FlowMode, type FlowsSpec } from '../policy/flows.js';
 import { windowWarnings } from '../data/window.js';
 import { UserError } from '../errors.js';
 import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.js';
@@ -41,6 +42,14 @@ export interface BacktestArgs extends Costs {
   normalize: boolean;
   json: boolean;
   series?: string;
+  /** Cash flows (docs/flows-and-taxes.md): AMOUNT@SCHEDULE texts, how they are invested, growth, a CSV of dated flows. */
+  flow?: string[];
+  flowMode?: string;
+  flowGrowth?: number;
+  flowsFile?: string;
+  /** Capital-gains tax rate (docs/flows-and-taxes.md). */
+  tax?: number;
+  taxAware?: boolean;
 }
 
 /** The `schema` of `backtest --json` (docs/backtest.schema.json); bump on an incompatible change. */
@@ -117,13 +126,17 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
-  const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs };
+  if (a.tax !== undefined && !(Number.isFinite(a.tax) && a.tax >= 0 && a.tax < 1)) throw new UserError(`--tax: ${a.tax} must be a rate in [0, 1), e.g. 0.25`);
+  if (a.taxAware && a.tax === undefined) throw new UserError('--tax-aware needs --tax RATE');
+  const flows = await cliFlows(a);
+  const flowMode = parseFlowMode(a.flowMode);
+  const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs, ...(flows ? { flowMode } : {}) };
   const calendar: Config = { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const hold: Config = { band: 'none', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const ppy = matrix.periodsPerYear;
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: ppy,
-    start, initialCapital: a.capital, riskFree: a.riskFree,
+    start, initialCapital: a.capital, riskFree: a.riskFree, flows, tax: a.tax ?? null, taxAware: a.taxAware ?? false,
   });
   const out = new Float64Array(N_METRICS);
   const series = a.series ? allocSeries(matrix.T - start, matrix.N, false) : null;
@@ -187,6 +200,22 @@ function checkSeriesPath(file: string): void {
     throw new UserError(`--series ${file}: the folder ${dir} does not exist; create it or give a path in an existing folder`);
   if (existsSync(file) && statSync(file).isDirectory())
     throw new UserError(`--series ${file} is a folder; give a file name, e.g. ${path.join(file, 'series.csv')}`);
+}
+
+/** The flows of --flow, --flow-growth and --flows-file (null when none). */
+async function cliFlows(a: BacktestArgs): Promise<FlowsSpec | null> {
+  const periodic = (a.flow ?? []).map((x) => parseFlow(x, a.flowGrowth));
+  const dated = a.flowsFile ? parseDatedFlows(await readFile(a.flowsFile, 'utf8').catch(() => {
+    throw new UserError(`--flows-file ${a.flowsFile}: cannot read it; give a CSV of date,amount rows`);
+  }), a.flowsFile) : [];
+  if (a.flowGrowth !== undefined && !(Number.isFinite(a.flowGrowth) && a.flowGrowth > -1)) throw new UserError(`--flow-growth: ${a.flowGrowth} must be a number > −1 (e.g. 0.02)`);
+  return periodic.length + dated.length > 0 ? { periodic, dated } : null;
+}
+
+function parseFlowMode(x: string | undefined): FlowMode {
+  if (x === undefined) return 'pro-rata';
+  if (!(FLOW_MODES as readonly string[]).includes(x)) throw new UserError(`--flow-mode: "${x}" is not one of ${FLOW_MODES.join(', ')}`);
+  return x as FlowMode;
 }
 
 /** The package version (package.json beside dist/ and src/). */

@@ -227,6 +227,8 @@ const kernels = new WeakMap<KernelContext, SimdKernel | null>();
 
 /** The SIMD kernel of ctx (built once), or null when the wasm file is not available. */
 export function simdFor(ctx: KernelContext): SimdKernel | null {
+  // cash flows and taxes (issue 13) run only on the JS kernels (generated / readable path)
+  if (ctx.flows !== null || ctx.taxRate !== null) return null;
   let k = kernels.get(ctx);
   if (k === undefined) {
     const mod = simdModule();

@@ -37,11 +37,18 @@ export const METRIC_META: Record<string, FieldMeta> = {
   finalValue: { title: 'final value', kind: 'money' },
   totalCost: { title: 'total cost', kind: 'money' },
   assetTrades: { title: 'asset trades', kind: 'count' },
+  mwr: { title: 'money-weighted return', kind: 'pct' },
+  flowRebalanceShare: { title: 'rebalancing by flows', kind: 'pct' },
+  taxPaid: { title: 'tax paid (bp/yr)', kind: 'bp' },
+  afterTaxCagr: { title: 'after-tax CAGR', kind: 'pct' },
+  afterTaxValue: { title: 'after-tax value', kind: 'money' },
+  unrealisedGain: { title: 'unrealised gain', kind: 'money' },
 };
 
 /** Configuration parameters (design §3), with their display titles. */
 export const PARAM_META: Record<string, FieldMeta> = {
   band: { title: 'band', kind: 'text' },
+  flowMode: { title: 'flow mode', kind: 'text' },
   width: { title: 'width', kind: 'number' },
   relWidth: { title: 'relative width', kind: 'pct' },
   lookback: { title: 'lookback', kind: 'count' },

@@ -81,6 +81,9 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    flows: manifest.flows ?? null,
+    tax: s.tax ?? null,
+    taxAware: s.taxAware ?? false,
   });
   const pick = (typeof selection?.pick === 'number' ? byId.get(String(selection.pick)) : undefined) ?? d.top[0];
   const picks = [...(pick ? [pick] : []), ...d.baselines];

@@ -163,6 +163,12 @@ export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
   finalValue: { short: 'final value', unit: '', scale: 1 },
   totalCost: { short: 'total cost', unit: '', scale: 1 },
   assetTrades: { short: 'asset trades', unit: 'trades', scale: 1 },
+  mwr: { short: 'money-weighted return', unit: '%/yr', scale: 100 },
+  flowRebalanceShare: { short: 'rebalancing by flows', unit: '%', scale: 100 },
+  taxPaid: { short: 'tax paid', unit: 'bp/yr', scale: 1 },
+  afterTaxCagr: { short: 'after-tax CAGR', unit: '%/yr', scale: 100 },
+  afterTaxValue: { short: 'after-tax value', unit: '', scale: 1 },
+  unrealisedGain: { short: 'unrealised gain', unit: '', scale: 1 },
 };
 
 /** 3 significant digits, no trailing zeros, no exponent for ordinary sizes. */

@@ -103,7 +103,8 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
   if (!existsSync(dataFile)) throw new UserError(`merge: the data file ${first.data.file} the shards used is not here (looked at ${dataFile}); run merge from the folder the shards ran in`);
   const now = sha256(await readFile(dataFile));
   if (now !== first.data.sha256) throw new UserError(`merge: the data file ${first.data.file} changed since the shards ran (sha256 ${first.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…)`);
-  const prep = await prepareCompiled(compiled, dataFile);
+  // the flows the shards ran with (as resolved into their manifests), not a re-read flows file
+  const prep = { ...(await prepareCompiled(compiled, dataFile)), flows: first.flows ?? null };
 
   const parents = new Set(dirs.map((d) => path.dirname(d)));
   const dir = o.out ? path.resolve(o.out) : parents.size === 1 ? [...parents][0] : '';

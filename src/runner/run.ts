@@ -28,6 +28,8 @@ import { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
+import { compileFlows, type FlowsSpec } from '../policy/flows.js';
+import { resolveFlows } from '../experiment/flows.js';
 import type { Config } from '../policy/types.js';
 import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
@@ -127,6 +129,8 @@ export interface Prepared extends CompiledExperiment {
   folds: Fold[];
   /** How the evaluation window differs from the data file and the experiment's dates, and why. */
   warnings: string[];
+  /** Cash flows (policy/flows.ts), or null. */
+  flows: FlowsSpec | null;
 }
 
 /** Load the data for a compiled experiment (`c.file` names it in errors) and plan its folds. */
@@ -142,11 +146,21 @@ export async function prepareCompiled(c: CompiledExperiment, dataFile: string): 
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
   // folds that do not fit the data are an experiment mistake: say so before any work starts
   const folds = planFolds(c, matrix.dates, start);
+  const flows = await resolveFlows(s.flows, path.resolve(f), f);
+  if (s.space.flowMode !== undefined && !flows)
+    throw new UserError(`${f}: space.flowMode: there are no flows to invest; add flows (e.g. flows: { periodic: ['1000@monthly'] }) or drop flowMode`);
+  // dated flows outside the window and the like: say so before any work starts
+  if (flows) compileFlows(flows, matrix.dates, start, `${f}: flows`);
+  if (s.taxAware && s.tax === undefined) throw new UserError(`${f}: taxAware needs a tax rate (tax: 0.25)`);
+  if (s.tax !== undefined && (s.validation || s.robustness))
+    throw new UserError(`${f}: tax cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without tax); drop one of them`);
+  if (flows && (s.validation || s.robustness))
+    throw new UserError(`${f}: flows cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without flows); drop one of them`);
   const warnings = windowWarnings(info, matrix.dates, {
     start: s.data.start, end: s.data.end, lookback: start, endName: 'data.end', startName: 'data.start',
     lookbackWhat: `the longest lookback in the space (${start} periods)`,
   }).map((w) => w.message);
-  return { ...c, dataFile, matrix, info, targets, start, folds, warnings };
+  return { ...c, dataFile, matrix, info, targets, start, folds, warnings, flows };
 }
 
 /** What an experiment given as an object is called in messages and the manifest. */
@@ -241,6 +255,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   };
   if (prep.warnings.length > 0) manifest.warnings = prep.warnings;
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  if (prep.flows) manifest.flows = prep.flows;
   // periods per year against the calendar (issue 16): the convention is kept, the user is told
   const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
   if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
@@ -336,7 +351,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const workerData: WorkerData = {
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets,
     periodsPerYear: matrix.periodsPerYear, start, initialCapital: s.initialCapital, riskFree: s.riskFree,
-    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh,
+    space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
   };
   clock.enter('sweep', { phase: 'sweep', done: 0, total: Kl - resumed });
   const journal = await JournalWriter.open(journalFile);
@@ -431,10 +446,10 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     if (signal?.aborted) throw stoppedAfterSweep(what, rel, again);
   };
   clock?.enter('write');
-  // baselines on the same window and costs: calendar on each check schedule, and buy-and-hold
+  // baselines on the same window, costs and flows: calendar on each check schedule, and buy-and-hold
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    start, initialCapital: s.initialCapital, riskFree: s.riskFree, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
   });
   const baselines = prep.baselines.map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);

@@ -55,6 +55,8 @@ export const Space = z.strictObject({
   halfSpreadBps: NumDim.optional(),
   fixedFee: NumDim.optional(),
   minTrade: NumDim.optional(),
+  /** How the flows are invested (experiment field flows): pro-rata (default) and/or rebalance. */
+  flowMode: z.union([z.enum(['pro-rata', 'rebalance']), z.array(z.enum(['pro-rata', 'rebalance'])).min(1)]).optional(),
 });
 
 export const Search = z.discriminatedUnion('kind', [
@@ -129,6 +131,26 @@ export const Theory = z.strictObject({
   riskAversion: z.number().positive().default(5),
 });
 
+/**
+ * Cash flows (docs/flows-and-taxes.md): periodic flows as objects or the CLI's text form
+ * ("1000@monthly", "-2%@yearly"), dated flows inline or from a CSV file (date,amount).
+ */
+const PeriodicFlowObj = z.strictObject({
+  amount: z.number(),
+  percent: z.boolean().optional(),
+  every: z.enum(NAMED_SCHEDULES),
+  start: isoDate.optional(),
+  end: isoDate.optional(),
+  growth: z.number().gt(-1).optional(),
+});
+export const Flows = z.strictObject({
+  periodic: z.array(z.union([z.string(), PeriodicFlowObj])).default([]),
+  dated: z.array(z.strictObject({ date: isoDate, amount: z.number() })).default([]),
+  /** A CSV of dated amounts (date,amount), relative to the working directory or the experiment file. */
+  file: z.string().min(1).optional(),
+});
+export type FlowsInput = z.output<typeof Flows>;
+
 export const Experiment = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash and underscore (it names a folder)'),
   description: z.string().optional(),
@@ -170,6 +192,12 @@ export const Experiment = z.strictObject({
   /** Out-of-sample validation: walk-forward folds or one split (src/validate/). */
   validation: Validation.optional(),
   theory: Theory.optional(),
+  /** Contributions and withdrawals during the window; how they are invested is space.flowMode. */
+  flows: Flows.optional(),
+  /** Capital-gains tax rate on net realised gains, average-cost basis, paid at each year end (docs/flows-and-taxes.md). */
+  tax: z.number().min(0, 'expected a tax rate in [0, 1), e.g. 0.25').lt(1, 'expected a tax rate in [0, 1), e.g. 0.25').optional(),
+  /** With tax: a rebalance that would sell an asset at a gain trades only to the band edge (docs/flows-and-taxes.md). */
+  taxAware: z.boolean().optional(),
 });
 
 /** What the user writes (defaults optional). */

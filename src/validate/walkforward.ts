@@ -175,6 +175,13 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   out[M.finalValue] = v[n];
   out[M.totalCost] = costTotal;
   out[M.assetTrades] = assetTrades;
+  // the stitched folds have no flows (validation runs without them): mwr = cagr
+  out[M.mwr] = cagr;
+  out[M.flowRebalanceShare] = 0;
+  out[M.taxPaid] = 0;
+  out[M.afterTaxCagr] = cagr;
+  out[M.afterTaxValue] = v[n];
+  out[M.unrealisedGain] = NaN;
   return out;
 }
 

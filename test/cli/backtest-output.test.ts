@@ -148,7 +148,7 @@ describe('ruin', () => {
     const lines = (await readFile(path.join(dir, 'results.csv'), 'utf8')).trim().split('\n');
     const head = lines[0].split(',');
     // the new columns come last, after error
-    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason', 'minWidth']);
+    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason', 'minWidth', 'flowMode', 'mwr', 'flowRebalanceShare', 'taxPaid', 'afterTaxCagr', 'afterTaxValue', 'unrealisedGain']);
     const rowOf = (id: string): Record<string, string> => {
       const cells = lines.find((l) => l.startsWith(`${id},`))!.split(',');
       return Object.fromEntries(head.map((h, k) => [h, cells[k]]));
