@@ -47,6 +47,7 @@ const RUN_OPTIONS = {
   'worker-memory-mb': { type: 'number', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
   shard: { type: 'string', describe: 'evaluate only the ids with id mod n = k (k/n, e.g. 0/4) into <out>/<name>/<run-id>/shard-k-of-n; then `merge`' },
   'shard-from-env': { type: 'string', describe: 'like --shard, k read from an environment variable: VAR/n (e.g. JOB_COMPLETION_INDEX/4, SLURM_ARRAY_TASK_ID/4)' },
+  'break-lock': { type: 'boolean', default: false, describe: 'take the run folder\'s lock even if another process seems to hold it (only when that process is really gone)' },
   report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
@@ -88,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
         await runCommand({
           experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
           batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json,
-          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: a['worker-memory-mb'],
+          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: a['worker-memory-mb'], breakLock: a['break-lock'],
         });
       },
     )
@@ -101,13 +102,14 @@ export async function main(argv: string[]): Promise<void> {
           .options({
             out: { type: 'string', describe: 'the merged run folder (default: the shards\' parent folder)' },
             report: RUN_OPTIONS.report,
+            'break-lock': RUN_OPTIONS['break-lock'],
             quiet: RUN_OPTIONS.quiet,
             json: RUN_OPTIONS.json,
           })
           .example('$0 merge reports/sixty-forty/sweep1', 'merge reports/sixty-forty/sweep1/shard-*-of-4 into reports/sixty-forty/sweep1'),
       async (a) => {
         const { mergeCommand } = await import('./run.js');
-        await mergeCommand({ dirs: a.dirs as string[], out: a.out, noReport: !a.report, quiet: a.quiet, json: a.json });
+        await mergeCommand({ dirs: a.dirs as string[], out: a.out, breakLock: a['break-lock'], noReport: !a.report, quiet: a.quiet, json: a.json });
       },
     )
     .command(

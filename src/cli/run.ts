@@ -70,9 +70,9 @@ async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; q
 }
 
 /** `merge`: shard runs into one run, its leaderboard and report. */
-export async function mergeCommand(o: { dirs: string[]; out?: string; noReport?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+export async function mergeCommand(o: { dirs: string[]; out?: string; breakLock?: boolean; noReport?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
   const { mergeRuns } = await import('../runner/merge.js');
-  const r = await mergeRuns({ dirs: o.dirs, out: o.out, quiet: o.quiet });
+  const r = await mergeRuns({ dirs: o.dirs, out: o.out, quiet: o.quiet, breakLock: o.breakLock });
   await printRun(r, o);
 }
 

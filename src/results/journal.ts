@@ -13,6 +13,7 @@ import { crc32 } from 'node:zlib';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { TaskResult } from '../runner/protocol.js';
 import { describeWriteError } from './atomic.js';
+import { UserError } from '../errors.js';
 
 const MAGIC = 0x524c4a31; // "RLJ1"
 const HEAD = 16;
@@ -39,6 +40,9 @@ export interface JournalEntry {
   count: number;
   /** Byte offset of the rows (count × N_METRICS float64) in the file. */
   offset: number;
+  /** Byte offset and length of the whole record (re-checked against its crc when read). */
+  record: number;
+  length: number;
 }
 
 /**
@@ -48,8 +52,8 @@ export interface JournalEntry {
  */
 export async function scanJournal(
   file: string,
-  /** false: only read (merge reads shards that another process may still be appending to). */
-  truncateTail = true,
+  /** truncateTail false: only read (merge reads shard journals it does not own). */
+  o: { truncateTail?: boolean } = {},
 ): Promise<{ entries: JournalEntry[]; failures: [number, string][]; dropped: number }> {
   const entries: JournalEntry[] = [];
   const failures: [number, string][] = [];
@@ -80,14 +84,14 @@ export async function scanJournal(
         break;
       }
       for (const f of fl) failures.push(f);
-      entries.push({ from, count, offset: off + HEAD });
+      entries.push({ from, count, offset: off + HEAD, record: off, length: len });
       off += len;
     }
   } finally {
     await fh.close();
   }
   const dropped = size - off;
-  if (dropped > 0 && truncateTail) await truncate(file, off);
+  if (dropped > 0 && (o.truncateTail ?? true)) await truncate(file, off);
   return { entries, failures, dropped };
 }
 
@@ -102,6 +106,16 @@ export async function readJournal(file: string): Promise<{ records: TaskResult[]
   });
   cur.close();
   return { records, dropped };
+}
+
+/** A record changed between the scan and the read: the run folder was written by someone else. */
+export class JournalChanged extends UserError {
+  constructor(file: string, e: JournalEntry, why: string) {
+    super(
+      `${file}: the record of rows ${e.from}..${e.from + e.count - 1} at byte ${e.record} changed while results were written (${why}); ` +
+        `another process wrote this run folder, or the disk is failing. Nothing was written from it; run --resume again`,
+    );
+  }
 }
 
 /**
@@ -137,15 +151,24 @@ export class RowCursor {
     this.fd = openSync(file, 'r');
   }
 
+  /**
+   * One record's rows, read whole and re-checked: its crc and its header (from, count) must still
+   * be what the scan found, so a journal changed under us (another writer, a disk fault) is an
+   * error, never a wrong row in results.csv.
+   */
   readRecord(e: JournalEntry): Float64Array {
-    const rows = new Float64Array(e.count * N_METRICS);
-    const b = Buffer.from(rows.buffer);
+    const rec = Buffer.alloc(e.length);
     let got = 0;
-    while (got < b.length) {
-      const r = readSync(this.fd, b, got, b.length - got, e.offset + got);
-      if (r === 0) throw new RangeError(`${this.file}: ended inside a record`);
+    while (got < rec.length) {
+      const r = readSync(this.fd, rec, got, rec.length - got, e.record + got);
+      if (r === 0) throw new JournalChanged(this.file, e, 'the file ends inside it');
       got += r;
     }
+    if (crc32(rec.subarray(0, rec.length - 4)) !== rec.readUInt32LE(rec.length - 4)) throw new JournalChanged(this.file, e, 'its checksum no longer matches');
+    if (rec.readUInt32LE(0) !== MAGIC || rec.readUInt32LE(4) !== e.from || rec.readUInt32LE(8) !== e.count)
+      throw new JournalChanged(this.file, e, 'it is no longer the record that was scanned');
+    const rows = new Float64Array(e.count * N_METRICS);
+    rec.copy(Buffer.from(rows.buffer), 0, e.offset - e.record, e.offset - e.record + rows.byteLength);
     return rows;
   }
 
@@ -207,7 +230,7 @@ export class JournalWriter {
         throw describeWriteError(this.file, e);
       }
       this.size += rec.length;
-      return { from: r.from, count: r.to - r.from, offset: at + HEAD };
+      return { from: r.from, count: r.to - r.from, offset: at + HEAD, record: at, length: rec.length };
     });
     this.queue = next.catch(() => undefined);
     return next;

@@ -30,6 +30,7 @@ import { ParameterSpace } from '../search/space.js';
 import { baselineConfigs } from '../search/baselines.js';
 import { JournalWriter, scanJournal } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
+import { acquireRunLock, type RunLock } from '../results/lock.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
 import { parseConstraints, type Constraint } from '../results/score.js';
 import type { WorkerData } from './protocol.js';
@@ -63,6 +64,8 @@ export interface RunOptions {
   noReport?: boolean;
   /** For tests: an AbortSignal to stop the sweep. */
   signal?: AbortSignal;
+  /** Take the run folder's lock even though another process seems to hold it. */
+  breakLock?: boolean;
 }
 
 /** What a finished run (or shard) tells the CLI: the leaderboard's rows and the counts. */
@@ -181,7 +184,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const { exp, matrix, targets, space, start } = prep;
   const s = exp.spec;
   const workers = Math.max(1, o.workers ?? defaultWorkers());
-  let shard = o.shard;
+  const shard = o.shard;
   if (shard) checkShard(shard);
   const manifest: Manifest = {
     tool: 'rebalance-lab',
@@ -197,36 +200,64 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
 
   let dir: string;
+  if (o.resume) {
+    dir = path.resolve(o.resume);
+    if (!existsSync(dir)) throw new UserError(`--resume ${o.resume}: no such folder; give the folder of a run that was started with \`run\``);
+  } else if (shard) {
+    if (!o.runId) throw new UserError(`--shard ${shard.k}/${shard.n} needs --run-id NAME, so that every shard writes into the same run folder for \`merge\``);
+    dir = path.resolve(o.out ?? 'reports', s.name, o.runId, `shard-${shard.k}-of-${shard.n}`);
+  } else {
+    dir = path.resolve(o.out ?? 'reports', s.name, o.runId ?? runStamp());
+    if (existsSync(path.join(dir, 'manifest.json'))) throw new UserError(`${dir} already holds a run; pick another --run-id or use --resume`);
+  }
+  await mkdir(dir, { recursive: true });
+  // one writer per run folder: taken before anything in it is read or written, released at the end
+  const lock = acquireRunLock(dir, o.resume ? 'a resume' : shard ? `shard ${shard.k}/${shard.n}` : 'a run', { breakLock: o.breakLock });
+  try {
+    return await runLocked(o, prep, manifest, dir, lock, t0, workers);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The part of a run that happens under the run folder's lock. */
+async function runLocked(
+  o: RunOptions,
+  prep: Prepared & { exp: LoadedExperiment },
+  manifest: Manifest,
+  dir: string,
+  lock: RunLock,
+  t0: number,
+  workers: number,
+): Promise<RunResult> {
+  const { exp, matrix, targets, space, start } = prep;
+  const s = exp.spec;
+  let shard = o.shard;
   let resuming = false;
-  const adopt = async (d: string, what: string): Promise<void> => {
-    const old = await readManifest(d);
+  const adopt = async (what: string): Promise<void> => {
+    const old = await readManifest(dir);
     if (!old) return;
     if (!o.shard && old.shard) {
       // `--resume DIR` of a shard folder: it stays that shard
       shard = { k: old.shard.index, n: old.shard.count };
       manifest.shard = old.shard;
     }
-    if (old.mergedFrom) throw new UserError(`${what}: refused, because ${d} is a merged run (nothing to finish); re-run \`merge\` instead`);
+    if (old.mergedFrom) throw new UserError(`${what}: refused, because ${dir} is a merged run (nothing to finish); re-run \`merge\` instead`);
     if (fingerprint(old) !== fingerprint(manifest)) throw new UserError(`${what}: refused, because ${explainMismatch(old, manifest)}; start a new run instead`);
     manifest.createdAt = old.createdAt;
     resuming = true;
   };
   if (o.resume) {
-    dir = path.resolve(o.resume);
-    if (!existsSync(dir)) throw new UserError(`--resume ${o.resume}: no such folder; give the folder of a run that was started with \`run\``);
-    await adopt(dir, `--resume ${o.resume}`);
-    // no manifest: the run was stopped before it wrote one, so nothing was computed; start it here
+    await adopt(`--resume ${o.resume}`);
+    if (!resuming)
+      throw new UserError(`--resume ${o.resume}: refused, because ${dir} has no manifest.json, so it is not a run folder (or its run never started); start a new run instead`);
   } else if (shard) {
-    if (!o.runId) throw new UserError(`--shard ${shard.k}/${shard.n} needs --run-id NAME, so that every shard writes into the same run folder for \`merge\``);
-    dir = path.resolve(o.out ?? 'reports', s.name, o.runId, `shard-${shard.k}-of-${shard.n}`);
     // a restarted shard (a Kubernetes or Slurm retry) carries on where it stopped
-    await adopt(dir, `shard ${shard.k}/${shard.n} in ${dir}`);
-  } else {
-    dir = path.resolve(o.out ?? 'reports', s.name, o.runId ?? runStamp());
-    if (existsSync(path.join(dir, 'manifest.json'))) throw new UserError(`${dir} already holds a run; pick another --run-id or use --resume`);
+    await adopt(`shard ${shard.k}/${shard.n} in ${dir}`);
+  } else if (existsSync(path.join(dir, 'manifest.json'))) {
+    throw new UserError(`${dir} already holds a run; pick another --run-id or use --resume`);
   }
   if (!resuming) {
-    await mkdir(dir, { recursive: true });
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
   const tLoad = performance.now();
@@ -271,6 +302,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     await runSweep({
       workerData, ranges, workers, batchSize: o.batchSize, signal: o.signal, maxOldGenerationSizeMb: o.workerMemoryMb,
       onResult: async (r) => {
+        lock.check();
         entries.push(await journal.append(r));
         done.fill(1, r.from, r.to);
         for (const [j, why] of r.failures) failures.set(globalId(j), why);
@@ -291,6 +323,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   await journal.close();
   const tSweep = performance.now();
 
+  lock.check();
   if (shard) {
     const seconds = { load: (tLoad - t0) / 1000, sweep: (tSweep - tLoad) / 1000, write: 0, total: (tSweep - t0) / 1000 };
     manifest.completedAt = new Date().toISOString();
@@ -310,6 +343,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   manifest.workers = workers;
   manifest.timings = seconds;
   manifest.failed = failures.size;
+  lock.check();
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated };
 }
