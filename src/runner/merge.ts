@@ -49,7 +49,7 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
   // may write the same merged folder
   const locks: RunLock[] = [];
   try {
-    for (const d of dirs) locks.push(acquireRunLock(d, 'merge (reading this shard)', { breakLock: o.breakLock }));
+    for (const d of new Set(dirs)) locks.push(acquireRunLock(d, 'merge (reading this shard)', { breakLock: o.breakLock }));
     return await mergeLocked(o, dirs, locks);
   } finally {
     for (const l of locks) l.release();
@@ -98,8 +98,8 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
     if (!m.completedAt)
       throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (its manifest has no completedAt); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
     // read only: never cut the tail of a journal another process may still be appending to
-    const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'), { truncateTail: false });
     const need = shardCount(K, k, n);
+    const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'), { truncateTail: false, size: need });
     const have = new Uint8Array(need);
     for (const e of entries) have.fill(1, e.from, Math.min(need, e.from + e.count));
     const got = have.reduce((a, b) => a + b, 0);

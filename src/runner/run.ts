@@ -28,7 +28,7 @@ import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { ParameterSpace } from '../search/space.js';
 import { baselineConfigs } from '../search/baselines.js';
-import { JournalWriter, scanJournal } from '../results/journal.js';
+import { JournalWriter, scanJournal, type JournalScan } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { acquireRunLock, type RunLock } from '../results/lock.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
@@ -258,6 +258,11 @@ async function runLocked(
     throw new UserError(`${dir} already holds a run; pick another --run-id or use --resume`);
   }
   if (!resuming) {
+    // a folder with a run's files but no manifest is not ours to fill: never adopt its journal
+    // (another experiment's rows) nor overwrite its results
+    const foreign = ['journal.bin', 'results.csv', 'report.html'].filter((f) => existsSync(path.join(dir, f)));
+    if (foreign.length)
+      throw new UserError(`${dir}: refused, because it holds ${foreign.join(', ')} but no manifest.json, so it is not a run of this experiment; choose another --run-id (or --out), or remove that folder`);
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
   const tLoad = performance.now();
@@ -270,14 +275,12 @@ async function runLocked(
   const done = new Uint8Array(Kl);
   const failures = new Map<number, string>();
   const journalFile = path.join(dir, 'journal.bin');
-  const { entries, failures: oldFailures, dropped } = await scanJournal(journalFile);
-  let resumed = 0;
-  for (const e of entries) {
-    done.fill(1, e.from, Math.min(Kl, e.from + e.count));
-    resumed += e.count;
-  }
-  for (const [j, why] of oldFailures) failures.set(globalId(j), why);
-  if (resuming && !o.quiet) process.stderr.write(`resume: ${resumed} of ${Kl} configurations already done${dropped ? ` (dropped a torn last record of ${dropped} bytes)` : ''}\n`);
+  const scan = await scanJournal(journalFile, { size: Kl });
+  const { entries } = scan;
+  for (const e of entries) done.fill(1, e.from, e.from + e.count);
+  const resumed = done.reduce((a, b) => a + b, 0);
+  for (const [j, why] of scan.failures) failures.set(globalId(j), why);
+  if (!o.quiet && resuming) process.stderr.write(`resume: ${resumed} of ${Kl} configurations already done${journalNotes(scan)}\n`);
   const ranges: [number, number][] = [];
   for (let i = 0; i < Kl; ) {
     if (done[i]) {
@@ -346,6 +349,18 @@ async function runLocked(
   lock.check();
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated };
+}
+
+/** What a journal scan skipped, for the resume line: " (…; …)" or "". */
+export function journalNotes(scan: JournalScan): string {
+  const notes: string[] = [];
+  if (scan.damaged.length) {
+    const bytes = scan.damaged.reduce((a, d) => a + d.bytes, 0);
+    notes.push(`skipped ${scan.damaged.length} damaged stretch${scan.damaged.length > 1 ? 'es' : ''} of the journal (${bytes} bytes from byte ${scan.damaged[0].offset}); their configurations are computed again`);
+  }
+  if (scan.overlapping.length) notes.push(`skipped ${scan.overlapping.length} record${scan.overlapping.length > 1 ? 's' : ''} repeating rows already held (or beyond the run's size)`);
+  if (scan.dropped) notes.push(`dropped a torn last record of ${scan.dropped} bytes`);
+  return notes.length ? ` (${notes.join('; ')})` : '';
 }
 
 export interface FinishInput {
