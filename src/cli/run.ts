@@ -28,6 +28,15 @@ export function parseShard(shard: string | undefined, fromEnv: string | undefine
   return undefined;
 }
 
+/** A flag's text as a whole number (checked for range by the run); anything else is a UserError quoting it. */
+export function parseWhole(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = String(raw).trim();
+  if (!/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t))
+    throw new UserError(`${flag} ${JSON.stringify(String(raw)).slice(0, 40)}: expected a whole number, e.g. ${flag} 4`);
+  return Number(t);
+}
+
 export async function runCommand(o: RunOptions & { json?: boolean }): Promise<void> {
   const ac = new AbortController();
   const onSig = (): void => {

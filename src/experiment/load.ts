@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Experiment, type ExperimentSpec } from './schema.js';
-import { ParameterSpace } from '../search/space.js';
+import { PARAMS, ParameterSpace } from '../search/space.js';
 import { parseConstraints } from '../results/score.js';
 import { quote, readUserText } from '../data/text.js';
 
@@ -88,9 +88,32 @@ export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSp
   if (!r.success) throw new UserError(formatIssues(file, raw, r.error.issues));
   // what zod cannot check: the space's values (band width domains, depth without inner, ...) and the
   // constraints' grammar; both throw a UserError naming the file and the field
-  new ParameterSpace(r.data.space, r.data.search, { costs: r.data.costs }, file);
+  const space = new ParameterSpace(r.data.space, r.data.search, { costs: r.data.costs }, file);
   parseConstraints(r.data.constraints, `${file}: constraints`);
+  checkDomains(r.data, space, file);
   return r.data;
+}
+
+/** What one field cannot say alone: a fixed fee against the capital, the heatmap's parameters. */
+function checkDomains(e: ExperimentSpec, space: ParameterSpace, file: string): void {
+  const cap = e.initialCapital;
+  const fees: [string, number][] = [['costs.fixedFee', e.costs.fixedFee]];
+  const sf = e.space.fixedFee;
+  if (typeof sf === 'number') fees.push(['space.fixedFee', sf]);
+  else if (Array.isArray(sf)) sf.forEach((x, i) => fees.push([`space.fixedFee[${i}]`, x]));
+  else if (sf && 'to' in sf) fees.push(['space.fixedFee.to', sf.to]);
+  else if (sf && 'max' in sf) fees.push(['space.fixedFee.max', sf.max]);
+  for (const [where, x] of fees)
+    if (x >= cap)
+      throw new UserError(`${file}: ${where}: a fixed fee of ${x} per asset traded is not below the initial capital ${cap}; one trade would cost the whole portfolio. Use a fee well below initialCapital`);
+  const hm = e.report.heatmap;
+  if (hm) {
+    for (const [i, p] of hm.entries()) {
+      if (!(PARAMS as readonly string[]).includes(p))
+        throw new UserError(`${file}: report.heatmap[${i}]: unknown parameter ${quote(p, 40)}; use two of ${PARAMS.join(', ')}${space.searched.length ? ` (this experiment searches ${space.searched.join(', ')})` : ''}`);
+    }
+    if (hm[0] === hm[1]) throw new UserError(`${file}: report.heatmap: names ${hm[0]} twice; give two different parameters`);
+  }
 }
 
 async function importCode(abs: string): Promise<unknown> {

@@ -12,7 +12,7 @@
  * The rows come from one journal (a run) or n shard journals (merge: id i lives in shard
  * i mod n at local index ⌊i/n⌋); either way the file is the same bytes.
  */
-import { N_METRICS, type MetricName } from '../kernel/metrics.js';
+import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeLinesAtomic } from './atomic.js';
@@ -90,6 +90,11 @@ export interface FinalSummary {
   feasible: number;
   front: number;
   failed: number;
+  /**
+   * Rows whose final value is not above zero (costs, fixed fees above all, ate the portfolio):
+   * marked infeasible whatever the constraints say, never ranked.
+   */
+  insolvent: number;
   /** The best `top` feasible rows, best first. */
   top: TopRow[];
 }
@@ -150,6 +155,11 @@ function lowerBound(a: Float64Array, x: number): number {
   return lo;
 }
 
+/** The portfolio still has a positive final value (costs did not eat it). */
+export function solvent(rows: Float64Array, off: number): boolean {
+  return rows[off + M.finalValue] > 0;
+}
+
 export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   const K = o.space.size;
   const topN = o.top ?? 10;
@@ -161,7 +171,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     if (o.failures.has(id)) continue;
     pool.add(id, rows, off);
     const s = score(rows, off, o.scoreWeights);
-    if (Number.isFinite(s) && satisfies(rows, off, o.constraints)) {
+    if (Number.isFinite(s) && solvent(rows, off) && satisfies(rows, off, o.constraints)) {
       if (nf === sorted.length) {
         const bigger = new Float64Array(sorted.length * 2);
         bigger.set(sorted);
@@ -177,6 +187,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   // pass 2
   const top: TopRow[] = [];
   let feasibleCount = 0;
+  let insolvent = 0;
   const { shards, space, failures, baselines, scoreWeights, constraints } = o;
   function* lines(): Generator<string> {
     yield RESULT_COLUMNS.join(',') + '\n';
@@ -186,7 +197,9 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       const ok = !failures.has(id);
       const err = ok ? '' : failures.get(id) || 'failed (no message)';
       const s = ok ? score(rows, off, scoreWeights) : NaN;
-      const feasible = ok && satisfies(rows, off, constraints);
+      const positive = solvent(rows, off);
+      if (ok && !positive) insolvent++;
+      const feasible = ok && positive && satisfies(rows, off, constraints);
       if (feasible) feasibleCount++;
       while (f < front.length && front[f] < id) f++;
       const onFront = ok && f < front.length && front[f] === id;
@@ -205,7 +218,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     }
     for (const b of baselines) {
       buf += formatRow({
-        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: satisfies(b.metrics, 0, constraints), pareto: false,
+        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: solvent(b.metrics, 0) && satisfies(b.metrics, 0, constraints), pareto: false,
         score: score(b.metrics, 0, scoreWeights), rank: 0, error: '',
       }) + '\n';
     }
@@ -213,5 +226,5 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   }
   await writeLinesAtomic(o.file, lines());
   top.sort((a, b) => a.rank - b.rank);
-  return { configs: K, feasible: feasibleCount, front: front.length, failed: failures.size, top };
+  return { configs: K, feasible: feasibleCount, front: front.length, failed: failures.size, insolvent, top };
 }

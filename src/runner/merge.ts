@@ -123,7 +123,14 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   if (!dir) throw new UserError('merge: the shard folders have different parent folders; say where the merged run goes with --out DIR');
   await mkdir(dir, { recursive: true });
   if (!dirs.includes(dir)) locks.push(acquireRunLock(dir, 'merge', { breakLock: o.breakLock }));
-  const old = existsSync(path.join(dir, 'manifest.json')) ? (JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest) : null;
+  let old: Manifest | null = null;
+  if (existsSync(path.join(dir, 'manifest.json'))) {
+    try {
+      old = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    } catch (e) {
+      throw new UserError(`merge: ${rel(path.join(dir, 'manifest.json'))} is not readable JSON (${e instanceof Error ? e.message.slice(0, 80) : String(e)}); choose another --out`);
+    }
+  }
   if (old && !old.mergedFrom) throw new UserError(`merge: ${rel(dir)} already holds a run that is not a merge; choose another --out`);
   const tLoad = performance.now();
 

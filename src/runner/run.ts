@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
@@ -145,11 +145,17 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${f}: targets` });
   const start = space.maxLookback;
+  if (matrix.T < 3)
+    throw new UserError(`${f}: data: ${s.data.file} has only ${matrix.T} rows${s.data.start || s.data.end ? ' in the chosen dates' : ''}; a sweep needs at least 3 (two periods of returns); use a longer date range`);
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
   const constraints = parseConstraints(s.constraints, `${f}: constraints`);
   // folds that do not fit the data are an experiment mistake: say so before any work starts
   if (s.validation) (await import('../validate/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
+  if (s.robustness && s.robustness.blockLength > matrix.T - 1 - start)
+    throw new UserError(
+      `${f}: robustness.blockLength: a mean block of ${s.robustness.blockLength} periods is longer than the ${matrix.T - 1 - start} periods of returns in the window; use a block length of at most that (a few weeks of periods is usual)`,
+    );
   if (s.robustness) {
     const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
     checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
@@ -178,8 +184,55 @@ function checkShard(sh: Shard): void {
     throw new UserError(`--shard ${sh.k}/${sh.n}: expected k/n with whole numbers 0 ≤ k < n, e.g. --shard 0/4`);
 }
 
+/** A whole number of `what` in [min, max], or a UserError naming the flag and the value. */
+function wholeIn(flag: string, v: number | undefined, min: number, max: number, example: string): void {
+  if (v === undefined) return;
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new UserError(`${flag} ${String(v)}: expected a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}, e.g. ${flag} ${example}`);
+}
+
+/** A plain folder name: no path separators, not '', '.' or '..', not absolute. */
+export const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * The run options a user typed, checked before any work: counts are whole numbers in range,
+ * --run-id is a plain name, --resume is an existing folder inside --out (a run writes nowhere
+ * else).
+ */
+export function checkRunOptions(o: RunOptions): void {
+  wholeIn('--workers', o.workers, 1, 1024, '4');
+  wholeIn('--batch-size', o.batchSize, 1, 1_000_000, '500');
+  wholeIn('--worker-memory-mb', o.workerMemoryMb, 64, 1_048_576, '4096');
+  if (o.runId !== undefined && (!PLAIN_NAME.test(o.runId) || o.runId.includes('..')))
+    throw new UserError(`--run-id ${JSON.stringify(o.runId)}: expected a plain folder name (letters, digits, dot, dash, underscore; no '/', no '..'), e.g. --run-id sweep1`);
+  if (o.resume !== undefined) {
+    if (o.resume.trim() === '') throw new UserError(`--resume '': give the folder of the run to finish, e.g. --resume reports/my-experiment/20261124-120000`);
+    const dir = path.resolve(o.resume);
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      throw new UserError(`--resume ${o.resume}: no such folder; give the folder of a run that was started with \`run\``);
+    }
+    if (!st.isDirectory()) throw new UserError(`--resume ${o.resume}: is a file, not a run folder; give the folder holding the run's manifest.json`);
+    // with --out, the folder must be inside it (nothing is written outside --out); without, the
+    // run writes only into the folder named, which must hold this experiment's manifest
+    if (o.out !== undefined) {
+      let rel = '..';
+      try {
+        rel = path.relative(realpathSync(path.resolve(o.out)), realpathSync(dir));
+      } catch {
+        /* --out does not exist: the folder cannot be inside it */
+      }
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel))
+        throw new UserError(`--resume ${o.resume}: refused, because it is not inside --out ${o.out} (a run writes only there); give the --out the run was started with, or leave --out out`);
+    }
+  }
+}
+
 export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
+  checkRunOptions(o);
   const prep = await prepare(o.experiment);
   const { exp, matrix, targets, space, start } = prep;
   const s = exp.spec;
@@ -339,6 +392,10 @@ async function runLocked(
 
   const fin = await finishRun({ prep, dir, shards: [{ file: journalFile, entries, k: 0, n: 1 }], failures, workers, quiet: o.quiet, experiment: o.experiment });
   const tWrite = performance.now();
+  if (fin.summary.insolvent > 0 && !o.quiet)
+    process.stderr.write(
+      `note: ${fin.summary.insolvent} configuration${fin.summary.insolvent > 1 ? 's' : ''} ended with a final value ≤ 0 (the costs, fixed fees above all, ate the portfolio); marked infeasible in results.csv\n`,
+    );
   const seconds = {
     load: (tLoad - t0) / 1000, sweep: (tSweep - tLoad) / 1000, write: (tWrite - tSweep) / 1000, total: (tWrite - t0) / 1000,
   };

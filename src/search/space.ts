@@ -45,7 +45,15 @@ interface Family {
 }
 
 const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const;
-const MAX_GRID = 100_000_000;
+/** Most configurations of a sweep, grid or sampled (a byte per id is kept while it runs). */
+export const MAX_CONFIGS = 100_000_000;
+const MAX_GRID = MAX_CONFIGS;
+/**
+ * A proportional cost (feeBps, halfSpreadBps) is at most 25% of the traded notional: with both
+ * at the bound the cost rate is 0.5, and since a rebalance trades at most twice the portfolio's
+ * value, proportional costs alone can never take the value below zero.
+ */
+export const MAX_COST_BPS = 2500;
 
 function fail(file: string, path: string, msg: string): never {
   throw new UserError(`${file}: ${path}: ${msg}`);
@@ -127,6 +135,8 @@ const fractionOk = (x: number): string | null => (x > 0 && x <= 1 ? null : 'expe
 const intAtLeast = (lo: number) => (x: number): string | null =>
   Number.isInteger(x) && x >= lo ? null : `expected a whole number ≥ ${lo}`;
 const nonNegative = (x: number): string | null => (Number.isFinite(x) && x >= 0 ? null : 'expected a number ≥ 0');
+/** Proportional costs: at most MAX_COST_BPS each, so that with both at most the trade is ever lost. */
+const bpsOk = (x: number): string | null => (Number.isFinite(x) && x >= 0 && x <= MAX_COST_BPS ? null : `expected basis points in [0, ${MAX_COST_BPS}]`);
 
 export interface SpaceDefaults {
   costs: Costs;
@@ -226,7 +236,7 @@ export class ParameterSpace {
       this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, intAtLeast(0), kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
-      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, nonNegative, kind) });
+      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : nonNegative, kind) });
     }
     this.defaults = defaults;
 
