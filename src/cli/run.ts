@@ -39,7 +39,15 @@ export function parseWhole(flag: string, raw: string | undefined): number | unde
 
 export async function runCommand(o: RunOptions & { json?: boolean }): Promise<void> {
   const ac = new AbortController();
+  let writing = false;
   const onSig = (): void => {
+    if (writing) {
+      // the sweep is complete: stopping now would only lose the write; say so, and let a second
+      // Ctrl-C stop at once (the journal keeps everything: --resume writes the results again)
+      process.stderr.write('\nthe sweep is complete; writing the results before stopping (Ctrl-C again to stop now; --resume writes them later)…\n');
+      process.once('SIGINT', () => process.exit(130));
+      return;
+    }
     process.stderr.write('\nstopping: finishing the batches in flight…\n');
     ac.abort();
   };
@@ -47,7 +55,13 @@ export async function runCommand(o: RunOptions & { json?: boolean }): Promise<vo
   process.once('SIGTERM', onSig);
   let r;
   try {
-    r = await runExperiment({ ...o, signal: ac.signal });
+    r = await runExperiment({
+      ...o,
+      signal: ac.signal,
+      onWritePhase: () => {
+        writing = true;
+      },
+    });
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);

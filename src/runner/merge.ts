@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../results/atomic.js';
 import { shardCount, type ShardJournal } from '../results/finalize.js';
 import { scanJournal } from '../results/journal.js';
 import { acquireRunLock, type RunLock } from '../results/lock.js';
-import { explainMismatch, fingerprint, finishRun, prepareSpec, sha256, type Manifest, type RunResult } from './run.js';
+import { explainMismatch, fingerprint, finishRun, removeOrphanTemps, prepareSpec, sha256, type Manifest, type RunResult } from './run.js';
 
 export interface MergeOptions {
   dirs: string[];
@@ -123,6 +123,7 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   if (!dir) throw new UserError('merge: the shard folders have different parent folders; say where the merged run goes with --out DIR');
   await mkdir(dir, { recursive: true });
   if (!dirs.includes(dir)) locks.push(acquireRunLock(dir, 'merge', { breakLock: o.breakLock }));
+  await removeOrphanTemps(dir);
   let old: Manifest | null = null;
   if (existsSync(path.join(dir, 'manifest.json'))) {
     try {

@@ -13,7 +13,7 @@
  * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -66,6 +66,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Take the run folder's lock even though another process seems to hold it. */
   breakLock?: boolean;
+  /** Told when the sweep is over and results are being written (a stop no longer stops it). */
+  onWritePhase?: () => void;
 }
 
 /** What a finished run (or shard) tells the CLI: the leaderboard's rows and the counts. */
@@ -273,6 +275,17 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   }
 }
 
+/** Temp files of the atomic writers (`.<name>.<pid>.<stamp>.tmp`, `.report.html.<pid>.<hex>.tmp`). */
+const ORPHAN_TEMP = /^\.[A-Za-z0-9._-]+\.\d+\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Remove temp files a killed writer left in the run folder (≈350 MB each for a results.csv of
+ * 1M configurations). Safe: we hold the folder's lock, so no writer of ours is running.
+ */
+export async function removeOrphanTemps(dir: string): Promise<void> {
+  for (const f of await readdir(dir)) if (ORPHAN_TEMP.test(f)) await rm(path.join(dir, f), { force: true });
+}
+
 /** The part of a run that happens under the run folder's lock. */
 async function runLocked(
   o: RunOptions,
@@ -285,6 +298,7 @@ async function runLocked(
 ): Promise<RunResult> {
   const { exp, matrix, targets, space, start } = prep;
   const s = exp.spec;
+  await removeOrphanTemps(dir);
   let shard = o.shard;
   let resuming = false;
   const adopt = async (what: string): Promise<void> => {
@@ -378,6 +392,7 @@ async function runLocked(
   progress.stop();
   await journal.close();
   const tSweep = performance.now();
+  o.onWritePhase?.();
 
   lock.check();
   if (shard) {
