@@ -122,7 +122,7 @@ export function acquireRunLock(dir: string, what: string, o: { breakLock?: boole
       );
     }
     breakStale(file, info);
-    if (!process.env.VITEST) process.stderr.write(`note: took over the lock of ${dir}: ${why}\n`);
+    process.stderr.write(`note: took over the lock of ${dir}: ${why}\n`);
   }
   const lease = leaseMs();
   let lost: string | null = null;
