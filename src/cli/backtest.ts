@@ -4,6 +4,7 @@
  */
 import { loadPrices } from '../data/load.js';
 import { UserError } from '../errors.js';
+import { MAX_COST_BPS } from '../search/space.js';
 import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
 import { METRICS, N_METRICS, rowToMetrics, type Metrics } from '../kernel/metrics.js';
@@ -50,23 +51,34 @@ function nonNegative(x: number, flag: string): number {
   return x;
 }
 
+/** A proportional cost in basis points, in the experiment's domain [0, MAX_COST_BPS]. */
+function bps(x: number, flag: string): number {
+  if (!(Number.isFinite(x) && x >= 0 && x <= MAX_COST_BPS)) throw new UserError(`${flag}: ${x} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  return x;
+}
+
 export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> {
   const band = parseBand(a.band, a.lookback);
   const mode = parseMode(a.to);
   const check = parseCheck(a.check);
   if (!(Number.isInteger(a.cooldown) && a.cooldown >= 0)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
   const costs = {
-    feeBps: nonNegative(a.feeBps, '--fee-bps'),
-    halfSpreadBps: nonNegative(a.halfSpreadBps, '--half-spread-bps'),
+    feeBps: bps(a.feeBps, '--fee-bps'),
+    halfSpreadBps: bps(a.halfSpreadBps, '--half-spread-bps'),
     fixedFee: nonNegative(a.fixedFee, '--fixed-fee'),
     minTrade: nonNegative(a.minTrade, '--min-trade'),
   };
+  if (!(Number.isFinite(a.capital) && a.capital > 0 && a.capital <= 1e15)) throw new UserError(`--capital: ${a.capital} must be a positive amount of at most 1e15`);
+  if (costs.fixedFee >= a.capital)
+    throw new UserError(`--fixed-fee: ${costs.fixedFee} per asset traded is not below the capital ${a.capital}; one trade would cost the whole portfolio`);
   const weights = parseWeights(a.weights);
   const { matrix } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
   });
   const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights' });
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
+  if (matrix.T < 3)
+    throw new UserError(`${a.data}: only ${matrix.T} rows${a.start || a.end ? ' in the chosen dates' : ''}; a backtest needs at least 3 (two periods of returns); use a longer date range`);
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
   const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs };

@@ -87,6 +87,18 @@ describe('run flags', () => {
   }, 120_000);
 });
 
+describe('backtest flags', () => {
+  it('a 2-row file, --fee-bps 1e9, --periods-per-year 1e-300 and --fixed-fee 1e12 are messages', async () => {
+    const csv = path.join(dir, 'two-bt.csv');
+    await writeFile(csv, 'date,SPY,TLT\n2020-01-02,1,1\n2020-01-03,1.1,0.9\n');
+    const base = ['backtest', '--data', csv, '--weights', 'SPY=0.5,TLT=0.5'];
+    refused(cli(base), /two-bt\.csv: only 2 rows; a backtest needs at least 3/);
+    refused(cli([...base, '--fee-bps', '1e9']), /--fee-bps: 1000000000 must be basis points in \[0, 2500\]/);
+    refused(cli([...base, '--periods-per-year', '1e-300']), /periodsPerYear 1e-300 must be a number from 1 to 1,000,000/);
+    refused(cli([...base, '--fixed-fee', '1e12']), /--fixed-fee: 1000000000000 per asset traded is not below the capital 100000/);
+  }, 120_000);
+});
+
 describe('data files', () => {
   it('/dev/zero and a FIFO are refused at once (no read, no hang)', async () => {
     for (const dataFile of ['/dev/zero', path.join(dir, 'prices.fifo')]) {
