@@ -1,6 +1,6 @@
 /** The public library API of rebalance-lab. */
-export { defineExperiment } from './experiment/schema.js';
-export type { ExperimentInput, ExperimentSpec } from './experiment/schema.js';
+export { defineExperiment } from './spec/schema.js';
+export type { ExperimentInput, ExperimentSpec } from './spec/schema.js';
 export { loadExperiment, parseExperiment } from './experiment/load.js';
 export { loadPrices } from './data/load.js';
 export type { PriceMatrix, DataInfo, LoadOptions } from './data/types.js';
@@ -13,3 +13,5 @@ export type { Config, Policy, Costs, BandType, Mode, CheckEvery } from './policy
 export { ParameterSpace } from './search/space.js';
 export { runExperiment } from './runner/run.js';
 export { UserError } from './errors.js';
+export { openRunFrames } from './results/frames.js';
+export type { RunFrames } from './results/frames.js';

@@ -6,6 +6,7 @@
  *  2. the pool's throughput and speed-up for 1..cores workers;
  *  3. the end-to-end wall time of a `run` (load, sweep, write, report).
  * `--big` adds a 1,000,000-configuration run with its peak memory; `--huge` a 5,000,000 one.
+ * `--startup [--against <root>]` only times the CLI's start-up on the demo (src/bench/startup.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,9 +22,10 @@ import { resolveTargets } from '../policy/targets.js';
 import { ParameterSpace } from '../search/space.js';
 import { runSweep, defaultWorkers } from '../runner/sweep.js';
 import { runExperiment } from '../runner/run.js';
-import { warmUp } from '../runner/warmup.js';
-import type { WorkerData } from '../runner/protocol.js';
+import { warmUp } from '../exec/warmup.js';
+import type { WorkerData } from '../exec/protocol.js';
 import { benchExperiment } from './workload.js';
+import { startupBench } from './startup.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = path.join(ROOT, 'data/etf_daily_adjclose_1993_2023.csv');
@@ -61,6 +63,10 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--startup')) {
+    process.stdout.write(await startupBench(ROOT, args));
+    return;
+  }
   if (args.includes('--kernel-only')) {
     const r = await kernelRate(3);
     process.stdout.write(JSON.stringify(r) + '\n');

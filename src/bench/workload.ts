@@ -3,7 +3,7 @@
  * (10 years), and 10,000 configurations drawn (seed 1) over every band type, mode and check
  * schedule.
  */
-import type { ExperimentInput } from '../experiment/schema.js';
+import type { ExperimentInput } from '../spec/schema.js';
 
 export const BENCH_ASSETS = ['SPY', 'TLT', 'GLD', 'EEM', 'VNQ'];
 export const BENCH_ROWS = 2520;

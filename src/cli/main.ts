@@ -3,22 +3,39 @@
  * description and an example; user mistakes print one paragraph and exit 2 (no stack trace).
  */
 import path from 'node:path';
-import yargs, { type Argv } from 'yargs';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv, type Options } from 'yargs';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { hideBin } from 'yargs/helpers';
 import { isUserError } from '../errors.js';
 
 const EXIT_USER = 2;
+
+/** The package's docs/ folder (dist/cli/ and src/cli/ are both two folders below the package root). */
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const DOCS_EPILOGUE =
+  `What every band, mode, cost and metric means: ${path.join(DOCS, 'definitions.md')}\n` +
+  `Run folder files (results.csv, manifest.json, …): ${path.join(DOCS, 'file-formats.md')}`;
 
 function fail(msg: string): never {
   process.stderr.write(`rebalance-lab: ${msg}\n`);
   process.exit(EXIT_USER);
 }
 
+/** "halfSpreadBps" → "half-spread-bps": an experiment field's flag name. */
+type Kebab<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `-${Lowercase<H>}`}${Kebab<T>}` : S;
+/**
+ * Flags the experiment schema requires of `backtest`: every cost and every data option (but the
+ * file and assets, given by --data and --weights). A field added to the schema without its flag
+ * is a type error on the table below.
+ */
+type SchemaFlags = Kebab<keyof ExperimentSpec['costs']> | Kebab<Exclude<keyof ExperimentSpec['data'], 'file' | 'assets'>>;
+
 /** Backtest and data options, one typed table (flags ↔ fields cannot drift apart). */
 const BACKTEST_OPTIONS = {
   data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
   weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
-  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L | drift:D | risk:TAU,L | calendar | none' },
+  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none' },
   check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
   to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
   lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },
@@ -36,7 +53,7 @@ const BACKTEST_OPTIONS = {
   normalize: { type: 'boolean', default: false, describe: 'scale the weights to sum to 1 instead of refusing them' },
   json: { type: 'boolean', default: false, describe: 'print JSON on stdout instead of a table' },
   series: { type: 'string', describe: 'write the policy\'s daily value, weights and trades to this CSV' },
-} as const;
+} as const satisfies Record<SchemaFlags, Options> & Record<string, Options>;
 
 const RUN_OPTIONS = {
   workers: { type: 'string', describe: 'worker threads (default: all cores)' },
@@ -65,14 +82,15 @@ export async function main(argv: string[]): Promise<void> {
           .options(BACKTEST_OPTIONS)
           .example('$0 backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10', '60/40 with a ±25% relative band'),
       async (a) => {
-        const { backtestCommand, formatBacktest } = await import('./backtest.js');
+        const { backtestCommand, backtestJson, formatBacktest } = await import('./backtest.js');
         const r = await backtestCommand({
           data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
         });
-        process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
+        for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
+        process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
       },
     )
     .command(
@@ -166,6 +184,7 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .alias('h', 'help')
     .version(false)
+    .epilogue(DOCS_EPILOGUE)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { runExperiment, type RunOptions, type RunResult, type Shard } from '../runner/run.js';
-import { formatLeaderboard } from '../results/leaderboard.js';
+import { formatLeaderboard } from './leaderboard.js';
 
 /** `--shard k/n` or `--shard-from-env VAR/n` (k from the environment: Kubernetes, Slurm). */
 export function parseShard(shard: string | undefined, fromEnv: string | undefined, env = process.env): Shard | undefined {
@@ -82,7 +82,16 @@ async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; q
   if (!o.noReport) report = await reportCommand(r.dir, true);
   const rel = path.relative(process.cwd(), r.dir) || r.dir;
   if (o.json) {
-    process.stdout.write(JSON.stringify({ dir: rel, results: path.join(rel, 'results.csv'), report, size: r.space.size, failed: r.failures.size, seconds: r.seconds }) + '\n');
+    const sel = r.selection;
+    process.stdout.write(
+      JSON.stringify({
+        dir: rel, results: path.join(rel, 'results.csv'), selection: path.join(rel, 'selection.json'), report, size: r.space.size, failed: r.failures.size,
+        seconds: r.seconds,
+        // the same pick as results.csv (rank 1, selection "pick"), the leaderboard and the page
+        pick: sel?.pickConfig ?? null, rule: sel?.rule.text ?? null, scoreText: sel?.scoreText ?? null,
+        indistinguishable: sel ? sel.indistinguishable.length : null, simplest: sel?.simplest ?? null, pbo: sel?.pbo ?? null,
+      }) + '\n',
+    );
     return;
   }
   if (!o.quiet) {

@@ -1,6 +1,7 @@
 /** Parsing the CLI's compact policy forms: --band relative:0.25, --to inner:0.5, --check monthly|20. */
 import { UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
+import { DOMAINS } from '../policy/domains.js';
 import { isNamedSchedule } from '../policy/schedule.js';
 import { BAND_TYPES, MODES, NAMED_SCHEDULES, type BandType, type CheckEvery, type Mode, type Policy } from '../policy/types.js';
 
@@ -10,8 +11,8 @@ function number(text: string, what: string): number {
   return x;
 }
 
-/** "relative:0.25", "hybrid:0.05,0.25", "volatility:1.5,60", "risk:0.02,60", "calendar", "none". */
-export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback'> {
+/** "relative:0.25", "hybrid:0.05,0.25", "volatility:1.5,60[,MIN]", "risk:0.02,60", "calendar", "none". */
+export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback' | 'minWidth'> {
   const [name, args = ''] = text.split(':', 2) as [string, string?];
   if (!(BAND_TYPES as readonly string[]).includes(name))
     throw new UserError(`--band: unknown band type "${name}"; use one of ${BAND_TYPES.join(', ')} (e.g. --band relative:0.25)`);
@@ -23,18 +24,24 @@ export function parseBand(text: string, lookbackFlag?: number): Pick<Policy, 'ba
   const width = number(parts[0], `--band ${text}`);
   if (!spec.widthOk(width))
     throw new UserError(`--band ${text}: width ${width} is outside ${spec.widthDomain} (${spec.widthMeaning})`);
-  const out: Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback'> = { band, width };
+  const out: Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback' | 'minWidth'> = { band, width };
   if (spec.usesRelWidth) {
     if (parts.length < 2) throw new UserError(`--band ${text}: hybrid needs two numbers, the absolute and the relative width, e.g. hybrid:0.05,0.25`);
     const r = number(parts[1], `--band ${text}`);
-    if (!(r > 0 && r <= 10)) throw new UserError(`--band ${text}: relative width ${r} must be in (0, 10]`);
+    if (!DOMAINS.relWidth.ok(r)) throw new UserError(`--band ${text}: relative width ${r} must be in ${DOMAINS.relWidth.text}`);
     out.relWidth = r;
   }
   if (spec.usesLookback) {
     const L = parts.length >= 2 ? number(parts[1], `--band ${text}`) : lookbackFlag;
     if (L === undefined) throw new UserError(`--band ${text}: ${band} needs a lookback, e.g. --band ${band}:${parts[0]},60 or --lookback 60`);
-    if (!(Number.isInteger(L) && L >= 2)) throw new UserError(`--band ${text}: lookback ${L} must be a whole number ≥ 2`);
+    if (!DOMAINS.lookback.ok(L)) throw new UserError(`--band ${text}: lookback ${L} must be ${DOMAINS.lookback.text}`);
     out.lookback = L;
+  }
+  if (band === 'volatility' && parts.length >= 3) {
+    // volatility:K,LOOKBACK,MIN: b_i = max(MIN, k·σ_i·w*_i), MIN in weight points
+    const m = number(parts[2], `--band ${text}`);
+    if (!(m >= 0 && m <= 1)) throw new UserError(`--band ${text}: minimum width ${m} must be in [0, 1] (weight points, e.g. 0.005)`);
+    out.minWidth = m;
   }
   return out;
 }
@@ -47,12 +54,12 @@ export function parseMode(text: string): Pick<Policy, 'mode' | 'depth' | 'fracti
   const mode = name as Mode;
   if (mode === 'inner') {
     const q = number(arg ?? '0.5', `--to ${text}`);
-    if (!(q > 0 && q < 1)) throw new UserError(`--to ${text}: depth ${q} must be between 0 and 1 (0 is target, 1 is edge)`);
+    if (!DOMAINS.depth.ok(q)) throw new UserError(`--to ${text}: depth ${q} must be between 0 and 1 (0 is target, 1 is edge)`);
     return { mode, depth: q };
   }
   if (mode === 'partial') {
     const f = number(arg ?? '0.5', `--to ${text}`);
-    if (!(f > 0 && f <= 1)) throw new UserError(`--to ${text}: fraction ${f} must be in (0, 1]`);
+    if (!DOMAINS.fraction.ok(f)) throw new UserError(`--to ${text}: fraction ${f} must be in ${DOMAINS.fraction.text}`);
     return { mode, fraction: f };
   }
   return { mode };

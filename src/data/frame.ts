@@ -1,11 +1,11 @@
 /**
- * The danfojs step (design §1): the selected assets of the raw table become a DataFrame of
- * float64 prices, which danfo filters to the date range and reorders by date. Values are read back through `.values` (plain JS numbers), never `.tensor` (float32).
+ * Range, selection and sort (design §1): the rows of the raw table whose date is in range,
+ * the selected assets in the order asked for, sorted by date, as typed arrays.
  *
- * danfojs is imported lazily, so modules that only need the calendar or the inspect text do
- * not pay for loading it (and workers never load it).
+ * Plain loops: this is a filter and a permutation, and the strict reader (table.ts) has already
+ * checked every cell. (A DataFrame library here made every command that loads prices import
+ * TensorFlow.js; danfojs-node is used where a DataFrame is the natural tool: src/results/frames.ts.)
  */
-import type { DataFrame } from 'danfojs-node';
 import { parsePrice } from './prices.js';
 import type { RawTable } from './table.js';
 
@@ -19,60 +19,25 @@ export interface SortedRows {
   values: Float64Array;
 }
 
-// Internal column names cannot collide with asset names: assets are addressed by index.
-const DATE = 'date';
-const ROW = 'row';
-const col = (a: number): string => `c${a}`;
-
 /**
- * Filter `table` to the rows whose date is in [start, end], keep the `selected` asset indices
- * in that order, and sort by date, with danfojs. The caller ensures at least one row is in range.
- *
- * Only linear-time danfo operations are used: `query` with a boolean mask and `iloc` with a
- * row permutation (both positional). danfo's `loc` and `sortValues` look every label up with
- * `indexOf`, which is quadratic: 150,000 rows took 12 s and 100,000 columns 15 s. The sort
- * permutation is therefore computed here (dates are unique ISO strings, so plain string order
- * is date order and the result does not depend on the sort's stability), and the frame holds
- * only the selected columns.
+ * Filter `table` to the rows with `inRange[r]`, keep the `selected` asset indices in that order,
+ * and sort by date. Dates are unique ISO strings (table.ts refuses duplicates), so plain string
+ * order is date order; ties (none) would keep file order.
  */
-export async function shapeRows(
-  table: RawTable,
-  selected: readonly number[],
-  inRange: readonly boolean[],
-): Promise<SortedRows> {
-  const dfd = await import('danfojs-node');
-  const frame = new dfd.DataFrame(frameRows(table, selected), { columns: [DATE, ROW, ...selected.map(col)] });
-  const ranged = frame.query([...inRange]);
-  // `.values` is typed as 1-D or 2-D of mixed scalars; a DataFrame's is 2-D [date, row, ...prices].
-  const dates = (ranged.values as (string | number)[][]).map((r) => String(r[0]));
-  const order = dates.map((_, i) => i).sort((a, b) => (dates[a] < dates[b] ? -1 : dates[a] > dates[b] ? 1 : a - b));
-  return readBack(ranged.iloc({ rows: order }), selected.length);
-}
-
-/** One array per table row: date, row index, then each selected asset's parsed price. */
-function frameRows(table: RawTable, selected: readonly number[]): (string | number)[][] {
+export function shapeRows(table: RawTable, selected: readonly number[], inRange: readonly boolean[]): SortedRows {
+  const order: number[] = [];
+  for (let r = 0; r < table.dates.length; r++) if (inRange[r]) order.push(r);
+  const d = table.dates;
+  order.sort((a, b) => (d[a] < d[b] ? -1 : d[a] > d[b] ? 1 : a - b));
   const A = table.assets.length;
   const N = selected.length;
-  return table.dates.map((date, r) => {
-    const row: (string | number)[] = new Array<string | number>(N + 2);
-    row[0] = date;
-    row[1] = r;
-    for (let j = 0; j < N; j++) row[j + 2] = parsePrice(table.cells[r * A + selected[j]]);
-    return row;
-  });
-}
-
-/** Copy a shaped frame's `.values` (float64 JS numbers) into typed arrays. */
-function readBack(frame: DataFrame, N: number): SortedRows {
-  // `.values` is typed as 1-D or 2-D of mixed scalars; a DataFrame's is 2-D [date, row, ...prices].
-  const values = frame.values as (string | number)[][];
-  const T = values.length;
+  const T = order.length;
   const out: SortedRows = { dates: new Array<string>(T), rows: new Int32Array(T), values: new Float64Array(T * N) };
   for (let t = 0; t < T; t++) {
-    const row = values[t];
-    out.dates[t] = String(row[0]);
-    out.rows[t] = Number(row[1]);
-    for (let j = 0; j < N; j++) out.values[t * N + j] = Number(row[j + 2]);
+    const r = order[t];
+    out.dates[t] = d[r];
+    out.rows[t] = r;
+    for (let j = 0; j < N; j++) out.values[t * N + j] = parsePrice(table.cells[r * A + selected[j]]);
   }
   return out;
 }

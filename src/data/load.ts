@@ -2,14 +2,14 @@
  * `loadPrices`: a price CSV to a validated PriceMatrix (design §1–§2).
  *
  *   read file → tokenize (csv.ts, line numbers) → raw table, wide or long (table.ts: header,
- *   shape, dates, duplicates) → danfojs: range, selection, sort (frame.ts) → judge used prices,
+ *   shape, dates, duplicates) → range, selection, sort (frame.ts) → judge used prices,
  *   common start, forward-fill (align.ts) → periods per year (calendar.ts) → PriceMatrix.
  *
  * Every user mistake is a UserError naming the file, the line, the date, the column, the value
  * and the fix.
  */
 import { alignWindow, checkPrices, type Selection, type Window } from './align.js';
-import { detectPeriodsPerYear, isoDateProblem } from './calendar.js';
+import { detectPeriodsPerYear, isoDateProblem, rowsPerCalendarYear } from './calendar.js';
 import { parseCsv } from './csv.js';
 import { UserError } from './errors.js';
 import { shapeRows, type SortedRows } from './frame.js';
@@ -27,7 +27,7 @@ export async function loadPrices(file: string, opts: LoadOptions = {}): Promise<
   const table = buildTable(parseCsv(await readText(file, limit), file), file);
   const selected = selectAssets(table, opts.assets);
   const inRange = rangeMask(table, opts.start, opts.end);
-  const sorted = await shapeRows(table, selected, inRange);
+  const sorted = shapeRows(table, selected, inRange);
   const sel: Selection = { table, selected, maxFill };
   checkPrices(sorted, sel);
   const window = alignWindow(sorted, sel);
@@ -141,6 +141,8 @@ function assemble(
     periodsPerYear: ppy.periodsPerYear,
     periodsPerYearReason: ppy.reason,
     medianGapDays: ppy.medianGapDays,
+    periodsPerYearSource: ppyOverride === undefined ? 'detected' : 'override',
+    rowsPerCalendarYear: rowsPerCalendarYear(dates).rowsPerCalendarYear,
     fileRows: table.dates.length,
     fileFirst: minDate(table.dates),
     fileLast: maxDate(table.dates),

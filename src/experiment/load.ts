@@ -8,9 +8,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
-import { Experiment, type ExperimentSpec } from './schema.js';
-import { PARAMS, ParameterSpace } from '../search/space.js';
-import { parseConstraints } from '../results/score.js';
+import { Experiment, type ExperimentSpec } from '../spec/schema.js';
+import { compileSpec, type CompiledExperiment } from './compile.js';
 import { quote, readUserText } from '../data/text.js';
 
 /** Experiment files larger than this are refused before reading (a real one is a few kB). */
@@ -82,39 +81,18 @@ export function formatIssues(file: string, raw: unknown, issues: readonly z.core
   return `${file}: the experiment is not valid:\n  ${lines.join('\n  ')}${more}`;
 }
 
-/** Validate an experiment object (from any source). */
-export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSpec {
+/** Validate and compile an experiment object (from any source): the one place an experiment is checked. */
+export function compileExperiment(raw: unknown, file = 'experiment'): CompiledExperiment {
   const r = Experiment.safeParse(raw);
   if (!r.success) throw new UserError(formatIssues(file, raw, r.error.issues));
-  // what zod cannot check: the space's values (band width domains, depth without inner, ...) and the
-  // constraints' grammar; both throw a UserError naming the file and the field
-  const space = new ParameterSpace(r.data.space, r.data.search, { costs: r.data.costs }, file);
-  parseConstraints(r.data.constraints, `${file}: constraints`);
-  checkDomains(r.data, space, file);
-  return r.data;
+  return compileSpec(r.data, file);
 }
 
-/** What one field cannot say alone: a fixed fee against the capital, the heatmap's parameters. */
-function checkDomains(e: ExperimentSpec, space: ParameterSpace, file: string): void {
-  const cap = e.initialCapital;
-  const fees: [string, number][] = [['costs.fixedFee', e.costs.fixedFee]];
-  const sf = e.space.fixedFee;
-  if (typeof sf === 'number') fees.push(['space.fixedFee', sf]);
-  else if (Array.isArray(sf)) sf.forEach((x, i) => fees.push([`space.fixedFee[${i}]`, x]));
-  else if (sf && 'to' in sf) fees.push(['space.fixedFee.to', sf.to]);
-  else if (sf && 'max' in sf) fees.push(['space.fixedFee.max', sf.max]);
-  for (const [where, x] of fees)
-    if (x >= cap)
-      throw new UserError(`${file}: ${where}: a fixed fee of ${x} per asset traded is not below the initial capital ${cap}; one trade would cost the whole portfolio. Use a fee well below initialCapital`);
-  const hm = e.report.heatmap;
-  if (hm) {
-    for (const [i, p] of hm.entries()) {
-      if (!(PARAMS as readonly string[]).includes(p))
-        throw new UserError(`${file}: report.heatmap[${i}]: unknown parameter ${quote(p, 40)}; use two of ${PARAMS.join(', ')}${space.searched.length ? ` (this experiment searches ${space.searched.join(', ')})` : ''}`);
-    }
-    if (hm[0] === hm[1]) throw new UserError(`${file}: report.heatmap: names ${hm[0]} twice; give two different parameters`);
-  }
+/** Validate an experiment object: its spec with the defaults filled in (compiled, so every check ran). */
+export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSpec {
+  return compileExperiment(raw, file).spec;
 }
+
 
 async function importCode(abs: string): Promise<unknown> {
   const { tsImport } = await import('tsx/esm/api');
@@ -134,6 +112,8 @@ async function importCode(abs: string): Promise<unknown> {
 
 export interface LoadedExperiment {
   spec: ExperimentSpec;
+  /** The compiled experiment (space, constraints, baselines, robustness plan). */
+  compiled: CompiledExperiment;
   /** Absolute path of the experiment file. */
   file: string;
   /** The file's text (its hash goes in the manifest). */
@@ -199,8 +179,8 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
       throw jsonError(file, text, e);
     }
     // a .json value is data: validating it throws only UserErrors
-    const spec = parseExperiment(raw, file);
-    return { spec, file: abs, text, dataFile: resolveDataFile(abs, spec.data.file) };
+    const compiled = compileExperiment(raw, file);
+    return { spec: compiled.spec, compiled, file: abs, text, dataFile: resolveDataFile(abs, compiled.spec.data.file) };
   }
   try {
     raw = await importCode(abs);
@@ -208,9 +188,9 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
     throw new UserError(`${file}: could not evaluate the experiment (${describeThrown(e)}); it must \`export default defineExperiment({...})\``);
   }
   if (raw === undefined) throw new UserError(`${file}: has no default export; end it with \`export default defineExperiment({...})\``);
-  let spec: ExperimentSpec;
+  let compiled: CompiledExperiment;
   try {
-    spec = parseExperiment(raw, file);
+    compiled = compileExperiment(raw, file);
   } catch (e) {
     if (e instanceof UserError) throw e;
     // code can export getters or proxies that throw while being read
@@ -218,5 +198,5 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
       `${file}: reading the exported experiment failed (${describeThrown(e)}); export a plain object: \`export default defineExperiment({...})\``,
     );
   }
-  return { spec, file: abs, text, dataFile: resolveDataFile(abs, spec.data.file) };
+  return { spec: compiled.spec, compiled, file: abs, text, dataFile: resolveDataFile(abs, compiled.spec.data.file) };
 }

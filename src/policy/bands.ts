@@ -53,7 +53,8 @@ export const BANDS: { readonly [K in BandType]: BandSpec } = {
   volatility: {
     code: 5, scope: 'asset', widthMeaning: 'k: b_i = k·σ_i·w*_i (σ annualized)', widthDomain: '(0, 100]',
     widthOk: (x) => positive(x) && x <= 100,
-    usesLookback: true, usesRelWidth: false, label: (p) => `volatility k=${p.width} over ${p.lookback}`,
+    usesLookback: true, usesRelWidth: false,
+    label: (p) => `volatility k=${p.width} over ${p.lookback}${p.minWidth ? `, at least ±${pct(p.minWidth)}` : ''}`,
   },
   drift: {
     code: 6, scope: 'portfolio', widthMeaning: 'd: trade when ½·Σ|w_i − w*_i| > d', widthDomain: '(0, 1]', widthOk: inUnit,

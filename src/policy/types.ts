@@ -24,6 +24,12 @@ export interface Policy {
   relWidth?: number;
   /** volatility and risk only: number of returns in the rolling window. */
   lookback?: number;
+  /**
+   * volatility only: minimum half-width in weight points, b_i = max(minWidth, k·σ_i,t·w*_i)
+   * (default 0), so a near-zero-volatility asset (T-bills, a stablecoin) does not trade at
+   * every check.
+   */
+  minWidth?: number;
   check: CheckEvery;
   /** Periods (rows) after a trade during which no trade happens. Default 0. */
   cooldown?: number;
@@ -44,6 +50,9 @@ export interface Costs {
   /** A rebalance whose traded notional is below this is skipped entirely. */
   minTrade: number;
 }
+
+/** The cost fields, in the order of results.csv. */
+export const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const satisfies readonly (keyof Costs)[];
 
 export const ZERO_COSTS: Costs = { feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
 

@@ -4,7 +4,7 @@
  * leaderboard, binned parameter effects and the score heatmap, all computed here in one or a few
  * linear passes plus typed-array sorts, so a million rows take a second or two.
  */
-import type { ReportInput, ReportRow, ReportSeries } from './types.js';
+import type { EffectRow, HeatCell, Heatmap, ParamEffect, ReportInput, ReportRow, ReportSeries } from './types.js';
 import { fmtNum } from './format.js';
 
 /* ------------------------------------------------------------------ sampling, leaderboard */
@@ -162,16 +162,6 @@ export function summarizeRows(rows: ReportRow[], opts: SampleOptions = {}): RowS
 }
 
 /* ------------------------------------------------------------------ quantiles, grouping */
-
-/** Quantile of a sorted array, linear interpolation between order statistics (R type 7). */
-export function quantileSorted(a: ArrayLike<number>, q: number, from = 0, to = a.length): number {
-  const n = to - from;
-  if (n <= 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return a[from + lo] + (h - lo) * (a[from + hi] - a[from + lo]);
-}
 
 export interface Group {
   /** Display label, e.g. "weekly" or "0.05–0.1". */
@@ -533,7 +523,8 @@ export type Codes = Uint8Array | Uint16Array | Int32Array;
  * is row i's group under grouping k; a code outside 0..nGroups[k]−1 (−1, or the type's maximum)
  * means "not applicable". One walk over the rows in value order does it all: each group's members
  * arrive already sorted, so its k-th smallest value is the value seen when its counter reaches k.
- * Quantiles interpolate linearly between order statistics (R type 7), as quantileSorted does.
+ * Quantiles interpolate linearly between order statistics (R type 7, as simple-statistics'
+ * quantileSorted; test/report/specs.test.ts compares the two).
  */
 export function groupStatsMulti(codes: Codes, P: number, nGroups: number[], col: SortedColumn): GroupStats[][] {
   const { perm, sorted } = col;
@@ -628,31 +619,6 @@ export function scoreColumn(rows: ReportRow[], out: Float64Array = new Float64Ar
 
 /* ------------------------------------------------------------------ parameter effects */
 
-export interface EffectRow {
-  [key: string]: string | number | null;
-  objective: string;
-  /** Group position: number (numeric parameters) or category text. */
-  x: number | string;
-  xLabel: string;
-  n: number;
-  q25: number | null;
-  median: number | null;
-  q75: number | null;
-}
-
-export interface ParamEffect {
-  param: string;
-  numeric: boolean;
-  binned: boolean;
-  /** Positive numbers spanning a wide range: shown on a log axis. */
-  logScale: boolean;
-  /** Group labels in display order. */
-  order: string[];
-  rows: EffectRow[];
-  /** Rows where the parameter applies. */
-  applicable: number;
-}
-
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** For each parameter and objective: the 25/50/75% quantiles of the objective per parameter value or bin. */
@@ -737,27 +703,6 @@ export function paramEffects(
 }
 
 /* ------------------------------------------------------------------ heatmap */
-
-export interface HeatCell {
-  [key: string]: string | number | null;
-  x: string;
-  y: string;
-  /** Rows in the cell with a score. */
-  n: number;
-  /** Rows in the cell (scored or not). */
-  total: number;
-  feasible: number;
-  median: number | null;
-  best: number | null;
-}
-
-export interface Heatmap {
-  xParam: string;
-  yParam: string;
-  xOrder: string[];
-  yOrder: string[];
-  cells: HeatCell[];
-}
 
 /** Median and best score over two parameters (numbers binned into at most 10 quantile bins). */
 export function scoreHeatmap(

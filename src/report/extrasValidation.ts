@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { DEFAULT_RISK_AVERSION, theoryBand, type TheoryBand } from '../policy/theory.js';
-import type { ValidationFile } from '../validate/index.js';
+import type { ValidationFile } from '../results/validation.js';
 
 export type { TheoryBand } from '../policy/theory.js';
 export type ValidationReport = ValidationFile;

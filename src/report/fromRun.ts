@@ -12,7 +12,7 @@ import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
 import { resolveTargets } from '../policy/targets.js';
-import type { Manifest } from '../runner/run.js';
+import type { Manifest } from '../results/manifest.js';
 import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
 import type { ReportInput, ReportSeries } from './types.js';
 

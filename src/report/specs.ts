@@ -6,9 +6,9 @@
  * (a plain `format` tooltip would print a missing value as 0).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Heatmap, ParamEffect, RowSummary, Timeline, TimeRow } from './aggregate.js';
+import type { RowSummary, Timeline, TimeRow } from './aggregate.js';
 import { d3Format, metricMeta, paramMeta } from './format.js';
-import type { ReportInput, ReportRow } from './types.js';
+import type { Heatmap, ParamEffect, ReportInput, ReportRow } from './types.js';
 
 type LayerTop = Extract<TopLevelSpec, { layer: unknown }>;
 type LayerChild = LayerTop['layer'][number];

@@ -34,14 +34,10 @@ import {
   categoryCompare,
   prefersLog,
   quantileBins,
-  type EffectRow,
   type Group,
-  type HeatCell,
-  type Heatmap,
-  type ParamEffect,
 } from './aggregate.js';
 import { fmtNum } from './format.js';
-import type { ReportRow, RowDigest } from './types.js';
+import type { EffectRow, HeatCell, Heatmap, ParamEffect, ReportRow, RowDigest } from './types.js';
 
 export interface DigestOptions {
   /** The run's seed (the samples are a function of it and the ids). */
@@ -133,7 +129,8 @@ export function columnsOf(head: string[], file: string, objectives: readonly str
   return {
     width: head.length,
     id: at('id', true),
-    params: PARAMS.map((p) => at(p, true)),
+    // minWidth was added later (issue 16): older results.csv files do not have it
+    params: PARAMS.map((p) => at(p, p !== 'minWidth')),
     metrics: METRICS.map((m) => at(m, objectives.includes(m))),
     feasible: at('feasible', true),
     pareto: at('pareto', true),
@@ -158,6 +155,7 @@ export function rowConfig(params: ReportRow['params']): Config {
     width: n('width') ?? 0,
     relWidth: n('relWidth'),
     lookback: n('lookback'),
+    minWidth: n('minWidth'),
     check,
     mode: (params.mode ?? 'target') as Mode,
     depth: n('depth'),

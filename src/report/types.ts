@@ -3,7 +3,6 @@
  * `ReportInput`. The runner / CLI assemble it from a run's results; the report code never reads
  * results files itself.
  */
-import type { Heatmap, ParamEffect } from './aggregate.js';
 
 /** One configuration or baseline, with its parameters, metrics (design §4) and scoring (§5). */
 export interface ReportRow {
@@ -110,4 +109,51 @@ export interface ReportInput {
   validation?: import('./extrasValidation.js').ValidationReport;
   /** The theory no-trade band for the experiment's cost level (src/policy/theory.ts); set for every run. */
   theory?: import('./extrasValidation.js').TheoryBand;
+}
+
+/** Parameter effects and heatmaps (computed in aggregate.ts; declared here so types.ts imports nothing above it). */
+export interface EffectRow {
+  [key: string]: string | number | null;
+  objective: string;
+  /** Group position: number (numeric parameters) or category text. */
+  x: number | string;
+  xLabel: string;
+  n: number;
+  q25: number | null;
+  median: number | null;
+  q75: number | null;
+}
+
+export interface ParamEffect {
+  param: string;
+  numeric: boolean;
+  binned: boolean;
+  /** Positive numbers spanning a wide range: shown on a log axis. */
+  logScale: boolean;
+  /** Group labels in display order. */
+  order: string[];
+  rows: EffectRow[];
+  /** Rows where the parameter applies. */
+  applicable: number;
+}
+
+export interface HeatCell {
+  [key: string]: string | number | null;
+  x: string;
+  y: string;
+  /** Rows in the cell with a score. */
+  n: number;
+  /** Rows in the cell (scored or not). */
+  total: number;
+  feasible: number;
+  median: number | null;
+  best: number | null;
+}
+
+export interface Heatmap {
+  xParam: string;
+  yParam: string;
+  xOrder: string[];
+  yOrder: string[];
+  cells: HeatCell[];
 }

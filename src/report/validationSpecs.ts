@@ -14,6 +14,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml, fmtInt, fmtMetric, fmtPct, paramMeta, metricMeta, fmtParam } from './format.js';
 import { CHART_CONFIG, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef } from './specs.js';
 import type { ReportInput, ReportRow } from './types.js';
+import { mean as ssMean } from 'simple-statistics';
 
 const h = escapeHtml;
 const IS = 'in-sample (training window)';
@@ -199,7 +200,7 @@ function metricsHtml(input: ReportInput): string {
 
 function mean(xs: (number | null)[]): number {
   const f = xs.filter((x): x is number => x !== null && Number.isFinite(x));
-  return f.length ? f.reduce((a, b) => a + b, 0) / f.length : NaN;
+  return f.length ? ssMean(f) : NaN;
 }
 
 /** The whole section ("" when the run has no validation results). */

@@ -19,7 +19,7 @@ import { open, truncate } from 'node:fs/promises';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { N_METRICS } from '../kernel/metrics.js';
-import type { TaskResult } from '../runner/protocol.js';
+import type { TaskResult } from '../exec/protocol.js';
 import { describeWriteError } from './atomic.js';
 import { UserError } from '../errors.js';
 

@@ -9,7 +9,7 @@
  *
  * Per configuration and metric: the median, p5 and p95 over the paths. Quantiles are type 7
  * (linear interpolation between order statistics: h = (n − 1)·q, x_⌊h⌋ + (h − ⌊h⌋)·(x_⌊h⌋+1 − x_⌊h⌋),
- * R's default, simple-statistics' quantileSorted) over the paths where the value is finite;
+ * R's default; simple-statistics' quantileSorted) over the paths where the value is finite;
  * NaN when there is none.
  *
  * Robust score: the median (or the chosen quantile) of the score over the paths; lower is
@@ -23,21 +23,16 @@
  * Every step works path by path or configuration by configuration on data keyed by (path, id),
  * so the result does not depend on the order tasks finish in (or the worker count).
  */
-import { UserError } from '../errors.js';
+import { robustColumns } from '../experiment/robustness.js';
 import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import { paretoFront, satisfies, score, type Constraint } from '../results/score.js';
 import type { RobustTaskResult } from './protocol.js';
+import { quantileSorted as ssQuantileSorted } from 'simple-statistics';
 
 /** Metrics summarised for every configuration (the objectives are added when missing). */
-export const ROBUST_METRICS: readonly MetricName[] = ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'volatility', 'excessReturn'];
 /** The three statistics per metric, in this order. */
 export const STATS = ['median', 'p5', 'p95'] as const;
 const QS = [0.5, 0.05, 0.95];
-
-/** Memory for the per-(configuration, path) values is capped at this many bytes. */
-export const MAX_ROBUST_BYTES = 1 << 30;
-/** Configurations × paths above this is refused as absurd work. */
-export const MAX_ROBUST_BACKTESTS = 20_000_000;
 
 export interface RobustSettings {
   objectives: readonly MetricName[];
@@ -64,48 +59,24 @@ export interface RobustSummary {
   robustScore: Float64Array;
   /** 1 = best; 0 = not ranked. */
   robustRank: Uint32Array;
+  /** The score per (row, path), row i's paths at i·P .. i·P + P − 1 (NaN where it failed): the selection's paired test. */
+  pathScores: Float64Array;
   /** Backtests that failed, and the first few reasons. */
   failed: number;
   failures: [number, number, string][];
 }
 
-/** Type-7 quantile of an ascending array (finite values). */
-export function quantileSorted(x: ArrayLike<number>, q: number, n = x.length): number {
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return x[n - 1];
-  return x[lo] + (h - lo) * (x[lo + 1] - x[lo]);
-}
-
-/** The columns summarised for an experiment: ROBUST_METRICS, then any other objective. */
-export function robustColumns(objectives: readonly MetricName[]): MetricName[] {
-  const out = [...ROBUST_METRICS];
-  for (const o of objectives) if (!out.includes(o)) out.push(o);
-  return out;
-}
-
 /**
- * Refuse absurd sizes before any work, naming the field and the fix. `where` names the experiment file.
+ * Type-7 quantile of the first `n` values of an ascending array (finite values); NaN when n = 0.
+ * simple-statistics' quantileSorted computes x_⌊h⌋ + (h − ⌊h⌋)·(x_⌈h⌉ − x_⌊h⌋) with h = (n − 1)·q,
+ * the same expression in the same order as the hand-written version it replaced (bit-identical).
  */
-export function checkRobustSize(K: number, P: number, columns: number, where: string): void {
-  const n = K * P;
-  if (n > MAX_ROBUST_BACKTESTS) {
-    const most = Math.max(1, Math.floor(MAX_ROBUST_BACKTESTS / Math.max(1, K)));
-    throw new UserError(
-      `${where}: robustness.paths: ${P.toLocaleString('en')} paths × ${K.toLocaleString('en')} configurations = ${n.toLocaleString('en')} backtests ` +
-        `(limit ${MAX_ROBUST_BACKTESTS.toLocaleString('en')}); use at most ${most.toLocaleString('en')} paths, or search fewer configurations (coarser grid or fewer samples)`,
-    );
-  }
-  const bytes = n * (columns + 1) * 8;
-  if (bytes > MAX_ROBUST_BYTES) {
-    const most = Math.max(1, Math.floor(MAX_ROBUST_BYTES / ((columns + 1) * 8 * Math.max(1, K))));
-    throw new UserError(
-      `${where}: robustness.paths: keeping ${columns + 1} values for each of ${n.toLocaleString('en')} (configuration, path) pairs needs ` +
-        `${(bytes / 2 ** 20).toFixed(0)} MB (limit ${MAX_ROBUST_BYTES / 2 ** 20} MB); use at most ${most.toLocaleString('en')} paths or fewer configurations`,
-    );
-  }
+export function quantileSorted(x: Float64Array, q: number, n = x.length): number {
+  if (n === 0) return NaN;
+  // simple-statistics only reads .length and indices, which a Float64Array has (its type says number[])
+  return ssQuantileSorted(x.subarray(0, n) as unknown as readonly number[], q);
 }
+
 
 /**
  * The ids of the `n` best rows by (score, id) among those with ok[i] set and a finite score,
@@ -259,6 +230,7 @@ export class RobustAccumulator {
     return {
       K, P, B: this.B, columns: [...this.columns, 'score'], stats, feasibleFreq, paretoFreq: freq(this.paretoN), topFreq: freq(this.topN),
       robustScore, robustRank, failed: this.failed, failures: this.failures,
+      pathScores: this.values.subarray((Q - 1) * all * P, Q * all * P),
     };
   }
 }

@@ -5,16 +5,15 @@
  * into `robustness.csv` (one row per configuration, id order, byte-identical for any worker
  * count) and `robustness.json` (settings, timing, the top of the robust leaderboard).
  */
-import type { ExtrasInput } from '../runner/extras.js';
+import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
-import { baselineConfigs } from '../search/baselines.js';
 import { describeConfig } from '../policy/describe.js';
 import type { Config } from '../policy/types.js';
 import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
 import { num } from '../results/table.js';
-import { Progress } from '../runner/progress.js';
+import { Progress } from '../exec/progress.js';
 import type { ParameterSpace } from '../search/space.js';
-import { checkRobustSize, RobustAccumulator, robustColumns, STATS, type RobustSummary } from './aggregate.js';
+import { RobustAccumulator, STATS, type RobustSummary } from './aggregate.js';
 import { planTasks, runRobustPool } from './pool.js';
 import { createHash } from 'node:crypto';
 import { JournalWriter, RowCursor, scanJournal } from '../results/journal.js';
@@ -58,26 +57,18 @@ function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The baselines, as in results.csv. */
-export const robustBaselines = baselineConfigs;
 
-/** The `rankBy` quantile: 0.5 for the median. */
-export function rankQuantile(rankBy: 'median' | { quantile: number }): number {
-  return rankBy === 'median' ? 0.5 : rankBy.quantile;
-}
-
-export async function runRobustness(input: RobustnessInput): Promise<void> {
-  const rb = input.spec.robustness;
-  if (!rb) return;
+/** Runs the resampled histories; returns their summary (null when the experiment has no `robustness`). */
+export async function runRobustness(input: RobustnessInput): Promise<RobustSummary | null> {
+  const rb = input.robustness;
+  if (!rb) return null;
   const t0 = performance.now();
   const { space, spec } = input;
   const K = space.size;
   const P = rb.paths;
-  const columns = robustColumns(spec.objectives);
-  const baselines = robustBaselines(space, spec);
+  const baselines = input.baselines;
   const B = baselines.length;
-  checkRobustSize(K + B, P, columns.length, input.file);
-  const seed = rb.seed ?? space.seed;
+  const seed = rb.seed;
   const workers = Math.max(1, input.workers);
   let prices = input.prices;
   if (!(prices.buffer instanceof SharedArrayBuffer)) {
@@ -90,7 +81,7 @@ export async function runRobustness(input: RobustnessInput): Promise<void> {
     space: spec.space, search: spec.search, costs: spec.costs, seed, blockLength: rb.blockLength, baselines: baselines.map((b) => b.config),
   };
   const acc = new RobustAccumulator(K, P, {
-    objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rankQuantile(rb.rankBy),
+    objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rb.rankQuantile,
   }, B);
   // the journal (issue 15): every finished task is kept, so a resume (or a merge run again)
   // finishes the robustness evaluation instead of starting it over. Its name carries a hash of
@@ -140,6 +131,7 @@ export async function runRobustness(input: RobustnessInput): Promise<void> {
     top: topRows(space, baselines, sum, 20),
   };
   await writeFileAtomic(path.join(input.dir, 'robustness.json'), JSON.stringify(json, null, 2) + '\n');
+  return sum;
 }
 
 /** A hash of everything that changes a robustness result: the experiment, the window, the prices. */

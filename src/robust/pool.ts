@@ -5,7 +5,7 @@
  * handed over in completion order; the caller keys them by (path, id), so the outcome does not
  * depend on the worker count.
  */
-import { builtWorker, openPool } from '../runner/pool.js';
+import { builtWorker, openPool } from '../exec/pool.js';
 import type { RobustTask, RobustTaskResult, RobustWorkerData } from './protocol.js';
 
 /** The built robustness worker (piscina cannot load .ts). */

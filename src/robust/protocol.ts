@@ -1,5 +1,5 @@
 /** Messages between the robustness pool and its workers (structured-clone friendly). */
-import type { WorkerData } from '../runner/protocol.js';
+import type { WorkerData } from '../exec/protocol.js';
 import type { Config } from '../policy/types.js';
 
 /** The sweep's worker data (the real prices, shared) without shards or faults, plus the bootstrap's. */

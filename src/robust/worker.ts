@@ -10,7 +10,7 @@ import { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { ParameterSpace } from '../search/space.js';
-import { warmUp } from '../runner/warmup.js';
+import { warmUp } from '../exec/warmup.js';
 import { checkMask, scheduleKey } from '../policy/schedule.js';
 import type { CheckEvery } from '../policy/types.js';
 import { bootstrapPath, bootstrapSource } from './bootstrap.js';

@@ -7,12 +7,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { parseExperiment, resolveDataFile } from '../experiment/load.js';
+import { compileExperiment, resolveDataFile } from '../experiment/load.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { shardCount, type ShardJournal } from '../results/finalize.js';
 import { scanJournal } from '../results/journal.js';
 import { acquireRunLock, type RunLock } from '../results/lock.js';
-import { explainMismatch, fingerprint, finishRun, removeOrphanTemps, prepareSpec, sha256, type Manifest, type RunResult } from './run.js';
+import { explainMismatch, fingerprint, sha256, type Manifest } from '../results/manifest.js';
+import { finishRun, prepareCompiled, removeOrphanTemps, type RunResult } from './run.js';
 
 export interface MergeOptions {
   dirs: string[];
@@ -111,12 +112,13 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   }
 
   // the experiment as recorded, the data as now (must be the same bytes)
-  const spec = parseExperiment(first.experiment.spec, first.experiment.file);
+  const compiled = compileExperiment(first.experiment.spec, first.experiment.file);
+  const spec = compiled.spec;
   const dataFile = resolveDataFile(path.resolve(first.experiment.file), first.data.file);
   if (!existsSync(dataFile)) throw new UserError(`merge: the data file ${first.data.file} the shards used is not here (looked at ${dataFile}); run merge from the folder the shards ran in`);
   const now = sha256(await readFile(dataFile));
   if (now !== first.data.sha256) throw new UserError(`merge: the data file ${first.data.file} changed since the shards ran (sha256 ${first.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…)`);
-  const prep = await prepareSpec(spec, dataFile, first.experiment.file);
+  const prep = await prepareCompiled(compiled, dataFile);
 
   const parents = new Set(dirs.map((d) => path.dirname(d)));
   const dir = o.out ? path.resolve(o.out) : parents.size === 1 ? [...parents][0] : '';
@@ -151,5 +153,5 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   };
   for (const l of locks) l.check();
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, spec, space: prep.space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers: 1, evaluated: 0 };
+  return { dir, spec, space: prep.space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers: 1, evaluated: 0, selection: fin.selection };
 }

@@ -12,13 +12,16 @@
  * or long-lookback configurations and leave the others idle; id mod n spreads every kind of
  * configuration evenly over the shards. A shard writes no results.csv: `merge` does.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import type { ParameterSpace } from '../search/space.js';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load.js';
-import type { ExperimentSpec } from '../experiment/schema.js';
+import { periodsPerYearWarning } from '../data/calendar.js';
+import { planFolds, type CompiledExperiment } from '../experiment/compile.js';
+import type { Fold } from '../experiment/folds.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
 import { KernelContext } from '../kernel/context.js';
@@ -26,19 +29,16 @@ import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
-import { ParameterSpace } from '../search/space.js';
-import { baselineConfigs } from '../search/baselines.js';
 import { JournalWriter, scanJournal, type JournalScan } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { acquireRunLock, type RunLock } from '../results/lock.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
-import { parseConstraints, type Constraint } from '../results/score.js';
-import type { WorkerData } from './protocol.js';
+import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
+import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
-import { Progress } from './progress.js';
-import type { ExtrasInput } from './extras.js';
-
-export const VERSION = '0.1.0';
+import { Progress } from '../exec/progress.js';
+import type { ExtrasInput } from '../experiment/extras.js';
+import type { SelectionJson } from '../results/selection-types.js';
 
 export interface Shard {
   k: number;
@@ -84,63 +84,28 @@ export interface RunResult {
   shard?: Shard;
   /** Configurations this run evaluated now (not resumed). */
   evaluated: number;
+  /** What selection.json holds (null for a shard). */
+  selection: SelectionJson | null;
 }
-
-export interface Manifest {
-  tool: 'rebalance-lab';
-  version: string;
-  experiment: { name: string; file: string; sha256: string; spec: ExperimentSpec };
-  data: { file: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
-  search: { kind: string; seed: number; size: number };
-  /** A shard run: the ids with id mod count = index. */
-  shard?: { index: number; count: number };
-  /** A merged run: the shard folders it came from. */
-  mergedFrom?: string[];
-  createdAt: string;
-  completedAt?: string;
-  workers?: number;
-  timings?: Record<string, number>;
-  failed?: number;
-}
-
-export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
 
 function runStamp(d = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-/** What must match for --resume and merge (everything that changes a result). */
-export function fingerprint(m: Manifest, withShard = true): string {
-  return JSON.stringify([m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null]);
-}
-
-export function explainMismatch(old: Manifest, cur: Manifest): string {
-  if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
-  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) return `the experiment ${cur.experiment.file} changed since the run started`;
-  if (old.version !== cur.version) return `it was made by rebalance-lab ${old.version}, this is ${cur.version}`;
-  if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
-    return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
-  return 'the search or data window differ';
-}
-
-export interface Prepared {
-  spec: ExperimentSpec;
-  /** The experiment file as given (for messages). */
-  file: string;
+export interface Prepared extends CompiledExperiment {
   dataFile: string;
   matrix: PriceMatrix;
   info: DataInfo;
   targets: Float64Array;
-  space: ParameterSpace;
   start: number;
-  constraints: Constraint[];
+  /** The validation folds on the loaded dates (empty without validation). */
+  folds: Fold[];
 }
 
-/** Load the data and build the space for a validated spec (`f` names the experiment in errors). */
-export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string): Promise<Prepared> {
-  const space = new ParameterSpace(s.space, s.search, { costs: s.costs }, f);
-  if (space.size === 0) throw new UserError(`${f}: space: the search space is empty; list at least one value for every parameter`);
+/** Load the data for a compiled experiment (`c.file` names it in errors) and plan its folds. */
+export async function prepareCompiled(c: CompiledExperiment, dataFile: string): Promise<Prepared> {
+  const { spec: s, space, file: f } = c;
   const assets = s.data.assets ?? Object.keys(s.targets);
   const { matrix, info } = await loadPrices(dataFile, {
     assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
@@ -151,34 +116,18 @@ export async function prepareSpec(s: ExperimentSpec, dataFile: string, f: string
     throw new UserError(`${f}: data: ${s.data.file} has only ${matrix.T} rows${s.data.start || s.data.end ? ' in the chosen dates' : ''}; a sweep needs at least 3 (two periods of returns); use a longer date range`);
   if (start > matrix.T - 3)
     throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
-  const constraints = parseConstraints(s.constraints, `${f}: constraints`);
-  // folds that do not fit the data are an experiment mistake: say so before any work starts
-  if (s.validation) (await import('../validate/folds.js')).makeFolds(matrix.dates, start, s.validation, f);
-  if (s.robustness && s.robustness.blockLength > matrix.T - 1 - start)
+  if (c.spec.robustness && c.spec.robustness.blockLength > matrix.T - 1 - start)
     throw new UserError(
-      `${f}: robustness.blockLength: a mean block of ${s.robustness.blockLength} periods is longer than the ${matrix.T - 1 - start} periods of returns in the window; use a block length of at most that (a few weeks of periods is usual)`,
+      `${c.file}: robustness.blockLength: a mean block of ${c.spec.robustness.blockLength} periods is longer than the ${matrix.T - 1 - start} periods of returns in the window; use a block length of at most that (a few weeks of periods is usual)`,
     );
-  if (s.robustness) {
-    const { checkRobustSize, robustColumns } = await import('../robust/aggregate.js');
-    checkRobustSize(space.size + baselineConfigs(space, s).length, s.robustness.paths, robustColumns(s.objectives).length, f);
-  }
-  return { spec: s, file: f, dataFile, matrix, info, targets, space, start, constraints };
+  // folds that do not fit the data are an experiment mistake: say so before any work starts
+  const folds = planFolds(c, matrix.dates, start);
+  return { ...c, dataFile, matrix, info, targets, start, folds };
 }
 
 export async function prepare(expFile: string): Promise<Prepared & { exp: LoadedExperiment }> {
   const exp = await loadExperiment(expFile);
-  const f = path.relative(process.cwd(), exp.file) || exp.file;
-  return { ...(await prepareSpec(exp.spec, exp.dataFile, f)), exp };
-}
-
-async function readManifest(dir: string): Promise<Manifest | null> {
-  const mf = path.join(dir, 'manifest.json');
-  if (!existsSync(mf)) return null;
-  try {
-    return JSON.parse(await readFile(mf, 'utf8')) as Manifest;
-  } catch (e) {
-    throw new UserError(`${mf}: not a readable manifest (${e instanceof Error ? e.message : String(e)}); this folder is not a rebalance-lab run`);
-  }
+  return { ...(await prepareCompiled(exp.compiled, exp.dataFile)), exp };
 }
 
 function checkShard(sh: Shard): void {
@@ -253,6 +202,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     createdAt: new Date().toISOString(),
   };
   if (shard) manifest.shard = { index: shard.k, count: shard.n };
+  // periods per year against the calendar (issue 16): the convention is kept, the user is told
+  const ppyWarning = periodsPerYearWarning(matrix.dates.slice(start), matrix.periodsPerYear, manifest.data.file);
+  if (ppyWarning !== null && !o.quiet) process.stderr.write(`rebalance-lab: warning: ${ppyWarning}\n`);
 
   let dir: string;
   if (o.resume) {
@@ -402,15 +354,11 @@ async function runLocked(
     manifest.timings = seconds;
     manifest.failed = failures.size;
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated };
+    return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated, selection: null };
   }
 
   const fin = await finishRun({ prep, dir, shards: [{ file: journalFile, entries, k: 0, n: 1 }], failures, workers, quiet: o.quiet, experiment: o.experiment });
   const tWrite = performance.now();
-  if (fin.summary.insolvent > 0 && !o.quiet)
-    process.stderr.write(
-      `note: ${fin.summary.insolvent} configuration${fin.summary.insolvent > 1 ? 's' : ''} ended with a final value ≤ 0 (the costs, fixed fees above all, ate the portfolio); marked infeasible in results.csv\n`,
-    );
   const seconds = {
     load: (tLoad - t0) / 1000, sweep: (tSweep - tLoad) / 1000, write: (tWrite - tSweep) / 1000, total: (tWrite - t0) / 1000,
   };
@@ -420,7 +368,7 @@ async function runLocked(
   manifest.failed = failures.size;
   lock.check();
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated };
+  return { dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated, selection: fin.selection };
 }
 
 /** What a journal scan skipped, for the resume line: " (…; …)" or "". */
@@ -447,7 +395,7 @@ export interface FinishInput {
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
-export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[] }> {
+export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson }> {
   const { prep, dir, shards, failures, workers } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
   // baselines on the same window and costs: calendar on each check schedule, and buy-and-hold
@@ -455,23 +403,35 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
   });
-  const baselines = baselineConfigs(space, s).map(({ id, config }) => {
+  const baselines = prep.baselines.map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);
     simulate(ctx, config, m, 0);
     return { id, config, metrics: m };
   });
-  const summary = await finalizeResults({
-    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
-    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives,
-  });
   // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
   const extras: ExtrasInput = {
     dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets, start, space, constraints, quiet: input.quiet, file: input.experiment,
+    targets, start, space, constraints, baselines: prep.baselines, folds: prep.folds, robustness: prep.robustness,
+    quiet: input.quiet, file: input.experiment,
   };
   await (await import('../validate/index.js')).runValidation(extras);
-  await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
-  return { summary, baselines };
+  const robust = await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
+  // the selection by evidence (issue 11): selection.json, and the ranks results.csv is written with
+  const { runSelection } = await import('../results/selection-run.js');
+  const selection = await runSelection({
+    dir, space, shards, failures, baselines, scoreWeights: s.scoreWeights, constraints,
+    window: {
+      prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start,
+      initialCapital: s.initialCapital, riskFree: s.riskFree,
+    },
+    robust: robust && s.robustness
+      ? { score: robust.robustScore, feasibleFreq: robust.feasibleFreq, paths: robust.pathScores, P: robust.P, quantile: s.robustness.rankBy === 'median' ? 0.5 : s.robustness.rankBy.quantile }
+      : null,
+    validation: !!s.validation,
+  });
+  const summary = await finalizeResults({
+    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
+    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives, selection,
+  });
+  return { summary, baselines, selection: selection.json };
 }
-
-export { baselineConfigs } from '../search/baselines.js';

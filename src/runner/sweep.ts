@@ -10,8 +10,8 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { N_METRICS } from '../kernel/metrics.js';
-import type { Task, TaskResult, WorkerData } from './protocol.js';
-import { builtWorker, openPool } from './pool.js';
+import type { Task, TaskResult, WorkerData } from '../exec/protocol.js';
+import { builtWorker, openPool } from '../exec/pool.js';
 
 /** The built sweep worker (piscina cannot load .ts). */
 export function workerFile(): string {

@@ -9,9 +9,9 @@ import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { ParameterSpace } from '../search/space.js';
 import type { Config } from '../policy/types.js';
-import type { Task, TaskResult, WorkerData } from './protocol.js';
+import type { Task, TaskResult, WorkerData } from '../exec/protocol.js';
 import { parseFaults } from './faults.js';
-import { warmUp } from './warmup.js';
+import { warmUp } from '../exec/warmup.js';
 
 const wd = workerData as WorkerData;
 const ctx = new KernelContext({

@@ -11,13 +11,14 @@
  */
 import { UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
-import type { BandType, CheckEvery, Config, Costs, Mode } from '../policy/types.js';
-import type { NumDim, SearchSpec, SpaceSpec } from '../experiment/schema.js';
+import { DOMAINS } from '../policy/domains.js';
+import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
+import { MAX_CONFIGS, type NumDim, type SearchSpec, type SpaceSpec } from '../spec/schema.js';
 import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
   'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
-  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth',
 ] as const;
 export type ParamName = (typeof PARAMS)[number];
 
@@ -35,7 +36,7 @@ interface ModeOption {
 
 interface Family {
   readonly band: BandType;
-  readonly dims: { key: 'width' | 'relWidth' | 'lookback'; dim: Dim }[];
+  readonly dims: { key: 'width' | 'relWidth' | 'lookback' | 'minWidth'; dim: Dim }[];
   readonly modes: readonly ModeOption[];
   /** none: a single configuration. */
   readonly single: boolean;
@@ -44,16 +45,9 @@ interface Family {
   first: number;
 }
 
-const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as const;
-/** Most configurations of a sweep, grid or sampled (a byte per id is kept while it runs). */
-export const MAX_CONFIGS = 100_000_000;
+
+/** The grid's limit: the sweep's (MAX_CONFIGS, also the cap of sampled searches). */
 const MAX_GRID = MAX_CONFIGS;
-/**
- * A proportional cost (feeBps, halfSpreadBps) is at most 25% of the traded notional: with both
- * at the bound the cost rate is 0.5, and since a rebalance trades at most twice the portfolio's
- * value, proportional costs alone can never take the value below zero.
- */
-export const MAX_COST_BPS = 2500;
 
 function fail(file: string, path: string, msg: string): never {
   throw new UserError(`${file}: ${path}: ${msg}`);
@@ -130,13 +124,13 @@ function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: Sear
   }
 }
 
-const between01 = (x: number): string | null => (x > 0 && x < 1 ? null : 'expected a number between 0 and 1 (exclusive)');
-const fractionOk = (x: number): string | null => (x > 0 && x <= 1 ? null : 'expected a number in (0, 1]');
-const intAtLeast = (lo: number) => (x: number): string | null =>
-  Number.isInteger(x) && x >= lo ? null : `expected a whole number ≥ ${lo}`;
-const nonNegative = (x: number): string | null => (Number.isFinite(x) && x >= 0 ? null : 'expected a number ≥ 0');
-/** Proportional costs: at most MAX_COST_BPS each, so that with both at most the trade is ever lost. */
-const bpsOk = (x: number): string | null => (Number.isFinite(x) && x >= 0 && x <= MAX_COST_BPS ? null : `expected basis points in [0, ${MAX_COST_BPS}]`);
+// the domains are policy/domains.ts's; only the wording of the messages is here
+const between01 = (x: number): string | null => (DOMAINS.depth.ok(x) ? null : 'expected a number between 0 and 1 (exclusive)');
+const fractionOk = (x: number): string | null => (DOMAINS.fraction.ok(x) ? null : `expected a number in ${DOMAINS.fraction.text}`);
+const lookbackOk = (x: number): string | null => (DOMAINS.lookback.ok(x) ? null : `expected ${DOMAINS.lookback.text}`);
+const cooldownOk = (x: number): string | null => (DOMAINS.cooldown.ok(x) ? null : `expected ${DOMAINS.cooldown.text}`);
+const costOk = (x: number): string | null => (DOMAINS.cost.ok(x) ? null : `expected a number ${DOMAINS.cost.text}`);
+const bpsOk = (x: number): string | null => (DOMAINS.bps.ok(x) ? null : `expected basis points ${DOMAINS.bps.text.replace(' basis points', '')}`);
 
 export interface SpaceDefaults {
   costs: Costs;
@@ -213,13 +207,17 @@ export class ParameterSpace {
         dims.push({ key: 'width', dim: compileDim(file, `${base}.width`, spec.width, widthOk, kind) });
       }
       if (bandSpec.usesRelWidth) {
-        const ok: Check = (x) => (x > 0 && x <= 10 ? null : 'expected a relative width in (0, 10]');
+        const ok: Check = (x) => (DOMAINS.relWidth.ok(x) ? null : `expected a relative width in ${DOMAINS.relWidth.text}`);
         dims.push({ key: 'relWidth', dim: compileDim(file, `${base}.relWidth`, spec.relWidth, ok, kind) });
       }
       if (bandSpec.usesLookback) {
-        const d = compileDim(file, `${base}.lookback`, spec.lookback, intAtLeast(2), kind, true);
+        const d = compileDim(file, `${base}.lookback`, spec.lookback, lookbackOk, kind, true);
         dims.push({ key: 'lookback', dim: d });
         maxLookback = Math.max(maxLookback, ...dimMax(d, spec.lookback));
+      }
+      if (band === 'volatility' && spec.minWidth !== undefined) {
+        const ok: Check = (x) => (x >= 0 && x <= 1 ? null : 'expected a minimum width in [0, 1] (weight points)');
+        dims.push({ key: 'minWidth', dim: compileDim(file, `${base}.minWidth`, spec.minWidth, ok, kind) });
       }
       this.families.push({
         band,
@@ -233,10 +231,10 @@ export class ParameterSpace {
     this.maxLookback = maxLookback;
     this.common = [];
     if (space.cooldown !== undefined)
-      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, intAtLeast(0), kind, true) });
+      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, cooldownOk, kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
-      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : nonNegative, kind) });
+      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
     }
     this.defaults = defaults;
 
@@ -346,7 +344,8 @@ export class ParameterSpace {
     const f = pick(this.families, u(0));
     const c = this.base(f);
     if (f.single) return c;
-    const slot = { width: 1, relWidth: 2, lookback: 3 } as const;
+    // minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged
+    const slot = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
     for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
     c.check = pick(this.checks, u(4));
     const o = pick(f.modes, u(5));

@@ -4,57 +4,23 @@
  * for the report (src/report/extrasValidation.ts). Does nothing when the experiment has no
  * `validation` field.
  */
-import type { ExtrasInput } from '../runner/extras.js';
+import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 import { METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import { DEFAULT_RISK_AVERSION, theoryBand, type TheoryBand } from '../policy/theory.js';
 import type { Config } from '../policy/types.js';
 import { PARAMS, paramValue, type ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from '../results/atomic.js';
-import { makeFolds } from './folds.js';
+import type { MetricRecord, ValidationFile } from '../results/validation.js';
 import { walkForward, type WalkResult } from './walkforward.js';
 
-export { makeFolds } from './folds.js';
 export { walkForward, stitchMetrics, pickBest } from './walkforward.js';
 
 export type ValidationInput = ExtrasInput;
 
 type Num = number | null;
-export type MetricRecord = Record<MetricName, Num>;
-
-/** What validation.json holds (read back by the report). */
-export interface ValidationFile {
-  kind: 'walk-forward' | 'split';
-  spec: ExperimentSpec['validation'];
-  window: { first: string; last: string };
-  configs: { total: number; evaluated: number; sampled: boolean };
-  scoreWeights: Partial<Record<MetricName, number>>;
-  constraints: string[];
-  folds: {
-    index: number;
-    train: { first: string; last: string; rows: number };
-    test: { first: string; last: string; rows: number };
-    chosen: { id: number; label: string; params: Record<string, string | number | null>; feasibleInSample: boolean };
-    feasibleInSample: number;
-    failed: number;
-    inSample: { score: Num; metrics: MetricRecord };
-    outOfSample: { score: Num; feasible: boolean; metrics: MetricRecord };
-    baselines: { id: string; score: Num; metrics: MetricRecord }[];
-  }[];
-  stitched: { label: string; score: Num; feasible: boolean; metrics: MetricRecord };
-  baselines: { id: string; label: string; score: Num; feasible: boolean; metrics: MetricRecord }[];
-  stability: {
-    distinctConfigs: number;
-    modal: { id: number; label: string; folds: number };
-    /** Per searched parameter: the chosen value in each fold. */
-    params: Record<string, (string | number | null)[]>;
-  };
-  /** The stitched out-of-sample value paths (first value = initialCapital before the first test return). */
-  series: { dates: string[]; foldStarts: string[]; values: { id: string; label: string; value: number[] }[] };
-  theory: TheoryBand;
-}
 
 const fin = (x: number): Num => (Number.isFinite(x) ? x : null);
 
@@ -67,16 +33,6 @@ export function metricRecord(row: ArrayLike<number>, o = 0): MetricRecord {
 export function configParams(c: Config): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
   for (const p of PARAMS) out[p] = paramValue(c, p);
-  return out;
-}
-
-/** Baselines on the same windows and costs: calendar on each check schedule, and buy-and-hold (as the run's). */
-export function validationBaselines(space: ParameterSpace, spec: ExperimentSpec): { id: string; config: Config }[] {
-  const out: { id: string; config: Config }[] = space.checks.map((check) => ({
-    id: `calendar-${check}`,
-    config: { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...spec.costs },
-  }));
-  out.push({ id: 'none', config: { band: 'none', width: 0, check: space.checks[0], mode: 'target', cooldown: 0, ...spec.costs } });
   return out;
 }
 
@@ -162,7 +118,7 @@ export async function runValidation(input: ValidationInput): Promise<void> {
   const v = input.spec.validation;
   if (!v) return;
   const t0 = performance.now();
-  const folds = makeFolds(input.dates, input.start, v, input.file);
+  const folds = input.folds;
   const K = input.space.size;
   const ids = sampleIds(K, v.maxConfigs);
   if (!input.quiet) {
@@ -172,7 +128,7 @@ export async function runValidation(input: ValidationInput): Promise<void> {
   const w = walkForward({
     prices: input.prices, T: input.T, N: input.N, dates: input.dates, periodsPerYear: input.periodsPerYear, targets: input.targets,
     initialCapital: input.spec.initialCapital, riskFree: input.spec.riskFree, space: input.space, ids,
-    scoreWeights: input.spec.scoreWeights, constraints: input.constraints, folds, baselines: validationBaselines(input.space, input.spec),
+    scoreWeights: input.spec.scoreWeights, constraints: input.constraints, folds, baselines: input.baselines,
   });
   const file = buildValidationFile(input, w, ids);
   const seconds = (performance.now() - t0) / 1000;

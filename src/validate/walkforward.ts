@@ -23,7 +23,7 @@ import * as S from '../kernel/stats.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { satisfies, score, type Constraint } from '../results/score.js';
-import type { Fold, Window } from './folds.js';
+import type { Fold, Window } from '../experiment/folds.js';
 
 export interface WalkInput {
   prices: Float64Array;
@@ -57,6 +57,10 @@ export interface Piece {
   /** Σ of the end-of-day drift over the window rows. */
   driftSum: number;
   maxDrift: number;
+  /** Σ C in currency, for a window that starts with initialCapital. */
+  costTotal: number;
+  /** Σ over events of the assets traded. */
+  assetTrades: number;
 }
 
 export interface FoldResult {
@@ -112,6 +116,8 @@ export function runPiece(ctx: KernelContext, cfg: Config, out: Float64Array): Pi
     costSum: (out[M.costDrag] / 1e4) * years,
     driftSum: out[M.meanDrift] * (T - start),
     maxDrift: out[M.maxDrift],
+    costTotal: out[M.totalCost],
+    assetTrades: out[M.assetTrades],
   };
 }
 
@@ -128,9 +134,15 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   let cost = 0;
   let drift = 0;
   let maxDrift = 0;
+  let costTotal = 0;
+  let assetTrades = 0;
   let bench = 1;
   v[0] = capital;
   for (const p of pieces) {
+    // a piece's costs are in the currency of a window starting at `capital`; in the stitched
+    // record it starts at v[k], so they scale by v[k]/capital
+    costTotal += p.costTotal * (v[k] / capital);
+    assetTrades += p.assetTrades;
     for (let j = 0; j < p.rets.length; j++) {
       r[k] = p.rets[j];
       diff[k] = p.rets[j] - p.bench[j];
@@ -161,6 +173,8 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   out[M.maxDrift] = maxDrift;
   out[M.excessReturn] = cagr - S.cagr(1, bench, years);
   out[M.finalValue] = v[n];
+  out[M.totalCost] = costTotal;
+  out[M.assetTrades] = assetTrades;
   return out;
 }
 

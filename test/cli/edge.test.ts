@@ -174,7 +174,7 @@ describe('experiment numbers in their domains', () => {
     await expect(runExperiment({ experiment: f, out, quiet: true })).rejects.toThrow(/two\.csv has only 2 rows; a sweep needs at least 3/);
   }, 60_000);
 
-  it('fixed fees that eat the portfolio make the row infeasible and unranked', async () => {
+  it('fixed fees that eat the portfolio make the row infeasible (ruined, with the reason) and unranked', async () => {
     // capital 100,000, a fixed fee of 20,000 per asset traded, 3 assets: one daily-checked
     // rebalance of all three costs 60,000; two of them take the value below zero
     const { file: f } = await writeExperiment(
@@ -196,11 +196,12 @@ describe('experiment numbers in their domains', () => {
     expect(Number(banded[col('finalValue')])).toBeLessThanOrEqual(0);
     expect(banded[col('feasible')]).toBe('0');
     expect(banded[col('rank')]).toBe('');
-    expect(r.summary!.insolvent).toBe(1);
+    expect(banded[col('ruined')]).toBe('1');
+    expect(banded[col('infeasibleReason')]).toMatch(/^"?ruined: the value went to or below zero/);
+    expect(r.summary!.feasible).toBe(1);
     // buy-and-hold never trades: it keeps its value and stays feasible
     const none = byBand('none');
     expect(Number(none[col('finalValue')])).toBeGreaterThan(0);
     expect(none[col('feasible')]).toBe('1');
-    expect(none[col('rank')]).toBe('1');
   }, 60_000);
 });

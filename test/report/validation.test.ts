@@ -6,15 +6,14 @@
  * the theory rule appears on the width effect chart only when every width is an absolute band.
  */
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/experiment/load.js';
+import { compileExperiment } from '../../src/experiment/load.js';
 import { theoryBand } from '../../src/policy/theory.js';
 import { buildReport, prepareReport } from '../../src/report/index.js';
 import type { ReportInput } from '../../src/report/types.js';
 import { validationCharts } from '../../src/report/validationSpecs.js';
-import { parseConstraints } from '../../src/results/score.js';
-import { ParameterSpace } from '../../src/search/space.js';
-import { buildValidationFile, sampleIds, validationBaselines, type ValidationFile } from '../../src/validate/index.js';
-import { makeFolds } from '../../src/validate/folds.js';
+import { buildValidationFile, sampleIds } from '../../src/validate/index.js';
+import type { ValidationFile } from '../../src/results/validation.js';
+import { makeFolds } from '../../src/experiment/folds.js';
 import { walkForward } from '../../src/validate/walkforward.js';
 import { everyMarkHasTooltip, runChart as run } from './vega.js';
 import { consecutiveDates } from '../kernel/helpers.js';
@@ -36,7 +35,7 @@ function validationFile(): ValidationFile {
   const u = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
   for (let i = 0; i < N; i++) prices[i] = 100;
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * (1 + 0.0002 + 0.012 * (i + 1) * (u() - 0.5));
-  const spec = parseExperiment(
+  const { spec, space, constraints, baselines } = compileExperiment(
     {
       name: 'v',
       data: { file: 'x.csv', assets: ['A', 'B', 'C'] },
@@ -49,17 +48,16 @@ function validationFile(): ValidationFile {
     },
     'v.json',
   );
-  const space = new ParameterSpace(spec.space, spec.search, { costs: spec.costs });
   const targets = Float64Array.from([0.6, 0.3, 0.1]);
   const folds = makeFolds(dates, space.maxLookback, spec.validation!);
-  const constraints = parseConstraints(spec.constraints);
   const ids = sampleIds(space.size, 20_000);
   const w = walkForward({
     prices, T, N, dates, periodsPerYear: 252, targets, space, ids, scoreWeights: spec.scoreWeights, constraints, folds,
-    baselines: validationBaselines(space, spec), initialCapital: spec.initialCapital,
+    baselines, initialCapital: spec.initialCapital,
   });
   return buildValidationFile(
-    { dir: '.', spec, prices, T, N, dates, periodsPerYear: 252, targets, start: space.maxLookback, space, constraints, file: 'v.json' },
+    { dir: '.', spec, prices, T, N, dates, periodsPerYear: 252, targets, start: space.maxLookback, space, constraints,
+      baselines, folds, robustness: null, file: 'v.json' },
     w,
     ids,
   );

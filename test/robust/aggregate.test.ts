@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { M, METRICS, N_METRICS, type MetricName } from '../../src/kernel/metrics.js';
 import { parseConstraints } from '../../src/results/score.js';
-import { checkRobustSize, quantileSorted, RobustAccumulator, robustColumns, topIds, type RobustSettings, type RobustSummary } from '../../src/robust/aggregate.js';
+import { quantileSorted, RobustAccumulator, topIds, type RobustSettings, type RobustSummary } from '../../src/robust/aggregate.js';
+import { checkRobustSize, robustColumns } from '../../src/experiment/robustness.js';
 import type { RobustTaskResult } from '../../src/robust/protocol.js';
 
 /** R's quantile type 7 written from its definition: 1-based position 1 + (n − 1)·q. */
@@ -70,7 +71,9 @@ function brute(rows: Float64Array[], failed: Uint8Array[], K: number, P: number,
     for (const [m, w] of Object.entries(s.scoreWeights)) x += (w as number) * get(p, i, m as MetricName);
     return Number.isFinite(x) ? x : NaN;
   };
-  const feasible = (p: number, i: number): boolean => !failed[p][i] && s.constraints.every((c) => get(p, i, c.metric) <= c.value);
+  // a ruined row (value to or below zero: maxDrawdown ≥ 1) is never feasible (issue 16)
+  const feasible = (p: number, i: number): boolean =>
+    !failed[p][i] && get(p, i, 'maxDrawdown') < 1 && s.constraints.every((c) => get(p, i, c.metric) <= c.value);
   const paretoFreq = new Array(K + B).fill(0);
   const topFreq = new Array(K + B).fill(0);
   const feasibleFreq = new Array(K + B).fill(0);

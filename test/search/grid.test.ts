@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { BANDS } from '../../src/policy/bands.js';
-import { Space } from '../../src/experiment/schema.js';
+import { Space } from '../../src/spec/schema.js';
 import { isUserError } from '../../src/errors.js';
 import type { Config } from '../../src/policy/types.js';
 import {

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { ParameterSpace } from '../../src/search/space.js';
-import { Search, Space, type NumDim, type SpaceSpec } from '../../src/experiment/schema.js';
+import { Search, Space, type NumDim, type SpaceSpec } from '../../src/spec/schema.js';
 import { BANDS } from '../../src/policy/bands.js';
 import { MODES, NAMED_SCHEDULES, ZERO_COSTS, type BandType, type Config, type Costs, type Mode } from '../../src/policy/types.js';
 

@@ -15,8 +15,8 @@ import { backtest } from '../../src/kernel/backtest.js';
 import { METRICS } from '../../src/kernel/metrics.js';
 import { rowConfig } from '../../src/report/stream.js';
 import { splitCsvLine } from '../../src/results/table.js';
-import type { ValidationFile } from '../../src/validate/index.js';
-import { addOffset } from '../../src/validate/folds.js';
+import type { ValidationFile } from '../../src/results/validation.js';
+import { addOffset } from '../../src/experiment/folds.js';
 import { ROOT } from '../runner/fixture.js';
 
 let out: string;
@@ -62,7 +62,8 @@ describe('out-of-sample example: validation', () => {
       expect(f.chosen.id).toBeGreaterThanOrEqual(0);
       expect(f.chosen.id).toBeLessThan(184);
     });
-    expect(v.baselines.map((b) => b.id)).toEqual(['calendar-daily', 'calendar-weekly', 'calendar-monthly', 'none']);
+    // the run's baselines (issue 11): calendar monthly, quarterly, yearly always, then the other searched schedules, then buy-and-hold
+    expect(v.baselines.map((b) => b.id)).toEqual(['calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'calendar-weekly', 'none']);
   });
 
   it('the chosen parameters are those of results.csv for the same id', async () => {

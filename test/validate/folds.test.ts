@@ -1,13 +1,13 @@
 /**
- * Fold boundaries (src/validate/folds.ts), worked out by hand on small calendars, the errors a
+ * Fold boundaries (src/experiment/folds.ts), worked out by hand on small calendars, the errors a
  * user gets, and no look-ahead: poisoning every price from a fold's training end on leaves that
  * fold's training choice and in-sample metrics bit for bit unchanged (and poisoning one row
  * earlier does change them, so the check can fail).
  */
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import type { ValidationSpec } from '../../src/experiment/schema.js';
-import { addOffset, firstRowOnOrAfter, makeFolds, parseDuration } from '../../src/validate/folds.js';
+import type { ValidationSpec } from '../../src/spec/schema.js';
+import { addOffset, firstRowOnOrAfter, makeFolds, parseDuration } from '../../src/experiment/folds.js';
 import { walkForward } from '../../src/validate/walkforward.js';
 import { ParameterSpace } from '../../src/search/space.js';
 import { consecutiveDates } from '../kernel/helpers.js';

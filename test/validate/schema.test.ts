@@ -1,4 +1,4 @@
-/** The experiment's `validation` and `theory` fields (src/experiment/schema.ts): defaults, shorthand, errors. */
+/** The experiment's `validation` and `theory` fields (src/spec/schema.ts): defaults, shorthand, errors. */
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/experiment/load.js';
 

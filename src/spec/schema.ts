@@ -5,8 +5,11 @@
  */
 import { z } from 'zod';
 import { METRICS } from '../kernel/metrics.js';
-import { NAMED_SCHEDULES } from '../policy/types.js';
-import { MAX_CONFIGS, MAX_COST_BPS } from '../search/space.js';
+import { MODES, NAMED_SCHEDULES } from '../policy/types.js';
+import { MAX_COST_BPS } from '../policy/domains.js';
+
+/** Most configurations of a sweep, grid or sampled (a byte per id is kept while it runs). */
+export const MAX_CONFIGS = 100_000_000;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD');
 
@@ -33,13 +36,14 @@ export const BandSpaces = z
     absolute: z.strictObject({ width }).optional(),
     relative: z.strictObject({ width }).optional(),
     hybrid: z.strictObject({ width, relWidth: width }).optional(),
-    volatility: z.strictObject({ width, lookback }).optional(),
+    /** minWidth: b_i = max(minWidth, k·σ·w*_i), weight points (default 0). */
+    volatility: z.strictObject({ width, lookback, minWidth: NumDim.describe('minimum half-width (weight points)').optional() }).optional(),
     drift: z.strictObject({ width }).optional(),
     risk: z.strictObject({ width, lookback }).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'name at least one band type to search');
 
-const Mode = z.enum(['target', 'edge', 'inner', 'partial']);
+const Mode = z.enum(MODES);
 
 export const Space = z.strictObject({
   bands: BandSpaces,
@@ -57,7 +61,7 @@ export const Space = z.strictObject({
   minTrade: NumDim.optional(),
 });
 
-/** Sampled searches are capped like the grid (search/space.ts MAX_CONFIGS). */
+/** Sampled searches are capped like the grid (MAX_CONFIGS). */
 const Samples = z.number().int('expected a whole number of samples').positive().max(MAX_CONFIGS, `expected at most ${MAX_CONFIGS.toLocaleString('en')} samples (the sweep limit); use fewer samples or split the study`);
 
 export const Search = z.discriminatedUnion('kind', [
@@ -134,7 +138,7 @@ export const Theory = z.strictObject({
   riskAversion: z.number().positive().max(1000, 'expected a risk aversion in (0, 1000]').default(5),
 });
 
-/** A proportional cost in basis points (search/space.ts MAX_COST_BPS says why the bound). */
+/** A proportional cost in basis points (policy/domains.ts MAX_COST_BPS says why the bound). */
 const Bps = z.number().nonnegative().max(MAX_COST_BPS, `expected basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
 export const MAX_PERIODS_PER_YEAR = 1_000_000;
 

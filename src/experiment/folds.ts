@@ -24,7 +24,7 @@
  * (months, days) pairs from D0, so fold k's test end equals fold k+1's train end exactly.
  */
 import { UserError } from '../errors.js';
-import type { ValidationSpec } from '../experiment/schema.js';
+import type { ValidationSpec } from '../spec/schema.js';
 
 export interface Window {
   /** First row (the allocation row); returns start at from + 1. */

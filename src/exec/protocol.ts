@@ -1,5 +1,5 @@
 /** Messages between the sweep runner and its workers (structured-clone friendly). */
-import type { ExperimentSpec } from '../experiment/schema.js';
+import type { ExperimentSpec } from '../spec/schema.js';
 
 export interface WorkerData {
   /** Row-major T×N prices over a SharedArrayBuffer (shared, not copied). */

@@ -1,0 +1,57 @@
+/**
+ * manifest.json: what a run folder was made from (tool version, experiment, data file and its
+ * sha256, search, shard) and the fingerprint that --resume and merge compare.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import type { ExperimentSpec } from '../spec/schema.js';
+
+/** The package version (part of the fingerprint), read from package.json: src/results/ and dist/results/ are both two folders below it. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Manifest {
+  tool: 'rebalance-lab';
+  version: string;
+  experiment: { name: string; file: string; sha256: string; spec: ExperimentSpec };
+  data: { file: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
+  search: { kind: string; seed: number; size: number };
+  /** A shard run: the ids with id mod count = index. */
+  shard?: { index: number; count: number };
+  /** A merged run: the shard folders it came from. */
+  mergedFrom?: string[];
+  createdAt: string;
+  completedAt?: string;
+  workers?: number;
+  timings?: Record<string, number>;
+  failed?: number;
+}
+
+export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** What must match for --resume and merge (everything that changes a result). */
+export function fingerprint(m: Manifest, withShard = true): string {
+  return JSON.stringify([m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null]);
+}
+
+export function explainMismatch(old: Manifest, cur: Manifest): string {
+  if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
+  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) return `the experiment ${cur.experiment.file} changed since the run started`;
+  if (old.version !== cur.version) return `it was made by rebalance-lab ${old.version}, this is ${cur.version}`;
+  if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
+    return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
+  return 'the search or data window differ';
+}
+
+/** The manifest of a run folder, or null when it has none. */
+export async function readManifest(dir: string): Promise<Manifest | null> {
+  const mf = path.join(dir, 'manifest.json');
+  if (!existsSync(mf)) return null;
+  try {
+    return JSON.parse(await readFile(mf, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new UserError(`${mf}: not a readable manifest (${e instanceof Error ? e.message : String(e)}); this folder is not a rebalance-lab run`);
+  }
+}
