@@ -17,7 +17,7 @@ let whole: string;
 let reference: string;
 let journalName: string;
 
-// 273 configurations + 5 baselines = 278 rows × 6 paths = 1,668 backtests
+// 273 configurations + 7 baselines (the calendar ones and buy-and-hold, as in results.csv) = 280 rows × 6 paths = 1,680 backtests
 const EXP = smallExperiment({ name: 'robj', robustness: { kind: 'block-bootstrap', paths: 6, blockLength: 10, seed: 3 } });
 
 /** Run `f` and return what it wrote on stderr (the resume line). */
@@ -52,20 +52,20 @@ describe('robustness journal', () => {
     for (const f of ['manifest.json', 'journal.bin', journalName]) await copyFile(path.join(whole, f), path.join(d, f));
     const j = path.join(d, journalName);
     const { entries } = await scanJournal(j, { truncateTail: false });
-    expect(entries.reduce((n, e) => n + e.count, 0)).toBe(1668);
+    expect(entries.reduce((n, e) => n + e.count, 0)).toBe(1680);
     // keep the first third of the records: as if the run was killed there
     const keep = entries.slice(0, Math.floor(entries.length / 3));
     const kept = keep.reduce((n, e) => n + e.count, 0);
     await truncate(j, keep[keep.length - 1].record + keep[keep.length - 1].length);
     const err = await stderrOf(() => runExperiment({ experiment: file, resume: d, workers: 2 }));
-    expect(err).toContain(`robustness: resume: ${kept.toLocaleString('en')} of 1,668 backtests already done`);
+    expect(err).toContain(`robustness: resume: ${kept.toLocaleString('en')} of 1,680 backtests already done`);
     expect(await readFile(path.join(d, 'robustness.csv'), 'utf8')).toBe(reference);
   }, 180_000);
 
   it('finishing a finished run again recomputes no backtest and gives the same bytes', async () => {
     await rm(path.join(whole, 'robustness.csv'));
     const err = await stderrOf(() => runExperiment({ experiment: file, resume: whole, workers: 2 }));
-    expect(err).toContain('robustness: resume: 1,668 of 1,668 backtests already done');
+    expect(err).toContain('robustness: resume: 1,680 of 1,680 backtests already done');
     expect(await readFile(path.join(whole, 'robustness.csv'), 'utf8')).toBe(reference);
   }, 180_000);
 });
