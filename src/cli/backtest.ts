@@ -43,9 +43,6 @@ export interface BacktestArgs extends Costs {
 /** The `schema` of `backtest --json` (docs/backtest.schema.json); bump on an incompatible change. */
 export const BACKTEST_SCHEMA = 'rebalance-lab/backtest/1';
 
-/** A metric value in JSON: a number, or "Infinity" / "-Infinity" / "NaN" for non-finite values. */
-export type JsonNumber = number | 'Infinity' | '-Infinity' | 'NaN';
-
 export interface BacktestColumn {
   name: 'policy' | 'calendar' | 'buy-and-hold';
   label: string;

@@ -418,7 +418,7 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
  * Metrics of design §4 from the event totals, the end value and the return statistics:
  * meanr = mean(r_t), sdr = std(r_t), sdd = std(r_t − r^b_t) (sample, two-pass), sortino.
  */
-function writeMetrics(
+export function writeMetrics(
   ctx: KernelContext,
   out: Float64Array,
   o: number,

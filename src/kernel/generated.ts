@@ -34,7 +34,7 @@ import { MODE_SPECS } from '../policy/modes.js';
 import type { BandType, Mode } from '../policy/types.js';
 
 /** Up to this many assets the generated kernels run; above it the readable loop. */
-export const MAX_GENERATED_N = 32;
+export const MAX_GENERATED_N = 64;
 
 /** Above this N the risk band's devᵀΣdev runs as a loop over a scratch array, not unrolled N². */
 const MAX_UNROLLED_RISK_N = 8;

@@ -148,7 +148,7 @@ describe('ruin', () => {
     const lines = (await readFile(path.join(dir, 'results.csv'), 'utf8')).trim().split('\n');
     const head = lines[0].split(',');
     // the new columns come last, after error
-    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason']);
+    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason', 'minWidth']);
     const rowOf = (id: string): Record<string, string> => {
       const cells = lines.find((l) => l.startsWith(`${id},`))!.split(',');
       return Object.fromEntries(head.map((h, k) => [h, cells[k]]));
@@ -197,6 +197,7 @@ describe('--series: per-asset traded units and notional, and the cost of each ro
     const r = cli(['backtest', '--data', f, '--weights', 'A=0.5,B=0.5', '--band', 'relative:0.1', '--check', 'daily', '--capital', '1000', '--fee-bps', '10', '--series', out, '--json']);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
+    expect(validate(j), errors()).toBe(true);
     expect(j.series.file).toBe(out);
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
     const head = lines[0].split(',');
@@ -232,6 +233,7 @@ describe('periods per year against the calendar', () => {
     const r = cli(['backtest', '--data', FF, '--weights', 'US_MKT_TR=0.6,TBILL_TR=0.4', '--json']);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
+    expect(validate(j), errors()).toBe(true);
     expect(j.inputs.periodsPerYear).toMatchObject({ value: 252, source: 'detected' });
     expect(j.inputs.periodsPerYear.rowsPerCalendarYear).toBeCloseTo(measured, 9);
     expect(r.err).toContain(`warning: ${FF}: ${measured.toFixed(1)} rows per calendar year`);
