@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-    const r = await runExperiment({ experiment: f, out: dir, runId: 'r', quiet: true });
+    const r = await runExperiment({ experiment: f, out: dir, runId: 'r', quiet: true, noReport: true });
     const t1 = performance.now();
     const { buildReportInput } = await import('../report/fromRun.js');
     const { writeReport } = await import('../report/html.js');
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return [fmt(samples), fmt(r.seconds.load, 2), fmt(r.seconds.sweep, 2), fmt(r.seconds.write, 2), fmt((t2 - t1) / 1000, 2), fmt((t2 - t0) / 1000, 2), `${fmt(peak / 2 ** 20)} MB`];
+    return [fmt(samples), fmt(r.seconds.load ?? 0, 2), fmt(r.seconds.sweep ?? 0, 2), fmt(r.seconds.write ?? 0, 2), fmt((t2 - t1) / 1000, 2), fmt((t2 - t0) / 1000, 2), `${fmt(peak / 2 ** 20)} MB`];
   };
   const rows = [await e2e(10_000)];
   if (args.includes('--big')) rows.push(await e2e(1_000_000));

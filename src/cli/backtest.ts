@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { periodsPerYearWarning, rowsPerCalendarYear } from '../data/calendar.js';
 import { loadPrices } from '../data/load.js';
+import { windowWarnings } from '../data/window.js';
 import { UserError } from '../errors.js';
 import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
@@ -115,7 +116,7 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
   });
   const fileSha = createHash('sha256').update(await readFile(a.data)).digest('hex');
-  const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights' });
+  const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights', via: 'cli' });
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
   if (matrix.T < 3)
     throw new UserError(`${a.data}: only ${matrix.T} rows${a.start || a.end ? ' in the chosen dates' : ''}; a backtest needs at least 3 (two periods of returns); use a longer date range`);
@@ -136,7 +137,11 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     return { name, label: describeConfig(config), config, ruined: isRuined(out), metrics: rowToMetrics(out) };
   });
   const windowDates = matrix.dates.slice(start);
-  const warnings: string[] = [];
+  // how the window differs from the data file and --start/--end, and why (issue 14)
+  const warnings: string[] = windowWarnings(info, matrix.dates, {
+    start: a.start, end: a.end, lookback: start, startName: '--start', endName: '--end',
+    lookbackWhat: `the ${band.band} band's lookback of ${start} periods`,
+  }).map((w) => w.message);
   const ppyWarning = periodsPerYearWarning(windowDates, ppy, a.data);
   if (ppyWarning !== null) warnings.push(ppyWarning);
   for (const c of columns) {

@@ -9,7 +9,7 @@
  * are merged: `none` is one configuration (it never checks nor trades); `calendar` has no
  * band to trade to, so edge and inner are the same as target and collapse into it.
  */
-import { UserError } from '../errors.js';
+import { article, UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
 import { DOMAINS } from '../policy/domains.js';
 import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
@@ -88,10 +88,10 @@ function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: Sear
     return { path, values, sample: (u) => values[Math.min(n - 1, Math.floor(u * n))] };
   }
   if (kind === 'grid' && d.dist !== 'choice') {
-    fail(file, path, `a ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
+    fail(file, path, `${article(d.dist)} ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
   }
   if (integer && (d.dist === 'uniform' || d.dist === 'logUniform')) {
-    fail(file, path, `a ${d.dist} distribution draws fractional values, but this parameter is a whole number; use {dist: "int", min, max}`);
+    fail(file, path, `${article(d.dist)} ${d.dist} distribution draws fractional values, but this parameter is a whole number; use {dist: "int", min, max}`);
   }
   switch (d.dist) {
     case 'choice': {
@@ -203,7 +203,7 @@ export class ParameterSpace {
       const dims: Family['dims'] = [];
       const base = `space.bands.${band}`;
       if (bandSpec.scope === 'asset' || bandSpec.scope === 'portfolio') {
-        const widthOk: Check = (x) => (bandSpec.widthOk(x) ? null : `expected a ${band} width in ${bandSpec.widthDomain}`);
+        const widthOk: Check = (x) => (bandSpec.widthOk(x) ? null : `expected ${article(band)} ${band} width in ${bandSpec.widthDomain}`);
         dims.push({ key: 'width', dim: compileDim(file, `${base}.width`, spec.width, widthOk, kind) });
       }
       if (bandSpec.usesRelWidth) {
