@@ -143,18 +143,27 @@ export function acquireRunLock(dir: string, what: string, o: { breakLock?: boole
   }, Math.max(50, Math.floor(lease / 4)));
   timer.unref();
   let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    clearInterval(timer);
+    process.off('exit', release);
+    try {
+      if (readInfo(file)?.token === me.token) rmSync(file, { force: true });
+    } catch {
+      /* the folder is gone: nothing to release */
+    }
+  };
+  // a process.exit() while the lock is held (the CLI's Ctrl-C after the sweep, exit 130) releases
+  // it too, so the resume that follows finds the folder free instead of breaking a stale lock
+  process.on('exit', release);
   return {
     file,
     check() {
       if (lost === null) check();
       if (lost !== null) throw new UserError(`${dir}: stopped writing: ${lost}; one writer per run folder`);
     },
-    release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      if (readInfo(file)?.token === me.token) rmSync(file, { force: true });
-    },
+    release,
   };
 }
 
