@@ -15,7 +15,7 @@ import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.j
 import { KernelContext } from '../kernel/context.js';
 import { isRuined, METRIC_UNITS, METRICS, N_METRICS, rowToMetrics, type MetricName, type Metrics } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
-import { DOMAINS } from '../policy/domains.js';
+import { DOMAINS, MAX_COST_BPS } from '../policy/domains.js';
 import { describeConfig } from '../policy/describe.js';
 import { parseWeights, resolveTargets } from '../policy/targets.js';
 import { COST_KEYS, type Config, type Costs } from '../policy/types.js';
@@ -106,17 +106,23 @@ function nonNegative(x: number, flag: string): number {
   return x;
 }
 
+
 export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> {
   const band = parseBand(a.band, a.lookback);
   const mode = parseMode(a.to);
   const check = parseCheck(a.check);
   if (!DOMAINS.cooldown.ok(a.cooldown)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
-  if (!(Number.isFinite(a.capital) && a.capital > 0)) throw new UserError(`--capital: ${a.capital} must be a number > 0 (the initial value, e.g. 100000)`);
+  if (!(Number.isFinite(a.capital) && a.capital > 0 && a.capital <= 1e15)) throw new UserError(`--capital: ${a.capital} must be a number > 0 and at most 1e15 (the initial value, e.g. 100000)`);
   if (!Number.isFinite(a.riskFree)) throw new UserError(`--risk-free: ${a.riskFree} must be a number (an annual rate, e.g. 0.02)`);
   const costs = Object.fromEntries(
     COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)]),
   ) as unknown as Costs; // every key of Costs, from COST_KEYS
   if (a.series) checkSeriesPath(a.series);
+  // issue 15: proportional costs in their domain, and a fixed fee below the capital
+  if (!DOMAINS.bps.ok(costs.feeBps)) throw new UserError(`--fee-bps: ${costs.feeBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  if (!DOMAINS.bps.ok(costs.halfSpreadBps)) throw new UserError(`--half-spread-bps: ${costs.halfSpreadBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  if (costs.fixedFee >= a.capital)
+    throw new UserError(`--fixed-fee: ${costs.fixedFee} per asset traded is not below the capital ${a.capital}; one trade would cost the whole portfolio`);
   const weights = parseWeights(a.weights);
   const { matrix, info } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
@@ -124,6 +130,8 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const fileSha = createHash('sha256').update(await readFile(a.data)).digest('hex');
   const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights', via: 'cli' });
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
+  if (matrix.T < 3)
+    throw new UserError(`${a.data}: only ${matrix.T} rows${a.start || a.end ? ' in the chosen dates' : ''}; a backtest needs at least 3 (two periods of returns); use a longer date range`);
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
   if (a.tax !== undefined && !(Number.isFinite(a.tax) && a.tax >= 0 && a.tax < 1)) throw new UserError(`--tax: ${a.tax} must be a rate in [0, 1), e.g. 0.25`);

@@ -63,14 +63,15 @@ const BACKTEST_OPTIONS = {
 } as const satisfies Record<SchemaFlags, Options> & Record<string, Options>;
 
 const RUN_OPTIONS = {
-  workers: { type: 'number', describe: 'worker threads (default: all cores)' },
-  out: { type: 'string', default: 'reports', describe: 'parent folder of run folders' },
+  workers: { type: 'string', describe: 'worker threads (default: all cores)' },
+  out: { type: 'string', describe: 'parent folder of run folders (default: reports); with --resume, the folder must be inside it' },
   'run-id': { type: 'string', describe: 'name of the run folder (default: a timestamp)' },
   resume: { type: 'string', describe: 'finish the run in this folder (refused if the experiment or data changed)' },
-  'batch-size': { type: 'number', describe: 'configurations per worker task (default: chosen from the size)' },
-  'worker-memory-mb': { type: 'number', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
+  'batch-size': { type: 'string', describe: 'configurations per worker task (default: chosen from the size)' },
+  'worker-memory-mb': { type: 'string', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
   shard: { type: 'string', describe: 'evaluate only the ids with id mod n = k (k/n, e.g. 0/4) into <out>/<name>/<run-id>/shard-k-of-n; then `merge`' },
   'shard-from-env': { type: 'string', describe: 'like --shard, k read from an environment variable: VAR/n (e.g. JOB_COMPLETION_INDEX/4, SLURM_ARRAY_TASK_ID/4)' },
+  'break-lock': { type: 'boolean', default: false, describe: 'take the run folder\'s lock even if another process seems to hold it (only when that process is really gone)' },
   report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
@@ -211,11 +212,11 @@ export async function main(argv: string[]): Promise<void> {
             ]),
           ),
       async (a) => {
-        const { runCommand, parseShard } = await import('./run.js');
+        const { runCommand, parseShard, parseWhole } = await import('./run.js');
         await runCommand({
-          experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
-          batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json, dryRun: a['dry-run'], yes: a.yes,
-          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: a['worker-memory-mb'],
+          experiment: a.experiment as string, workers: parseWhole('--workers', a.workers), out: a.out, runId: a['run-id'], resume: a.resume,
+          batchSize: parseWhole('--batch-size', a['batch-size']), noReport: !a.report, quiet: a.quiet, json: a.json, dryRun: a['dry-run'], yes: a.yes,
+          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: parseWhole('--worker-memory-mb', a['worker-memory-mb']), breakLock: a['break-lock'],
         });
       },
     )
@@ -228,13 +229,14 @@ export async function main(argv: string[]): Promise<void> {
           .options({
             out: { type: 'string', describe: 'the merged run folder (default: the shards\' parent folder)' },
             report: RUN_OPTIONS.report,
+            'break-lock': RUN_OPTIONS['break-lock'],
             quiet: RUN_OPTIONS.quiet,
             json: RUN_OPTIONS.json,
           })
           .epilog(examples([['Merge reports/sixty-forty/sweep1/shard-*-of-4 into reports/sixty-forty/sweep1:', 'merge reports/sixty-forty/sweep1']])),
       async (a) => {
         const { mergeCommand } = await import('./run.js');
-        await mergeCommand({ dirs: a.dirs as string[], out: a.out, noReport: !a.report, quiet: a.quiet, json: a.json });
+        await mergeCommand({ dirs: a.dirs as string[], out: a.out, breakLock: a['break-lock'], noReport: !a.report, quiet: a.quiet, json: a.json });
       },
     )
     .command(

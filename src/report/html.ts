@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { describeWriteError } from '../results/atomic.js';
 import { join } from 'node:path';
 import { RESULT_COLUMNS } from '../results/table.js';
 import { PARAMS } from '../search/space.js';
@@ -667,7 +668,8 @@ export async function writeReport(dir: string, input: ReportInput, opts: ReportO
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    // a full disk (or quota, read-only, permissions) is the user's environment: a message, not a trace
+    throw describeWriteError(path, err, dir);
   }
   return path;
 }

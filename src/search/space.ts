@@ -14,7 +14,7 @@ import { BANDS } from '../policy/bands.js';
 import { DOMAINS } from '../policy/domains.js';
 import type { FlowMode } from '../policy/flows.js';
 import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
-import type { NumDim, SearchSpec, SpaceSpec } from '../spec/schema.js';
+import { MAX_CONFIGS, type NumDim, type SearchSpec, type SpaceSpec } from '../spec/schema.js';
 import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
@@ -47,7 +47,8 @@ interface Family {
 }
 
 
-const MAX_GRID = 100_000_000;
+/** The grid's limit: the sweep's (MAX_CONFIGS, also the cap of sampled searches). */
+const MAX_GRID = MAX_CONFIGS;
 
 function fail(file: string, path: string, msg: string): never {
   throw new UserError(`${file}: ${path}: ${msg}`);
@@ -130,6 +131,7 @@ const fractionOk = (x: number): string | null => (DOMAINS.fraction.ok(x) ? null 
 const lookbackOk = (x: number): string | null => (DOMAINS.lookback.ok(x) ? null : `expected ${DOMAINS.lookback.text}`);
 const cooldownOk = (x: number): string | null => (DOMAINS.cooldown.ok(x) ? null : `expected ${DOMAINS.cooldown.text}`);
 const costOk = (x: number): string | null => (DOMAINS.cost.ok(x) ? null : `expected a number ${DOMAINS.cost.text}`);
+const bpsOk = (x: number): string | null => (DOMAINS.bps.ok(x) ? null : `expected basis points ${DOMAINS.bps.text.replace(' basis points', '')}`);
 
 export interface SpaceDefaults {
   costs: Costs;
@@ -239,7 +241,7 @@ export class ParameterSpace {
       this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, cooldownOk, kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
-      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, costOk, kind) });
+      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
     }
     this.defaults = defaults;
     this.flowModes = space.flowMode === undefined ? null : [...new Set(Array.isArray(space.flowMode) ? space.flowMode : [space.flowMode])];
