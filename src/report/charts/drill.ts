@@ -104,7 +104,8 @@ function panel(dd: DrillData, col: (key: string) => string, title: string, heigh
     type: 'nominal' as const,
     title: null,
     scale: { domain: ['recommended', 'chosen in the menu'], range: [SERIES_COLORS[0], SERIES_COLORS[1]] },
-    legend: opts.showAxis ? null : { orient: 'top' as const, direction: 'horizontal' as const },
+    // the same legend in every panel: the color scale is shared, so Vega-Lite draws it once (on top)
+    legend: { orient: 'top' as const, direction: 'horizontal' as const },
   };
   const line = (expr: string, who: string, strokeWidth: number): LayerChild => ({
     transform: [{ calculate: expr, as: 'y' }, { filter: 'isValid(datum.y)' }, { calculate: JSON.stringify(who), as: 'who' }],
@@ -134,10 +135,6 @@ export function drillChart(input: ReportInput, maxPoints = 400): { chart: ChartD
   if (dd.relative) panels.push(panel(dd, (k) => `${at('v_')(k)} / datum.b`, 'value ÷ benchmark', 150, { format: '.4f', axisFormat: '.3f', showAxis: true, rule: 1 }));
   panels.push(panel(dd, at('dd_'), 'drawdown', 130, { reverse: true, format: '.2%', axisFormat: '.0%', showAxis: true }));
   input.data.assets.forEach((a, i) => panels.push(panel(dd, at(`w${i}_`), `${a} weight`, 110, { format: '.2%', axisFormat: '.1%', showAxis: true })));
-  // the first panel's legend is on top; the others repeat nothing
-  panels.forEach((p, k) => {
-    if (k > 0 && 'layer' in p) for (const l of p.layer as LayerChild[]) if ('encoding' in l && l.encoding && 'color' in l.encoding) (l.encoding.color as { legend: null }).legend = null;
-  });
   const spec: TopLevelSpec = {
     $schema: VL_SCHEMA,
     config: CHART_CONFIG,
