@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type Options } from 'yargs';
 import type { ExperimentSpec } from '../spec/schema.js';
 import { hideBin } from 'yargs/helpers';
-import { isUserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
 import { VERSION } from '../results/manifest.js';
 
 const EXIT_USER = 2;
@@ -105,6 +105,18 @@ function examples(list: [description: string, command: string][]): string {
     out.push(line);
   }
   return out.join('\n');
+}
+
+/** Options that may be given more than once (yargs collects them into an array). */
+const REPEATABLE = new Set(['flow', 'dirs', '_']);
+
+/** An option given twice is a mistake (yargs would hand over an array): say which, not a stack trace. */
+export function refuseRepeats(a: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(a)) {
+    // camelCase keys are yargs' aliases of the dashed names: report each option once, by its flag
+    if (!Array.isArray(v) || REPEATABLE.has(k) || /[A-Z]/.test(k)) continue;
+    throw new UserError(`--${k} was given ${v.length} times (${v.map((x) => JSON.stringify(String(x))).join(', ')}); give it once`);
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -297,6 +309,7 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(`wrote ${path.relative(process.cwd(), file)}; run it with: rebalance-lab run ${path.relative(process.cwd(), file)}\n`);
       },
     )
+    .middleware(refuseRepeats, true)
     .demandCommand(1, 'name a command (try --help)')
     .strict()
     .recommendCommands()

@@ -205,3 +205,15 @@ describe('experiment numbers in their domains', () => {
     expect(none[col('feasible')]).toBe('1');
   }, 60_000);
 });
+
+describe('a flag given twice', () => {
+  it('is one message naming the flag and both values, not a stack trace', () => {
+    const r = cli(['backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--band', 'relative:0.25', '--band', 'absolute:0.05']);
+    refused(r, /--band was given 2 times \("relative:0\.25", "absolute:0\.05"\); give it once/);
+  });
+  it('--flow may repeat (it is a list)', () => {
+    const r = cli(['backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--flow', '100@monthly', '--flow', '50@yearly']);
+    expect(r.err).not.toMatch(/given 2 times|internal error/);
+    expect(r.code).toBe(0);
+  });
+});
