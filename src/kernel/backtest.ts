@@ -9,10 +9,11 @@ import { MODE_SPECS, modeScale } from '../policy/modes.js';
 import { costRate, TRADE_EPS } from '../policy/costs.js';
 import type { Config } from '../policy/types.js';
 import { KernelContext, type ContextInput } from './context.js';
-import { M, N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
+import { N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
+import { ACC, metricsFromTotals } from './totals.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -201,20 +202,28 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
     band === 'risk' ? ctx.covariance(L) : null,
     ctx.dev, ctx.checkRows(cfg.check), values, ctx.drift, start, T, cfg.cooldown ?? 0, prm, acc,
   );
-  pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, K_PATH);
+  pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM);
   // kernel/stats.ts's statistics from the same sums in the same order: mean = Σx/n (S.mean),
   // sample std = sqrt(Σ(x − mean)²/(n − 1)) (S.sampleStd), sortino (S.sortino)
   const from = start + 1;
   const n = T - from;
-  const meanr = acc[K_PATH + 2] / n;
-  tailPass(rets, meanr, diff, acc[K_PATH + 3] / n, riskFree / ppy, from, T, acc, K_TAIL);
-  const sdr = n < 2 ? NaN : Math.sqrt(acc[K_TAIL] / (n - 1));
-  const sdd = n < 2 ? NaN : Math.sqrt(acc[K_TAIL + 1] / (n - 1));
-  const down = acc[K_TAIL + 3];
-  const sortino = Number.isFinite(down)
-    ? (acc[K_TAIL + 2] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
+  const meanr = acc[ACC.SUM_R] / n;
+  tailPass(rets, meanr, diff, acc[ACC.SUM_D] / n, riskFree / ppy, from, T, acc, ACC.SS_R);
+  const down = acc[ACC.DOWN];
+  const t = ctx.totals;
+  t.events = acc[K_EVENTS];
+  t.turnSum = acc[K_TURN];
+  t.costSum = acc[K_COST_SUM];
+  t.driftSum = acc[ACC.DRIFT_SUM];
+  t.driftMax = acc[ACC.DRIFT_MAX];
+  t.maxDD = acc[ACC.MAX_DD];
+  t.meanR = meanr;
+  t.sdR = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_R] / (n - 1));
+  t.sdD = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_D] / (n - 1));
+  t.sortino = Number.isFinite(down)
+    ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
     : S.sortino(rets, from, T, ppy, riskFree);
-  writeMetrics(ctx, out, o, acc[K_EVENTS], acc[K_TURN], acc[K_COST_SUM], acc[K_PATH], acc[K_PATH + 1], acc[K_PATH + 4], values[T - 1], meanr, sdr, sdd, sortino);
+  finish(ctx, values[T - 1], out, o);
 }
 
 /**
@@ -295,10 +304,6 @@ function tailPass(
   out[o + 3] = down;
 }
 
-/** Slots of ctx.acc after the kernel's: pathPass's five results, then tailPass's four. */
-const K_PATH = K_SLOTS;
-const K_TAIL = K_PATH + 5;
-
 /** The readable path: the CheckDay closure, the plain day loop and kernel/stats.ts. */
 function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: number, series: BacktestSeries | null): void {
   const check = makeCheckDay(ctx, cfg);
@@ -308,17 +313,37 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
   st.fill(0);
   const V0 = allocate(ctx);
   ctx.values[ctx.start] = V0;
-  const acc = ctx.acc; // driftSum, driftMax, maxDD
+  const acc = ctx.acc;
   genericDayLoop(ctx, mask, cooldown, check, series);
   if (series?.halfWidth && BANDS[cfg.band].scope === 'asset') fillHalfWidths(ctx, cfg, series.halfWidth);
   const { start, T, ppy, rets, diff, riskFree } = ctx;
   // rets[t] = V_t/V_{t−1} − 1 and diff[t] = rets[t] − r^b_t were filled by the day loop;
   // maxDD = max_t (1 − V_t / max_{s≤t} V_s) was tracked there too (same as S.maxDrawdown).
   const from = start + 1;
-  writeMetrics(
-    ctx, out, o, st[EVENTS], st[TURN], st[COSTSUM], acc[0], acc[1], acc[2], ctx.values[T - 1],
-    S.mean(rets, from, T), S.sampleStd(rets, from, T), S.sampleStd(diff, from, T), S.sortino(rets, from, T, ppy, riskFree),
-  );
+  const t = ctx.totals;
+  t.events = st[EVENTS];
+  t.turnSum = st[TURN];
+  t.costSum = st[COSTSUM];
+  t.driftSum = acc[ACC.DRIFT_SUM];
+  t.driftMax = acc[ACC.DRIFT_MAX];
+  t.maxDD = acc[ACC.MAX_DD];
+  t.meanR = S.mean(rets, from, T);
+  t.sdR = S.sampleStd(rets, from, T);
+  t.sdD = S.sampleStd(diff, from, T);
+  t.sortino = S.sortino(rets, from, T, ppy, riskFree);
+  finish(ctx, ctx.values[T - 1], out, o);
+}
+
+/** The window's fixed totals into ctx.totals, then the metrics (kernel/totals.ts). */
+function finish(ctx: KernelContext, vEnd: number, out: Float64Array, o: number): void {
+  const t = ctx.totals;
+  t.rows = ctx.T - ctx.start;
+  t.ppy = ctx.ppy;
+  t.riskFree = ctx.riskFree;
+  t.vStart = ctx.capital;
+  t.vEnd = vEnd;
+  t.benchCagr = ctx.benchCagr;
+  metricsFromTotals(t, out, o);
 }
 
 /** b_i,t over the window for a per-asset band (the report draws the band around each weight). */
@@ -380,49 +405,9 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
       for (let i = 0; i < N; i++) series.weights[j * N + i] = (h[i] * P[row + i]) / V;
     }
   }
-  acc[0] = driftSum;
-  acc[1] = driftMax;
-  acc[2] = maxDD;
-}
-
-/**
- * Metrics of design §4 from the event totals, the end value and the return statistics:
- * meanr = mean(r_t), sdr = std(r_t), sdd = std(r_t − r^b_t) (sample, two-pass), sortino.
- */
-function writeMetrics(
-  ctx: KernelContext,
-  out: Float64Array,
-  o: number,
-  events: number,
-  turnSum: number,
-  costSum: number,
-  driftSum: number,
-  driftMax: number,
-  maxDD: number,
-  vEnd: number,
-  meanr: number,
-  sdr: number,
-  sdd: number,
-  sortino: number,
-): void {
-  const { start, T, ppy, riskFree } = ctx;
-  const years = (T - 1 - start) / ppy;
-  const c = S.cagr(ctx.capital, vEnd, years);
-  const rootPpy = Math.sqrt(ppy);
-  out[o + M.turnover] = turnSum / years;
-  out[o + M.trackingError] = sdd * rootPpy;
-  out[o + M.maxDrawdown] = maxDD;
-  out[o + M.cagr] = c;
-  out[o + M.volatility] = sdr * rootPpy;
-  out[o + M.sharpe] = ((meanr - riskFree / ppy) / sdr) * rootPpy;
-  out[o + M.sortino] = sortino;
-  out[o + M.rebalances] = events;
-  out[o + M.rebalancesPerYear] = events / years;
-  out[o + M.costDrag] = (costSum / years) * 1e4;
-  out[o + M.meanDrift] = driftSum / (T - start);
-  out[o + M.maxDrift] = driftMax;
-  out[o + M.excessReturn] = c - ctx.benchCagr;
-  out[o + M.finalValue] = vEnd;
+  acc[ACC.DRIFT_SUM] = driftSum;
+  acc[ACC.DRIFT_MAX] = driftMax;
+  acc[ACC.MAX_DD] = maxDD;
 }
 
 export interface BacktestInput extends Omit<ContextInput, 'start'> {
