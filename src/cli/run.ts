@@ -28,7 +28,8 @@ export function parseShard(shard: string | undefined, fromEnv: string | undefine
   return undefined;
 }
 
-export async function runCommand(o: RunOptions & { json?: boolean }): Promise<void> {
+/** `run`: the run, then (unless noReport: --no-report) the report and the leaderboard. */
+export async function runCommand(o: RunOptions & { json?: boolean; noReport?: boolean }): Promise<void> {
   const ac = new AbortController();
   const onSig = (): void => {
     process.stderr.write('\nstopping: finishing the batches in flight…\n');

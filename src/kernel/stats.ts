@@ -25,11 +25,6 @@ export function sampleStd(x: ArrayLike<number>, from: number, to: number): numbe
   return Math.sqrt(ss / (n - 1));
 }
 
-/** r_t = V_t/V_{t−1} − 1 for t in (from, to), written to out[t]. */
-export function simpleReturns(v: ArrayLike<number>, from: number, to: number, out: Float64Array): void {
-  for (let t = from + 1; t < to; t++) out[t] = v[t] / v[t - 1] - 1;
-}
-
 /** maxDrawdown = max_t (1 − V_t / max_{s≤t} V_s), a positive fraction (0 if V never falls). */
 export function maxDrawdown(v: ArrayLike<number>, from: number, to: number): number {
   let peak = -Infinity;

@@ -6,6 +6,7 @@
  */
 import type { EffectRow, HeatCell, Heatmap, ParamEffect, ReportInput, ReportRow, ReportSeries } from './types.js';
 import { fmtNum } from './format.js';
+import { mix32 } from '../search/rng.js';
 
 /* ------------------------------------------------------------------ sampling, leaderboard */
 
@@ -35,13 +36,6 @@ export interface RowSummary {
   paretoShown: number;
   /** True when lower scores are better (inferred from rank 1 vs the worst rank; default true). */
   lowerScoreIsBetter: boolean;
-}
-
-/** A 32-bit integer hash (murmur3 finaliser) for seeded, counter-based sampling. */
-export function hash32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /**
@@ -115,7 +109,7 @@ export function summarizeRows(rows: ReportRow[], opts: SampleOptions = {}): RowS
     }
     if (r.feasible) feasible++;
     if (r.pareto) paretoIdx.push(i);
-    if (hash32((k++ * 0x9e3779b1) ^ seed) < threshold) {
+    if (mix32((k++ * 0x9e3779b1) ^ seed) < threshold) {
       chosen[i] = 1;
       uniformDrawn++;
     }
@@ -355,7 +349,7 @@ export function groupColumn(
   const picked: number[] = [];
   for (let i = 0, k = 0; i < n; i++) {
     if (Number.isNaN(vals[i])) continue;
-    if (p >= 1 || hash32((k * 0x9e3779b1) ^ 0x2545f491) < threshold) picked.push(vals[i]);
+    if (p >= 1 || mix32((k * 0x9e3779b1) ^ 0x2545f491) < threshold) picked.push(vals[i]);
     k++;
   }
   const sorted = Float64Array.from(picked).sort();

@@ -12,7 +12,7 @@ import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
 import { resolveTargets } from '../policy/targets.js';
-import type { Manifest } from '../results/manifest.js';
+import { locateRunData, type Manifest } from '../results/manifest.js';
 import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
 import type { ReportInput, ReportSeries } from './types.js';
 
@@ -40,7 +40,8 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     throw new UserError(`${dir}: no results.csv; the run did not finish — finish it with \`run … --resume ${dir}\``);
   });
   const rows = read.rows;
-  const { matrix } = await loadPrices(manifest.data.file, {
+  const dataFile = await locateRunData(dir, manifest, 'report');
+  const { matrix } = await loadPrices(dataFile, {
     assets: manifest.data.assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${manifest.experiment.file}: targets` });

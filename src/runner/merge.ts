@@ -7,11 +7,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { compileExperiment, resolveDataFile } from '../experiment/load.js';
+import { compileExperiment } from '../experiment/load.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { shardCount, type ShardJournal } from '../results/finalize.js';
 import { scanJournal } from '../results/journal.js';
-import { explainMismatch, fingerprint, sha256, type Manifest } from '../results/manifest.js';
+import { explainMismatch, fingerprint, locateRunData, type Manifest } from '../results/manifest.js';
 import { finishRun, prepareCompiled, type RunResult } from './run.js';
 
 export interface MergeOptions {
@@ -77,7 +77,6 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
   const K = first.search.size;
   const shards: ShardJournal[] = [];
   const failures = new Map<number, string>();
-  let failedCount = 0;
   for (let k = 0; k < n; k++) {
     const d = byIndex.get(k)!;
     const m = manifests[dirs.indexOf(d)];
@@ -92,17 +91,13 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
     if (got < need || !m.completedAt)
       throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (${got} of ${need} configurations); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
     for (const [j, why] of fl) failures.set(k + j * n, why);
-    failedCount += m.failed ?? 0;
     shards.push({ file: path.join(d, 'journal.bin'), entries, k, n });
   }
 
   // the experiment as recorded, the data as now (must be the same bytes)
   const compiled = compileExperiment(first.experiment.spec, first.experiment.file);
   const spec = compiled.spec;
-  const dataFile = resolveDataFile(path.resolve(first.experiment.file), first.data.file);
-  if (!existsSync(dataFile)) throw new UserError(`merge: the data file ${first.data.file} the shards used is not here (looked at ${dataFile}); run merge from the folder the shards ran in`);
-  const now = sha256(await readFile(dataFile));
-  if (now !== first.data.sha256) throw new UserError(`merge: the data file ${first.data.file} changed since the shards ran (sha256 ${first.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…)`);
+  const dataFile = await locateRunData(dirs[0], first, 'merge');
   const prep = await prepareCompiled(compiled, dataFile);
 
   const parents = new Set(dirs.map((d) => path.dirname(d)));
@@ -114,11 +109,11 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
   const tLoad = performance.now();
 
   const fin = await finishRun({ prep, dir, shards, failures, workers: 1, quiet: o.quiet, experiment: first.experiment.file });
-  void failedCount;
   const tWrite = performance.now();
   const seconds = { load: (tLoad - t0) / 1000, sweep: 0, write: (tWrite - tLoad) / 1000, total: (tWrite - t0) / 1000 };
   const manifest: Manifest = {
     ...first,
+    data: { ...first.data, fromRun: path.relative(dir, dataFile) },
     shard: undefined,
     mergedFrom: dirs.map((d) => path.relative(dir, d)),
     createdAt: manifests.map((m) => m.createdAt).sort()[0],

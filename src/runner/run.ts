@@ -57,8 +57,6 @@ export interface RunOptions {
   workerMemoryMb?: number;
   /** Print nothing but errors. */
   quiet?: boolean;
-  /** Skip the HTML report. */
-  noReport?: boolean;
   /** For tests: an AbortSignal to stop the sweep. */
   signal?: AbortSignal;
 }
@@ -170,6 +168,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     dir = path.resolve(o.out ?? 'reports', s.name, o.runId ?? runStamp());
     if (existsSync(path.join(dir, 'manifest.json'))) throw new UserError(`${dir} already holds a run; pick another --run-id or use --resume`);
   }
+  manifest.data.fromRun = path.relative(dir, exp.dataFile);
   if (!resuming) {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
