@@ -37,7 +37,7 @@ export async function runCommand(o: RunOptions & { json?: boolean; noReport?: bo
   };
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
-  let r;
+  let r: RunResult;
   try {
     r = await runExperiment({ ...o, signal: ac.signal });
   } finally {

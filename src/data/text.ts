@@ -6,7 +6,7 @@
 import { constants } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /**
  * Default size limit for a price file, in bytes (override: LoadOptions.maxFileBytes or the env

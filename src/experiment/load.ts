@@ -61,7 +61,7 @@ export function show(v: unknown): string {
 
 /** Control characters (a binary file's NULs) escaped, so a message prints cleanly. */
 function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -43,16 +43,6 @@ export function cagr(vStart: number, vEnd: number, years: number): number {
   return Math.pow(vEnd / vStart, 1 / years) - 1;
 }
 
-/** volatility = std(r_t)·√ppy over r[from..to). */
-export function annualizedVolatility(r: ArrayLike<number>, from: number, to: number, ppy: number): number {
-  return sampleStd(r, from, to) * Math.sqrt(ppy);
-}
-
-/** sharpe = mean(r_t − rf/ppy)/std(r_t)·√ppy, rf annual. */
-export function sharpe(r: ArrayLike<number>, from: number, to: number, ppy: number, rf: number): number {
-  return ((mean(r, from, to) - rf / ppy) / sampleStd(r, from, to)) * Math.sqrt(ppy);
-}
-
 /** sortino = mean(r_t − rf/ppy)/sqrt(mean(min(r_t − rf/ppy, 0)²))·√ppy. */
 export function sortino(r: ArrayLike<number>, from: number, to: number, ppy: number, rf: number): number {
   const rfp = rf / ppy;
@@ -65,9 +55,4 @@ export function sortino(r: ArrayLike<number>, from: number, to: number, ppy: num
   }
   const n = to - from;
   return (s / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
-}
-
-/** trackingError = std(r_t − r^b_t)·√ppy; `diff` holds r_t − r^b_t. */
-export function trackingError(diff: ArrayLike<number>, from: number, to: number, ppy: number): number {
-  return sampleStd(diff, from, to) * Math.sqrt(ppy);
 }

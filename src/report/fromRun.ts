@@ -16,7 +16,6 @@ import { locateRunData, type Manifest } from '../results/manifest.js';
 import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
 import type { ReportInput, ReportSeries } from './types.js';
 
-export { readResults, rowConfig } from './stream.js';
 
 /** How much of a large results.csv the report keeps (see stream.ts); defaults suit 1,000,000+ rows. */
 export type ReadOptions = Omit<DigestOptions, 'seed' | 'objectives' | 'heatmap'>;

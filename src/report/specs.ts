@@ -6,7 +6,7 @@
  * (a plain `format` tooltip would print a missing value as 0).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RowSummary, Timeline, TimeRow } from './aggregate.js';
+import type { RowSummary, Timeline } from './aggregate.js';
 import { d3Format, metricMeta, paramMeta } from './format.js';
 import type { Heatmap, ParamEffect, ReportInput, ReportRow } from './types.js';
 
@@ -729,4 +729,3 @@ export function timeCharts(tl: Timeline, input: ReportInput): ChartDef[] {
   ];
 }
 
-export type { TimeRow };

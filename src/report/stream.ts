@@ -90,7 +90,7 @@ export async function forEachLine(file: string, onLine: (line: string, lineNo: n
     }
     carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
   }
-  if (carry && carry.length) {
+  if (carry?.length) {
     const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
     onLine(carry.toString('utf8', 0, end), ++n);
   }

@@ -84,7 +84,6 @@ export const Robustness = z.strictObject({
     })
     .default('median'),
 });
-export type RobustnessSpec = z.output<typeof Robustness>;
 
 /**
  * Out-of-sample validation (issue 5, src/validate/): a calendar duration is a whole number of

@@ -20,7 +20,6 @@ import { paretoFront, rankRows } from '../../src/results/score.js';
 import { formatRow, RESULT_COLUMNS } from '../../src/results/table.js';
 import { uniform } from '../../src/search/rng.js';
 
-export { mulberry32 } from '../search/helpers.js';
 import { mulberry32 } from '../search/helpers.js';
 
 export const ASSETS = ['STOCKS', 'BONDS', 'GOLD'];
