@@ -16,6 +16,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts && npm rebuild esbuild
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the SIMD kernel: AssemblyScript sources and the generator of its unrolled loops
+COPY assembly ./assembly
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: node, the production dependencies, the compiled CLI, data and experiments ------

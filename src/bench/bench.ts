@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPrices } from '../data/load.js';
 import { parseExperiment } from '../experiment/load.js';
 import { KernelContext } from '../kernel/context.js';
-import { simulate } from '../kernel/backtest.js';
+import { simulateMany } from '../kernel/simd.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import { ParameterSpace } from '../search/space.js';
@@ -44,11 +44,14 @@ async function kernelRate(rounds = 3): Promise<number[]> {
   const ctx = new KernelContext({ prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback });
   warmUp(matrix.N);
   const cfgs = Array.from({ length: space.size }, (_, i) => space.config(i));
-  const out = new Float64Array(N_METRICS);
+  const out = new Float64Array(cfgs.length * N_METRICS);
   const rates: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
-    for (const c of cfgs) simulate(ctx, c, out, 0);
+    // as a sweep worker runs them: SIMD passes of four configurations of a kind, JS for the rest
+    simulateMany(ctx, cfgs, out, (j, e) => {
+      throw new Error(`configuration ${j}: ${String(e)}`);
+    });
     rates.push(cfgs.length / ((performance.now() - t0) / 1000));
   }
   return rates;
@@ -63,6 +66,13 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--w1')) {
+    const { runW1 } = await import('./w1.js');
+    const r = await runW1();
+    if (args.includes('--json')) process.stdout.write(JSON.stringify(r) + '\n');
+    else process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
   if (args.includes('--startup')) {
     process.stdout.write(await startupBench(ROOT, args));
     return;
@@ -141,7 +151,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-    const r = await runExperiment({ experiment: f, out: dir, runId: 'r', quiet: true });
+    const r = await runExperiment({ experiment: f, out: dir, runId: 'r', quiet: true, noReport: true });
     const t1 = performance.now();
     const { buildReportInput } = await import('../report/fromRun.js');
     const { writeReport } = await import('../report/html.js');
@@ -149,7 +159,7 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return [fmt(samples), fmt(r.seconds.load, 2), fmt(r.seconds.sweep, 2), fmt(r.seconds.write, 2), fmt((t2 - t1) / 1000, 2), fmt((t2 - t0) / 1000, 2), `${fmt(peak / 2 ** 20)} MB`];
+    return [fmt(samples), fmt(r.seconds.load ?? 0, 2), fmt(r.seconds.sweep ?? 0, 2), fmt(r.seconds.write ?? 0, 2), fmt((t2 - t1) / 1000, 2), fmt((t2 - t0) / 1000, 2), `${fmt(peak / 2 ** 20)} MB`];
   };
   const rows = [await e2e(10_000)];
   if (args.includes('--big')) rows.push(await e2e(1_000_000));

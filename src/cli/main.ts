@@ -8,6 +8,7 @@ import yargs, { type Argv, type Options } from 'yargs';
 import type { ExperimentSpec } from '../spec/schema.js';
 import { hideBin } from 'yargs/helpers';
 import { isUserError } from '../errors.js';
+import { VERSION } from '../results/manifest.js';
 
 const EXIT_USER = 2;
 
@@ -35,7 +36,7 @@ type SchemaFlags = Kebab<keyof ExperimentSpec['costs']> | Kebab<Exclude<keyof Ex
 const BACKTEST_OPTIONS = {
   data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
   weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
-  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L | drift:D | risk:TAU,L | calendar | none' },
+  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none' },
   check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
   to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
   lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },
@@ -67,7 +68,37 @@ const RUN_OPTIONS = {
   report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
+  'dry-run': { type: 'boolean', default: false, describe: 'print the plan (configurations, estimated time, sizes) and stop; computes and writes nothing' },
+  yes: { type: 'boolean', default: false, describe: 'start even above 10 million configurations or an estimated hour' },
 } as const;
+
+/**
+ * Examples as an epilog, each a description line and the command on its own lines (at most
+ * 78 columns, continued with a backslash), so they read cleanly in an 80-column terminal;
+ * yargs' two-column example layout breaks long commands mid-word.
+ */
+function examples(list: [description: string, command: string][]): string {
+  const out: string[] = ['Examples:'];
+  for (const [desc, cmd] of list) {
+    out.push(`  ${desc}`);
+    // a flag and its value stay on one line
+    const words: string[] = [];
+    for (const w of cmd.split(' ')) {
+      const prev = words.at(-1);
+      if (prev?.startsWith('--') && !prev.includes(' ') && !w.startsWith('-') && w !== '&&') words[words.length - 1] = `${prev} ${w}`;
+      else words.push(w);
+    }
+    let line = '    rebalance-lab';
+    for (const w of words) {
+      if (line.length + 1 + w.length > 76) {
+        out.push(`${line} \\`);
+        line = `      ${w}`;
+      } else line += ` ${w}`;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
 
 export async function main(argv: string[]): Promise<void> {
   const cli = yargs(argv)
@@ -79,16 +110,24 @@ export async function main(argv: string[]): Promise<void> {
       (y: Argv) =>
         y
           .options(BACKTEST_OPTIONS)
-          .example('$0 backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10', '60/40 with a ±25% relative band'),
+          .epilog(
+            examples([
+              [
+                '60/40 with a ±25% relative band, checked monthly, trading to the edge:',
+                'backtest --data data/etf_daily_adjclose_1993_2023.csv --weights SPY=0.6,TLT=0.4 --band relative:0.25 --check monthly --to edge --fee-bps 10',
+              ],
+            ]),
+          ),
       async (a) => {
-        const { backtestCommand, formatBacktest } = await import('./backtest.js');
+        const { backtestCommand, backtestJson, formatBacktest } = await import('./backtest.js');
         const r = await backtestCommand({
           data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
         });
-        process.stdout.write(a.json ? JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatBacktest(r));
+        for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
+        process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
       },
     )
     .command(
@@ -98,13 +137,18 @@ export async function main(argv: string[]): Promise<void> {
         y
           .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (.ts or .json)' })
           .options(RUN_OPTIONS)
-          .example('$0 run experiments/quickstart.ts', 'the quick start')
-          .example('$0 run experiments/sixty-forty.ts --workers 2 --resume reports/sixty-forty/20261124-120000', 'finish a stopped run'),
+          .epilog(
+            examples([
+              ['The quick start:', 'run experiments/quickstart.ts'],
+              ['See the plan (size, estimated time, disk) without running:', 'run experiments/sixty-forty.ts --dry-run'],
+              ['Finish a stopped run:', 'run experiments/sixty-forty.ts --workers 2 --resume reports/sixty-forty/20261124-120000'],
+            ]),
+          ),
       async (a) => {
         const { runCommand, parseShard } = await import('./run.js');
         await runCommand({
           experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
-          batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json,
+          batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json, dryRun: a['dry-run'], yes: a.yes,
           shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: a['worker-memory-mb'],
         });
       },
@@ -121,7 +165,7 @@ export async function main(argv: string[]): Promise<void> {
             quiet: RUN_OPTIONS.quiet,
             json: RUN_OPTIONS.json,
           })
-          .example('$0 merge reports/sixty-forty/sweep1', 'merge reports/sixty-forty/sweep1/shard-*-of-4 into reports/sixty-forty/sweep1'),
+          .epilog(examples([['Merge reports/sixty-forty/sweep1/shard-*-of-4 into reports/sixty-forty/sweep1:', 'merge reports/sixty-forty/sweep1']])),
       async (a) => {
         const { mergeCommand } = await import('./run.js');
         await mergeCommand({ dirs: a.dirs as string[], out: a.out, noReport: !a.report, quiet: a.quiet, json: a.json });
@@ -130,7 +174,10 @@ export async function main(argv: string[]): Promise<void> {
     .command(
       'report <run>',
       'rebuild a run\'s report.html from its results',
-      (y: Argv) => y.positional('run', { type: 'string', demandOption: true, describe: 'run folder' }).example('$0 report reports/quickstart/20261124-120000', ''),
+      (y: Argv) =>
+        y
+          .positional('run', { type: 'string', demandOption: true, describe: 'run folder' })
+          .epilog(examples([['Rebuild the report of a finished run:', 'report reports/quickstart/20261124-120000']])),
       async (a) => {
         const { reportCommand } = await import('./run.js');
         await reportCommand(a.run as string);
@@ -143,16 +190,16 @@ export async function main(argv: string[]): Promise<void> {
           'assets, first/last dates, rows, gaps filled, detected periods per year',
           (z: Argv) =>
             z
-              .positional('file', { type: 'string', demandOption: true })
+              .positional('file', { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' })
               .options({
-                assets: { type: 'string', describe: 'comma-separated assets to select' },
-                start: { type: 'string' },
-                end: { type: 'string' },
-                'max-fill': { type: 'number' },
-                'periods-per-year': { type: 'number' },
-                json: { type: 'boolean', default: false },
+                assets: { type: 'string', describe: 'comma-separated assets to select (default: every asset column)' },
+                start: { type: 'string', describe: 'first date to load (YYYY-MM-DD)' },
+                end: { type: 'string', describe: 'last date to load (YYYY-MM-DD)' },
+                'max-fill': { type: 'number', describe: 'forward-fill at most this many missing periods (default 5)' },
+                'periods-per-year': { type: 'number', describe: 'override the detected periods per year' },
+                json: { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' },
               })
-              .example('$0 data inspect data/crypto_daily_close_2014_2025.csv --assets BTC,ETH', ''),
+              .epilog(examples([['Bitcoin and ether, their common dates and gaps:', 'data inspect data/crypto_daily_close_2014_2025.csv --assets BTC,ETH']])),
           async (a) => {
             const { loadPrices } = await import('../data/load.js');
             const { formatInspect } = await import('../data/inspect.js');
@@ -168,7 +215,14 @@ export async function main(argv: string[]): Promise<void> {
     .command(
       'init <name>',
       'write a commented starter experiment to experiments/<name>.ts',
-      (y: Argv) => y.positional('name', { type: 'string', demandOption: true }).options({ dir: { type: 'string', default: 'experiments' }, json: { type: 'boolean', default: false, describe: 'write .json instead of .ts' } }),
+      (y: Argv) =>
+        y
+          .positional('name', { type: 'string', demandOption: true, describe: 'experiment name (letters, digits, dot, dash, underscore); names the file and the run folder' })
+          .options({
+            dir: { type: 'string', default: 'experiments', describe: 'folder to write the experiment file into' },
+            json: { type: 'boolean', default: false, describe: 'write .json instead of .ts' },
+          })
+          .epilog(examples([['A starter experiment, then its plan:', 'init my-sweep && rebalance-lab run experiments/my-sweep.ts --dry-run']])),
       async (a) => {
         const { initCommand } = await import('./init.js');
         const file = await initCommand(a.name as string, a.dir, a.json);
@@ -180,9 +234,10 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(VERSION)
+    .describe('version', 'print the version of rebalance-lab')
     .epilogue(DOCS_EPILOGUE)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(100, process.stdout.columns || 80))
     .fail((msg, err) => {
       if (err) throw err;
       fail(`${msg}\n(see --help)`);

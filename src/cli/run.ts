@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { runExperiment, type RunOptions, type RunResult, type Shard } from '../runner/run.js';
 import { formatLeaderboard } from './leaderboard.js';
+import type { Phase } from '../runner/events.js';
 
 /** `--shard k/n` or `--shard-from-env VAR/n` (k from the environment: Kubernetes, Slurm). */
 export function parseShard(shard: string | undefined, fromEnv: string | undefined, env = process.env): Shard | undefined {
@@ -28,23 +29,65 @@ export function parseShard(shard: string | undefined, fromEnv: string | undefine
   return undefined;
 }
 
-/** `run`: the run, then (unless noReport: --no-report) the report and the leaderboard. */
-export async function runCommand(o: RunOptions & { json?: boolean; noReport?: boolean }): Promise<void> {
+/** What the run is doing in each phase after the sweep, for the Ctrl-C message. */
+const DOING: Partial<Record<Phase, string>> = {
+  write: 'writing results.csv',
+  validation: 'validating out of sample',
+  robustness: 'resampling histories (robustness)',
+  report: 'writing the report',
+};
+
+export async function runCommand(o: RunOptions & { experiment: string; json?: boolean }): Promise<void> {
   const ac = new AbortController();
+  let phase: Phase = 'load';
+  let dir = '';
   const onSig = (): void => {
-    process.stderr.write('\nstopping: finishing the batches in flight…\n');
-    ac.abort();
+    const doing = DOING[phase];
+    if (doing === undefined && !ac.signal.aborted) {
+      // loading or sweeping: the sweep keeps its finished batches and stops with a resume hint
+      process.stderr.write('\nstopping: finishing the batches in flight… (Ctrl-C again to stop at once)\n');
+      ac.abort();
+      return;
+    }
+    if (doing === undefined) {
+      // a second Ctrl-C: every finished batch is already in the journal (appended as it finished)
+      const rel = path.relative(process.cwd(), dir) || dir;
+      if (phase === 'load' || phase === 'plan' || !dir) {
+        process.stderr.write('\nrebalance-lab: stopped before the sweep started; nothing was computed\n');
+        process.exit(130);
+      }
+      process.stderr.write(`\nrebalance-lab: stopped at once; the finished batches are kept in ${rel}; finish with \`rebalance-lab run ${o.experiment} --resume ${rel}\`\n`);
+      process.exit(130);
+    }
+    // after the sweep every configuration is in the journal and every file is written atomically:
+    // stop now, and the resume finishes the results, the analyses and the report
+    const rel = path.relative(process.cwd(), dir) || dir;
+    process.stderr.write(
+      `\nrebalance-lab: stopped while ${doing}: every configuration is computed and kept in ${rel}; ` +
+        `finish the run with \`rebalance-lab run ${o.experiment} --resume ${rel}\`\n`,
+    );
+    process.exit(130);
   };
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
   let r: RunResult;
   try {
-    r = await runExperiment({ ...o, signal: ac.signal });
+    r = await runExperiment({
+      ...o, signal: ac.signal, writeReport: writeRunReport,
+      onProgress: (e) => {
+        phase = e.phase;
+        if (e.phase === 'plan') dir = e.dir;
+      },
+    });
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
   }
   const rel = path.relative(process.cwd(), r.dir) || r.dir;
+  if (r.dryRun) {
+    if (o.json) process.stdout.write(JSON.stringify({ dryRun: true, dir: rel, plan: r.plan, warnings: r.warnings ?? [] }) + '\n');
+    return;
+  }
   if (r.shard) {
     const { k, n } = r.shard;
     if (o.json) process.stdout.write(JSON.stringify({ dir: rel, shard: `${k}/${n}`, size: r.space.size, failed: r.failures.size, seconds: r.seconds }) + '\n');
@@ -56,11 +99,20 @@ export async function runCommand(o: RunOptions & { json?: boolean; noReport?: bo
 }
 
 async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; quiet?: boolean }): Promise<void> {
-  let report: string | null = null;
-  if (!o.noReport) report = await reportCommand(r.dir, true);
+  let report: string | null = r.report ?? null;
+  if (!o.noReport && report === null) report = await reportCommand(r.dir, true);
   const rel = path.relative(process.cwd(), r.dir) || r.dir;
   if (o.json) {
-    process.stdout.write(JSON.stringify({ dir: rel, results: path.join(rel, 'results.csv'), report, size: r.space.size, failed: r.failures.size, seconds: r.seconds }) + '\n');
+    const sel = r.selection;
+    process.stdout.write(
+      JSON.stringify({
+        dir: rel, results: path.join(rel, 'results.csv'), selection: path.join(rel, 'selection.json'), report, size: r.space.size, failed: r.failures.size,
+        seconds: r.seconds, warnings: r.warnings ?? [],
+        // the same pick as results.csv (rank 1, selection "pick"), the leaderboard and the page
+        pick: sel?.pickConfig ?? null, rule: sel?.rule.text ?? null, scoreText: sel?.scoreText ?? null,
+        indistinguishable: sel ? sel.indistinguishable.length : null, simplest: sel?.simplest ?? null, pbo: sel?.pbo ?? null,
+      }) + '\n',
+    );
     return;
   }
   if (!o.quiet) {
@@ -77,12 +129,16 @@ export async function mergeCommand(o: { dirs: string[]; out?: string; noReport?:
   await printRun(r, o);
 }
 
-/** Rebuild report.html from a run folder; returns its path. */
-export async function reportCommand(dir: string, quiet = false): Promise<string> {
+/** Build and write report.html for a run folder; returns the file's absolute path. */
+export async function writeRunReport(dir: string): Promise<string> {
   const { buildReportInput } = await import('../report/fromRun.js');
   const { writeReport } = await import('../report/html.js');
-  const input = await buildReportInput(path.resolve(dir));
-  const file = await writeReport(path.resolve(dir), input);
+  return writeReport(path.resolve(dir), await buildReportInput(path.resolve(dir)));
+}
+
+/** Rebuild report.html from a run folder; returns its path. */
+export async function reportCommand(dir: string, quiet = false): Promise<string> {
+  const file = await writeRunReport(dir);
   const rel = path.relative(process.cwd(), file) || file;
   if (!quiet) process.stdout.write(`report: ${rel}\n`);
   return rel;

@@ -135,3 +135,41 @@ function formatGap(gap: number): string {
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
+
+/** Measured density of a date list: rows per calendar year over its span (first to last date). */
+export interface RowsPerYear {
+  /** (rows − 1) / span in years of 365.25 days; NaN for fewer than two dates. */
+  rowsPerCalendarYear: number;
+  /** (last − first) in days / 365.25. */
+  calendarYears: number;
+}
+
+export function rowsPerCalendarYear(dates: readonly string[]): RowsPerYear {
+  if (dates.length < 2) return { rowsPerCalendarYear: NaN, calendarYears: 0 };
+  const days = dayNumber(dates[dates.length - 1]) - dayNumber(dates[0]);
+  const calendarYears = days / 365.25;
+  return { rowsPerCalendarYear: (dates.length - 1) / calendarYears, calendarYears };
+}
+
+/** Beyond this relative difference between measured rows per calendar year and periods per year, warn. */
+export const PPY_MISMATCH = 0.1;
+
+/**
+ * A warning when the rows per calendar year measured over `dates` differ from periodsPerYear by
+ * more than 10% (PPY_MISMATCH), else null. Measured only over a span of at least one calendar
+ * year (a few weeks around holidays would mislead). The convention (years = returns/ppy) is kept;
+ * the warning says what it does to the annualized numbers and how to change it.
+ */
+export function periodsPerYearWarning(dates: readonly string[], ppy: number, where: string): string | null {
+  const m = rowsPerCalendarYear(dates);
+  if (!(m.calendarYears >= 1) || !(ppy > 0)) return null;
+  const rel = m.rowsPerCalendarYear / ppy - 1;
+  if (!(Math.abs(rel) > PPY_MISMATCH)) return null;
+  const years = (dates.length - 1) / ppy;
+  return (
+    `${where}: ${m.rowsPerCalendarYear.toFixed(1)} rows per calendar year (${dates[0]} .. ${dates[dates.length - 1]}), ` +
+    `${rel > 0 ? '+' : ''}${(100 * rel).toFixed(0)}% from ${ppy} periods per year; annualized metrics count ` +
+    `${years.toFixed(2)} years where the calendar spans ${m.calendarYears.toFixed(2)}. ` +
+    `Set --periods-per-year ${Math.round(m.rowsPerCalendarYear)} (or periodsPerYear) to annualize by the calendar`
+  );
+}

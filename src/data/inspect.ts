@@ -2,6 +2,7 @@
  * The text `data inspect` prints (design §2): what was loaded, where the window starts and why,
  * each asset's coverage, and the detected periods per year with the reason. Pure.
  */
+import { PPY_MISMATCH, rowsPerCalendarYear } from './calendar.js';
 import type { DataInfo } from './types.js';
 
 /** A readable summary of a load, as a few aligned lines and a per-asset table. */
@@ -17,6 +18,18 @@ export function formatInspect(info: DataInfo): string {
   }
   summary.push(['common start', `${info.commonStart} (${latestStarters(info)})`]);
   summary.push(['periods/year', `${info.periodsPerYear} (${info.periodsPerYearReason})`]);
+  if (info.rowsPerCalendarYear !== undefined && Number.isFinite(info.rowsPerCalendarYear)) {
+    // the same rule as the backtest warning (calendar.ts periodsPerYearWarning): spans of a year or more
+    const span = rowsPerCalendarYear([info.commonStart, info.end]).calendarYears;
+    const rel = info.rowsPerCalendarYear / info.periodsPerYear - 1;
+    const flag =
+      span < 1
+        ? ', span under a year'
+        : Math.abs(rel) > PPY_MISMATCH
+          ? `; ${rel > 0 ? '+' : ''}${(100 * rel).toFixed(0)}% from periods/year: annualized metrics count returns/${info.periodsPerYear} years, not calendar years`
+          : '';
+    summary.push(['rows/cal. yr', `${info.rowsPerCalendarYear.toFixed(1)} (measured ${info.commonStart} .. ${info.end}${flag})`]);
+  }
   if (info.maxFill !== undefined) summary.push(['max fill', `${info.maxFill} consecutive periods`]);
   const unused = unusedAssets(info);
   if (unused.length > 0) summary.push(['not selected', unused.join(', ')]);

@@ -9,7 +9,7 @@
  * and the fix.
  */
 import { alignWindow, checkPrices, type Selection, type Window } from './align.js';
-import { detectPeriodsPerYear, isoDateProblem } from './calendar.js';
+import { detectPeriodsPerYear, isoDateProblem, rowsPerCalendarYear } from './calendar.js';
 import { parseCsv } from './csv.js';
 import { UserError } from '../errors.js';
 import { shapeRows, type SortedRows } from './frame.js';
@@ -141,6 +141,8 @@ function assemble(
     periodsPerYear: ppy.periodsPerYear,
     periodsPerYearReason: ppy.reason,
     medianGapDays: ppy.medianGapDays,
+    periodsPerYearSource: ppyOverride === undefined ? 'detected' : 'override',
+    rowsPerCalendarYear: rowsPerCalendarYear(dates).rowsPerCalendarYear,
     fileRows: table.dates.length,
     fileFirst: minDate(table.dates),
     fileLast: maxDate(table.dates),

@@ -32,6 +32,10 @@ export interface DataInfo {
   /** Human-readable reason, e.g. "median gap 1 day, weekend dates present → 365". */
   periodsPerYearReason: string;
   medianGapDays: number;
+  /** Whether periodsPerYear was detected from the dates or set by the caller. */
+  periodsPerYearSource?: 'detected' | 'override';
+  /** Measured (rows − 1)/(calendar span in years of 365.25 days) over the loaded rows. */
+  rowsPerCalendarYear?: number;
   /** Data rows in the file (wide: lines after the header; long: distinct dates). */
   fileRows?: number;
   /** First and last date anywhere in the file. */

@@ -6,85 +6,20 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { Experiment, type ExperimentSpec } from '../spec/schema.js';
 import { compileSpec, type CompiledExperiment } from './compile.js';
-import { quote, readUserText } from '../data/text.js';
+import { readUserText } from '../data/text.js';
+import { formatIssues, printable, show } from './messages.js';
+
 
 /** Experiment files larger than this are refused before reading (a real one is a few kB). */
 export const MAX_EXPERIMENT_BYTES = 16 * 1024 * 1024;
 
-/** The raw value at a zod issue path, for "got …" in messages. */
-function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-function formatPath(p: readonly PropertyKey[]): string {
-  let s = '';
-  for (const k of p) {
-    const key = typeof k === 'symbol' ? String(k) : String(k).length > 40 ? quote(String(k), 40) : String(k);
-    s += typeof k === 'number' ? `[${k}]` : s ? `.${key}` : key;
-  }
-  return s || '(top level)';
-}
-
-/**
- * A value for "got …": never throws, whatever a .ts experiment exported (functions, symbols,
- * BigInts, cycles, 100,000-deep arrays, proxies whose traps throw), and never prints Infinity
- * or NaN as JSON's "null".
- */
-export function show(v: unknown): string {
-  try {
-    if (v === undefined) return 'nothing';
-    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-    if (typeof v === 'bigint') return `${v}n (a BigInt)`;
-    if (typeof v === 'function') return 'a function';
-    if (typeof v === 'symbol') return 'a symbol';
-    let s: string | undefined;
-    try {
-      s = JSON.stringify(v);
-    } catch {
-      s = undefined; // a cycle, a BigInt inside, or nesting deeper than the stack
-    }
-    if (s === undefined) s = Array.isArray(v) ? 'an array' : typeof v === 'object' && v !== null ? 'an object' : typeof v;
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return 'a value that cannot be read';
-  }
-}
-
-/** Control characters (a binary file's NULs) escaped, so a message prints cleanly. */
-function printable(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function keyList(keys: readonly string[]): string {
-  const shown = keys.slice(0, 10).map((k) => quote(k, 40));
-  return keys.length > 10 ? `${shown.join(', ')}, … (${keys.length} in all)` : shown.join(', ');
-}
-
-export function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.slice(0, 8).map((i) => {
-    const where = formatPath(i.path);
-    if (i.code === 'unrecognized_keys') return `${where}: unknown field ${keyList(i.keys)} (check the spelling)`;
-    const got = valueAt(raw, i.path);
-    return `${where}: ${printable(i.message.replace(/^Invalid input: /, ''))}${got === undefined && i.code === 'invalid_type' ? '' : `, got ${printable(show(got))}`}`;
-  });
-  const more = issues.length > 8 ? `\n  … and ${issues.length - 8} more` : '';
-  return `${file}: the experiment is not valid:\n  ${lines.join('\n  ')}${more}`;
-}
-
 /** Validate and compile an experiment object (from any source): the one place an experiment is checked. */
 export function compileExperiment(raw: unknown, file = 'experiment'): CompiledExperiment {
   const r = Experiment.safeParse(raw);
-  if (!r.success) throw new UserError(formatIssues(file, raw, r.error.issues));
+  if (!r.success) throw new UserError(formatIssues(file, raw, r.error.issues, Experiment));
   return compileSpec(r.data, file);
 }
 

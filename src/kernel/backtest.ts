@@ -13,7 +13,7 @@ import { N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
 import { ACC, metricsFromTotals } from './totals.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_COST_SUM, K_EVENTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -26,6 +26,12 @@ export interface BacktestSeries {
   trade: Uint8Array;
   /** Cost paid on the row. */
   cost: Float64Array;
+  /** Units bought (+) or sold (−) per asset on the row (Tw×N): h_after − h_before, 0 without a trade. */
+  units: Float64Array;
+  /** Traded notional per asset on the row (Tw×N): V_pre·(w'_i − w_i), signed; Σ_i |·| = Q. */
+  notional: Float64Array;
+  /** Scratch: the holdings before the row's check (N). */
+  hPrev: Float64Array;
   /** Benchmark value index, 1 at the window start. */
   benchmark: Float64Array;
   /** Per-asset band half-width b_i,t (Tw×N) for per-asset bands, else null. */
@@ -46,6 +52,8 @@ const COST = 1;
 const EVENTS = 2;
 const TURN = 3;
 const COSTSUM = 4;
+const COSTTOTAL = 5;
+const ASSETTRADES = 6;
 
 function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const { prices: P, N, targets: W, ppy } = ctx;
@@ -53,12 +61,14 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const isVol = cfg.band === 'volatility';
   const isRisk = cfg.band === 'risk';
   const isDrift = cfg.band === 'drift';
+  const isCalendar = scope === 'always';
   const L = checkLookback(ctx, cfg);
   const b = ctx.b;
   staticHalfWidths(cfg, W, b);
   const vol = isVol ? ctx.volatility(L) : null;
   const cov = isRisk ? ctx.covariance(L) : null;
   const k = cfg.width;
+  const minW = cfg.minWidth ?? 0;
   const modeCode = MODE_SPECS[cfg.mode].code;
   const modeParam = cfg.mode === 'inner' ? (cfg.depth ?? NaN) : cfg.mode === 'partial' ? (cfg.fraction ?? NaN) : 0;
   const cRate = costRate(cfg);
@@ -82,7 +92,8 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       trigger = true;
     } else if (scope === 'asset') {
       // per-asset bands: breach when |w_i − w*_i| > b_i; edge scale s = min_i b_i/|w_i − w*_i|
-      if (vol !== null) for (let i = 0; i < N; i++) b[i] = k * vol[row + i] * W[i];
+      // volatility: b_i = max(minWidth, k·σ_i,t·w*_i) (minWidth defaults to 0)
+      if (vol !== null) for (let i = 0; i < N; i++) b[i] = Math.max(minW, k * vol[row + i] * W[i]);
       s = 1;
       for (let i = 0; i < N; i++) {
         const d = dev[i] < 0 ? -dev[i] : dev[i];
@@ -127,10 +138,16 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       sumAbs += dl;
       if (dl > TRADE_EPS) nTraded++;
     }
+    // the border-tie rule (NOTES-interpretations.md 15): a rebalance that moves no weight by more
+    // than float noise (Σ|w' − w| ≤ TRADE_EPS) is no rebalance: no event, no cost, no turnover,
+    // the cooldown is not reset. Calendar keeps its documented zero-turnover events.
+    if (sumAbs <= TRADE_EPS && !isCalendar) return V;
     const Q = V * sumAbs;
     if (Q < minTrade) return V;
     const cost = Q * cRate + fixedFee * nTraded;
     st[COSTSUM] += cost / V;
+    st[COSTTOTAL] += cost;
+    st[ASSETTRADES] += nTraded;
     st[TURN] += 0.5 * sumAbs;
     st[EVENTS] += 1;
     st[TRADED] = 1;
@@ -196,6 +213,7 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   prm[PRM_RATE] = costRate(cfg);
   prm[PRM_FIXED] = cfg.fixedFee;
   prm[PRM_MIN_TRADE] = cfg.minTrade;
+  prm[PRM_MIN_WIDTH] = cfg.minWidth ?? 0;
   kernelFor(N, band, mode)(
     ctx.prices, ctx.targets, ctx.b,
     band === 'volatility' ? ctx.volatility(L) : null,
@@ -223,7 +241,9 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   t.sortino = Number.isFinite(down)
     ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
     : S.sortino(rets, from, T, ppy, riskFree);
-  finish(ctx, values[T - 1], out, o);
+  t.totalCost = acc[K_COST_TOTAL];
+  t.assetTrades = acc[K_ASSET_TRADES];
+  finishTotals(ctx, values[T - 1], out, o);
 }
 
 /**
@@ -331,11 +351,16 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
   t.sdR = S.sampleStd(rets, from, T);
   t.sdD = S.sampleStd(diff, from, T);
   t.sortino = S.sortino(rets, from, T, ppy, riskFree);
-  finish(ctx, ctx.values[T - 1], out, o);
+  t.totalCost = st[COSTTOTAL];
+  t.assetTrades = st[ASSETTRADES];
+  finishTotals(ctx, ctx.values[T - 1], out, o);
 }
 
-/** The window's fixed totals into ctx.totals, then the metrics (kernel/totals.ts). */
-function finish(ctx: KernelContext, vEnd: number, out: Float64Array, o: number): void {
+/**
+ * The window's fixed totals into ctx.totals (the caller has set the accumulated ones), then the
+ * metrics (kernel/totals.ts). Shared by both paths here and by the SIMD kernel (kernel/simd.ts).
+ */
+export function finishTotals(ctx: KernelContext, vEnd: number, out: Float64Array, o: number): void {
   const t = ctx.totals;
   t.rows = ctx.T - ctx.start;
   t.ppy = ctx.ppy;
@@ -352,7 +377,7 @@ function fillHalfWidths(ctx: KernelContext, cfg: Config, out: Float64Array): voi
   const vol = cfg.band === 'volatility' ? ctx.volatility(cfg.lookback ?? 0) : null;
   if (!vol) staticHalfWidths(cfg, W, ctx.b);
   for (let t = start; t < T; t++)
-    for (let i = 0; i < N; i++) out[(t - start) * N + i] = vol ? cfg.width * vol[t * N + i] * W[i] : ctx.b[i];
+    for (let i = 0; i < N; i++) out[(t - start) * N + i] = vol ? Math.max(cfg.minWidth ?? 0, cfg.width * vol[t * N + i] * W[i]) : ctx.b[i];
 }
 
 /** The readable day loop (and the one that records series). */
@@ -374,7 +399,9 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
     V = 0;
     for (let i = 0; i < N; i++) V += h[i] * P[row + i];
     let traded = false;
+    const Vpre = V;
     if (mask[t] === 1 && (lastTrade < 0 || t - lastTrade > cooldown)) {
+      if (series) for (let i = 0; i < N; i++) series.hPrev[i] = h[i];
       V = check(t, V);
       if (st[TRADED] === 1) {
         traded = true;
@@ -403,6 +430,11 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
       series.cost[j] = traded ? st[COST] : 0;
       series.benchmark[j] = ctx.benchValue[t];
       for (let i = 0; i < N; i++) series.weights[j * N + i] = (h[i] * P[row + i]) / V;
+      // per-asset trades (ctx.w, ctx.wp hold this row's pre- and post-trade weights on a trade)
+      for (let i = 0; i < N; i++) {
+        series.units[j * N + i] = traded ? h[i] - series.hPrev[i] : 0;
+        series.notional[j * N + i] = traded ? Vpre * (ctx.wp[i] - ctx.w[i]) : 0;
+      }
     }
   }
   acc[ACC.DRIFT_SUM] = driftSum;
@@ -421,6 +453,9 @@ export function allocSeries(Tw: number, N: number, withBands: boolean): Backtest
     weights: new Float64Array(Tw * N),
     trade: new Uint8Array(Tw),
     cost: new Float64Array(Tw),
+    units: new Float64Array(Tw * N),
+    notional: new Float64Array(Tw * N),
+    hPrev: new Float64Array(N),
     benchmark: new Float64Array(Tw),
     halfWidth: withBands ? new Float64Array(Tw * N).fill(NaN) : null,
   };

@@ -25,6 +25,8 @@
  *  - Days between check rows run in a loop of their own without any check code (fewer live
  *    values, no spills); a check row runs the same day code plus the check.
  *  - On a trade, the drift sum is recomputed from the new holdings, as the readable loop does.
+ *  - The border-tie rule: a rebalance with Σ|w' − w| ≤ TRADE_EPS is no rebalance (except for the
+ *    calendar baseline, whose zero-turnover checks are events); every kernel path follows it.
  */
 import { TRADE_EPS } from '../policy/costs.js';
 import { BANDS } from '../policy/bands.js';
@@ -32,7 +34,7 @@ import { MODE_SPECS } from '../policy/modes.js';
 import type { BandType, Mode } from '../policy/types.js';
 
 /** Up to this many assets the generated kernels run; above it the readable loop. */
-export const MAX_GENERATED_N = 32;
+export const MAX_GENERATED_N = 64;
 
 /** Above this N the risk band's devᵀΣdev runs as a loop over a scratch array, not unrolled N². */
 const MAX_UNROLLED_RISK_N = 8;
@@ -45,7 +47,10 @@ export type KernelMode = Mode;
 export const K_EVENTS = 0;
 export const K_TURN = 1;
 export const K_COST_SUM = 2;
-export const K_SLOTS = 3;
+/** Σ C (currency) and Σ over events of the assets traded (|w'_i − w_i| > TRADE_EPS). */
+export const K_COST_TOTAL = 3;
+export const K_ASSET_TRADES = 4;
+export const K_SLOTS = 5;
 
 /** Slots of Kernel's prm argument (the per-configuration scalars). */
 export const PRM_V0 = 0;
@@ -55,7 +60,9 @@ export const PRM_MODE = 3;
 export const PRM_RATE = 4;
 export const PRM_FIXED = 5;
 export const PRM_MIN_TRADE = 6;
-export const PRM_SLOTS = 7;
+/** volatility band: minimum half-width (b_i = max(minWidth, k·σ·w*_i)). */
+export const PRM_MIN_WIDTH = 7;
+export const PRM_SLOTS = 8;
 
 /**
  * One configuration's whole window. P: prices T×N; W: targets; b: static half-widths (static
@@ -93,7 +100,7 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
     case 'static':
     case 'volatility': {
       const bw = band === 'static' ? (i: number) => `b${i}` : (i: number) => `bv${i}`;
-      test = `${band === 'volatility' ? each((i) => `const bv${i} = k * vol[(row + ${i}) | 0] * W${i};`, ' ') : ''}
+      test = `${band === 'volatility' ? each((i) => `const bv${i} = Math.max(minW, k * vol[(row + ${i}) | 0] * W${i});`, ' ') : ''}
       ${each((i) => `const e${i} = Math.abs(d${i});`, ' ')}
       if (${each((i) => `e${i} > ${bw(i)}`, ' || ')}) {
         trig = true;
@@ -146,9 +153,11 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
         const sumAbs = ${sum((i) => `l${i}`)};
         const nTraded = ${each((i) => `(l${i} > ${eps} ? 1 : 0)`, ' + ')};
         const Q = V * sumAbs;
-        if (!(Q < minTrade)) {
+        if (!(Q < minTrade)${band === 'calendar' ? '' : ` && !(sumAbs <= ${eps})`}) {
           const cost = Q * cRate + fixedFee * nTraded;
           costSum += cost / V;
+          costTotal += cost;
+          assetTrades += nTraded;
           turn += 0.5 * sumAbs;
           events += 1;
           const Vp = V - cost;
@@ -172,11 +181,11 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
 
   return `'use strict';
 const V0 = prm[${PRM_V0}], k = prm[${PRM_K}], ppy = prm[${PRM_PPY}], modeParam = prm[${PRM_MODE}];
-const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${PRM_MIN_TRADE}];
+const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${PRM_MIN_TRADE}], minW = prm[${PRM_MIN_WIDTH}];
 ${each((i) => `const W${i} = W[${i}];`, ' ')}
 ${band === 'static' ? each((i) => `const b${i} = b[${i}];`, ' ') : ''}
 ${each((i) => `let h${i} = (W${i} * V0) / P[start * ${N} + ${i}];`, '\n')}
-let V = V0, lastTrade = -1, events = 0, turn = 0, costSum = 0;
+let V = V0, lastTrade = -1, events = 0, turn = 0, costSum = 0, costTotal = 0, assetTrades = 0;
 let ci = 0, next = checks[0];
 vals[start] = V0;
 ${band === 'none' ? `for (let t = start + 1; t < T; t++) {${day('')}}` : `let t = start + 1;
@@ -188,6 +197,7 @@ for (;;) {
   t++;
 }`}
 acc[${K_EVENTS}] = events; acc[${K_TURN}] = turn; acc[${K_COST_SUM}] = costSum;
+acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
 `;
 }
 
@@ -259,6 +269,7 @@ function warmKernel(f: Kernel, N: number): void {
     prm[PRM_RATE] = 0.001;
     prm[PRM_FIXED] = 1;
     prm[PRM_MIN_TRADE] = minTrades[call % 3];
+    prm[PRM_MIN_WIDTH] = call % 2 === 0 ? 0 : 0.01;
     b.fill(widths[call % 4]);
     f(P, W, b, vol, cov, dv, call % 5 === 0 ? someDays : everyDay, vals, drift, start, T, call % 7 === 0 ? 2 : 0, prm, acc);
   }

@@ -17,6 +17,8 @@ export const METRICS = [
   'maxDrift',
   'excessReturn',
   'finalValue',
+  'totalCost',
+  'assetTrades',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 export const N_METRICS = METRICS.length;
@@ -25,6 +27,42 @@ export const M: { readonly [K in MetricName]: number } = Object.fromEntries(
 ) as { [K in MetricName]: number };
 
 export type Metrics = Record<MetricName, number>;
+
+/**
+ * Unit of each metric (docs/backtest.md): `fraction` (0.05 = 5%), `fraction/yr` (a yearly rate or
+ * annualized change), `fraction (annualized)` (a standard deviation scaled by √ppy), `ratio
+ * (annualized)`, `count`, `count/yr`, `bp/yr` (basis points a year), `currency` (the unit of the
+ * capital).
+ */
+export const METRIC_UNITS: { readonly [K in MetricName]: string } = {
+  turnover: 'fraction/yr',
+  trackingError: 'fraction (annualized)',
+  maxDrawdown: 'fraction',
+  cagr: 'fraction/yr',
+  volatility: 'fraction (annualized)',
+  sharpe: 'ratio (annualized)',
+  sortino: 'ratio (annualized)',
+  rebalances: 'count',
+  rebalancesPerYear: 'count/yr',
+  costDrag: 'bp/yr',
+  meanDrift: 'fraction',
+  maxDrift: 'fraction',
+  excessReturn: 'fraction/yr',
+  finalValue: 'currency',
+  totalCost: 'currency',
+  assetTrades: 'count',
+};
+
+/**
+ * Ruin: the value went to or below zero on some row. With a positive capital this is exactly
+ * maxDrawdown = max_t (1 − V_t/peak) ≥ 1 (V_t ≤ 0 ⇔ 1 − V_t/peak ≥ 1); a positive value below
+ * ~1e-16 of the running peak also rounds to 1 and reads as ruin.
+ */
+export function isRuined(row: ArrayLike<number>, offset = 0): boolean {
+  return row[offset + M.maxDrawdown] >= 1;
+}
+
+export const RUIN_REASON = 'ruined: the value went to or below zero';
 
 export function rowToMetrics(row: ArrayLike<number>, offset = 0): Metrics {
   const out = {} as Metrics;

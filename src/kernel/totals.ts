@@ -25,6 +25,9 @@ export interface Totals {
   events: number;
   turnSum: number;
   costSum: number;
+  /** Σ over trades of C (currency) and the number of (asset, trade) pairs that moved. */
+  totalCost: number;
+  assetTrades: number;
   /** Σ and max of the end-of-day drift ½Σ|w_i − w*_i| over the window rows. */
   driftSum: number;
   driftMax: number;
@@ -39,7 +42,7 @@ export interface Totals {
 
 export function emptyTotals(): Totals {
   return {
-    rows: 0, ppy: 0, riskFree: 0, vStart: 0, vEnd: 0, benchCagr: 0, events: 0, turnSum: 0, costSum: 0,
+    rows: 0, ppy: 0, riskFree: 0, vStart: 0, vEnd: 0, benchCagr: 0, events: 0, turnSum: 0, costSum: 0, totalCost: 0, assetTrades: 0,
     driftSum: 0, driftMax: 0, maxDD: 0, meanR: 0, sdR: 0, sdD: 0, sortino: 0,
   };
 }
@@ -64,6 +67,8 @@ export function metricsFromTotals(t: Totals, out: Float64Array, o: number): void
   out[o + M.maxDrift] = t.driftMax;
   out[o + M.excessReturn] = c - t.benchCagr;
   out[o + M.finalValue] = t.vEnd;
+  out[o + M.totalCost] = t.totalCost;
+  out[o + M.assetTrades] = t.assetTrades;
 }
 
 /**

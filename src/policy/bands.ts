@@ -11,7 +11,7 @@
 import type { BandType, Policy } from './types.js';
 
 /** The searchable parameters of a band, besides check, mode and cooldown. */
-export type BandParam = 'width' | 'relWidth' | 'lookback';
+export type BandParam = 'width' | 'relWidth' | 'lookback' | 'minWidth';
 
 /** Which parameters each band type takes (the experiment schema's `space.bands.<type>` fields). */
 export const BAND_PARAMS = {
@@ -20,7 +20,7 @@ export const BAND_PARAMS = {
   absolute: ['width'],
   relative: ['width'],
   hybrid: ['width', 'relWidth'],
-  volatility: ['width', 'lookback'],
+  volatility: ['width', 'lookback', 'minWidth'],
   drift: ['width'],
   risk: ['width', 'lookback'],
 } as const satisfies { readonly [K in BandType]: readonly BandParam[] };
@@ -91,7 +91,8 @@ export const BANDS: { readonly [K in BandType]: BandSpec } = {
   volatility: {
     code: 5, scope: 'asset', widthMeaning: 'k: b_i = k·σ_i·w*_i (σ annualized)', widthDomain: '(0, 100]',
     widthOk: (x) => positive(x) && x <= 100,
-    ...uses('volatility'), label: (p) => `volatility k=${p.width} over ${p.lookback}`,
+    ...uses('volatility'),
+    label: (p) => `volatility k=${p.width} over ${p.lookback}${p.minWidth ? `, at least ±${pct(p.minWidth)}` : ''}`,
     phrase: (w) => `volatility band ${w.width !== null ? w.num(w.width) : '?'}σ${lb(w)}`,
   },
   drift: {

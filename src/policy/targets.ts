@@ -4,10 +4,24 @@
  */
 import { UserError } from '../errors.js';
 
+const NORMALIZE_HINT = {
+  experiment: 'fix them in the experiment file so that they sum to 1, or add `normalizeTargets: true` to it to scale them',
+  cli: 'fix them so that they sum to 1, or add --normalize to scale them',
+  api: 'fix them so that they sum to 1, or pass `normalize: true` to scale them',
+} as const;
+
 export function resolveTargets(
   targets: Record<string, number>,
   assets: readonly string[],
-  opts: { normalize?: boolean; where: string },
+  opts: {
+    normalize?: boolean;
+    where: string;
+    /**
+     * How this caller asks for normalisation, for the weights-sum message: the experiment file
+     * (`normalizeTargets: true`, the default), the CLI (`--normalize`) or the library (`normalize: true`).
+     */
+    via?: 'experiment' | 'cli' | 'api';
+  },
 ): Float64Array {
   const names = Object.keys(targets);
   if (names.length === 0) throw new UserError(`${opts.where}: no target weights; give at least one asset, e.g. SPY=0.6,TLT=0.4`);
@@ -22,7 +36,7 @@ export function resolveTargets(
   const out = new Float64Array(assets.length);
   const scale = opts.normalize ? 1 / sum : 1;
   if (!opts.normalize && Math.abs(sum - 1) > 1e-9)
-    throw new UserError(`${opts.where}: target weights sum to ${+sum.toPrecision(12)}, not 1; fix them, or ask for normalisation (--normalize, or normalizeTargets: true)`);
+    throw new UserError(`${opts.where}: target weights sum to ${+sum.toPrecision(12)}, not 1; ${NORMALIZE_HINT[opts.via ?? 'experiment']}`);
   assets.forEach((a, i) => {
     const w = targets[a];
     if (w === undefined) throw new UserError(`${opts.where}: asset ${a} is loaded but has no target weight`);

@@ -25,6 +25,12 @@ export interface Policy {
   relWidth?: number;
   /** volatility and risk only: number of returns in the rolling window. */
   lookback?: number;
+  /**
+   * volatility only: minimum half-width in weight points, b_i = max(minWidth, k·σ_i,t·w*_i)
+   * (default 0), so a near-zero-volatility asset (T-bills, a stablecoin) does not trade at
+   * every check.
+   */
+  minWidth?: number;
   check: CheckEvery;
   /** Periods (rows) after a trade during which no trade happens. Default 0. */
   cooldown?: number;

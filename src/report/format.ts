@@ -38,6 +38,8 @@ export const METRIC_META: Record<string, FieldMeta> = {
   maxDrift: { title: 'max drift', kind: 'pct' },
   excessReturn: { title: 'excess return', kind: 'pct' },
   finalValue: { title: 'final value', kind: 'money' },
+  totalCost: { title: 'total cost', kind: 'money' },
+  assetTrades: { title: 'asset trades', kind: 'count' },
 };
 
 /** Configuration parameters (design §3), with their display titles. */
@@ -46,6 +48,7 @@ export const PARAM_META: Record<string, FieldMeta> = {
   width: { title: 'width', kind: 'number' },
   relWidth: { title: 'relative width', kind: 'pct' },
   lookback: { title: 'lookback', kind: 'count' },
+  minWidth: { title: 'minimum width', kind: 'pct' },
   check: { title: 'check', kind: 'text' },
   mode: { title: 'mode', kind: 'text' },
   depth: { title: 'depth', kind: 'number' },

@@ -81,7 +81,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
       name: s.name, description: s.description, searchKind: manifest.search.kind, spaceSize: manifest.search.size, seed: manifest.search.seed,
       searchedParams: read.searchedParams, objectives: s.objectives, heatmap: s.report.heatmap,
     },
-    data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start },
+    data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start, ...(manifest.warnings?.length ? { warnings: manifest.warnings } : {}) },
     targets: Object.fromEntries(matrix.assets.map((a, i) => [a, targets[i]])),
     costs: s.costs,
     run: { id: path.basename(dir), startedAt: manifest.createdAt, seconds: manifest.timings?.total ?? 0, workers: manifest.workers ?? 1, failed: manifest.failed ?? 0 },

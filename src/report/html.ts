@@ -357,6 +357,7 @@ function summaryHtml(input: ReportInput, m: ReportModel): string {
       ['window', `${d.start} to ${d.end}`],
       ['rows', fmtInt(d.rows)],
       ['periods per year', String(d.periodsPerYear)],
+      ...(d.warnings ?? []).map((w): [string, string] => ['window note', w]),
     ]),
     factTable(
       'Targets',

@@ -129,7 +129,8 @@ export function columnsOf(head: string[], file: string, objectives: readonly str
   return {
     width: head.length,
     id: at('id', true),
-    params: PARAMS.map((p) => at(p, true)),
+    // minWidth was added later (issue 16): older results.csv files do not have it
+    params: PARAMS.map((p) => at(p, p !== 'minWidth')),
     metrics: METRICS.map((m) => at(m, objectives.includes(m))),
     feasible: at('feasible', true),
     pareto: at('pareto', true),
@@ -154,6 +155,7 @@ export function rowConfig(params: ReportRow['params']): Config {
     width: n('width') ?? 0,
     relWidth: n('relWidth'),
     lookback: n('lookback'),
+    minWidth: n('minWidth'),
     check,
     mode: (params.mode ?? 'target') as Mode,
     depth: n('depth'),

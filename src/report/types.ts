@@ -89,7 +89,11 @@ export interface ReportInput {
     /** Two parameters for the score heatmap; default: the first two searched parameters. */
     heatmap?: [string, string];
   };
-  data: { file: string; assets: string[]; start: string; end: string; periodsPerYear: number; rows: number };
+  data: {
+    file: string; assets: string[]; start: string; end: string; periodsPerYear: number; rows: number;
+    /** How the evaluation window differs from the data file and the requested dates, and why (manifest.warnings). */
+    warnings?: string[];
+  };
   targets: Record<string, number>;
   costs: { feeBps: number; halfSpreadBps: number; fixedFee: number; minTrade: number };
   run: { id: string; startedAt: string; seconds: number; workers: number; failed: number };

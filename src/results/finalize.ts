@@ -17,8 +17,11 @@ import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeLinesAtomic } from './atomic.js';
 import { RowCursor, type JournalEntry } from './journal.js';
-import { paretoFront, satisfies, score, type Constraint } from './score.js';
+import { infeasibleReason, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { formatRow, RESULT_COLUMNS } from './table.js';
+
+/** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
+const MARK_TEXT = ['', 'pick', 'indistinguishable'];
 
 /** One journal holding the ids ≡ k (mod n), at local index ⌊id/n⌋. A plain run is shard 0 of 1. */
 export interface ShardJournal {
@@ -76,6 +79,11 @@ export interface FinalizeInput {
   objectives: readonly MetricName[];
   /** How many top rows to keep for the leaderboard. */
   top?: number;
+  /**
+   * The selection (results/selection.ts): `rank` per configuration under the selection rule (0 =
+   * none) and `mark` (MARK_*). Without it, rows are ranked by score among the feasible rows.
+   */
+  selection?: { rank: Uint32Array; mark: Uint8Array };
 }
 
 export interface TopRow {
@@ -178,6 +186,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   const top: TopRow[] = [];
   let feasibleCount = 0;
   const { shards, space, failures, baselines, scoreWeights, constraints } = o;
+  const sel = o.selection;
   function* lines(): Generator<string> {
     yield RESULT_COLUMNS.join(',') + '\n';
     let buf = '';
@@ -186,27 +195,31 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       const ok = !failures.has(id);
       const err = ok ? '' : failures.get(id) || 'failed (no message)';
       const s = ok ? score(rows, off, scoreWeights) : NaN;
-      const feasible = ok && satisfies(rows, off, constraints);
+      const reason = ok ? infeasibleReason(rows, off, constraints) : '';
+      const feasible = ok && reason === '';
       if (feasible) feasibleCount++;
       while (f < front.length && front[f] < id) f++;
       const onFront = ok && f < front.length && front[f] === id;
       let rank = 0;
-      if (feasible && Number.isFinite(s)) {
+      if (sel) rank = sel.rank[id];
+      else if (feasible && Number.isFinite(s)) {
         const lo = lowerBound(sorted, s);
         rank = lo + tie[lo] + 1;
         tie[lo]++;
-        if (rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       }
-      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, error: err }) + '\n';
+      if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
+      const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
+      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason }) + '\n';
       if (buf.length > 1 << 16) {
         yield buf;
         buf = '';
       }
     }
     for (const b of baselines) {
+      const reason = infeasibleReason(b.metrics, 0, constraints);
       buf += formatRow({
-        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: satisfies(b.metrics, 0, constraints), pareto: false,
-        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '',
+        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: reason === '', pareto: false,
+        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '', reason,
       }) + '\n';
     }
     yield buf;

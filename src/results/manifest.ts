@@ -29,8 +29,11 @@ export interface Manifest {
   createdAt: string;
   completedAt?: string;
   workers?: number;
+  /** Seconds by phase: load, plan, sweep, write, validation, robustness, report, total. */
   timings?: Record<string, number>;
   failed?: number;
+  /** How the evaluation window differs from the data file and the experiment's dates, and why. */
+  warnings?: string[];
 }
 
 export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -42,11 +45,38 @@ export function fingerprint(m: Manifest, withShard = true): string {
 
 export function explainMismatch(old: Manifest, cur: Manifest): string {
   if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
-  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) return `the experiment ${cur.experiment.file} changed since the run started`;
+  if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) {
+    const changed = changedFields(old.experiment.spec, cur.experiment.spec);
+    const list = changed.length > 6 ? `${changed.slice(0, 6).join(', ')}, … (${changed.length} fields in all)` : changed.join(', ');
+    return `the experiment ${cur.experiment.file} changed since the run started: ${list || 'the field order'}`;
+  }
   if (old.version !== cur.version) return `it was made by rebalance-lab ${old.version}, this is ${cur.version}`;
   if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
     return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
-  return 'the search or data window differ';
+  if (old.data.windowStart !== cur.data.windowStart) return `the evaluation window now starts on ${cur.data.windowStart}, not ${old.data.windowStart}`;
+  if (JSON.stringify(old.data.assets) !== JSON.stringify(cur.data.assets)) return `the assets are now ${cur.data.assets.join(', ')}, not ${old.data.assets.join(', ')}`;
+  return `the search differs (${JSON.stringify(old.search)} → ${JSON.stringify(cur.search)})`;
+}
+
+/** A value in a "changed" list: JSON, cut at 60 characters. */
+function brief(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * The fields that differ between two experiment specs, as "path (old → new)", leaves only
+ * (a resume refusal says what changed, not just that something did).
+ */
+export function changedFields(before: unknown, after: unknown, prefix = '', out: string[] = []): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObj(before) && isObj(after)) {
+    for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) changedFields(before[k], after[k], prefix ? `${prefix}.${k}` : k, out);
+    return out;
+  }
+  if (JSON.stringify(before) !== JSON.stringify(after)) out.push(`${prefix || '(top level)'} (${brief(before)} → ${brief(after)})`);
+  return out;
 }
 
 /** The manifest of a run folder, or null when it has none. */

@@ -3,7 +3,7 @@
  * objectives (all minimised), and the rank of feasible rows by score.
  */
 import { UserError } from '../errors.js';
-import { M, METRICS, N_METRICS, type MetricName } from '../kernel/metrics.js';
+import { isRuined, M, METRICS, N_METRICS, RUIN_REASON, type MetricName } from '../kernel/metrics.js';
 
 export interface Constraint {
   metric: MetricName;
@@ -23,13 +23,20 @@ export function parseConstraints(list: readonly string[], where = 'constraints')
   });
 }
 
+/** Feasible: not ruined (a ruined configuration is never feasible, issue 16) and every constraint met. */
 export function satisfies(row: ArrayLike<number>, o: number, cs: readonly Constraint[]): boolean {
+  return infeasibleReason(row, o, cs) === '';
+}
+
+/** Why a row is infeasible ('' when it is feasible): ruin first, then the first constraint it fails. */
+export function infeasibleReason(row: ArrayLike<number>, o: number, cs: readonly Constraint[]): string {
+  if (isRuined(row, o)) return RUIN_REASON;
   for (const c of cs) {
     const x = row[o + M[c.metric]];
     const ok = c.op === '<=' ? x <= c.value : c.op === '<' ? x < c.value : c.op === '>=' ? x >= c.value : x > c.value;
-    if (!ok) return false;
+    if (!ok) return `constraint not met: ${c.text.trim()}`;
   }
-  return true;
+  return '';
 }
 
 /** score = Σ weight_m·metric_m (lower is better); NaN when a weighted metric is not finite. */

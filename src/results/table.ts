@@ -1,14 +1,30 @@
 /**
  * The results table of a run (design §7): one row per configuration in id order, then the
- * baselines. Columns: id, every parameter, every metric, feasible, pareto, score, rank, error.
+ * baselines. Columns: id, every parameter, the metrics of design §4, feasible, pareto, score,
+ * rank, selection, error, then (issue 16, added at the end so earlier columns keep their places)
+ * totalCost, assetTrades, ruined, infeasibleReason, minWidth. `rank` is the place under the
+ * selection rule (docs/selection.md; 1 = the pick), empty for rows that are not candidates
+ * (infeasible, failed, calendar/buy-and-hold, baselines); `selection` is `pick`,
+ * `indistinguishable` (not significantly worse than the pick) or empty.
  * Numbers are written in JavaScript's shortest round-trip form (deterministic); non-finite
  * numbers and parameters that do not apply are empty cells.
  */
-import { METRICS, N_METRICS } from '../kernel/metrics.js';
+import { isRuined, M, METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
-import { PARAMS, paramValue } from '../search/space.js';
+import { PARAMS, paramValue, type ParamName } from '../search/space.js';
 
-export const RESULT_COLUMNS = ['id', ...PARAMS, ...METRICS, 'feasible', 'pareto', 'score', 'rank', 'error'] as const;
+/** Metrics written after the flag columns (added by issue 16). */
+const TAIL_METRICS: readonly MetricName[] = ['totalCost', 'assetTrades'];
+const HEAD_METRICS: readonly MetricName[] = METRICS.filter((m) => !TAIL_METRICS.includes(m));
+
+/** Parameters written last (added by issue 16): the volatility band's minimum width. */
+const TAIL_PARAMS: readonly ParamName[] = ['minWidth'];
+const HEAD_PARAMS: readonly ParamName[] = PARAMS.filter((p) => !TAIL_PARAMS.includes(p));
+
+export const RESULT_COLUMNS = [
+  'id', ...HEAD_PARAMS, ...HEAD_METRICS, 'feasible', 'pareto', 'score', 'rank', 'selection', 'error', ...TAIL_METRICS, 'ruined', 'infeasibleReason',
+  ...TAIL_PARAMS,
+] as const;
 
 export function num(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
@@ -29,14 +45,21 @@ export interface ResultRowInput {
   pareto: boolean;
   score: number;
   rank: number;
+  /** `pick`, `indistinguishable` or '' (default). */
+  selection?: string;
   error: string;
+  /** Why the row is not feasible (score.ts infeasibleReason); '' when feasible or failed. */
+  reason?: string;
 }
 
 export function formatRow(r: ResultRowInput): string {
   const parts: string[] = [cell(r.id)];
-  for (const p of PARAMS) parts.push(cell(paramValue(r.config, p)));
-  for (let m = 0; m < N_METRICS; m++) parts.push(r.error ? '' : num(r.metrics[r.offset + m]));
-  parts.push(r.feasible ? '1' : '0', r.pareto ? '1' : '0', num(r.score), r.rank > 0 ? String(r.rank) : '', cell(r.error || null));
+  for (const p of HEAD_PARAMS) parts.push(cell(paramValue(r.config, p)));
+  for (const m of HEAD_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
+  parts.push(r.feasible ? '1' : '0', r.pareto ? '1' : '0', num(r.score), r.rank > 0 ? String(r.rank) : '', r.selection ?? '', cell(r.error || null));
+  for (const m of TAIL_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
+  parts.push(r.error ? '' : isRuined(r.metrics, r.offset) ? '1' : '0', cell(r.reason || null));
+  for (const p of TAIL_PARAMS) parts.push(cell(paramValue(r.config, p)));
   return parts.join(',');
 }
 

@@ -59,6 +59,8 @@ export interface RobustSummary {
   robustScore: Float64Array;
   /** 1 = best; 0 = not ranked. */
   robustRank: Uint32Array;
+  /** The score per (row, path), row i's paths at i·P .. i·P + P − 1 (NaN where it failed): the selection's paired test. */
+  pathScores: Float64Array;
   /** Backtests that failed, and the first few reasons. */
   failed: number;
   failures: [number, number, string][];
@@ -228,6 +230,7 @@ export class RobustAccumulator {
     return {
       K, P, B: this.B, columns: [...this.columns, 'score'], stats, feasibleFreq, paretoFreq: freq(this.paretoN), topFreq: freq(this.topN),
       robustScore, robustRank, failed: this.failed, failures: this.failures,
+      pathScores: this.values.subarray((Q - 1) * all * P, Q * all * P),
     };
   }
 }

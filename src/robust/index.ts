@@ -56,9 +56,10 @@ function csvCell(s: string): string {
 }
 
 
-export async function runRobustness(input: RobustnessInput): Promise<void> {
+/** Runs the resampled histories; returns their summary (null when the experiment has no `robustness`). */
+export async function runRobustness(input: RobustnessInput): Promise<RobustSummary | null> {
   const rb = input.robustness;
-  if (!rb) return;
+  if (!rb) return null;
   const t0 = performance.now();
   const { space, spec } = input;
   const K = space.size;
@@ -111,6 +112,7 @@ export async function runRobustness(input: RobustnessInput): Promise<void> {
     top: topRows(space, baselines, sum, 20),
   };
   await writeFileAtomic(path.join(input.dir, 'robustness.json'), JSON.stringify(json, null, 2) + '\n');
+  return sum;
 }
 
 type Baselines = readonly { id: string; config: Config }[];

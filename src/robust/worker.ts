@@ -7,7 +7,8 @@
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KernelContext } from '../kernel/context.js';
-import { simulate } from '../kernel/backtest.js';
+import { simulateMany } from '../kernel/simd.js';
+import type { Config } from '../policy/types.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { ParameterSpace } from '../search/space.js';
 import { warmUp } from '../exec/warmup.js';
@@ -61,17 +62,24 @@ export default function run(task: RobustTask): RobustTaskResult {
   for (let p = task.pathFrom; p < task.pathTo; p++) {
     const ctx = contextFor(p);
     const base = (p - task.pathFrom) * n;
+    const out = rows.subarray(base * N_METRICS, (base + n) * N_METRICS);
+    const fail = (k: number, e: unknown): void => {
+      out.fill(NaN, k * N_METRICS, (k + 1) * N_METRICS);
+      failures.push([p, task.from + k, e instanceof Error ? e.message : String(e)]);
+    };
+    const cfgs: (Config | null)[] = new Array<Config | null>(n).fill(null);
     for (let k = 0; k < n; k++) {
       const id = task.from + k;
-      const o = (base + k) * N_METRICS;
       try {
-        simulate(ctx, id < space.size ? space.config(id) : wd.baselines[id - space.size], rows, o);
+        cfgs[k] = id < space.size ? space.config(id) : wd.baselines[id - space.size];
       } catch (e) {
-        rows.fill(NaN, o, o + N_METRICS);
-        failures.push([p, id, e instanceof Error ? e.message : String(e)]);
+        fail(k, e);
       }
     }
+    // the sweep's kernel: SIMD passes of four configurations of a kind, JS for the rest
+    simulateMany(ctx, cfgs, out, fail);
   }
+  failures.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const result: RobustTaskResult = { ...task, rows, failures };
   const movable = { [Piscina.transferableSymbol]: rows.buffer, [Piscina.valueSymbol]: result };
   // piscina types its unique symbols, which computed keys from the getters cannot name.

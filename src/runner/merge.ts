@@ -123,5 +123,5 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
     failed: failures.size,
   };
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, spec, space: prep.space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers: 1, evaluated: 0 };
+  return { dir, spec, space: prep.space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers: 1, evaluated: 0, selection: fin.selection };
 }

@@ -5,7 +5,7 @@
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KernelContext } from '../kernel/context.js';
-import { simulate } from '../kernel/backtest.js';
+import { simulateMany } from '../kernel/simd.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { ParameterSpace } from '../search/space.js';
 import type { Config } from '../policy/types.js';
@@ -44,18 +44,24 @@ export default function run(task: Task): TaskResult {
   const n = task.to - task.from;
   const rows = new Float64Array(n * N_METRICS);
   const failures: [number, string][] = [];
+  const fail = (k: number, e: unknown): void => {
+    rows.fill(NaN, k * N_METRICS, (k + 1) * N_METRICS);
+    failures.push([task.from + k, e instanceof Error ? e.message : String(e)]);
+  };
+  const cfgs: (Config | null)[] = new Array<Config | null>(n).fill(null);
   for (let k = 0; k < n; k++) {
     const id = wd.shard.k + (task.from + k) * wd.shard.n;
-    let cfg: Config | null = null;
     try {
       if (faults.size > 0) inject(id);
-      cfg = space.config(id);
-      simulate(ctx, cfg, rows, k * N_METRICS);
+      cfgs[k] = space.config(id);
     } catch (e) {
-      rows.fill(NaN, k * N_METRICS, (k + 1) * N_METRICS);
-      failures.push([task.from + k, e instanceof Error ? e.message : String(e)]);
+      fail(k, e);
     }
   }
+  // configurations of the same kind run four to a SIMD pass, the rest on the JS kernel; each
+  // row lands at its own index whatever the grouping (kernel/simd.ts)
+  simulateMany(ctx, cfgs, rows, fail);
+  failures.sort((a, b) => a[0] - b[0]);
   const result: TaskResult = { from: task.from, to: task.to, rows, failures };
   // Transfer (not copy) the rows' buffer: piscina's Transferable interface.
   const movable = { [Piscina.transferableSymbol]: rows.buffer, [Piscina.valueSymbol]: result };

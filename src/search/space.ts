@@ -9,7 +9,7 @@
  * are merged: `none` is one configuration (it never checks nor trades); `calendar` has no
  * band to trade to, so edge and inner are the same as target and collapse into it.
  */
-import { UserError } from '../errors.js';
+import { article, UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
 import { DOMAINS } from '../policy/domains.js';
 import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
@@ -18,7 +18,7 @@ import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
   'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
-  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth',
 ] as const;
 export type ParamName = (typeof PARAMS)[number];
 
@@ -36,7 +36,7 @@ interface ModeOption {
 
 interface Family {
   readonly band: BandType;
-  readonly dims: { key: 'width' | 'relWidth' | 'lookback'; dim: Dim }[];
+  readonly dims: { key: 'width' | 'relWidth' | 'lookback' | 'minWidth'; dim: Dim }[];
   readonly modes: readonly ModeOption[];
   /** none: a single configuration. */
   readonly single: boolean;
@@ -87,10 +87,10 @@ function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: Sear
     return { path, values, sample: (u) => values[Math.min(n - 1, Math.floor(u * n))] };
   }
   if (kind === 'grid' && d.dist !== 'choice') {
-    fail(file, path, `a ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
+    fail(file, path, `${article(d.dist)} ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
   }
   if (integer && (d.dist === 'uniform' || d.dist === 'logUniform')) {
-    fail(file, path, `a ${d.dist} distribution draws fractional values, but this parameter is a whole number; use {dist: "int", min, max}`);
+    fail(file, path, `${article(d.dist)} ${d.dist} distribution draws fractional values, but this parameter is a whole number; use {dist: "int", min, max}`);
   }
   switch (d.dist) {
     case 'choice': {
@@ -201,7 +201,7 @@ export class ParameterSpace {
       const dims: Family['dims'] = [];
       const base = `space.bands.${band}`;
       if (bandSpec.scope === 'asset' || bandSpec.scope === 'portfolio') {
-        const widthOk: Check = (x) => (bandSpec.widthOk(x) ? null : `expected a ${band} width in ${bandSpec.widthDomain}`);
+        const widthOk: Check = (x) => (bandSpec.widthOk(x) ? null : `expected ${article(band)} ${band} width in ${bandSpec.widthDomain}`);
         dims.push({ key: 'width', dim: compileDim(file, `${base}.width`, spec.width, widthOk, kind) });
       }
       if (bandSpec.usesRelWidth) {
@@ -212,6 +212,10 @@ export class ParameterSpace {
         const d = compileDim(file, `${base}.lookback`, spec.lookback, lookbackOk, kind, true);
         dims.push({ key: 'lookback', dim: d });
         maxLookback = Math.max(maxLookback, ...dimMax(d, spec.lookback));
+      }
+      if (band === 'volatility' && spec.minWidth !== undefined) {
+        const ok: Check = (x) => (x >= 0 && x <= 1 ? null : 'expected a minimum width in [0, 1] (weight points)');
+        dims.push({ key: 'minWidth', dim: compileDim(file, `${base}.minWidth`, spec.minWidth, ok, kind) });
       }
       this.families.push({
         band,
@@ -338,7 +342,8 @@ export class ParameterSpace {
     const f = pick(this.families, u(0));
     const c = this.base(f);
     if (f.single) return c;
-    const slot = { width: 1, relWidth: 2, lookback: 3 } as const;
+    // minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged
+    const slot = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
     for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
     c.check = pick(this.checks, u(4));
     const o = pick(f.modes, u(5));

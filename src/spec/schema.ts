@@ -26,7 +26,13 @@ const Check = z.union([z.enum(NAMED_SCHEDULES), z.number().int().positive()]);
 
 const width = NumDim.describe('band width');
 const lookback = NumDim.describe('lookback in periods');
-const BAND_PARAM_SCHEMA = { width, relWidth: width, lookback } as const;
+const BAND_PARAM_SCHEMA = {
+  width,
+  relWidth: width,
+  lookback,
+  /** volatility: b_i = max(minWidth, k·σ·w*_i), weight points (default 0). */
+  minWidth: NumDim.describe('minimum half-width (weight points)').optional(),
+} as const;
 type BandShape<K extends BandType> = { [P in (typeof BAND_PARAMS)[K][number]]: (typeof BAND_PARAM_SCHEMA)[P] };
 /** `space.bands.<type>`: the fields BAND_PARAMS (policy/bands.ts) lists for the type. */
 function bandSpace<K extends BandType>(band: K) {

@@ -35,7 +35,6 @@ export function configParams(c: Config): Record<string, string | number | null> 
   return out;
 }
 
-/** Baselines on the same windows and costs: calendar on each check schedule, and buy-and-hold (as the run's). */
 /** Evenly spaced ids 0..K−1, at most `max` of them (all when K ≤ max). */
 export function sampleIds(K: number, max: number): Int32Array {
   if (K <= max) return Int32Array.from({ length: K }, (_, i) => i);

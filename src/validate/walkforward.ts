@@ -58,6 +58,10 @@ export interface Piece {
   /** Σ of the end-of-day drift over the window rows. */
   driftSum: number;
   maxDrift: number;
+  /** Σ C in currency, for a window that starts with initialCapital. */
+  costTotal: number;
+  /** Σ over events of the assets traded. */
+  assetTrades: number;
 }
 
 export interface FoldResult {
@@ -112,6 +116,8 @@ export function runPiece(ctx: KernelContext, cfg: Config, out: Float64Array): Pi
     costSum: t.costSum,
     driftSum: t.driftSum,
     maxDrift: t.driftMax,
+    costTotal: t.totalCost,
+    assetTrades: t.assetTrades,
   };
 }
 
@@ -128,9 +134,15 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   let cost = 0;
   let drift = 0;
   let maxDrift = 0;
+  let costTotal = 0;
+  let assetTrades = 0;
   let bench = 1;
   v[0] = capital;
   for (const p of pieces) {
+    // a piece's costs are in the currency of a window starting at `capital`; in the stitched
+    // record it starts at v[k], so they scale by v[k]/capital
+    costTotal += p.costTotal * (v[k] / capital);
+    assetTrades += p.assetTrades;
     for (let j = 0; j < p.rets.length; j++) {
       r[k] = p.rets[j];
       diff[k] = p.rets[j] - p.bench[j];
@@ -149,7 +161,7 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   metricsFromTotals(
     {
       rows: n + 1, ppy, riskFree, vStart: v[0], vEnd: v[n], benchCagr: S.cagr(1, bench, n / ppy),
-      events, turnSum: turn, costSum: cost, driftSum: drift, driftMax: maxDrift, maxDD: S.maxDrawdown(v, 0, n + 1),
+      events, turnSum: turn, costSum: cost, totalCost: costTotal, assetTrades, driftSum: drift, driftMax: maxDrift, maxDD: S.maxDrawdown(v, 0, n + 1),
       meanR: S.mean(r, 0, n), sdR: S.sampleStd(r, 0, n), sdD: S.sampleStd(diff, 0, n), sortino: S.sortino(r, 0, n, ppy, riskFree),
     },
     out,

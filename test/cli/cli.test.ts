@@ -46,8 +46,8 @@ describe('backtest', () => {
     const r = cli([...base, '--band', 'relative:0.1', '--series', f]);
     expect(r.code).toBe(0);
     const lines = (await readFile(f, 'utf8')).trim().split('\n');
-    expect(lines[0]).toBe('date,value,w_SPY,w_TLT,trade,cost,benchmark');
-    expect(lines[1]).toMatch(/^2010-01-04,100000,0.6,0.4,0,0,1$/);
+    expect(lines[0]).toBe('date,value,w_SPY,w_TLT,trade,cost,benchmark,units_SPY,units_TLT,notional_SPY,notional_TLT');
+    expect(lines[1]).toMatch(/^2010-01-04,100000,0.6,0.4,0,0,1,0,0,0,0$/);
     for (const l of lines.slice(1)) {
       const c = l.split(',');
       expect(Math.abs(Number(c[2]) + Number(c[3]) - 1)).toBeLessThan(1e-12);

@@ -27,6 +27,8 @@ describe('formatInspect', () => {
         'file rows     4 (2021-01-04 .. 2021-01-07)',
         'common start  2021-01-05 (first price of TLT)',
         'periods/year  252 (median gap 1 day, no weekend dates → 252)',
+        // 2 gaps over 2 days (2021-01-05 .. 01-07): 2/(2/365.25) = 365.25 rows per calendar year
+        'rows/cal. yr  365.3 (measured 2021-01-05 .. 2021-01-07, span under a year)',
         'max fill      5 consecutive periods',
         'not selected  GLD',
         '',

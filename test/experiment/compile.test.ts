@@ -20,8 +20,9 @@ describe('compileExperiment', () => {
     expect(c.file).toBe('c.json');
     expect(c.space.size).toBe(40);
     expect(c.constraints).toHaveLength(1);
-    // calendar on each check schedule of the space (in the order given), then buy-and-hold
-    expect(c.baselines.map((b) => b.id)).toEqual(['calendar-monthly', 'calendar-weekly', 'none']);
+    // calendar monthly, quarterly and yearly always, then each other searched schedule (weekly),
+    // then buy-and-hold (docs/selection.md)
+    expect(c.baselines.map((b) => b.id)).toEqual(['calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-weekly', 'none']);
     // seed: the search seed when robustness gives none; the 0.9 quantile ranks
     expect(c.robustness).toMatchObject({ paths: 10, blockLength: 5, seed: 9, rankQuantile: 0.9, rankBy: { quantile: 0.9 } });
     expect(compileExperiment(base, 'c.json').robustness).toBeNull();

@@ -78,7 +78,7 @@ const MISTAKES: Mistake[] = [
     name: 'absolute width above 1',
     raw: withField('space.bands.absolute.width', [0.05, 1.5]),
     where: 'space.bands.absolute.width[1]',
-    also: ['expected a absolute width in (0, 1]', 'got 1.5'],
+    also: ['expected an absolute width in (0, 1]', 'got 1.5'],
   },
   { name: 'width of the wrong type', raw: withField('space.bands.absolute.width', 'wide'), where: 'space.bands.absolute.width', also: ['"wide"'] },
   { name: 'unknown check schedule', raw: withField('space.check', 'fortnightly'), where: 'space.check', also: ['"fortnightly"'] },

@@ -146,7 +146,7 @@ describe('fuzz: .json experiments', () => {
 
     const deep = await tmp.file(mutate(['name'], '@DEEP@', null), '.json');
     const e3 = await outcome(loadExperiment(deep), deep);
-    expect(e3.error).toContain('name: expected string');
+    expect(e3.error).toContain('name: expected a name');
 
     const dir = join(tmp.dir, 'dir.json');
     await mkdir(dir);
@@ -176,14 +176,14 @@ describe('fuzz: .ts experiments (executed as code)', () => {
       ['throw undefined;\nexport default {};', 'threw nothing'],
       ['throw { toString() { throw new Error("x"); } };\nexport default {};', 'could not evaluate'],
       ['throw new Error("");\nexport default {};', 'could not evaluate'],
-      [`export default { ${spread}, name: () => 1 };`, 'name: expected string, received function, got a function'],
+      [`export default { ${spread}, name: () => 1 };`, 'name: expected a name, e.g. name: "sixty-forty", got a function'],
       [`export default { ${spread}, name: Symbol("s") };`, 'got a symbol'],
       [`export default { ${spread}, initialCapital: 10n };`, 'got 10n (a BigInt)'],
-      [`const o: any = { a: 1 }; o.self = o;\nexport default { ${spread}, name: o };`, 'name: expected string, received object, got an object'],
+      [`const o: any = { a: 1 }; o.self = o;\nexport default { ${spread}, name: o };`, 'name: expected a name, e.g. name: "sixty-forty", got an object'],
       [`export default { ${spread}, get name() { throw new Error("boom"); } };`, 'reading the exported experiment failed (boom)'],
       [`export default { ${spread}, get name() { throw 7; } };`, 'threw 7'],
       ['export default new Proxy({}, { get() { throw new TypeError("nope"); }, ownKeys() { throw 1; } });', 'nope'],
-      ['export default 5;', 'expected object'],
+      ['export default 5;', 'expected an experiment object'],
       ['export default Promise.resolve(1);', 'the experiment is not valid'],
       ['export const x = 1;', 'no default export'],
       ['export default { name: "x", data: {', 'ERROR'],

@@ -20,6 +20,7 @@ const config = fc.record({
   width: fc.double({ min: 0.001, max: 0.3, noNaN: true }),
   relWidth: fc.double({ min: 0.05, max: 0.8, noNaN: true }),
   lookback: fc.integer({ min: 2, max: 8 }),
+  minWidth: fc.constantFrom(0, 0.002, 0.02),
   check: fc.constantFrom('daily', 'weekly', 'monthly', 3),
   mode: fc.constantFrom('target', 'edge', 'inner', 'partial'),
   depth: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
@@ -59,7 +60,7 @@ function differing(a: number[], b: number[]): string[] {
 }
 
 /** The band parameters of a grid cell: `tight` breaches often, the other one now and then. */
-function bandParams(band: BandType, tight: boolean): { width: number; relWidth?: number; lookback?: number } {
+function bandParams(band: BandType, tight: boolean): { width: number; relWidth?: number; lookback?: number; minWidth?: number } {
   switch (band) {
     case 'absolute':
       return { width: tight ? 0.01 : 0.05 };
@@ -68,7 +69,7 @@ function bandParams(band: BandType, tight: boolean): { width: number; relWidth?:
     case 'hybrid':
       return { width: tight ? 0.02 : 0.06, relWidth: tight ? 0.05 : 0.3 };
     case 'volatility':
-      return { width: tight ? 0.05 : 0.4, lookback: 5 };
+      return { width: tight ? 0.05 : 0.4, lookback: 5, minWidth: tight ? 0.01 : 0 };
     case 'drift':
       return { width: tight ? 0.01 : 0.05 };
     case 'risk':

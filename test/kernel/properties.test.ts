@@ -88,7 +88,7 @@ const dbl = (min: number, max: number) => fc.double({ min, max, noNaN: true, noD
 const zeroOr = (arb: fc.Arbitrary<number>) => fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: arb, weight: 1 });
 
 /** The band parameters (width, relWidth, lookback) of one band type. */
-function bandParamsArb(band: BandType, maxLookback: number): fc.Arbitrary<Pick<Config, 'band' | 'width' | 'relWidth' | 'lookback'>> {
+function bandParamsArb(band: BandType, maxLookback: number): fc.Arbitrary<Pick<Config, 'band' | 'width' | 'relWidth' | 'lookback' | 'minWidth'>> {
   const L = fc.integer({ min: 2, max: Math.max(2, Math.min(20, maxLookback)) });
   switch (band) {
     case 'none':
@@ -102,7 +102,10 @@ function bandParamsArb(band: BandType, maxLookback: number): fc.Arbitrary<Pick<C
     case 'hybrid':
       return fc.record({ width: dbl(0.002, 0.3), relWidth: dbl(0.02, 1.5) }).map((p) => ({ band, ...p }));
     case 'volatility':
-      return fc.record({ width: dbl(0.02, 3), lookback: L }).map((p) => ({ band, ...p }));
+      // minWidth (issue 16): absent, 0 or a floor that binds now and then
+      return fc
+        .record({ width: dbl(0.02, 3), lookback: L, minWidth: fc.constantFrom(undefined, 0, 0.01, 0.05) })
+        .map(({ minWidth, ...p }) => (minWidth === undefined ? { band, ...p } : { band, ...p, minWidth }));
     case 'risk':
       return fc.record({ width: dbl(0.001, 0.2), lookback: L }).map((p) => ({ band, ...p }));
   }
@@ -421,7 +424,7 @@ function insideBand(c: Case, t: number, w: number[]): string | null {
         if (config.band === 'absolute') b = config.width;
         else if (config.band === 'relative') b = config.width * targets[i];
         else if (config.band === 'hybrid') b = Math.min(config.width, (config.relWidth ?? 0) * targets[i]);
-        else b = config.width * plainSigma(input, t, i, config.lookback ?? 0) * targets[i];
+        else b = Math.max(config.minWidth ?? 0, config.width * plainSigma(input, t, i, config.lookback ?? 0) * targets[i]);
         const dev = Math.abs(w[i] - targets[i]);
         if (dev > b + slack) return `asset ${i}: |w − w*| = ${dev} > b = ${b}`;
       }

@@ -8,7 +8,8 @@
  *  - window = rows start..T-1; row `start` is the costless initial allocation (1).
  *  - check days are start < t < T-1 (2); cooldown counts rows since the last trade (3).
  *  - a rebalance event is a trade for the cooldown, even with zero turnover (calendar);
- *    a rebalance skipped by minTrade is not (3).
+ *    a rebalance skipped by minTrade is not (3); a non-calendar rebalance with
+ *    Σ|w' − w| ≤ 1e-12 is not a rebalance at all (15).
  *  - edge: s = min_i b_i/|w_i - w*_i| over assets with w_i != w*_i, clamped to [0,1];
  *    drift s = d/D, risk s = tau/TE, calendar s = 0 (5).
  *  - returns r_t = V_t/V_{t-1} - 1 for t = start+1..T-1, years = (T-1-start)/ppy (§4).
@@ -210,7 +211,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         }
         case 'volatility': {
           if (config.lookback === undefined) throw new Error('volatility band needs lookback');
-          b.push(config.width * sigma(t, i, config.lookback) * target[i]);
+          // with the minimum width (default 0): b_i = max(minWidth, k·σ·w*_i)
+          b.push(Math.max(config.minWidth ?? 0, config.width * sigma(t, i, config.lookback) * target[i]));
           break;
         }
         default:
@@ -305,6 +307,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   let turnoverSum = 0;
   let costFractionSum = 0;
   let rebalances = 0;
+  let totalCost = 0; // Σ C in currency
+  let assetTrades = 0; // Σ over events of #{i : |w'_i − w_i| > 1e-12}
 
   for (let t = start; t < T; t++) {
     // benchmark: target weights rebalanced every period, no cost
@@ -347,11 +351,17 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
           if (delta > 1e-12) assetsTraded += 1;
         }
         const Q = V * sumAbs;
-        if (!(Q < config.minTrade)) {
+        // the border-tie rule (interpretation 15): moving no weight by more than 1e-12 in total is
+        // no rebalance (a weight that sits on its border reads 1 ulp outside it after a trade);
+        // a calendar check stays an event even with nothing to trade (design §3)
+        const tie = sumAbs <= 1e-12 && config.band !== 'calendar';
+        if (!tie && !(Q < config.minTrade)) {
           const C = Q * c + config.fixedFee * assetsTraded;
           const Vpost = V - C;
           holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));
           rebalances += 1;
+          totalCost += C;
+          assetTrades += assetsTraded;
           oneWayToday = sumAbs / 2;
           turnoverSum += oneWayToday;
           costFractionSum += C / V;
@@ -425,6 +435,8 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     maxDrift,
     excessReturn: cagr - benchCagr,
     finalValue: vEnd,
+    totalCost,
+    assetTrades,
   };
 
   return { metrics, value, weights, trade, cost, benchmark, drift, oneWayTurnover };

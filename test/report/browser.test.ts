@@ -76,7 +76,7 @@ describe('report in headless chromium', () => {
     // quickstart.ts by hand: (6 absolute + 10 relative widths) × 3 checks × 3 modes = 144,
     // calendar × 3 checks (edge and inner collapse into target) = 3, none = 1 → 148
     expect(configs.length).toBe(148);
-    expect(baselines).toBe(4); // calendar daily, weekly, monthly and buy-and-hold
+    expect(baselines).toBe(6); // calendar monthly, quarterly, yearly (always), daily, weekly (searched) and buy-and-hold
 
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const consoleErrors: string[] = [];

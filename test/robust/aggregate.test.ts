@@ -71,7 +71,9 @@ function brute(rows: Float64Array[], failed: Uint8Array[], K: number, P: number,
     for (const [m, w] of Object.entries(s.scoreWeights)) x += (w as number) * get(p, i, m as MetricName);
     return Number.isFinite(x) ? x : NaN;
   };
-  const feasible = (p: number, i: number): boolean => !failed[p][i] && s.constraints.every((c) => get(p, i, c.metric) <= c.value);
+  // a ruined row (value to or below zero: maxDrawdown ≥ 1) is never feasible (issue 16)
+  const feasible = (p: number, i: number): boolean =>
+    !failed[p][i] && get(p, i, 'maxDrawdown') < 1 && s.constraints.every((c) => get(p, i, c.metric) <= c.value);
   const paretoFreq = new Array(K + B).fill(0);
   const topFreq = new Array(K + B).fill(0);
   const feasibleFreq = new Array(K + B).fill(0);

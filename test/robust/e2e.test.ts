@@ -47,8 +47,8 @@ describe('out-of-sample example with validation and robustness', () => {
     const configs = results.rows.filter((r) => /^\d+$/.test(r[0]));
     const { head, rows: all } = table(await readFile(path.join(dir, 'robustness.csv'), 'utf8'));
     // absolute 0.5%…15% by 0.5% (30) × 3 checks × 2 modes = 180, calendar 3 × target, buy and hold 1 → 184,
-    // then the 4 baselines in the order of results.csv
-    expect(all.length).toBe(184 + 4);
+    // then the 6 baselines in the order of results.csv (calendar monthly, quarterly, yearly, then the searched daily and weekly, then none)
+    expect(all.length).toBe(184 + 6);
     expect(all.slice(184).map((r) => r[0])).toEqual(results.rows.filter((r) => !/^\d+$/.test(r[0])).map((r) => r[0]));
     const rows = all.slice(0, 184);
     expect(rows.length).toBe(configs.length);
@@ -84,11 +84,11 @@ describe('out-of-sample example with validation and robustness', () => {
 
   it('writes robustness.json with the settings and the timing', async () => {
     const j = JSON.parse(await readFile(path.join(dir, 'robustness.json'), 'utf8')) as RobustnessJson;
-    expect(j).toMatchObject({ kind: 'block-bootstrap', paths: 500, blockLength: 20, seed: 7, rankBy: 'median', configurations: 184, backtests: 188 * 500, workers: 2, failed: 0 });
+    expect(j).toMatchObject({ kind: 'block-bootstrap', paths: 500, blockLength: 20, seed: 7, rankBy: 'median', configurations: 184, backtests: 190 * 500, workers: 2, failed: 0 });
     expect(j.top.length).toBe(20);
     expect(j.top.map((t) => t.robustRank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(j.backtestsPerSecond).toBeGreaterThan(0);
-    expect(stderr).toMatch(/robustness: 184 configurations \+ 4 baselines × 500 bootstrap paths on 2 workers: 94000 done/);
+    expect(stderr).toMatch(/robustness: 184 configurations \+ 6 baselines × 500 bootstrap paths on 2 workers: 95000 done/);
   });
 
   it('writes validation.json when validation ran, and a report with the resampled-histories section', async () => {
@@ -120,11 +120,11 @@ describe('out-of-sample example with validation and robustness', () => {
         expect(await el.getAttribute('data-rendered'), id).toBe('ok');
         expect(await el.locator('g.role-mark > *').count(), id).toBeGreaterThan(20);
       }
-      // the robust leaderboard: robust ranks 1..20, then the 4 baselines (never ranked)
+      // the robust leaderboard: robust ranks 1..20, then the 6 baselines (never ranked)
       const ranks = await page.locator('#robust-table tbody tr[data-id] td:first-child').allTextContents();
-      expect(ranks).toEqual([...Array.from({ length: 20 }, (_, i) => String(i + 1)), '—', '—', '—', '—']);
+      expect(ranks).toEqual([...Array.from({ length: 20 }, (_, i) => String(i + 1)), '—', '—', '—', '—', '—', '—']);
       const ids = await page.locator('#robust-table tbody tr.baseline').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
-      expect(ids).toEqual(['calendar-daily', 'calendar-weekly', 'calendar-monthly', 'none']);
+      expect(ids).toEqual(['calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'calendar-weekly', 'none']);
       expect(problems).toEqual([]);
     } finally {
       await browser.close();

@@ -75,16 +75,16 @@ describe('robustness pool', () => {
     const lines = a.trim().split('\n');
     const head = splitCsvLine(lines[0]);
     // hand count: absolute 2 + volatility 1 + drift 1 = 4 bands × 2 checks × 2 modes = 16, calendar 2 × target = 2, none 1;
-    // then the baselines: calendar on each schedule, and buy and hold
-    expect(lines.length - 1).toBe(19 + 3);
+    // then the baselines: calendar monthly, quarterly, yearly and on each other searched schedule (daily), and buy and hold
+    expect(lines.length - 1).toBe(19 + 5);
     const all = lines.slice(1).map(splitCsvLine);
-    expect(all.map((r) => r[0])).toEqual([...Array.from({ length: 19 }, (_, i) => String(i)), 'calendar-daily', 'calendar-monthly', 'none']);
+    expect(all.map((r) => r[0])).toEqual([...Array.from({ length: 19 }, (_, i) => String(i)), 'calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'none']);
     const rows = all.slice(0, 19);
     // a baseline is never a candidate for the front, the top 10 or the robust rank
     for (const b of all.slice(19)) expect([b[head.indexOf('paretoFreq')], b[head.indexOf('top10Freq')], b[head.indexOf('robustRank')]]).toEqual(['0', '0', '']);
     // the calendar-monthly baseline is configuration "calendar, checked monthly" of the space: the same numbers
     const cal = rows.find((r) => r[1] === 'calendar, checked monthly')!;
-    expect(all[20].slice(1, head.indexOf('feasibleFreq') + 1)).toEqual(cal.slice(1, head.indexOf('feasibleFreq') + 1));
+    expect(all.find((r) => r[0] === 'calendar-monthly')!.slice(1, head.indexOf('feasibleFreq') + 1)).toEqual(cal.slice(1, head.indexOf('feasibleFreq') + 1));
     const col = (r: string[], k: string): number => Number(r[head.indexOf(k)]);
     for (const r of rows) {
       for (const m of ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'score']) {
@@ -105,8 +105,9 @@ describe('robustness pool', () => {
     expect(ranks).toEqual(Array.from({ length: ranks.length }, (_, i) => i + 1));
     const json = JSON.parse(await readFile(path.join(tmp, 'w2', 'robustness.json'), 'utf8')) as RobustnessJson;
     expect(json.paths).toBe(24);
-    expect(json.backtests).toBe(22 * 24);
-    expect(json.baselines).toEqual(['calendar-daily', 'calendar-monthly', 'none']);
+    // 19 configurations + 5 baselines (calendar monthly, quarterly, yearly always, then the searched daily, then none: issue 11)
+    expect(json.backtests).toBe(24 * 24);
+    expect(json.baselines).toEqual(['calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'none']);
     expect(json.workers).toBe(2);
     expect(json.top[0].robustRank).toBe(1);
   }, 120_000);

@@ -34,7 +34,11 @@ describe('sweep determinism', () => {
     // (target, edge, inner 0.5, partial 0.5) × 2 cooldowns = 224, drift 1×4×4×2 = 32,
     // calendar 4 checks × (target, partial) × 2 = 16, none 1 → 273
     expect(configIds.length).toBe(273);
-    expect(ids.slice(configIds.length)).toEqual(['calendar-daily', 'calendar-weekly', 'calendar-monthly', 'calendar-10', 'none']);
+    // Baselines (docs/selection.md): calendar monthly, quarterly and yearly always, then the other
+    // searched schedules in the space's order (daily, weekly, every 10 rows), then buy-and-hold.
+    expect(ids.slice(configIds.length)).toEqual([
+      'calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'calendar-weekly', 'calendar-10', 'none',
+    ]);
   });
 
   it('is byte-identical with 2 workers and a different batch size', async () => {
@@ -112,9 +116,9 @@ describe('fault injection', () => {
 });
 
 describe('run folder', () => {
-  it('holds results.csv, manifest.json and the journal, and no temp files', async () => {
+  it('holds results.csv, selection.json, manifest.json and the journal, and no temp files', async () => {
     const names = await readdir(path.join(dir, 'small', 'w1'));
-    expect(names.sort()).toEqual(['journal.bin', 'manifest.json', 'results.csv']);
+    expect(names.sort()).toEqual(['journal.bin', 'manifest.json', 'results.csv', 'selection.json']);
     const m = JSON.parse(await readFile(path.join(dir, 'small', 'w1', 'manifest.json'), 'utf8'));
     expect(m.search.size).toBe(273);
     expect(m.data.sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -133,8 +133,16 @@ describe('the stitched out-of-sample record', () => {
     let cost = 0;
     let drift = 0;
     let maxDrift = 0;
+    let costTotal = 0;
+    let assetTrades = 0;
+    let chained = CAPITAL; // the stitched value at the start of the fold's test window
     folds.forEach((f, k) => {
       const p = plainOn(f.test, configs[k]);
+      // the fold's costs in currency were paid by a window starting at CAPITAL; stitched, it
+      // starts at `chained`, so they scale by chained/CAPITAL
+      costTotal += p.metrics.totalCost * (chained / CAPITAL);
+      assetTrades += p.metrics.assetTrades;
+      chained *= p.value[p.value.length - 1] / p.value[0];
       const fy = (f.test.to - 1 - f.test.from) / PPY;
       for (let j = 1; j < p.value.length; j++) {
         rets.push(p.value[j] / p.value[j - 1] - 1);
@@ -183,6 +191,8 @@ describe('the stitched out-of-sample record', () => {
       maxDrift,
       excessReturn: cagr - (bv ** (1 / years) - 1),
       finalValue: v[n],
+      totalCost: costTotal,
+      assetTrades,
     };
   }
 

@@ -1,0 +1,298 @@
+/**
+ * The SIMD kernel's driver: loads dist/kernel/simd.wasm (built from assembly/kernel.ts by
+ * `npm run build`), lays out a context's prices, targets and benchmark returns in its memory
+ * once, and runs configurations four at a time (two groups of two f64x2 lanes) when they share a kind:
+ * band kind (none, calendar, static = absolute/relative/hybrid, volatility + lookback, drift),
+ * mode and check schedule. Each lane computes exactly what the generated JS kernel and its two
+ * passes compute (bit-identical, test/kernel/simd.test.ts), so results do not depend on which
+ * configuration shares a pass with which. Not covered here (the JS kernel runs them): the risk
+ * band (its T×N×N covariance table), series output, and any configuration the wasm file is
+ * missing for.
+ *
+ * Issue 16's border-tie rule holds here as in the JS kernel: a rebalance whose Σ|w' − w| ≤
+ * TRADE_EPS is no rebalance (the calendar baseline keeps its zero-turnover events).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staticHalfWidths } from '../policy/bands.js';
+import { costRate } from '../policy/costs.js';
+import type { BandType, Config } from '../policy/types.js';
+import type { KernelContext } from './context.js';
+import { finishTotals, simulate } from './backtest.js';
+import { N_METRICS } from './metrics.js';
+
+type RunFn = (
+  P: number, W: number, VOL: number, checks: number, BR: number, G0: number, G1: number,
+  start: number, T: number, N: number, band: number, mode: number, rfp: number,
+) => void;
+
+const BAND_KIND: { readonly [K in BandType]: number } = {
+  none: 0, calendar: 1, absolute: 2, relative: 2, hybrid: 2, volatility: 3, drift: 4, risk: -1,
+};
+const MODE_CODE = { target: 0, edge: 1, inner: 2, partial: 3 } as const;
+/** The Config fields the SIMD kernel implements; a configuration with any other field set runs on the JS kernel. */
+const KNOWN_FIELDS = new Set([
+  'band', 'width', 'relWidth', 'lookback', 'minWidth', 'check', 'cooldown', 'mode', 'depth', 'fraction', 'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+]);
+
+/** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
+export const SIMD_WIDTH = 4;
+
+// The WebAssembly API of Node 20, typed here: this project's lib (ES2022) and @types/node 20 do
+// not declare it.
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmModule { readonly __wasmModule?: never }
+interface WasmInstance { readonly exports: Record<string, unknown> }
+const WA = (globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; Instance: new (m: WasmModule, imports: object) => WasmInstance };
+}).WebAssembly;
+
+let wasmModule: WasmModule | null | undefined;
+
+/** The compiled wasm module, or null when dist/kernel/simd.wasm is not there (run `npm run build`). */
+export function simdModule(): WasmModule | null {
+  if (wasmModule !== undefined) return wasmModule;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, 'simd.wasm')];
+  for (let d = here, k = 0; k < 5; k++, d = path.dirname(d)) candidates.push(path.join(d, 'dist/kernel/simd.wasm'));
+  const file = candidates.find((f) => existsSync(f));
+  wasmModule = file ? new WA.Module(readFileSync(file)) : null;
+  return wasmModule;
+}
+
+/** One context's SIMD state: its wasm instance and memory layout. */
+export class SimdKernel {
+  private readonly run: RunFn;
+  private readonly mem: WasmMemory;
+  private f64!: Float64Array;
+  private i32!: Int32Array;
+  private top: number;
+  private readonly P: number;
+  private readonly W: number;
+  private readonly BR: number;
+  /** The two group blocks (assembly/kernel.ts layout) and their slot offsets in f64 units. */
+  private readonly G: [number, number];
+  private readonly off: { B: number; PRM: number; OUT: number };
+  private readonly rowsAt = new Map<Int32Array, number>();
+  private readonly volAt = new Map<number, number>();
+  private readonly wB: Float64Array;
+
+  constructor(private readonly ctx: KernelContext, mod: WasmModule) {
+    const inst = new WA.Instance(mod, {});
+    this.run = inst.exports.run as RunFn;
+    this.mem = inst.exports.memory as WasmMemory;
+    const { T, N } = ctx;
+    this.top = 4096;
+    this.P = this.alloc(T * N * 8);
+    this.W = this.alloc(N * 8);
+    this.BR = this.alloc(T * 8);
+    const block = (inst.exports.blockBytes as (n: number, t: number) => number)(N, T);
+    this.G = [this.alloc(block), this.alloc(block)];
+    // H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[6] OUT[15] VALS[T] … (v128 slots = 2 f64)
+    this.off = { B: 4 * N * 2, PRM: 5 * N * 2, OUT: (5 * N + 14) * 2 };
+    this.f64.set(ctx.prices, this.P / 8);
+    this.f64.set(ctx.targets, this.W / 8);
+    this.f64.set(ctx.benchRet, this.BR / 8);
+    this.wB = new Float64Array(N);
+  }
+
+  private alloc(bytes: number): number {
+    const need = this.top + bytes + 16;
+    const have = this.mem.buffer.byteLength;
+    if (need > have) this.mem.grow(Math.ceil((need - have) / 65536));
+    if (!this.f64 || this.f64.buffer !== this.mem.buffer) {
+      this.f64 = new Float64Array(this.mem.buffer);
+      this.i32 = new Int32Array(this.mem.buffer);
+    }
+    const a = this.top;
+    this.top += Math.ceil(bytes / 16) * 16;
+    return a;
+  }
+
+  private checksFor(rows: Int32Array): number {
+    let a = this.rowsAt.get(rows);
+    if (a === undefined) {
+      a = this.alloc(rows.length * 4);
+      this.i32.set(rows, a / 4);
+      this.rowsAt.set(rows, a);
+    }
+    return a;
+  }
+
+  private volFor(L: number): number {
+    let a = this.volAt.get(L);
+    if (a === undefined) {
+      const v = this.ctx.volatility(L);
+      a = this.alloc(v.length * 8);
+      this.f64.set(v, a / 8);
+      this.volAt.set(L, a);
+    }
+    return a;
+  }
+
+  /**
+   * A grouping key: configurations with equal keys (and the same check schedule) may share a
+   * pass. Null when the SIMD kernel does not run this configuration (the JS kernel does).
+   */
+  kind(cfg: Config): string | null {
+    // a field this kernel does not know (cash flows, taxes, … added later) means the JS kernel
+    for (const key in cfg) if (!KNOWN_FIELDS.has(key) && (cfg as unknown as Record<string, unknown>)[key] !== undefined) return null;
+    const b = BAND_KIND[cfg.band];
+    if (b < 0) return null;
+    if (b === 3) {
+      const L = cfg.lookback ?? 0;
+      if (!(L >= 2 && this.ctx.start >= L)) return null; // the JS kernel throws the user-facing error
+      return `3:${L}:${cfg.mode}`;
+    }
+    return `${b}:${cfg.mode}`;
+  }
+
+  /**
+   * Run 1 to SIMD_WIDTH configurations of one kind and check schedule in one pass (empty lanes
+   * repeat the first), and write their metrics to out at offs[j].
+   */
+  batch(cfgs: readonly Config[], out: Float64Array, offs: readonly number[]): void {
+    const { ctx, off } = this;
+    const { T, N, start, ppy, riskFree } = ctx;
+    const a = cfgs[0];
+    const checks = this.checksFor(ctx.checkRows(a.check));
+    const band = BAND_KIND[a.band];
+    const vol = band === 3 ? this.volFor(a.lookback ?? 0) : 0;
+    const f = this.f64; // after the allocations above: growing the memory replaces the view
+    for (let lane = 0; lane < SIMD_WIDTH; lane++) {
+      const c = cfgs[lane] ?? a;
+      const g = this.G[lane >> 1] / 8;
+      const l = lane & 1;
+      if (band === 2) {
+        staticHalfWidths(c, ctx.targets, this.wB);
+        for (let i = 0; i < N; i++) f[g + off.B + 2 * i + l] = this.wB[i];
+      }
+      const p = g + off.PRM + l;
+      f[p] = ctx.capital;
+      f[p + 2] = c.width;
+      f[p + 4] = c.mode === 'inner' ? (c.depth ?? NaN) : c.mode === 'partial' ? (c.fraction ?? NaN) : 0;
+      f[p + 6] = costRate(c);
+      f[p + 8] = c.fixedFee;
+      f[p + 10] = c.minTrade;
+      f[p + 12] = c.cooldown ?? 0;
+      f[p + 14] = c.minWidth ?? 0;
+    }
+    this.run(this.P, this.W, vol, checks, this.BR, this.G[0], this.G[1], start, T, N, band, MODE_CODE[a.mode], riskFree / ppy);
+    for (let lane = 0; lane < cfgs.length; lane++) this.finish(cfgs[lane], out, offs[lane], this.G[lane >> 1] / 8 + off.OUT + (lane & 1));
+  }
+
+  /** fastSimulate's last steps (kernel/backtest.ts) from one lane's totals at f64 index q (stride 2). */
+  private finish(cfg: Config, out: Float64Array, o: number, q: number): void {
+    const { ctx, f64: f } = this;
+    const { T, start, ppy } = ctx;
+    const from = start + 1;
+    const n = T - from;
+    const meanr = f[q + 10] / n;
+    const sdr = n < 2 ? NaN : Math.sqrt(f[q + 16] / (n - 1));
+    const sdd = n < 2 ? NaN : Math.sqrt(f[q + 18] / (n - 1));
+    const down = f[q + 22];
+    if (!Number.isFinite(down)) {
+      // the branch-free downside sum is not finite (an infinite return): the JS path's S.sortino
+      // needs the return series, so this configuration runs on the JS kernel
+      simulate(ctx, cfg, out, o);
+      return;
+    }
+    const t = ctx.totals;
+    t.events = f[q];
+    t.turnSum = f[q + 2];
+    t.costSum = f[q + 4];
+    t.driftSum = f[q + 6];
+    t.driftMax = f[q + 8];
+    t.maxDD = f[q + 14];
+    t.meanR = meanr;
+    t.sdR = sdr;
+    t.sdD = sdd;
+    t.sortino = (f[q + 20] / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
+    t.totalCost = f[q + 26];
+    t.assetTrades = f[q + 28];
+    finishTotals(ctx, f[q + 24], out, o);
+  }
+}
+
+const kernels = new WeakMap<KernelContext, SimdKernel | null>();
+
+/** The SIMD kernel of ctx (built once), or null when the wasm file is not available. */
+export function simdFor(ctx: KernelContext): SimdKernel | null {
+  let k = kernels.get(ctx);
+  if (k === undefined) {
+    const mod = simdModule();
+    k = mod ? new SimdKernel(ctx, mod) : null;
+    kernels.set(ctx, k);
+  }
+  return k;
+}
+
+/**
+ * Run cfgs[j] (null = skip) into out at j·N_METRICS, grouping configurations of the same kind
+ * and schedule into SIMD pairs; those the SIMD kernel does not cover run on the JS kernel.
+ * Results are in j order and do not depend on the grouping. A configuration that throws is
+ * reported through onError (its row is NaN) and does not stop the others. `simd` null: the JS
+ * kernel only.
+ */
+export function simulateMany(
+  ctx: KernelContext,
+  cfgs: readonly (Config | null)[],
+  out: Float64Array,
+  onError: (j: number, e: unknown) => void,
+  simd: SimdKernel | null = simdFor(ctx),
+): void {
+  const one = (j: number): void => {
+    const c = cfgs[j];
+    if (c === null) return;
+    try {
+      simulate(ctx, c, out, j * N_METRICS);
+    } catch (e) {
+      out.fill(NaN, j * N_METRICS, (j + 1) * N_METRICS);
+      onError(j, e);
+    }
+  };
+  if (simd === null) {
+    for (let j = 0; j < cfgs.length; j++) one(j);
+    return;
+  }
+  // pending[kind + schedule] = configuration indices waiting for a full pass
+  const pending = new Map<string, number[]>();
+  const rowsKey = new Map<Int32Array, number>();
+  const runBatch = (js: number[]): void => {
+    try {
+      simd.batch(js.map((j) => cfgs[j] as Config), out, js.map((j) => j * N_METRICS));
+    } catch {
+      // attribute the error to the configuration that has it
+      for (const j of js) one(j);
+    }
+  };
+  for (let j = 0; j < cfgs.length; j++) {
+    const c = cfgs[j];
+    if (c === null) continue;
+    let kind: string | null;
+    let rows: Int32Array;
+    try {
+      kind = simd.kind(c);
+      rows = ctx.checkRows(c.check);
+    } catch {
+      kind = null;
+      rows = new Int32Array(0);
+    }
+    if (kind === null) {
+      one(j);
+      continue;
+    }
+    let r = rowsKey.get(rows);
+    if (r === undefined) rowsKey.set(rows, (r = rowsKey.size));
+    const key = `${kind}|${r}`;
+    let w = pending.get(key);
+    if (w === undefined) pending.set(key, (w = []));
+    w.push(j);
+    if (w.length === SIMD_WIDTH) {
+      pending.delete(key);
+      runBatch(w);
+    }
+  }
+  for (const w of pending.values()) runBatch(w);
+}

@@ -1,0 +1,155 @@
+/**
+ * The SIMD kernel (assembly/kernel.ts via kernel/simd.ts; needs `npm run build` for
+ * dist/kernel/simd.wasm) must compute exactly what the JS kernel computes, configuration by
+ * configuration: each f64x2 lane performs the JS kernel's IEEE operations in the same order,
+ * so the comparison is Object.is on every metric (bit-identical, not a tolerance). The JS side
+ * is simulate() one configuration at a time (the generated kernel up to MAX_GENERATED_N assets,
+ * the readable path above it).
+ *
+ * Issue 16's border-tie rule (Σ|w' − w| ≤ TRADE_EPS is no rebalance, except for calendar) is in
+ * both kernels; two hand-worked cases check it on the SIMD side.
+ */
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { KernelContext } from '../../src/kernel/context.js';
+import { simulate } from '../../src/kernel/backtest.js';
+import { simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
+import { METRICS, M, N_METRICS } from '../../src/kernel/metrics.js';
+import type { Config } from '../../src/policy/types.js';
+
+const config = fc.record({
+  band: fc.constantFrom('none', 'calendar', 'absolute', 'relative', 'hybrid', 'volatility', 'drift', 'risk'),
+  width: fc.double({ min: 0.001, max: 0.3, noNaN: true }),
+  relWidth: fc.double({ min: 0.05, max: 0.8, noNaN: true }),
+  lookback: fc.constantFrom(3, 5),
+  minWidth: fc.constantFrom(0, 0, 0.01, 0.05),
+  check: fc.constantFrom('daily', 'weekly', 'monthly', 3),
+  mode: fc.constantFrom('target', 'edge', 'inner', 'partial'),
+  depth: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+  fraction: fc.double({ min: 0.05, max: 1, noNaN: true }),
+  cooldown: fc.integer({ min: 0, max: 4 }),
+  feeBps: fc.double({ min: 0, max: 50, noNaN: true }),
+  halfSpreadBps: fc.double({ min: 0, max: 20, noNaN: true }),
+  fixedFee: fc.double({ min: 0, max: 20, noNaN: true }),
+  minTrade: fc.double({ min: 0, max: 2000, noNaN: true }),
+}) as fc.Arbitrary<Config>;
+
+function randomContext(N: number, T: number, seed: number, vol = 0.1): KernelContext {
+  let s = seed >>> 0;
+  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const prices = new Float64Array(T * N);
+  for (let i = 0; i < N; i++) prices[i] = 10 + 100 * rnd();
+  for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * Math.exp((rnd() - 0.5) * vol);
+  const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2021, 0, 1 + t * 2)).toISOString().slice(0, 10));
+  const raw = Array.from({ length: N }, () => 0.2 + rnd());
+  const sum = raw.reduce((a, b) => a + b, 0);
+  return new KernelContext({ prices, T, N, dates, targets: raw.map((x) => x / sum), periodsPerYear: 252, start: 8 });
+}
+
+function jsRows(ctx: KernelContext, cfgs: Config[]): Float64Array {
+  const out = new Float64Array(cfgs.length * N_METRICS);
+  cfgs.forEach((c, j) => simulate(ctx, c, out, j * N_METRICS));
+  return out;
+}
+
+function simdRows(ctx: KernelContext, cfgs: Config[]): Float64Array {
+  const out = new Float64Array(cfgs.length * N_METRICS);
+  simulateMany(ctx, cfgs, out, (j, e) => {
+    throw new Error(`configuration ${j} failed: ${String(e)}`);
+  });
+  return out;
+}
+
+/** "config j metric: js vs simd" for every differing value (Object.is). */
+function differences(a: Float64Array, b: Float64Array): string[] {
+  const d: string[] = [];
+  for (let x = 0; x < a.length; x++) if (!Object.is(a[x], b[x])) d.push(`config ${Math.floor(x / N_METRICS)} ${METRICS[x % N_METRICS]}: ${a[x]} vs ${b[x]}`);
+  return d;
+}
+
+describe('SIMD kernel', () => {
+  it('is built (dist/kernel/simd.wasm; run npm run build)', () => {
+    expect(simdModule()).not.toBeNull();
+  });
+
+  it.each([1, 2, 5, 9, 40, 70])('is bit-identical to the JS kernel for %i assets on random configurations', (N) => {
+    const ctx = randomContext(N, 160, 1000 + N);
+    const cfgs = fc.sample(config, { numRuns: N >= 40 ? 100 : 240, seed: 42 + N });
+    const js = jsRows(ctx, cfgs);
+    const simd = simdRows(ctx, cfgs);
+    expect(differences(js, simd)).toEqual([]);
+    // the sample exercised trades on the SIMD side (not only buy-and-hold rows)
+    let traded = 0;
+    for (let j = 0; j < cfgs.length; j++) if (simd[j * N_METRICS + M.rebalances] > 0) traded++;
+    if (N > 1) expect(traded).toBeGreaterThan(cfgs.length / 3);
+  }, 120_000);
+
+  it('gives every configuration the same row whatever shares its pass (order, chunks, duplicates)', () => {
+    const ctx = randomContext(5, 200, 7);
+    // many configurations of one kind and schedule so that passes are full and mixed differently
+    const cfgs = fc.sample(config.map((c) => ({ ...c, band: 'relative' as const, check: 'weekly' as const, mode: 'edge' as const })), { numRuns: 37, seed: 3 });
+    const all = simdRows(ctx, cfgs);
+    const order = cfgs.map((_, j) => j).reverse();
+    const reversed = simdRows(ctx, order.map((j) => cfgs[j]));
+    for (let k = 0; k < order.length; k++) {
+      expect(Array.from(reversed.subarray(k * N_METRICS, (k + 1) * N_METRICS))).toEqual(Array.from(all.subarray(order[k] * N_METRICS, (order[k] + 1) * N_METRICS)));
+    }
+    for (let j = 0; j < cfgs.length; j++) {
+      // alone in a pass (the other lanes repeat it)
+      const one = simdRows(ctx, [cfgs[j]]);
+      expect(differences(all.subarray(j * N_METRICS, (j + 1) * N_METRICS), one)).toEqual([]);
+    }
+    expect(cfgs.length % SIMD_WIDTH).not.toBe(0); // a partly filled pass was among them
+  });
+
+  it('follows the border-tie rule: an edge trade then a row where nothing moved is one rebalance (issue 16)', () => {
+    // test/kernel/border-tie.test.ts's hand-worked case: A, B at 100, targets ½/½, capital 100000.
+    // Row 1: A → 80: w_A = 4/9, |w_A − ½| = 1/18 > 0.02 → edge trade to (0.48, 0.52), Σ|w' − w|
+    // = 0.64/9. Row 2: nothing moved; w_A = 0.48 sits on the border (in doubles it breaches by
+    // 1e-17 and the edge trade moves ~1e-17): no rebalance. Row 3 is the last row.
+    // years = 3/252 → turnover = (0.32/9)/(3/252) = 0.32·252/27.
+    const prices = Float64Array.from([100, 100, 80, 100, 80, 100, 80, 100]);
+    const dates = ['2021-01-04', '2021-01-05', '2021-01-06', '2021-01-07'];
+    const ctx = new KernelContext({ prices, T: 4, N: 2, dates, targets: [0.5, 0.5], periodsPerYear: 252, start: 0, initialCapital: 100_000 });
+    const cfg: Config = { band: 'absolute', width: 0.02, check: 'daily', mode: 'edge', feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
+    const row = simdRows(ctx, [cfg]);
+    expect(row[M.rebalances]).toBe(1);
+    expect(Math.abs(row[M.turnover] - (0.32 * 252) / 27)).toBeLessThan(1e-10);
+  });
+
+  it('keeps the calendar baseline\'s zero-turnover checks as events (interpretation 15), like the JS kernel', () => {
+    // Flat prices: the weights never leave the targets. Monthly checks on daily dates from
+    // 2021-01-01 (rows 0–119): the last days of January (row 30), February (58) and March (89);
+    // April's (row 119) is the last row, never a check. So 3 events, each moving nothing: turnover
+    // 0, cost 0 (no asset traded, so no fixed fee), the capital kept.
+    const T = 120;
+    const N = 3;
+    const prices = new Float64Array(T * N).fill(50);
+    const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2021, 0, 1 + t)).toISOString().slice(0, 10));
+    const ctx = new KernelContext({ prices, T, N, dates, targets: [0.5, 0.3, 0.2], periodsPerYear: 252, start: 0, initialCapital: 1000 });
+    const cfg: Config = { band: 'calendar', width: 0, check: 'monthly', mode: 'target', feeBps: 10, halfSpreadBps: 0, fixedFee: 1, minTrade: 0 };
+    const row = simdRows(ctx, [cfg]);
+    expect([row[M.rebalances], row[M.turnover], row[M.costDrag], row[M.finalValue]]).toEqual([3, 0, 0, 1000]);
+    expect(differences(jsRows(ctx, [cfg]), row)).toEqual([]);
+  });
+
+  it('leaves the risk band and unknown configuration fields to the JS kernel, with the same rows', () => {
+    const ctx = randomContext(4, 120, 11);
+    const risk: Config = { band: 'risk', width: 0.01, lookback: 5, check: 'daily', mode: 'edge', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
+    const other = { band: 'absolute', width: 0.02, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0, flows: [1] } as unknown as Config;
+    expect(differences(jsRows(ctx, [risk, other]), simdRows(ctx, [risk, other]))).toEqual([]);
+  });
+
+  it('reports a failing configuration through onError without losing the others', () => {
+    const ctx = randomContext(3, 60, 5);
+    const ok: Config = { band: 'absolute', width: 0.02, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
+    // lookback 20 > window start 8: the JS kernel's RangeError
+    const bad: Config = { band: 'volatility', width: 1, lookback: 20, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
+    const out = new Float64Array(3 * N_METRICS);
+    const errors: number[] = [];
+    simulateMany(ctx, [ok, bad, ok], out, (j) => errors.push(j));
+    expect(errors).toEqual([1]);
+    expect(Number.isNaN(out[N_METRICS + M.finalValue])).toBe(true);
+    expect(differences(out.subarray(0, N_METRICS), jsRows(ctx, [ok]))).toEqual([]);
+  });
+});
