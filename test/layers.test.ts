@@ -36,10 +36,12 @@ const LAYERS: Record<string, readonly string[]> = {
   runner: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust'],
   /** The report reads results (and the definitions below it); it never runs anything. */
   report: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
-  cli: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report'],
+  /** advise / policy export (issue 13): a chosen policy applied to today's holdings through the kernel's check day. */
+  advise: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
+  cli: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],
   bench: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report'],
   /** The public library API (src/index.ts and any other file directly in src/). */
-  index: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report'],
+  index: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],
 };
 
 /** Packages only some parts may import (a heavy import kept off the hot and start-up paths). */

@@ -17,8 +17,10 @@ import { loadPrices } from '../data/load.js';
 import { parseExperiment } from '../experiment/load.js';
 import { KernelContext } from '../kernel/context.js';
 import { simulateMany } from '../kernel/simd.js';
+import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
+import type { FlowMode, FlowsSpec } from '../policy/flows.js';
 import { ParameterSpace } from '../search/space.js';
 import { runSweep, defaultWorkers } from '../runner/sweep.js';
 import { runExperiment } from '../runner/run.js';
@@ -57,6 +59,50 @@ async function kernelRate(rounds = 3): Promise<number[]> {
   return rates;
 }
 
+/**
+ * The kernel with and without cash flows (issue 13), interleaved in one process so the ratios
+ * are comparable: the same 10,000 configurations, with no flows, with a monthly contribution
+ * invested pro rata, and with the same contribution plus a 1% quarterly withdrawal invested to
+ * the assets furthest from target. Best of `rounds` each.
+ */
+async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]> {
+  const { matrix, targets, space } = await setup();
+  const ctxOf = (flows: FlowsSpec | null, tax: number | null = null): KernelContext => new KernelContext({
+    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback, flows, tax,
+  });
+  const cases: { label: string; ctx: KernelContext; flowMode?: FlowMode }[] = [
+    { label: 'no flows', ctx: ctxOf(null) },
+    { label: 'monthly contribution, pro-rata', ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }], dated: [] }), flowMode: 'pro-rata' },
+    {
+      label: 'monthly in + quarterly 1% out, rebalance',
+      ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }, { amount: -0.01, percent: true, every: 'quarterly' }], dated: [] }),
+      flowMode: 'rebalance',
+    },
+    { label: 'tax 25% (readable path)', ctx: ctxOf(null, 0.25) },
+    { label: 'monthly contribution + tax 25%', ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }], dated: [] }, 0.25), flowMode: 'pro-rata' },
+  ];
+  warmUp(matrix.N);
+  const out = new Float64Array(N_METRICS);
+  const best = cases.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, k) => {
+      const cfgs = Array.from({ length: space.size }, (_, i) => (c.flowMode ? { ...space.config(i), flowMode: c.flowMode } : space.config(i)));
+      const t0 = performance.now();
+      for (const cfg of cfgs) simulate(c.ctx, cfg, out, 0);
+      best[k] = Math.max(best[k], cfgs.length / ((performance.now() - t0) / 1000));
+    });
+  }
+  return cases.map((c, k) => ({ label: c.label, rate: best[k] }));
+}
+
+function flowTable(rates: { label: string; rate: number }[]): string {
+  const base = rates[0].rate;
+  return '1b. single-thread kernel with cash flows and taxes (same configurations, interleaved rounds, best of 3)\n' + table(
+    ['flows / tax', 'configs/s', 'µs/config', 'vs none'],
+    rates.map((r) => [r.label, fmt(r.rate), fmt(1e6 / r.rate, 1), `${(r.rate / base).toFixed(2)}×`]),
+  ) + '\n\n';
+}
+
 const fmt = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -82,7 +128,11 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }
-  const { matrix, targets, space } = await setup();
+  if (args.includes('--flows-only')) {
+    process.stdout.write(flowTable(await flowRates(3)));
+    return;
+  }
+  const { matrix, spec, targets, space } = await setup();
   process.stdout.write(`workload: ${matrix.assets.join(', ')}; ${matrix.T} daily rows ${matrix.dates[0]} → ${matrix.dates[matrix.T - 1]}; ${space.size.toLocaleString('en')} configurations (random, seed 1); ${os.cpus().length} cores, node ${process.version}\n\n`);
 
   // 1. kernel, in this process and in fresh processes
@@ -101,6 +151,8 @@ async function main(): Promise<void> {
       ...spread.map((x, i) => [`fresh process ${i + 1}`, fmt(x), fmt(1e6 / x, 1), `${fmt((x / 40_000) * 100)}%`]),
     ],
   ) + `\n   spread across processes: ${fmt(Math.min(...spread))} – ${fmt(Math.max(...spread))} configs/s (max/min ${(Math.max(...spread) / Math.min(...spread)).toFixed(2)}×)\n\n`);
+
+  process.stdout.write(flowTable(await flowRates(3)));
 
   // 2. pool throughput for 1..cores workers, on 100,000 configurations of the same workload so
   // that pool start-up (threads, module load, warm-up) is visible apart from the throughput

@@ -3,16 +3,19 @@
  * baseline on the same check schedule and buy-and-hold.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { periodsPerYearWarning, rowsPerCalendarYear } from '../data/calendar.js';
 import { loadPrices } from '../data/load.js';
+import { FLOW_MODES, parseDatedFlows, parseFlow, type FlowMode, type FlowsSpec } from '../policy/flows.js';
 import { windowWarnings } from '../data/window.js';
 import { UserError } from '../errors.js';
 import { allocSeries, simulate, type BacktestSeries } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
 import { isRuined, METRIC_UNITS, METRICS, N_METRICS, rowToMetrics, type MetricName, type Metrics } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
-import { DOMAINS } from '../policy/domains.js';
+import { DOMAINS, MAX_COST_BPS } from '../policy/domains.js';
 import { describeConfig } from '../policy/describe.js';
 import { parseWeights, resolveTargets } from '../policy/targets.js';
 import { COST_KEYS, type Config, type Costs } from '../policy/types.js';
@@ -39,6 +42,14 @@ export interface BacktestArgs extends Costs {
   normalize: boolean;
   json: boolean;
   series?: string;
+  /** Cash flows (docs/flows-and-taxes.md): AMOUNT@SCHEDULE texts, how they are invested, growth, a CSV of dated flows. */
+  flow?: string[];
+  flowMode?: string;
+  flowGrowth?: number;
+  flowsFile?: string;
+  /** Capital-gains tax rate (docs/flows-and-taxes.md). */
+  tax?: number;
+  taxAware?: boolean;
 }
 
 /** The `schema` of `backtest --json` (docs/backtest.schema.json); bump on an incompatible change. */
@@ -95,16 +106,23 @@ function nonNegative(x: number, flag: string): number {
   return x;
 }
 
+
 export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> {
   const band = parseBand(a.band, a.lookback);
   const mode = parseMode(a.to);
   const check = parseCheck(a.check);
   if (!DOMAINS.cooldown.ok(a.cooldown)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
-  if (!(Number.isFinite(a.capital) && a.capital > 0)) throw new UserError(`--capital: ${a.capital} must be a number > 0 (the initial value, e.g. 100000)`);
+  if (!(Number.isFinite(a.capital) && a.capital > 0 && a.capital <= 1e15)) throw new UserError(`--capital: ${a.capital} must be a number > 0 and at most 1e15 (the initial value, e.g. 100000)`);
   if (!Number.isFinite(a.riskFree)) throw new UserError(`--risk-free: ${a.riskFree} must be a number (an annual rate, e.g. 0.02)`);
   const costs = Object.fromEntries(
     COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)]),
   ) as unknown as Costs; // every key of Costs, from COST_KEYS
+  if (a.series) checkSeriesPath(a.series);
+  // issue 15: proportional costs in their domain, and a fixed fee below the capital
+  if (!DOMAINS.bps.ok(costs.feeBps)) throw new UserError(`--fee-bps: ${costs.feeBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  if (!DOMAINS.bps.ok(costs.halfSpreadBps)) throw new UserError(`--half-spread-bps: ${costs.halfSpreadBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  if (costs.fixedFee >= a.capital)
+    throw new UserError(`--fixed-fee: ${costs.fixedFee} per asset traded is not below the capital ${a.capital}; one trade would cost the whole portfolio`);
   const weights = parseWeights(a.weights);
   const { matrix, info } = await loadPrices(a.data, {
     assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
@@ -112,15 +130,21 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const fileSha = createHash('sha256').update(await readFile(a.data)).digest('hex');
   const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights', via: 'cli' });
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
+  if (matrix.T < 3)
+    throw new UserError(`${a.data}: only ${matrix.T} rows${a.start || a.end ? ' in the chosen dates' : ''}; a backtest needs at least 3 (two periods of returns); use a longer date range`);
   if (start > matrix.T - 3)
     throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
-  const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs };
+  if (a.tax !== undefined && !(Number.isFinite(a.tax) && a.tax >= 0 && a.tax < 1)) throw new UserError(`--tax: ${a.tax} must be a rate in [0, 1), e.g. 0.25`);
+  if (a.taxAware && a.tax === undefined) throw new UserError('--tax-aware needs --tax RATE');
+  const flows = await cliFlows(a);
+  const flowMode = parseFlowMode(a.flowMode);
+  const policy: Config = { ...band, ...mode, check, cooldown: a.cooldown, ...costs, ...(flows ? { flowMode } : {}) };
   const calendar: Config = { band: 'calendar', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const hold: Config = { band: 'none', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const ppy = matrix.periodsPerYear;
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: ppy,
-    start, initialCapital: a.capital, riskFree: a.riskFree,
+    start, initialCapital: a.capital, riskFree: a.riskFree, flows, tax: a.tax ?? null, taxAware: a.taxAware ?? false,
   });
   const out = new Float64Array(N_METRICS);
   const series = a.series ? allocSeries(matrix.T - start, matrix.N, false) : null;
@@ -175,6 +199,31 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     warnings,
     series: seriesOut,
   };
+}
+
+/** --series must name a file in an existing folder: checked before the backtest runs, so nothing computed is lost. */
+function checkSeriesPath(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UserError(`--series ${file}: the folder ${dir} does not exist; create it or give a path in an existing folder`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new UserError(`--series ${file} is a folder; give a file name, e.g. ${path.join(file, 'series.csv')}`);
+}
+
+/** The flows of --flow, --flow-growth and --flows-file (null when none). */
+async function cliFlows(a: BacktestArgs): Promise<FlowsSpec | null> {
+  const periodic = (a.flow ?? []).map((x) => parseFlow(x, a.flowGrowth));
+  const dated = a.flowsFile ? parseDatedFlows(await readFile(a.flowsFile, 'utf8').catch(() => {
+    throw new UserError(`--flows-file ${a.flowsFile}: cannot read it; give a CSV of date,amount rows`);
+  }), a.flowsFile) : [];
+  if (a.flowGrowth !== undefined && !(Number.isFinite(a.flowGrowth) && a.flowGrowth > -1)) throw new UserError(`--flow-growth: ${a.flowGrowth} must be a number > −1 (e.g. 0.02)`);
+  return periodic.length + dated.length > 0 ? { periodic, dated } : null;
+}
+
+function parseFlowMode(x: string | undefined): FlowMode {
+  if (x === undefined) return 'pro-rata';
+  if (!(FLOW_MODES as readonly string[]).includes(x)) throw new UserError(`--flow-mode: "${x}" is not one of ${FLOW_MODES.join(', ')}`);
+  return x as FlowMode;
 }
 
 /** The package version (package.json beside dist/ and src/). */

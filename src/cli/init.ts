@@ -1,22 +1,47 @@
 /** `rebalance-lab init NAME`: a commented starter experiment. */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic.js';
 
-export function starter(name: string): string {
+/**
+ * How the starter imports defineExperiment: 'rebalance-lab' when that resolves from the folder
+ * the file goes to (a project that has it installed, or this package itself); otherwise the
+ * absolute path of this installation's entry point, so that a starter written anywhere
+ * (`init X --dir /elsewhere`) runs.
+ */
+export function importSpecifier(dir: string): string {
+  try {
+    createRequire(path.join(path.resolve(dir), 'starter.js')).resolve('rebalance-lab');
+    return 'rebalance-lab';
+  } catch {
+    return pathToFileURL(path.resolve(fileURLToPath(import.meta.url), '../../index.js')).href;
+  }
+}
+
+/** The shipped data file: relative when it resolves from the working directory, else absolute. */
+function dataPath(): string {
+  const rel = 'data/etf_daily_adjclose_1993_2023.csv';
+  if (existsSync(path.resolve(rel))) return rel;
+  const shipped = path.resolve(fileURLToPath(import.meta.url), '../../..', rel);
+  return existsSync(shipped) ? shipped : rel;
+}
+
+export function starter(name: string, from = 'rebalance-lab', data = 'data/etf_daily_adjclose_1993_2023.csv'): string {
   return `/**
  * ${name}: a starter experiment. Edit, then run:  npx rebalance-lab run experiments/${name}.ts
  * Every field is checked before any work starts; a mistake names the field and the fix.
  */
-import { defineExperiment } from 'rebalance-lab';
+import { defineExperiment } from '${from}';
 
 export default defineExperiment({
   name: '${name}',
   // Price file: wide (date,A,B,...) or long (date,asset,price). Inspect it with
   //   npx rebalance-lab data inspect data/etf_daily_adjclose_1993_2023.csv
-  data: { file: 'data/etf_daily_adjclose_1993_2023.csv' /* , start: '2010-01-01', end: '2020-12-31' */ },
+  data: { file: ${JSON.stringify(data)} /* , start: '2010-01-01', end: '2020-12-31' */ },
   // Target weights: positive, summing to 1 (or set normalizeTargets: true).
   targets: { SPY: 0.6, TLT: 0.4 },
   // Costs per trade: proportional fee and half spread in basis points of traded notional,
@@ -52,12 +77,12 @@ export async function initCommand(name: string, dir: string, json: boolean): Pro
   await mkdir(path.dirname(file), { recursive: true });
   const text = json
     ? JSON.stringify({
-        name, data: { file: 'data/etf_daily_adjclose_1993_2023.csv' }, targets: { SPY: 0.6, TLT: 0.4 },
+        name, data: { file: dataPath() }, targets: { SPY: 0.6, TLT: 0.4 },
         costs: { feeBps: 5, halfSpreadBps: 2 }, search: { kind: 'grid' },
         space: { bands: { absolute: { width: [0.02, 0.05, 0.1] }, relative: { width: [0.1, 0.2, 0.3] }, calendar: {} }, check: ['weekly', 'monthly'], mode: ['target', 'edge'] },
         constraints: ['trackingError <= 0.02'],
       }, null, 2) + '\n'
-    : starter(name);
+    : starter(name, importSpecifier(path.dirname(file)), dataPath());
   await writeFileAtomic(file, text);
   return file;
 }

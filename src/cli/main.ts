@@ -54,17 +54,24 @@ const BACKTEST_OPTIONS = {
   normalize: { type: 'boolean', default: false, describe: 'scale the weights to sum to 1 instead of refusing them' },
   json: { type: 'boolean', default: false, describe: 'print JSON on stdout instead of a table' },
   series: { type: 'string', describe: 'write the policy\'s daily value, weights and trades to this CSV' },
+  flow: { type: 'string', array: true, describe: 'a cash flow AMOUNT@SCHEDULE[:START[:END]], repeatable: 1000@monthly, -2%@yearly (see docs/flows-and-taxes.md)' },
+  'flow-mode': { type: 'string', default: 'pro-rata', describe: 'how flows are invested: pro-rata (at the targets) | rebalance (furthest from target first)' },
+  'flow-growth': { type: 'number', describe: 'yearly growth of the currency amounts of --flow, e.g. 0.02' },
+  'flows-file': { type: 'string', describe: 'a CSV of dated flows: date,amount rows' },
+  tax: { type: 'number', describe: 'capital-gains tax rate on net realised gains, paid at each year end (average cost), e.g. 0.25' },
+  'tax-aware': { type: 'boolean', default: false, describe: 'with --tax: a rebalance that would sell an asset at a gain trades only to the band edge' },
 } as const satisfies Record<SchemaFlags, Options> & Record<string, Options>;
 
 const RUN_OPTIONS = {
-  workers: { type: 'number', describe: 'worker threads (default: all cores)' },
-  out: { type: 'string', default: 'reports', describe: 'parent folder of run folders' },
+  workers: { type: 'string', describe: 'worker threads (default: all cores)' },
+  out: { type: 'string', describe: 'parent folder of run folders (default: reports); with --resume, the folder must be inside it' },
   'run-id': { type: 'string', describe: 'name of the run folder (default: a timestamp)' },
   resume: { type: 'string', describe: 'finish the run in this folder (refused if the experiment or data changed)' },
-  'batch-size': { type: 'number', describe: 'configurations per worker task (default: chosen from the size)' },
-  'worker-memory-mb': { type: 'number', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
+  'batch-size': { type: 'string', describe: 'configurations per worker task (default: chosen from the size)' },
+  'worker-memory-mb': { type: 'string', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
   shard: { type: 'string', describe: 'evaluate only the ids with id mod n = k (k/n, e.g. 0/4) into <out>/<name>/<run-id>/shard-k-of-n; then `merge`' },
   'shard-from-env': { type: 'string', describe: 'like --shard, k read from an environment variable: VAR/n (e.g. JOB_COMPLETION_INDEX/4, SLURM_ARRAY_TASK_ID/4)' },
+  'break-lock': { type: 'boolean', default: false, describe: 'take the run folder\'s lock even if another process seems to hold it (only when that process is really gone)' },
   report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
@@ -125,10 +132,70 @@ export async function main(argv: string[]): Promise<void> {
           feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
           start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
           riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
+          flow: a.flow, flowMode: a['flow-mode'], flowGrowth: a['flow-growth'], flowsFile: a['flows-file'], tax: a.tax, taxAware: a['tax-aware'],
         });
         for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
         process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
       },
+    )
+    .command(
+      'advise',
+      'today\'s holdings and prices through a chosen policy: trade or not, and the orders',
+      (y: Argv) =>
+        y
+          .options({
+            policy: { type: 'string', describe: 'the policy: a run folder reports/<experiment>/<run>[#rank|#id=ID] (default rank 1) or a policy .json from `policy export`' },
+            weights: { type: 'string', describe: 'or the policy by the backtest flags: target weights, e.g. SPY=0.6,TLT=0.4' },
+            band: BACKTEST_OPTIONS.band,
+            check: BACKTEST_OPTIONS.check,
+            to: BACKTEST_OPTIONS.to,
+            lookback: BACKTEST_OPTIONS.lookback,
+            cooldown: BACKTEST_OPTIONS.cooldown,
+            'fee-bps': BACKTEST_OPTIONS['fee-bps'],
+            'half-spread-bps': BACKTEST_OPTIONS['half-spread-bps'],
+            'fixed-fee': BACKTEST_OPTIONS['fixed-fee'],
+            'min-trade': BACKTEST_OPTIONS['min-trade'],
+            normalize: BACKTEST_OPTIONS.normalize,
+            holdings: { type: 'string', demandOption: true, describe: 'units held: a CSV asset,units or A=units,B=units' },
+            prices: { type: 'string', describe: 'a price file (its row on --as-of) or A=price,B=price; default: the run\'s data file' },
+            cash: { type: 'number', default: 0, describe: 'cash held besides the assets (counted in the value, no target)' },
+            'as-of': { type: 'string', describe: 'the date whose prices to use (YYYY-MM-DD); default: the price file\'s last date' },
+            'lot-size': { type: 'string', describe: 'trade in whole lots: one size for all (e.g. 1) or A=1,B=0.001' },
+            'max-fill': BACKTEST_OPTIONS['max-fill'],
+            'periods-per-year': BACKTEST_OPTIONS['periods-per-year'],
+            json: { type: 'boolean', default: false, describe: 'print { trade, orders, weights, postTradeWeights, nextCheck, … } as JSON' },
+          })
+          .example('$0 advise --policy reports/sixty-forty/20261124-120000#1 --holdings SPY=120,TLT=300', 'what rank 1 says about these holdings on the data\'s last date')
+          .example('$0 advise --weights SPY=0.6,TLT=0.4 --band relative:0.25 --to edge --holdings holdings.csv --prices SPY=410.2,TLT=101.5 --lot-size 1', 'the policy by flags, today\'s prices by hand'),
+      async (a) => {
+        const { adviseCommand, formatAdvice, adviceJson } = await import('./advise.js');
+        const r = await adviseCommand({
+          policy: a.policy, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
+          feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'], normalize: a.normalize,
+          holdings: a.holdings, prices: a.prices, cash: a.cash, asOf: a['as-of'], lotSize: a['lot-size'],
+          maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'],
+        });
+        process.stdout.write(a.json ? JSON.stringify(adviceJson(r), null, 2) + '\n' : formatAdvice(r));
+      },
+    )
+    .command('policy', 'export a chosen policy', (y: Argv) =>
+      y
+        .command(
+          'export <run>',
+          'write a run\'s configuration (rank or id) as a small versioned policy JSON that `advise --policy` reads',
+          (z: Argv) =>
+            z
+              .positional('run', { type: 'string', demandOption: true, describe: 'reports/<experiment>/<run>[#rank|#id=ID] (default rank 1)' })
+              .options({ out: { type: 'string', describe: 'write to this file instead of stdout' } })
+              .example('$0 policy export reports/sixty-forty/20261124-120000#1 --out policy.json', ''),
+          async (a) => {
+            const { policyExportCommand } = await import('./advise.js');
+            const text = await policyExportCommand(a.run as string, a.out);
+            if (a.out) process.stderr.write(`wrote ${a.out}\n`);
+            else process.stdout.write(text);
+          },
+        )
+        .demandCommand(1, 'name a policy subcommand: export'),
     )
     .command(
       'run <experiment>',
@@ -145,11 +212,11 @@ export async function main(argv: string[]): Promise<void> {
             ]),
           ),
       async (a) => {
-        const { runCommand, parseShard } = await import('./run.js');
+        const { runCommand, parseShard, parseWhole } = await import('./run.js');
         await runCommand({
-          experiment: a.experiment as string, workers: a.workers, out: a.out, runId: a['run-id'], resume: a.resume,
-          batchSize: a['batch-size'], noReport: !a.report, quiet: a.quiet, json: a.json, dryRun: a['dry-run'], yes: a.yes,
-          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: a['worker-memory-mb'],
+          experiment: a.experiment as string, workers: parseWhole('--workers', a.workers), out: a.out, runId: a['run-id'], resume: a.resume,
+          batchSize: parseWhole('--batch-size', a['batch-size']), noReport: !a.report, quiet: a.quiet, json: a.json, dryRun: a['dry-run'], yes: a.yes,
+          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: parseWhole('--worker-memory-mb', a['worker-memory-mb']), breakLock: a['break-lock'],
         });
       },
     )
@@ -162,13 +229,14 @@ export async function main(argv: string[]): Promise<void> {
           .options({
             out: { type: 'string', describe: 'the merged run folder (default: the shards\' parent folder)' },
             report: RUN_OPTIONS.report,
+            'break-lock': RUN_OPTIONS['break-lock'],
             quiet: RUN_OPTIONS.quiet,
             json: RUN_OPTIONS.json,
           })
           .epilog(examples([['Merge reports/sixty-forty/sweep1/shard-*-of-4 into reports/sixty-forty/sweep1:', 'merge reports/sixty-forty/sweep1']])),
       async (a) => {
         const { mergeCommand } = await import('./run.js');
-        await mergeCommand({ dirs: a.dirs as string[], out: a.out, noReport: !a.report, quiet: a.quiet, json: a.json });
+        await mergeCommand({ dirs: a.dirs as string[], out: a.out, breakLock: a['break-lock'], noReport: !a.report, quiet: a.quiet, json: a.json });
       },
     )
     .command(

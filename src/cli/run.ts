@@ -29,6 +29,15 @@ export function parseShard(shard: string | undefined, fromEnv: string | undefine
   return undefined;
 }
 
+/** A flag's text as a whole number (checked for range by the run); anything else is a UserError quoting it. */
+export function parseWhole(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = String(raw).trim();
+  if (!/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t))
+    throw new UserError(`${flag} ${JSON.stringify(String(raw)).slice(0, 40)}: expected a whole number, e.g. ${flag} 4`);
+  return Number(t);
+}
+
 /** What the run is doing in each phase after the sweep, for the Ctrl-C message. */
 const DOING: Partial<Record<Phase, string>> = {
   write: 'writing results.csv',
@@ -123,9 +132,9 @@ async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; q
 }
 
 /** `merge`: shard runs into one run, its leaderboard and report. */
-export async function mergeCommand(o: { dirs: string[]; out?: string; noReport?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+export async function mergeCommand(o: { dirs: string[]; out?: string; breakLock?: boolean; noReport?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
   const { mergeRuns } = await import('../runner/merge.js');
-  const r = await mergeRuns({ dirs: o.dirs, out: o.out, quiet: o.quiet });
+  const r = await mergeRuns({ dirs: o.dirs, out: o.out, quiet: o.quiet, breakLock: o.breakLock });
   await printRun(r, o);
 }
 

@@ -24,6 +24,8 @@ export function isoDateProblem(s: string): string | null {
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
+  if (year === 0)
+    return `${shortJson(s)} has year 0000, a placeholder (databases write it for "no date"; the calendar has no year 0): remove the row or give its real date`;
   if (month < 1 || month > 12) return `${JSON.stringify(s)} is not a real date (month ${m[2]} does not exist)`;
   const dim = daysInMonth(year, month);
   if (day < 1 || day > dim) {

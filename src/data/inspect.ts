@@ -54,7 +54,7 @@ function unusedAssets(info: DataInfo): string[] {
 function assetTable(info: DataInfo): string[] {
   const header = ['asset', 'first', 'last', 'observations', 'filled'];
   const rows = info.assets.map((a) => [a.name, a.first, a.last, String(a.observations), String(a.filled)]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const widths = header.map((h, c) => rows.reduce((w, r) => Math.max(w, r[c].length), h.length));
   const numeric = [false, false, false, true, true];
   const fmt = (cells: string[]): string =>
     cells

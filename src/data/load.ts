@@ -65,8 +65,8 @@ function checkOptions(file: string, opts: LoadOptions): number {
     throw new UserError(`${file}: maxFill ${maxFill} must be a whole number of periods ≥ 0 (default ${DEFAULT_MAX_FILL})`);
   }
   const ppy = opts.periodsPerYear;
-  if (ppy !== undefined && !(Number.isFinite(ppy) && ppy > 0)) {
-    throw new UserError(`${file}: periodsPerYear ${ppy} must be a positive number (e.g. 252, 365, 52, 12)`);
+  if (ppy !== undefined && !(Number.isFinite(ppy) && ppy >= 1 && ppy <= 1_000_000)) {
+    throw new UserError(`${file}: periodsPerYear ${ppy} must be a number from 1 to 1,000,000 (e.g. 252, 365, 52, 12)`);
   }
   return maxFill;
 }

@@ -74,8 +74,11 @@ function wideAssets(header: CsvRecord, file: string): string[] {
   const [first, ...assets] = header.fields;
   const where = `${file} line ${header.line}`;
   if (first.toLowerCase() !== 'date') {
+    // never echo more than a short excerpt of a file that may not be a price file at all
+    if (assets.length === 0)
+      throw new UserError(`${where}: this is not a price CSV (its first line has no comma-separated columns); write the header as ${HEADER_HINT}`);
     throw new UserError(
-      `${where}: the header must start with a date column, found ${quote(first)}; ` +
+      `${where}: the header must start with a date column, found ${quote(first, 24)}; ` +
         `write the header as ${HEADER_HINT}`,
     );
   }

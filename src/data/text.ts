@@ -4,7 +4,8 @@
  * and values quoted for error messages without pasting megabytes into them.
  */
 import { constants } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
+import { constants as constants_fs } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -50,27 +51,49 @@ export function formatBytes(n: number): string {
  * `what` names the kind of file in messages ("price file", "experiment file").
  */
 export async function readUserText(file: string, limit: number, what: string, tooBigHint: string): Promise<string> {
-  let size: number;
+  // open without blocking (a FIFO would wait forever for a writer), then judge the opened file
+  // itself (fstat on the descriptor: no window between a check and the read)
+  let fh: FileHandle;
   try {
-    const s = await stat(file);
-    if (s.isDirectory()) throw new UserError(`${file}: is a directory, not ${article(what)}; give the path of the file`);
-    size = s.size;
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw readError(file, e, what);
-  }
-  if (size > limit) {
-    throw new UserError(
-      `${file}: the ${what} is ${formatBytes(size)}, over the ${formatBytes(limit)} limit; ${tooBigHint}`,
-    );
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
+    fh = await open(file, constants_fs.O_RDONLY | constants_fs.O_NONBLOCK);
   } catch (e) {
     throw readError(file, e, what);
   }
-  return decodeText(bytes, file);
+  try {
+    let st;
+    try {
+      st = await fh.stat();
+    } catch (e) {
+      throw readError(file, e, what);
+    }
+    if (st.isDirectory()) throw new UserError(`${file}: is a directory, not ${article(what)}; give the path of the file`);
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw new UserError(`${file}: is ${kind}, not ${article(what)}; give the path of a regular file`);
+    }
+    const tooBig = (n: number | null): UserError =>
+      new UserError(`${file}: the ${what} is ${n === null ? 'larger than the' : `${formatBytes(n)}, over the`} ${formatBytes(limit)} limit; ${tooBigHint}`);
+    if (st.size > limit) throw tooBig(st.size);
+    // read with the real byte count checked as it grows (a file can grow, or lie about its size)
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, 0, buf.length, null));
+      } catch (e) {
+        throw readError(file, e, what);
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > limit) throw tooBig(null);
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    }
+    return decodeText(Buffer.concat(chunks, total), file);
+  } finally {
+    await fh.close();
+  }
 }
 
 function article(noun: string): string {

@@ -4,6 +4,21 @@
  */
 import cliProgress from 'cli-progress';
 
+/**
+ * The time left as a person reads it: "42 s", "4 min 05 s", "1 h 05 min"; "…" while unknown
+ * (cli-progress passes "NULL" or "INF" then, and its default prints "01m60s" for 119.7 s).
+ */
+export function fmtEta(t: number | string): string {
+  const x = typeof t === 'number' ? t : Number(t);
+  if (!Number.isFinite(x) || x < 0) return '…';
+  const s = Math.round(x);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private done = 0;
@@ -21,6 +36,7 @@ export class Progress {
           format: `${title} |{bar}| {percentage}% {value}/{total} · {rate}/s · ETA {eta_formatted}`,
           hideCursor: true,
           etaBuffer: 50,
+          formatTime: (t: number) => fmtEta(t),
         },
         cliProgress.Presets.shades_classic,
       );

@@ -1,5 +1,6 @@
 /** Messages between the sweep runner and its workers (structured-clone friendly). */
 import type { ExperimentSpec } from '../spec/schema.js';
+import type { FlowsSpec } from '../policy/flows.js';
 
 export interface WorkerData {
   /** Row-major T×N prices over a SharedArrayBuffer (shared, not copied). */
@@ -19,6 +20,11 @@ export interface WorkerData {
   faults?: string;
   /** Evaluate the ids k + j·n: tasks and results use the local index j (a plain run: k 0, n 1). */
   shard: { k: number; n: number };
+  /** Cash flows of the experiment (policy/flows.ts), or null. */
+  flows?: FlowsSpec | null;
+  /** Capital-gains tax rate, or null. */
+  tax?: number | null;
+  taxAware?: boolean;
 }
 
 /** A batch: local indices [from, to) (configuration ids when the run is not sharded). */

@@ -97,7 +97,8 @@ export function makeFolds(dates: readonly string[], start: number, spec: Validat
   const first = dates[start];
   const last = dates[T - 1];
   const where = `${file}: validation`;
-  const rows = (w: Window): string => `${dates[w.from]} to ${dates[w.to - 1]} (${w.to - w.from} rows)`;
+  const rows = (w: Window): string =>
+    w.to > w.from ? `${dates[w.from]} to ${dates[w.to - 1]} (${w.to - w.from} rows)` : `no rows (at ${dates[Math.min(w.from, T - 1)]})`;
   if (spec.kind === 'split') {
     if (!(spec.at > first && spec.at <= last)) {
       throw new UserError(

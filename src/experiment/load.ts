@@ -28,6 +28,7 @@ export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSp
   return compileExperiment(raw, file).spec;
 }
 
+
 async function importCode(abs: string): Promise<unknown> {
   const { tsImport } = await import('tsx/esm/api');
   // tsImport returns the module namespace; its shape is the user's, checked by zod below.

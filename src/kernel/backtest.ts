@@ -12,6 +12,8 @@ import { KernelContext, type ContextInput } from './context.js';
 import { N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
 import { ACC, metricsFromTotals } from './totals.js';
+import { applyFlow, FA_COST, FA_REBAL, FA_TWR, moneyWeightedReturn } from './flows.js';
+import { payTax, settleTrades, TX_COST, TX_FRAC, TX_GAIN, TX_LOSS } from './tax.js';
 import {
   kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
@@ -46,16 +48,16 @@ export interface BacktestSeries {
  */
 export type CheckDay = (t: number, V: number) => number;
 
-/** Slots of ctx.state. */
-const TRADED = 0;
-const COST = 1;
+/** Slots of ctx.state (TRADED and COST are read by advise/, which runs the same check day). */
+export const TRADED = 0;
+export const COST = 1;
 const EVENTS = 2;
 const TURN = 3;
 const COSTSUM = 4;
 const COSTTOTAL = 5;
 const ASSETTRADES = 6;
 
-function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
+export function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const { prices: P, N, targets: W, ppy } = ctx;
   const scope = BANDS[cfg.band].scope;
   const isVol = cfg.band === 'volatility';
@@ -74,7 +76,9 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
   const cRate = costRate(cfg);
   const fixedFee = cfg.fixedFee;
   const minTrade = cfg.minTrade;
-  const { h, w, wp, dev, state: st } = ctx;
+  const { h, w, wp, dev, state: st, basis } = ctx;
+  // tax-aware (kernel/tax.ts): a rebalance that would sell an asset standing at a gain goes only to the band edge
+  const taxAware = ctx.taxAware && scope !== 'always';
   return (t: number, V: number): number => {
     st[TRADED] = 0;
     st[COST] = 0;
@@ -128,7 +132,13 @@ function makeCheckDay(ctx: KernelContext, cfg: Config): CheckDay {
       }
     }
     if (!trigger) return V;
-    const scale = modeScale(modeCode, modeParam, s);
+    let scale = modeScale(modeCode, modeParam, s);
+    if (taxAware && scale < s)
+      for (let i = 0; i < N; i++)
+        if (W[i] + scale * dev[i] < w[i] && h[i] * P[row + i] > basis[i]) {
+          scale = s;
+          break;
+        }
     let sumAbs = 0;
     let nTraded = 0;
     for (let i = 0; i < N; i++) {
@@ -180,7 +190,8 @@ export function simulate(
   offset = 0,
   series: BacktestSeries | null = null,
 ): void {
-  if (series === null && ctx.N <= MAX_GENERATED_N) fastSimulate(ctx, cfg, out, offset);
+  // taxes run only on the readable path (kernel/tax.ts)
+  if (series === null && ctx.N <= MAX_GENERATED_N && ctx.taxRate === null) fastSimulate(ctx, cfg, out, offset);
   else readableSimulate(ctx, cfg, out, offset, series);
 }
 
@@ -214,13 +225,23 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   prm[PRM_FIXED] = cfg.fixedFee;
   prm[PRM_MIN_TRADE] = cfg.minTrade;
   prm[PRM_MIN_WIDTH] = cfg.minWidth ?? 0;
-  kernelFor(N, band, mode)(
+  const flows = ctx.flows !== null;
+  let fx = null;
+  if (flows) {
+    ctx.flowAcc.fill(0);
+    ctx.flowPrm[0] = cfg.flowMode === 'rebalance' ? 1 : 0;
+    ctx.flowPrm[1] = prm[PRM_RATE];
+    ctx.flowPrm[2] = cfg.fixedFee;
+    fx = ctx.flowHook();
+  }
+  kernelFor(N, band, mode, flows)(
     ctx.prices, ctx.targets, ctx.b,
     band === 'volatility' ? ctx.volatility(L) : null,
     band === 'risk' ? ctx.covariance(L) : null,
-    ctx.dev, ctx.checkRows(cfg.check), values, ctx.drift, start, T, cfg.cooldown ?? 0, prm, acc,
+    ctx.dev, ctx.checkRows(cfg.check), values, ctx.drift, start, T, cfg.cooldown ?? 0, prm, acc, fx,
   );
-  pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM);
+  if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM, ctx.flowAcc);
+  else pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM);
   // kernel/stats.ts's statistics from the same sums in the same order: mean = Σx/n (S.mean),
   // sample std = sqrt(Σ(x − mean)²/(n − 1)) (S.sampleStd), sortino (S.sortino)
   const from = start + 1;
@@ -288,6 +309,48 @@ function pathPass(
 }
 
 /**
+ * pathPass with cash flows: the same sums, with the period return leaving the flow out,
+ * r_t = (V_t − F_t)/V_{t−1} − 1, and the drawdown measured on the time-weighted index
+ * I_t = I_{t−1}·(1 + r_t) (I_start = 1), written to fa[FA_TWR] at the end; the same operations
+ * in the same order as genericDayLoop's flow branch.
+ */
+function pathPassFlows(
+  vals: Float64Array, drifts: Float64Array, fl: Float64Array, benchRet: Float64Array, rets: Float64Array, diff: Float64Array,
+  start: number, T: number, out: Float64Array, o: number, fa: Float64Array,
+): void {
+  let Vprev = vals[start];
+  let twr = 1;
+  let peak = 1;
+  let maxDD = 0;
+  let driftSum = 0;
+  let driftMax = 0;
+  let sumR = 0;
+  let sumD = 0;
+  for (let t = start + 1; t < T; t++) {
+    const V = vals[t];
+    const drift = drifts[t];
+    driftSum += drift;
+    if (drift > driftMax) driftMax = drift;
+    const r = (V - fl[t]) / Vprev - 1;
+    rets[t] = r;
+    const d = r - benchRet[t];
+    diff[t] = d;
+    sumR += r;
+    sumD += d;
+    twr = twr * (1 + r);
+    if (twr > peak) peak = twr;
+    else if (1 - twr / peak > maxDD) maxDD = 1 - twr / peak;
+    Vprev = V;
+  }
+  out[o] = driftSum;
+  out[o + 1] = driftMax;
+  out[o + 2] = sumR;
+  out[o + 3] = sumD;
+  out[o + 4] = maxDD;
+  fa[FA_TWR] = twr;
+}
+
+/**
  * Once the means are known: one pass over [from, to), each sum accumulated in t order from 0
  * exactly as kernel/stats.ts does (the four chains are independent):
  *   out[o], out[o+1] = Σ(r_t − mr)², Σ(d_t − md)²   (sampleStd's second pass)
@@ -334,7 +397,15 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
   const V0 = allocate(ctx);
   ctx.values[ctx.start] = V0;
   const acc = ctx.acc;
-  genericDayLoop(ctx, mask, cooldown, check, series);
+  ctx.flowAcc.fill(0);
+  const flow = ctx.flows ? { rebalance: cfg.flowMode === 'rebalance', cRate: costRate(cfg), fixedFee: cfg.fixedFee } : null;
+  if (ctx.taxRate !== null) {
+    // the initial allocation is bought at the start prices: its basis
+    ctx.taxAcc.fill(0);
+    for (let i = 0; i < ctx.N; i++) ctx.basis[i] = ctx.h[i] * ctx.prices[ctx.start * ctx.N + i];
+  }
+  const tax = ctx.taxRate !== null ? { rate: ctx.taxRate, cRate: costRate(cfg), fixedFee: cfg.fixedFee } : null;
+  genericDayLoop(ctx, mask, cooldown, check, series, flow, tax);
   if (series?.halfWidth && BANDS[cfg.band].scope === 'asset') fillHalfWidths(ctx, cfg, series.halfWidth);
   const { start, T, ppy, rets, diff, riskFree } = ctx;
   // rets[t] = V_t/V_{t−1} − 1 and diff[t] = rets[t] − r^b_t were filled by the day loop;
@@ -368,7 +439,44 @@ export function finishTotals(ctx: KernelContext, vEnd: number, out: Float64Array
   t.vStart = ctx.capital;
   t.vEnd = vEnd;
   t.benchCagr = ctx.benchCagr;
+  // cash flows and taxes (kernel/flows.ts, kernel/tax.ts): their costs join costSum
+  const flows = ctx.flows;
+  t.hasFlows = flows !== null;
+  if (flows === null) {
+    t.twr = NaN;
+    t.mwr = NaN;
+    t.flowRebal = 0;
+  } else {
+    t.costSum += ctx.flowAcc[FA_COST];
+    t.twr = ctx.flowAcc[FA_TWR];
+    t.mwr = moneyWeightedReturn(ctx.capital, vEnd, flows.rows, ctx.fl, ctx.start, ctx.T, ctx.ppy);
+    t.flowRebal = ctx.flowAcc[FA_REBAL];
+  }
+  t.taxed = ctx.taxRate !== null;
+  if (ctx.taxRate === null) {
+    t.taxFrac = 0;
+    t.unrealisedGain = NaN;
+    t.afterTaxValue = NaN;
+  } else {
+    const ta = ctx.taxAcc;
+    t.costSum += ta[TX_COST];
+    // liquidation at the last close: tax on this year's realised gain plus the unrealised gain, less the carried loss
+    const { N, T, prices: P, h, basis } = ctx;
+    let U = 0;
+    for (let i = 0; i < N; i++) U += h[i] * P[(T - 1) * N + i] - basis[i];
+    const due = ta[TX_GAIN] + U - ta[TX_LOSS];
+    t.taxFrac = ta[TX_FRAC];
+    t.unrealisedGain = U;
+    t.afterTaxValue = vEnd - (due > 0 ? ctx.taxRate * due : 0);
+  }
   metricsFromTotals(t, out, o);
+}
+
+/** How the readable day loop applies the context's flows (null: no flows). */
+interface FlowArgs {
+  rebalance: boolean;
+  cRate: number;
+  fixedFee: number;
 }
 
 /** b_i,t over the window for a per-asset band (the report draws the band around each weight). */
@@ -381,13 +489,19 @@ function fillHalfWidths(ctx: KernelContext, cfg: Config, out: Float64Array): voi
 }
 
 /** The readable day loop (and the one that records series). */
-function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, check: CheckDay, series: BacktestSeries | null): void {
+function genericDayLoop(
+  ctx: KernelContext, mask: Uint8Array, cooldown: number, check: CheckDay, series: BacktestSeries | null,
+  flow: FlowArgs | null = null, tax: { rate: number; cRate: number; fixedFee: number } | null = null,
+): void {
   const { prices: P, N, T, start, targets: W, h, values: vals, rets, diff, benchRet, state: st, acc } = ctx;
+  const flows = flow ? ctx.flows : null;
+  const { hPrev, basis, taxAcc, taxYearEnd } = ctx;
+  let twr = 1; // the time-weighted index (flows only; drawdown is measured on it)
   let V = vals[start];
   let driftSum = 0;
   let driftMax = 0;
   let lastTrade = -1;
-  let peak = V;
+  let peak = flows === null ? V : 1;
   let maxDD = 0;
   if (series) {
     for (let i = 0; i < N; i++) series.weights[i] = W[i];
@@ -398,16 +512,28 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
     const row = t * N;
     V = 0;
     for (let i = 0; i < N; i++) V += h[i] * P[row + i];
+    let F = 0;
+    if (flows !== null && flow !== null && flows.mask[t] === 1) {
+      // the flow first, then the check sees the post-flow holdings (kernel/flows.ts)
+      if (tax !== null) hPrev.set(h);
+      V = applyFlow(h, P, row, N, W, V, t, flows.abs, flows.pct, ctx.fl, flow.rebalance, flow.cRate, flow.fixedFee, ctx.flowX, ctx.flowAcc, ctx.dates);
+      F = ctx.fl[t];
+      if (tax !== null) settleTrades(h, hPrev, basis, P, row, N, taxAcc);
+    }
     let traded = false;
     const Vpre = V;
     if (mask[t] === 1 && (lastTrade < 0 || t - lastTrade > cooldown)) {
+      if (tax !== null) hPrev.set(h);
       if (series) for (let i = 0; i < N; i++) series.hPrev[i] = h[i];
       V = check(t, V);
       if (st[TRADED] === 1) {
         traded = true;
         lastTrade = t;
+        if (tax !== null) settleTrades(h, hPrev, basis, P, row, N, taxAcc);
       }
     }
+    // the year end: tax on the year's net realised gains, paid by a pro-rata sale (kernel/tax.ts)
+    if (tax !== null && taxYearEnd[t] === 1) V = payTax(h, hPrev, basis, P, row, N, V, tax.rate, tax.cRate, tax.fixedFee, taxAcc, ctx.dates[t]);
     // drift of the end-of-day weights: ½·Σ|h_i·P_i − w*_i·V| / V
     let ds = 0;
     for (let i = 0; i < N; i++) {
@@ -417,11 +543,21 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
     const drift = (0.5 * ds) / (V < 0 ? -V : V); // ½·Σ|h_i·P_i/V − w*_i|, literal even if fees drove V below 0
     driftSum += drift;
     if (drift > driftMax) driftMax = drift;
-    const r = V / vals[t - 1] - 1;
-    rets[t] = r;
-    diff[t] = r - benchRet[t];
-    if (V > peak) peak = V;
-    else if (1 - V / peak > maxDD) maxDD = 1 - V / peak;
+    if (flows === null) {
+      const r = V / vals[t - 1] - 1;
+      rets[t] = r;
+      diff[t] = r - benchRet[t];
+      if (V > peak) peak = V;
+      else if (1 - V / peak > maxDD) maxDD = 1 - V / peak;
+    } else {
+      // with flows: the period return excludes the flow, r_t = (V_t − F_t)/V_{t−1} − 1
+      const r = (V - F) / vals[t - 1] - 1;
+      rets[t] = r;
+      diff[t] = r - benchRet[t];
+      twr = twr * (1 + r);
+      if (twr > peak) peak = twr;
+      else if (1 - twr / peak > maxDD) maxDD = 1 - twr / peak;
+    }
     vals[t] = V;
     if (series) {
       const j = t - start;
@@ -440,6 +576,7 @@ function genericDayLoop(ctx: KernelContext, mask: Uint8Array, cooldown: number, 
   acc[ACC.DRIFT_SUM] = driftSum;
   acc[ACC.DRIFT_MAX] = driftMax;
   acc[ACC.MAX_DD] = maxDD;
+  ctx.flowAcc[FA_TWR] = twr;
 }
 
 export interface BacktestInput extends Omit<ContextInput, 'start'> {

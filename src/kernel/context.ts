@@ -6,7 +6,10 @@
  */
 import type { CheckEvery } from '../policy/types.js';
 import { checkMask, scheduleKey } from '../policy/schedule.js';
-import { PRM_SLOTS } from './generated.js';
+import { compileFlows, hasFlows, type CompiledFlows, type FlowsSpec } from '../policy/flows.js';
+import { applyFlow, FA_SLOTS } from './flows.js';
+import { TX_SLOTS } from './tax.js';
+import { PRM_SLOTS, type FlowHook } from './generated.js';
 import { emptyTotals, type Totals } from './totals.js';
 
 export interface ContextInput {
@@ -21,6 +24,12 @@ export interface ContextInput {
   initialCapital?: number;
   /** Annual risk-free rate for sharpe and sortino. */
   riskFree?: number;
+  /** Cash flows over the window (policy/flows.ts), or none. */
+  flows?: FlowsSpec | null;
+  /** Capital-gains tax rate on net realised gains (kernel/tax.ts), or none. */
+  tax?: number | null;
+  /** With tax: a rebalance that would sell an asset with an unrealised gain trades only to the band edge. */
+  taxAware?: boolean;
 }
 
 export class KernelContext {
@@ -60,6 +69,22 @@ export class KernelContext {
   /** The generated kernel's per-configuration scalars (kernel/generated.ts PRM_*). */
   readonly kernelParams = new Float64Array(PRM_SLOTS);
 
+  /** Cash flows of the window (null: none), the flow amount F_t written per flow row, and the flow totals (kernel/flows.ts FA_*). */
+  readonly flows: CompiledFlows | null;
+  readonly fl: Float64Array;
+  readonly flowAcc = new Float64Array(FA_SLOTS);
+  readonly flowX: Float64Array;
+  /** The current configuration's flow scalars: [rebalance ? 1 : 0, cost rate, fixed fee]. */
+  readonly flowPrm = new Float64Array(3);
+  /** Tax (null: none): the rate, per-asset cost basis, the holdings before a trade, the year-end rows, the totals (kernel/tax.ts TX_*). */
+  readonly taxRate: number | null;
+  readonly basis: Float64Array;
+  readonly hPrev: Float64Array;
+  readonly taxYearEnd: Uint8Array;
+  readonly taxAcc = new Float64Array(TX_SLOTS);
+  readonly taxAware: boolean;
+  private hook: FlowHook | null = null;
+
   private readonly named = new Map<string, { mask: Uint8Array; rows: Int32Array }>();
   private readonly everyN = new Map<number, { mask: Uint8Array; rows: Int32Array }>();
   private readonly vols = new Map<number, Float64Array>();
@@ -90,6 +115,14 @@ export class KernelContext {
     this.wp = new Float64Array(N);
     this.b = new Float64Array(N);
     this.dev = new Float64Array(N);
+    this.flows = hasFlows(inp.flows) ? compileFlows(inp.flows, inp.dates, start) : null;
+    this.fl = new Float64Array(this.flows ? T : 0);
+    this.flowX = new Float64Array(N);
+    this.taxRate = inp.tax === undefined || inp.tax === null ? null : inp.tax;
+    this.basis = new Float64Array(N);
+    this.taxAware = this.taxRate !== null && inp.taxAware === true;
+    this.hPrev = new Float64Array(N);
+    this.taxYearEnd = this.taxRate === null ? new Uint8Array(0) : checkMask(inp.dates, start, 'yearly');
 
     const prices = this.prices;
     const br = new Float64Array(T);
@@ -105,6 +138,27 @@ export class KernelContext {
     this.benchValue = bv;
     const years = (T - 1 - start) / this.ppy;
     this.benchCagr = Math.pow(bv[T - 1] / bv[start], 1 / years) - 1;
+  }
+
+  /**
+   * The generated kernels' flow hook (kernel/generated.ts FlowHook), built once per context:
+   * its step applies a row's flow to `h` (free scratch on the generated path) with the scalars
+   * of flowPrm, through the same applyFlow the readable day loop calls.
+   */
+  flowHook(): FlowHook {
+    const flows = this.flows;
+    if (!flows) throw new Error('flowHook: this context has no flows');
+    if (!this.hook) {
+      const { prices: P, N, targets: W, h, fl, flowX: x, flowAcc: acc, dates, flowPrm: prm } = this;
+      const { abs, pct } = flows;
+      this.hook = {
+        rows: flows.rows,
+        hs: h,
+        step: (t: number, row: number, V: number): number =>
+          applyFlow(h, P, row, N, W, V, t, abs, pct, fl, prm[0] === 1, prm[1], prm[2], x, acc, dates),
+      };
+    }
+    return this.hook;
   }
 
   /** Check rows for a schedule as a 0/1 mask of length T (cached). */

@@ -78,12 +78,26 @@ export type Kernel = (
   P: Float64Array, W: Float64Array, b: Float64Array, vol: Float64Array | null, cov: Float64Array | null, dv: Float64Array,
   checks: Int32Array, vals: Float64Array, drift: Float64Array,
   start: number, T: number, cooldown: number, prm: Float64Array, acc: Float64Array,
+  flows: FlowHook | null,
 ) => void;
 
-const ARGS = ['P', 'W', 'b', 'vol', 'cov', 'dv', 'checks', 'vals', 'drift', 'start', 'T', 'cooldown', 'prm', 'acc'] as const;
+/**
+ * Cash flows (kernel/flows.ts), for the kernels generated with flows only: the flow rows
+ * (ascending, then T), the holdings scratch hs the flow step reads and rewrites, and the step
+ * itself: step(t, row, V) applies row t's flow to hs and returns the post-flow value. Kernels
+ * without flows never touch it (the SIMD kernel of issue 12 has no flows: a configuration runs
+ * there only when its context has none, KernelContext.flows === null).
+ */
+export interface FlowHook {
+  rows: Int32Array;
+  hs: Float64Array;
+  step: (t: number, row: number, V: number) => number;
+}
+
+const ARGS = ['P', 'W', 'b', 'vol', 'cov', 'dv', 'checks', 'vals', 'drift', 'start', 'T', 'cooldown', 'prm', 'acc', 'fx'] as const;
 
 /** The source of the kernel for (N, band, mode); exported for tests and inspection. */
-export function kernelSource(N: number, band: KernelBand, mode: KernelMode): string {
+export function kernelSource(N: number, band: KernelBand, mode: KernelMode, withFlows = false): string {
   const ix = Array.from({ length: N }, (_, i) => i);
   const each = (f: (i: number) => string, sep = '\n'): string => ix.map(f).join(sep);
   const sum = (f: (i: number) => string): string => `0 + ${each(f, ' + ')}`;
@@ -142,7 +156,7 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
 
   const check = `
     {
-      next = checks[++ci];
+      ${withFlows ? 'cnext' : 'next'} = checks[++ci];
       if (lastTrade < 0 || t - lastTrade > cooldown) {
       ${each((i) => `const w${i} = a${i} / V; const d${i} = w${i} - W${i};`, '\n      ')}
       let trig = false, s = 0;
@@ -179,6 +193,7 @@ export function kernelSource(N: number, band: KernelBand, mode: KernelMode): str
   drift[t] = (0.5 * ds) / (V < 0 ? -V : V);
 `;
 
+  if (withFlows) return flowSource(N, band, check, each, sum);
   return `'use strict';
 const V0 = prm[${PRM_V0}], k = prm[${PRM_K}], ppy = prm[${PRM_PPY}], modeParam = prm[${PRM_MODE}];
 const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${PRM_MIN_TRADE}], minW = prm[${PRM_MIN_WIDTH}];
@@ -201,6 +216,59 @@ acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
 `;
 }
 
+/**
+ * The kernel with cash flows: the same day and check code, and on a flow row the flow step
+ * (kernel/flows.ts applyFlow, through the hook) between the day's value and the check, exactly
+ * where the readable day loop applies it. Generated only for configurations whose context has
+ * flows, so the kernels without flows are unchanged.
+ */
+function flowSource(N: number, band: KernelBand, check: string, each: (f: (i: number) => string, sep?: string) => string, sum: (f: (i: number) => string) => string): string {
+  const quiet = `
+  const row = Math.imul(t, ${N});
+  ${each((i) => `const a${i} = h${i} * P[(row + ${i}) | 0];`, ' ')}
+  V = ${sum((i) => `a${i}`)};
+  const ds = ${sum((i) => `Math.abs(a${i} - W${i} * V)`)};
+  vals[t] = V;
+  drift[t] = (0.5 * ds) / (V < 0 ? -V : V);
+`;
+  const event = `
+  const row = Math.imul(t, ${N});
+  ${each((i) => `const p${i} = P[(row + ${i}) | 0]; let a${i} = h${i} * p${i};`, ' ')}
+  V = ${sum((i) => `a${i}`)};
+  if (t === fnext) {
+    fnext = frows[++fi];
+    ${each((i) => `hs[${i}] = h${i};`, ' ')}
+    V = fstep(t, row, V);
+    ${each((i) => `h${i} = hs[${i}]; a${i} = h${i} * p${i};`, ' ')}
+  }
+  let ds = ${sum((i) => `Math.abs(a${i} - W${i} * V)`)};
+  if (t === cnext) ${band === 'none' ? '{ cnext = checks[++ci]; }' : check}
+  vals[t] = V;
+  drift[t] = (0.5 * ds) / (V < 0 ? -V : V);
+`;
+  return `'use strict';
+const V0 = prm[${PRM_V0}], k = prm[${PRM_K}], ppy = prm[${PRM_PPY}], modeParam = prm[${PRM_MODE}];
+const cRate = prm[${PRM_RATE}], fixedFee = prm[${PRM_FIXED}], minTrade = prm[${PRM_MIN_TRADE}], minW = prm[${PRM_MIN_WIDTH}];
+const frows = fx.rows, hs = fx.hs, fstep = fx.step;
+${each((i) => `const W${i} = W[${i}];`, ' ')}
+${band === 'static' ? each((i) => `const b${i} = b[${i}];`, ' ') : ''}
+${each((i) => `let h${i} = (W${i} * V0) / P[start * ${N} + ${i}];`, '\n')}
+let V = V0, lastTrade = -1, events = 0, turn = 0, costSum = 0, costTotal = 0, assetTrades = 0;
+let ci = 0, cnext = ${band === 'none' ? 'T' : 'checks[0]'}, fi = 0, fnext = frows[0];
+vals[start] = V0;
+let t = start + 1;
+for (;;) {
+  const next = cnext < fnext ? cnext : fnext;
+  for (; t < next; t++) {${quiet}}
+  if (t >= T) break;
+  {${event}}
+  t++;
+}
+acc[${K_EVENTS}] = events; acc[${K_TURN}] = turn; acc[${K_COST_SUM}] = costSum;
+acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
+`;
+}
+
 const cache = new Map<number, Kernel>();
 const KERNEL_BAND: { readonly [K in BandType]: KernelBand } = {
   none: 'none', calendar: 'calendar', absolute: 'static', relative: 'static', hybrid: 'static',
@@ -212,15 +280,15 @@ const KERNEL_BAND: { readonly [K in BandType]: KernelBand } = {
  * warmKernel). Band types that share a source (absolute/relative/hybrid) still get distinct
  * functions, so each one's type feedback stays monomorphic.
  */
-export function kernelFor(N: number, band: BandType, mode: Mode): Kernel {
-  const key = (N * 8 + BANDS[band].code) * 4 + MODE_SPECS[mode].code;
+export function kernelFor(N: number, band: BandType, mode: Mode, withFlows = false): Kernel {
+  const key = ((N * 8 + BANDS[band].code) * 4 + MODE_SPECS[mode].code) * 2 + (withFlows ? 1 : 0);
   let f = cache.get(key);
   if (!f) {
     if (!(Number.isInteger(N) && N >= 1 && N <= MAX_GENERATED_N)) throw new RangeError(`no generated kernel for ${N} assets`);
     // new Function is the point here: a kernel specialised to N, band and mode. The source is
     // built only from the integer N and fixed enums, never from user input.
-    f = new Function(...ARGS, kernelSource(N, KERNEL_BAND[band], mode)) as Kernel;
-    warmKernel(f, N);
+    f = new Function(...ARGS, kernelSource(N, KERNEL_BAND[band], mode, withFlows)) as Kernel;
+    warmKernel(f, N, withFlows);
     cache.set(key, f);
   }
   return f;
@@ -236,7 +304,7 @@ export function kernelFor(N: number, band: BandType, mode: Mode): Kernel {
  * Short calls make V8 optimise the whole function normally, with complete feedback. The
  * results of a kernel do not depend on any earlier call.
  */
-function warmKernel(f: Kernel, N: number): void {
+function warmKernel(f: Kernel, N: number, withFlows: boolean): void {
   const T = 40;
   const start = 4;
   let seed = 0x2545f491;
@@ -259,6 +327,18 @@ function warmKernel(f: Kernel, N: number): void {
   const drift = new Float64Array(T);
   const prm = new Float64Array(PRM_SLOTS);
   const acc = new Float64Array(K_SLOTS);
+  // with flows: a 1% contribution every fourth row, taken pro rata (the step's own numbers do not matter here)
+  const hs = new Float64Array(N);
+  const fx: FlowHook | null = withFlows
+    ? {
+        rows: Int32Array.from([...days.filter((t) => t % 4 === 0), T]),
+        hs,
+        step: (_t: number, row: number, V: number): number => {
+          for (let i = 0; i < N; i++) hs[i] += (W[i] * 0.01 * V) / P[row + i];
+          return V * 1.01;
+        },
+      }
+    : null;
   const widths = [0.005, 0.02, 0.2, 50];
   const minTrades = [0, 1000, 1e12];
   for (let call = 0; call < 60; call++) {
@@ -271,6 +351,6 @@ function warmKernel(f: Kernel, N: number): void {
     prm[PRM_MIN_TRADE] = minTrades[call % 3];
     prm[PRM_MIN_WIDTH] = call % 2 === 0 ? 0 : 0.01;
     b.fill(widths[call % 4]);
-    f(P, W, b, vol, cov, dv, call % 5 === 0 ? someDays : everyDay, vals, drift, start, T, call % 7 === 0 ? 2 : 0, prm, acc);
+    f(P, W, b, vol, cov, dv, call % 5 === 0 ? someDays : everyDay, vals, drift, start, T, call % 7 === 0 ? 2 : 0, prm, acc, fx);
   }
 }

@@ -19,6 +19,15 @@ export const METRICS = [
   'finalValue',
   'totalCost',
   'assetTrades',
+  // cash flows (docs/flows-and-taxes.md): without flows mwr = cagr and flowRebalanceShare = 0
+  'mwr',
+  'flowRebalanceShare',
+  // taxes (docs/flows-and-taxes.md): without tax taxPaid = 0, afterTaxCagr = cagr,
+  // afterTaxValue = finalValue, unrealisedGain not tracked (NaN)
+  'taxPaid',
+  'afterTaxCagr',
+  'afterTaxValue',
+  'unrealisedGain',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 export const N_METRICS = METRICS.length;
@@ -51,6 +60,12 @@ export const METRIC_UNITS: { readonly [K in MetricName]: string } = {
   finalValue: 'currency',
   totalCost: 'currency',
   assetTrades: 'count',
+  mwr: 'fraction/yr',
+  flowRebalanceShare: 'fraction',
+  taxPaid: 'bp/yr',
+  afterTaxCagr: 'fraction/yr',
+  afterTaxValue: 'currency',
+  unrealisedGain: 'currency',
 };
 
 /**

@@ -57,8 +57,26 @@ export function simdModule(): WasmModule | null {
   const candidates = [path.join(here, 'simd.wasm')];
   for (let d = here, k = 0; k < 5; k++, d = path.dirname(d)) candidates.push(path.join(d, 'dist/kernel/simd.wasm'));
   const file = candidates.find((f) => existsSync(f));
-  wasmModule = file ? new WA.Module(readFileSync(file)) : null;
+  wasmModule = file ? compileSimd(file) : null;
   return wasmModule;
+}
+
+/**
+ * Compile a wasm file, or null with a warning when it cannot be read or compiled (a truncated
+ * file from an interrupted build, …): the JS kernel then runs everything (same numbers, slower).
+ */
+export function compileSimd(file: string): WasmModule | null {
+  try {
+    return new WA.Module(readFileSync(file));
+  } catch (e) {
+    process.emitWarning(`${file}: ${e instanceof Error ? e.message : String(e)}; the JS kernel runs instead (same results, slower); run npm run build`);
+    return null;
+  }
+}
+
+/** Whether the SIMD kernel can run cfg (band kind and no series); the rest runs on the JS kernel. */
+export function simdCovers(cfg: Config): boolean {
+  return BAND_KIND[cfg.band] >= 0;
 }
 
 /** One context's SIMD state: its wasm instance and memory layout. */
@@ -219,10 +237,18 @@ const kernels = new WeakMap<KernelContext, SimdKernel | null>();
 
 /** The SIMD kernel of ctx (built once), or null when the wasm file is not available. */
 export function simdFor(ctx: KernelContext): SimdKernel | null {
+  // cash flows and taxes (issue 13) run only on the JS kernels (generated / readable path)
+  if (ctx.flows !== null || ctx.taxRate !== null) return null;
   let k = kernels.get(ctx);
   if (k === undefined) {
     const mod = simdModule();
-    k = mod ? new SimdKernel(ctx, mod) : null;
+    try {
+      k = mod ? new SimdKernel(ctx, mod) : null;
+    } catch (e) {
+      // a wasm file without the expected exports, or memory that cannot grow to the matrix: JS kernel
+      process.emitWarning(`SIMD kernel unavailable: ${e instanceof Error ? e.message : String(e)}; the JS kernel runs instead`);
+      k = null;
+    }
     kernels.set(ctx, k);
   }
   return k;

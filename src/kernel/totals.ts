@@ -38,12 +38,30 @@ export interface Totals {
   sdR: number;
   sdD: number;
   sortino: number;
+  /**
+   * Cash flows (kernel/flows.ts; hasFlows false: none): the time-weighted index at the window
+   * end (the CAGR is measured on it), the money-weighted return, and Σ drift removed by flows.
+   * Their Σ C/V is already in costSum.
+   */
+  hasFlows: boolean;
+  twr: number;
+  mwr: number;
+  flowRebal: number;
+  /**
+   * Taxes (kernel/tax.ts; taxed false: none): Σ tax paid / V, the unrealised gain at the last
+   * close and the value after liquidating then. Their Σ C/V is already in costSum.
+   */
+  taxed: boolean;
+  taxFrac: number;
+  unrealisedGain: number;
+  afterTaxValue: number;
 }
 
 export function emptyTotals(): Totals {
   return {
     rows: 0, ppy: 0, riskFree: 0, vStart: 0, vEnd: 0, benchCagr: 0, events: 0, turnSum: 0, costSum: 0, totalCost: 0, assetTrades: 0,
     driftSum: 0, driftMax: 0, maxDD: 0, meanR: 0, sdR: 0, sdD: 0, sortino: 0,
+    hasFlows: false, twr: NaN, mwr: NaN, flowRebal: 0, taxed: false, taxFrac: 0, unrealisedGain: NaN, afterTaxValue: NaN,
   };
 }
 
@@ -51,7 +69,8 @@ export function emptyTotals(): Totals {
 export function metricsFromTotals(t: Totals, out: Float64Array, o: number): void {
   const { ppy } = t;
   const years = (t.rows - 1) / ppy;
-  const c = S.cagr(t.vStart, t.vEnd, years);
+  // with flows, cagr is the time-weighted return (kernel/flows.ts); without, V_end/V_0
+  const c = t.hasFlows ? S.cagr(1, t.twr, years) : S.cagr(t.vStart, t.vEnd, years);
   const rootPpy = Math.sqrt(ppy);
   out[o + M.turnover] = t.turnSum / years;
   out[o + M.trackingError] = t.sdD * rootPpy;
@@ -69,6 +88,27 @@ export function metricsFromTotals(t: Totals, out: Float64Array, o: number): void
   out[o + M.finalValue] = t.vEnd;
   out[o + M.totalCost] = t.totalCost;
   out[o + M.assetTrades] = t.assetTrades;
+  if (t.hasFlows) {
+    out[o + M.mwr] = t.mwr;
+    const byFlows = t.flowRebal;
+    out[o + M.flowRebalanceShare] = byFlows + t.turnSum > 0 ? byFlows / (byFlows + t.turnSum) : 0;
+  } else {
+    out[o + M.mwr] = c;
+    out[o + M.flowRebalanceShare] = 0;
+  }
+  if (t.taxed) {
+    const after = t.afterTaxValue;
+    out[o + M.taxPaid] = (t.taxFrac / years) * 1e4;
+    out[o + M.unrealisedGain] = t.unrealisedGain;
+    out[o + M.afterTaxValue] = after;
+    // the time-weighted index scaled by the liquidation's haircut after / V_end
+    out[o + M.afterTaxCagr] = t.hasFlows ? S.cagr(1, t.twr * (after / t.vEnd), years) : S.cagr(t.vStart, after, years);
+  } else {
+    out[o + M.taxPaid] = 0;
+    out[o + M.afterTaxCagr] = c;
+    out[o + M.afterTaxValue] = t.vEnd;
+    out[o + M.unrealisedGain] = NaN;
+  }
 }
 
 /**

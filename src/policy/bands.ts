@@ -58,7 +58,9 @@ const uses = (b: BandType): { usesLookback: boolean; usesRelWidth: boolean } => 
   usesRelWidth: (BAND_PARAMS[b] as readonly BandParam[]).includes('relWidth'),
 });
 
-const pct = (x: number): string => `${+(x * 100).toPrecision(6)}%`;
+/** Three significant digits: what a person compares (results.csv keeps full precision). */
+const pct = (x: number): string => `${+(x * 100).toPrecision(3)}%`;
+const sig3 = (x: number): string => `${+x.toPrecision(3)}`;
 const inUnit = (x: number): boolean => Number.isFinite(x) && x > 0 && x <= 1;
 const positive = (x: number): boolean => Number.isFinite(x) && x > 0;
 
@@ -92,7 +94,7 @@ export const BANDS: { readonly [K in BandType]: BandSpec } = {
     code: 5, scope: 'asset', widthMeaning: 'k: b_i = k·σ_i·w*_i (σ annualized)', widthDomain: '(0, 100]',
     widthOk: (x) => positive(x) && x <= 100,
     ...uses('volatility'),
-    label: (p) => `volatility k=${p.width} over ${p.lookback}${p.minWidth ? `, at least ±${pct(p.minWidth)}` : ''}`,
+    label: (p) => `volatility k=${sig3(p.width)} over ${p.lookback}${p.minWidth ? `, at least ±${pct(p.minWidth)}` : ''}`,
     phrase: (w) => `volatility band ${w.width !== null ? w.num(w.width) : '?'}σ${lb(w)}`,
   },
   drift: {

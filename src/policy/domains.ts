@@ -11,6 +11,13 @@ export interface Domain {
   readonly integer: boolean;
 }
 
+/**
+ * A proportional cost (feeBps, halfSpreadBps) is at most 25% of the traded notional: with both
+ * at the bound the cost rate is 0.5, and since a rebalance trades at most twice the portfolio's
+ * value, proportional costs alone can never take the value below zero (issue 15).
+ */
+export const MAX_COST_BPS = 2500;
+
 export const DOMAINS = {
   /** hybrid's relative part r of b_i = min(a, r·w*_i). */
   relWidth: { text: '(0, 10]', ok: (x) => Number.isFinite(x) && x > 0 && x <= 10, integer: false },
@@ -24,4 +31,6 @@ export const DOMAINS = {
   cooldown: { text: 'a whole number ≥ 0', ok: (x) => Number.isInteger(x) && x >= 0, integer: true },
   /** every cost: feeBps, halfSpreadBps, fixedFee, minTrade. */
   cost: { text: '≥ 0', ok: (x) => Number.isFinite(x) && x >= 0, integer: false },
+  /** proportional costs (feeBps, halfSpreadBps) in basis points: see MAX_COST_BPS. */
+  bps: { text: `in [0, ${MAX_COST_BPS}] basis points`, ok: (x) => Number.isFinite(x) && x >= 0 && x <= MAX_COST_BPS, integer: false },
 } as const satisfies Record<string, Domain>;

@@ -58,4 +58,10 @@ export const COST_KEYS = ['feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade'] as 
 export const ZERO_COSTS: Costs = { feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
 
 /** A complete configuration: a policy plus its costs. */
-export interface Config extends Policy, Costs {}
+export interface Config extends Policy, Costs {
+  /**
+   * How the experiment's cash flows (if any) are invested: 'pro-rata' (at the targets, the
+   * default) or 'rebalance' (to the assets furthest from target first). See policy/flows.ts.
+   */
+  flowMode?: 'pro-rata' | 'rebalance';
+}

@@ -3,7 +3,7 @@
  * (shared by the HTML tables and, through d3-format strings, the chart tooltips), and the
  * one-sentence description of a configuration.
  */
-import type { ReportRow } from './types.js';
+import type { ResultRow as ReportRow } from '../results/row.js';
 import { BANDS } from '../policy/bands.js';
 import { MODE_SPECS } from '../policy/modes.js';
 import type { BandType, Mode } from '../policy/types.js';
@@ -40,11 +40,18 @@ export const METRIC_META: Record<string, FieldMeta> = {
   finalValue: { title: 'final value', kind: 'money' },
   totalCost: { title: 'total cost', kind: 'money' },
   assetTrades: { title: 'asset trades', kind: 'count' },
+  mwr: { title: 'money-weighted return', kind: 'pct' },
+  flowRebalanceShare: { title: 'rebalancing by flows', kind: 'pct' },
+  taxPaid: { title: 'tax paid (bp/yr)', kind: 'bp' },
+  afterTaxCagr: { title: 'after-tax CAGR', kind: 'pct' },
+  afterTaxValue: { title: 'after-tax value', kind: 'money' },
+  unrealisedGain: { title: 'unrealised gain', kind: 'money' },
 };
 
 /** Configuration parameters (design §3), with their display titles. */
 export const PARAM_META: Record<string, FieldMeta> = {
   band: { title: 'band', kind: 'text' },
+  flowMode: { title: 'flow mode', kind: 'text' },
   width: { title: 'width', kind: 'number' },
   relWidth: { title: 'relative width', kind: 'pct' },
   lookback: { title: 'lookback', kind: 'count' },
@@ -94,6 +101,35 @@ const nf = (digits: number) =>
 const NF0 = nf(0);
 const NF1 = nf(1);
 const NF2 = nf(2);
+
+/** Three significant digits, trailing zeros dropped: 0.0164095 → "0.0164", 1.298447 → "1.3", 250 → "250". */
+export function fmtSig(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? '—' : x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 10 ** digits) return NF0.format(Math.round(x));
+  return String(+x.toPrecision(digits));
+}
+
+/** "1 trade", "2 trades": a count with its noun, singular or plural. */
+export function plural(n: number, one: string, many = `${one}s`, text = fmtNum(n)): string {
+  // singular when the number as printed is 1 ("1 trade a year" for 0.96 shown as "1")
+  return `${text} ${Number(text.replace(/,/g, '')) === 1 ? one : many}`;
+}
+
+const SCHEDULE_ORDER = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly'];
+
+/** Named schedules first in calendar order, then numbers ascending, then other text alphabetically. */
+export function categoryCompare(a: string, b: string): number {
+  const ia = SCHEDULE_ORDER.indexOf(a);
+  const ib = SCHEDULE_ORDER.indexOf(b);
+  const na = /^-?\d+(\.\d+)?$/.test(a);
+  const nb = /^-?\d+(\.\d+)?$/.test(b);
+  if (ia >= 0 || ib >= 0) return ia < 0 ? 1 : ib < 0 ? -1 : ia - ib;
+  if (na && nb) return Number(a) - Number(b);
+  if (na !== nb) return na ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export function fmtInt(x: number): string {
   return NF0.format(x);
@@ -156,10 +192,23 @@ export function fmtParam(name: string, row: ReportRow): string {
   const v = row.params[name];
   if (name === 'width' && (row.params.band === 'calendar' || row.params.band === 'none')) return '—';
   if (name === 'width' && typeof v === 'number') {
-    return row.params.band === 'volatility' ? `${fmtNum(v)}σ` : fmtPct(v);
+    return row.params.band === 'volatility' ? `${fmtSig(v)}σ` : fmtPct(v);
   }
   if ((name === 'depth' || name === 'fraction') && typeof v === 'number') return fmtPct(v);
   return fmtValue(v, paramMeta(name).kind);
+}
+
+/** A metric's name without its unit suffix, for prose: "turnover", "cost drag". */
+export function metricName(name: string): string {
+  return metricMeta(name).title.replace(/ \(.*\)$/, '').replace(/ \/yr$/, '');
+}
+
+/** A constraint in words: "tracking error ≤ 2%". */
+export function constraintText(metric: string, op: string, value: number): string {
+  const sym = op === '<=' ? '≤' : op === '>=' ? '≥' : op;
+  const kind = metricMeta(metric).kind;
+  const v = kind === 'pct' ? fmtPct(value) : kind === 'bp' ? `${fmtSig(value)} bp` : fmtSig(value);
+  return `${metricName(metric)} ${sym} ${v}`;
 }
 
 export function fmtMetric(name: string, x: number | null | undefined): string {
@@ -194,7 +243,7 @@ export function describeConfig(row: ReportRow): string {
   const lookback = num('lookback');
   if (typeof band !== 'string' || !Object.hasOwn(BANDS, band)) return row.label;
   const spec = BANDS[band as BandType];
-  const b = spec.phrase({ width, relWidth: num('relWidth'), lookback, pct: fmtPct, num: fmtNum });
+  const b = spec.phrase({ width, relWidth: num('relWidth'), lookback, pct: fmtPct, num: (x) => fmtSig(x) });
   if (spec.scope === 'never') return b;
   const parts = [b];
   const sched = scheduleText(p.check);
@@ -214,9 +263,9 @@ export function describeMetrics(row: ReportRow): string {
   const parts: string[] = [];
   const f = (k: string) => (typeof m[k] === 'number' && Number.isFinite(m[k] as number) ? (m[k] as number) : null);
   const rpy = f('rebalancesPerYear');
-  if (rpy !== null) parts.push(`${trimZeros(rpy.toFixed(rpy < 10 ? 1 : 0))} trades a year`);
+  if (rpy !== null) parts.push(plural(rpy, 'trade', 'trades', trimZeros(rpy.toFixed(rpy < 10 ? 1 : 0))) + ' a year');
   const t = f('turnover');
-  if (t !== null) parts.push(`${fmtRate(t)}/yr turnover`);
+  if (t !== null) parts.push(t === 0 ? 'no turnover' : `${fmtRate(t)}/yr turnover`);
   const te = f('trackingError');
   if (te !== null) parts.push(`tracking error ${fmtPct(te)}`);
   const dd = f('maxDrawdown');

@@ -1,8 +1,12 @@
 /**
- * Assemble a ReportInput from a run folder (manifest.json + results.csv) — so `report`
- * rebuilds from the results alone — and re-run the best configuration and the baselines
- * through the kernel for their daily series.
+ * Assemble a ReportInput from a run folder (manifest.json + results.csv + selection.json when there
+ * is one), so `report <run>` rebuilds the page from the results alone: results.csv is read ONCE, row
+ * by row (src/results/reader.ts), into the report's one digest (digest.ts), whose bins come from the
+ * manifest's experiment spec; then the recommended configuration and the baselines are re-run
+ * through the kernel for their daily series, with the benchmark (targets rebalanced every period,
+ * no cost) on the same dates.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -12,33 +16,64 @@ import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
 import { resolveTargets } from '../policy/targets.js';
-import { locateRunData, type Manifest } from '../results/manifest.js';
-import { readResultsDigest, rowConfig, type DigestOptions } from './stream.js';
-import type { ReportInput, ReportSeries } from './types.js';
+import type { Config } from '../policy/types.js';
+import { locateRunData } from '../results/manifest.js';
+import { readResultRows, readRunInfo, rowConfig } from '../results/reader.js';
+import { TRADEOFF_PLOTS } from './charts/tradeoff.js';
+import { axesFromSpec, Digest } from './digest.js';
+import { selectionIds } from './selectionIds.js';
+import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
 
+export { readResults, rowConfig } from '../results/reader.js';
 
-/** How much of a large results.csv the report keeps (see stream.ts); defaults suit 1,000,000+ rows. */
-export type ReadOptions = Omit<DigestOptions, 'seed' | 'objectives' | 'heatmap'>;
+export interface ReadOptions {
+  /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
+  scatterSample?: number;
+  /** Rows per effect bin behind its quartiles. Default 512. */
+  reservoir?: number;
+}
+
+/** selection.json of a run folder, or undefined (older runs). A damaged file is an error that names it. */
+export async function readSelection(dir: string): Promise<Selection | undefined> {
+  const file = path.join(dir, 'selection.json');
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); delete it to fall back to the in-sample best, or rerun the run's last step with \`report\``);
+  }
+  const o = raw as Partial<Selection> | null;
+  if (!o || typeof o !== 'object' || !('pick' in o) || (o.pick !== null && typeof o.pick !== 'number')) {
+    throw new UserError(`${file}: has no "pick" (a configuration id or null); it was not written by rebalance-lab — delete it to fall back to the in-sample best`);
+  }
+  return o as Selection;
+}
 
 export async function buildReportInput(dir: string, opts: ReadOptions = {}): Promise<ReportInput> {
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  } catch {
-    throw new UserError(`${dir}: no readable manifest.json; give the folder of a finished run`);
-  }
+  const info = await readRunInfo(dir);
+  const { manifest, space } = info;
   const s = manifest.experiment.spec;
-  const read = await readResultsDigest(path.join(dir, 'results.csv'), {
-    topN: s.report?.top ?? 20,
-    ...opts,
+  const selection = await readSelection(dir);
+  const keep = selectionIds(selection);
+  const pickCfg = typeof selection?.pick === 'number' && selection.pick < space.size ? space.config(selection.pick) : null;
+  const digest = new Digest(axesFromSpec(s), {
     seed: manifest.search.seed,
     objectives: s.objectives,
     heatmap: s.report?.heatmap,
-  }).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    throw new UserError(`${dir}: no results.csv; the run did not finish — finish it with \`run … --resume ${dir}\``);
+    heatmapBand: pickCfg?.band,
+    fronts: TRADEOFF_PLOTS.map((p) => [p.x, p.y] as [string, string]),
+    topN: s.report?.top ?? 20,
+    scatterSample: opts.scatterSample,
+    reservoir: opts.reservoir,
+    keep,
   });
-  const rows = read.rows;
+  await readResultRows(info, (r) => digest.add(r));
+  const d = digest.finish();
+  const byId = new Map<string, ReportRow>();
+  for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.fronts.flatMap((f) => f.rows)]) byId.set(r.id, r);
+  const rows = [...[...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)), ...d.baselines];
+
   const dataFile = await locateRunData(dir, manifest, 'report');
   const { matrix } = await loadPrices(dataFile, {
     assets: manifest.data.assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
@@ -48,13 +83,18 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const ctx = new KernelContext({
     prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
     start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    flows: manifest.flows ?? null,
+    tax: s.tax ?? null,
+    taxAware: s.taxAware ?? false,
   });
-  const best = rows.find((r) => r.rank === 1);
-  const picks = [...(best ? [best] : []), ...rows.filter((r) => r.kind === 'baseline')];
+  const pick = (typeof selection?.pick === 'number' ? byId.get(String(selection.pick)) : undefined) ?? d.top[0];
+  const picks = [...(pick ? [pick] : []), ...d.baselines];
   const dates = matrix.dates.slice(start);
   const out = new Float64Array(N_METRICS);
+  const configOf = (r: ReportRow): Config =>
+    r.kind === 'config' && /^\d+$/.test(r.id) ? space.config(Number(r.id)) : (info.baselines.get(r.id) ?? rowConfig(r.params));
   const series: ReportSeries[] = picks.map((r) => {
-    const cfg = rowConfig(r.params);
+    const cfg = configOf(r);
     const asset = BANDS[cfg.band].scope === 'asset';
     const sr = allocSeries(matrix.T - start, matrix.N, asset);
     simulate(ctx, cfg, out, 0, sr);
@@ -64,7 +104,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     let peak = -Infinity;
     let cum = 0;
     return {
-      label: r.kind === 'baseline' ? r.label : `best: ${r.label}`,
+      label: r.kind === 'baseline' ? r.label : `recommended: ${r.label}`,
       id: r.id,
       dates,
       value,
@@ -76,17 +116,31 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
       tradeDays: Array.from(sr.trade).flatMap((x, t) => (x ? [t] : [])),
     };
   });
+  // the benchmark: target weights rebalanced every period at no cost (design §4, tracking error's reference)
+  const benchmark = new Array<number>(dates.length);
+  let bv = s.initialCapital;
+  for (let t = 0; t < dates.length; t++) {
+    if (t > 0) {
+      let r = 0;
+      for (let i = 0; i < matrix.N; i++) r += targets[i] * (matrix.prices[(start + t) * matrix.N + i] / matrix.prices[(start + t - 1) * matrix.N + i] - 1);
+      bv *= 1 + r;
+    }
+    benchmark[t] = bv;
+  }
   return {
     experiment: {
       name: s.name, description: s.description, searchKind: manifest.search.kind, spaceSize: manifest.search.size, seed: manifest.search.seed,
-      searchedParams: read.searchedParams, objectives: s.objectives, heatmap: s.report.heatmap,
+      searchedParams: space.searched.filter((p) => d.searched.includes(p)), objectives: s.objectives, heatmap: s.report?.heatmap,
+      constraints: s.constraints, scoreWeights: s.scoreWeights as Record<string, number>,
     },
     data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start, ...(manifest.warnings?.length ? { warnings: manifest.warnings } : {}) },
     targets: Object.fromEntries(matrix.assets.map((a, i) => [a, targets[i]])),
     costs: s.costs,
     run: { id: path.basename(dir), startedAt: manifest.createdAt, seconds: manifest.timings?.total ?? 0, workers: manifest.workers ?? 1, failed: manifest.failed ?? 0 },
     rows,
-    ...(read.digest ? { digest: read.digest } : {}),
+    digest: d,
+    ...(selection ? { selection } : {}),
+    benchmark,
     series,
     ...(await import('./extrasRobust.js').then((m) => m.readRobustness(dir)).then((r) => (r ? { robustness: r } : {}))),
     ...(await import('./extrasValidation.js').then((m) => m.readValidationExtras(dir, s, matrix.assets, targets))),

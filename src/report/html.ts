@@ -1,26 +1,30 @@
 /**
  * The report page (design §8): one self-contained, offline `report.html` per run.
  *
- * prepareReport() aggregates the input (aggregate.ts) and builds the chart specs (specs.ts);
- * buildReport() renders the page around them, with the vega builds inlined (assets.ts) and every
- * dataset stored once, column-wise, in a JSON script element; writeReport() writes it atomically.
+ * prepareReport() takes the one digest of the rows (src/report/digest.ts: fed from results.csv by
+ * fromRun.ts, or from the rows of an in-memory input here) and builds each chart from its own file
+ * under charts/ (data step + spec); renderHtml() writes the page around them — the headline (the
+ * pick and why), the trade-off, the leaderboard, the effects, the tearsheet, the glossary — with the
+ * vega builds inlined (assets.ts) and every dataset stored once, column-wise, in a JSON script
+ * element; writeReport() writes it atomically.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { describeWriteError } from '../results/atomic.js';
 import { join } from 'node:path';
+import { RESULT_COLUMNS } from '../results/table.js';
+import { PARAMS } from '../search/space.js';
 import { vegaLibs } from './assets.js';
+import { effectCharts } from './charts/effects.js';
+import { heatmapChart } from './charts/heatmap.js';
+import { importanceChart } from './charts/importance.js';
+import { calendarYearReturns, drawdownPeriods } from './charts/tables.js';
+import { timeCharts, timeline } from './charts/time.js';
+import { TRADEOFF_PLOTS, tradeoffChart, tradeoffData, type TradeoffData } from './charts/tradeoff.js';
+import { FONT, type ChartDef } from './charts/common.js';
+import { digestRows, type DigestResult } from './digest.js';
+import { selectionIds } from './selectionIds.js';
 import {
-  configRowsOf,
-  paramEffects,
-  Scratch,
-  scoreHeatmap,
-  summarizeRows,
-  timeline,
-  type RowSummary,
-  type SampleOptions,
-} from './aggregate.js';
-import {
-  describeConfig,
   describeMetrics,
   escapeHtml,
   fmtInt,
@@ -29,43 +33,44 @@ import {
   fmtParam,
   fmtPct,
   fmtSeconds,
+  fmtSig,
   metricMeta,
+  metricName,
+  constraintText,
   paramMeta,
+  plural,
 } from './format.js';
-import {
-  effectCharts,
-  FONT,
-  heatmapChart,
-  scatterData,
-  timeCharts,
-  tradeoffCharts,
-  type ChartDef,
-  type ScatterData,
-} from './specs.js';
+import { parseConstraints } from '../results/score.js';
+import { GLOSSARY } from './glossary.js';
 import { robustCharts, robustSectionHtml } from './robustSpecs.js';
 import { markTheoryOnWidthEffect, theoryHtml, validationCharts, validationSectionHtml } from './validationSpecs.js';
 import type { ReportInput, ReportRow } from './types.js';
 
-export interface ReportOptions extends SampleOptions {
+export interface ReportOptions {
+  /** Leaderboard size. Default 20 (or the experiment's report.top). */
+  topN?: number;
+  /** Configuration rows drawn uniformly for the scatters (in-memory input). Default 5,000. */
+  target?: number;
+  seed?: number;
   /** Most dates drawn per series in the over-time charts. Default 1500. */
   maxTimePoints?: number;
 }
 
 export interface ReportModel {
-  summary: RowSummary;
-  /** The flat rows behind the scatters (sample and baselines). */
-  scatter: ScatterData;
+  digest: DigestResult;
+  summary: { configs: number; feasible: number; pareto: number; failed: number; baselines: ReportRow[]; top: ReportRow[]; lowerScoreIsBetter: boolean };
+  /** The headline's configuration: the selection's pick, or (no selection.json) the in-sample best. */
+  pick: ReportRow | null;
+  pickSource: 'selection' | 'in-sample' | 'none';
+  /** The flat rows behind the scatters. */
+  scatter: TradeoffData;
   /** The recommendation in one or a few sentences (plain text). */
   recommendation: string;
-  /** What the scatters show of the rows (plain text). */
   sampleNote: string;
-  /** Top feasible rows by rank (best first), then the baselines. */
   leaderboard: ReportRow[];
   baselines: ReportRow[];
   charts: ChartDef[];
-  /** Things the report could not show, and why (plain text). */
   notes: string[];
-  /** Milliseconds spent per step. */
   timings: Record<string, number>;
 }
 
@@ -76,34 +81,59 @@ function fmtScore(x: number): string {
 
 const LEADER_METRICS = ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'rebalancesPerYear', 'costDrag', 'excessReturn'];
 
-/** `streamed`: the rows came from a large results.csv read in constant memory (front thinned by a seeded hash). */
-function sampleNoteOf(s: RowSummary, topN: number, streamed = false): string {
-  if (s.configs === 0) return 'The run has no configuration rows.';
-  if (s.sample.length >= s.configs) return `All ${fmtInt(s.configs)} configurations are shown.`;
-  const pareto =
-    s.paretoShown < s.pareto
-      ? `${fmtInt(s.paretoShown)} of the ${fmtInt(s.pareto)} Pareto-front points (${streamed ? 'a seeded uniform selection' : 'evenly spread along the front'}) included`
-      : `every Pareto point (${fmtInt(s.pareto)}) included`;
+function sampleNoteOf(d: DigestResult, drawn: number): string {
+  if (d.configs === 0) return 'The run has no configuration rows.';
+  if (drawn >= d.configs) return `All ${fmtInt(d.configs)} configurations are shown.`;
   return (
-    `Showing ${fmtInt(s.sample.length)} of ${fmtInt(s.configs)} configurations: a seeded uniform random sample of ` +
-    `${fmtInt(s.uniformDrawn)}, with ${pareto} and the top ${fmtInt(Math.min(topN, s.top.length))} of the leaderboard always shown.`
+    `Showing ${fmtInt(drawn)} of ${fmtInt(d.configs)} configurations: a seeded uniform random sample of ${fmtInt(d.sample.length)}, ` +
+    `with each plot's Pareto front, the top ${fmtInt(d.top.length)} of the leaderboard and the recommended configuration always shown.`
   );
 }
 
-function recommendationOf(s: RowSummary): string {
-  const vs = s.baselines.map((b) => `${b.label}: ${describeMetrics(b)}`).join('; ');
-  const versus = vs ? ` Versus ${vs}.` : '';
-  const best = s.top[0];
+/** "1 trade a year", "0.5 trades a year". */
+function tradesText(rpy: number | null | undefined): string {
+  if (typeof rpy !== 'number' || !Number.isFinite(rpy)) return '';
+  return plural(rpy, 'trade', 'trades', fmtSig(rpy, rpy < 10 ? 2 : 3)) + ' a year';
+}
+
+function recommendationOf(m: { pick: ReportRow | null; pickSource: string }, d: DigestResult): string {
+  const vs = d.baselines.map((b) => `${b.label}: ${describeMetrics(b)}`).join('; ');
+  const best = m.pick;
   if (!best) {
     return (
-      `No configuration is feasible: none of the ${fmtInt(s.configs)} configurations meets the constraints, so there is no recommendation ` +
+      `No configuration is feasible: none of the ${fmtInt(d.configs)} configurations meets the constraints, so there is no recommendation ` +
       `and the leaderboard is empty; the charts still show the configurations.${vs ? ` The baselines: ${vs}.` : ''}`
     );
   }
-  return (
-    `Recommended: ${describeConfig(best)} (configuration ${best.id}, rank 1 of ${fmtInt(s.feasible)} feasible): ` +
-    `${describeMetrics(best)}.${versus}`
-  );
+  const rank = best.rank !== null ? `rank ${best.rank} of ${fmtInt(d.feasible)} feasible by in-sample score` : 'not ranked in sample';
+  return `Recommended: ${best.label} (configuration ${best.id}, ${rank}): ${describeMetrics(best)}.${vs ? ` Versus ${vs}.` : ''}`;
+}
+
+/** The one digest: the input's, or one made here from the rows held in memory. */
+function digestOf(input: ReportInput, opts: ReportOptions): DigestResult {
+  if (input.digest) return input.digest;
+  const keep = selectionIds(input.selection);
+  const searched = input.experiment.searchedParams.length ? input.experiment.searchedParams : [...PARAMS];
+  return digestRows(input.rows, searched, {
+    seed: opts.seed ?? input.experiment.seed,
+    objectives: input.experiment.objectives,
+    heatmap: input.experiment.heatmap,
+    fronts: TRADEOFF_PLOTS.map((p) => [p.x, p.y] as [string, string]),
+    scatterSample: opts.target ?? 5000,
+    topN: opts.topN ?? 20,
+    keep,
+  });
+}
+
+/** The headline's row: selection.json's pick when there is one, else the in-sample best. */
+function pickOf(input: ReportInput, d: DigestResult): { pick: ReportRow | null; pickSource: ReportModel['pickSource'] } {
+  const pickId = input.selection?.pick;
+  if (typeof pickId === 'number') {
+    const id = String(pickId);
+    const r = d.kept.get(id) ?? d.top.find((x) => x.id === id) ?? input.rows.find((x) => x.id === id);
+    if (r) return { pick: r, pickSource: 'selection' };
+  }
+  return d.top[0] ? { pick: d.top[0], pickSource: 'in-sample' } : { pick: null, pickSource: 'none' };
 }
 
 /** Aggregate the input and build every chart spec: everything the page needs except the HTML. */
@@ -115,62 +145,39 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
     timings[name] = t - t0;
     t0 = t;
   };
-  const topN = opts.topN ?? 20;
-  const digest = input.digest;
-  // a large run read in constant memory: its rows are already the sample; the counts come from the digest
-  const summary = digest
-    ? {
-        ...summarizeRows(input.rows, { seed: input.experiment.seed, ...opts, topN, target: Infinity, paretoCap: Infinity }),
-        configs: digest.configs,
-        feasible: digest.feasible,
-        pareto: digest.pareto,
-        uniformDrawn: digest.sampled,
-        paretoShown: digest.paretoKept,
-        lowerScoreIsBetter: digest.lowerScoreIsBetter,
-      }
-    : summarizeRows(input.rows, { seed: input.experiment.seed, ...opts, topN });
-  lap('summarize');
+  const d = digestOf(input, opts);
+  lap('digest');
+  const { pick, pickSource } = pickOf(input, d);
   const notes: string[] = [];
-  const sampleNote = sampleNoteOf(summary, topN, digest !== undefined);
-  const scatter = scatterData(input, summary);
+  const scatter = tradeoffData(input, d, pick);
+  const sampleNote = sampleNoteOf(d, scatter.configs.length);
   const charts: ChartDef[] = [];
-  if (scatter.configs.length + scatter.baselines.length > 0) charts.push(...tradeoffCharts(scatter, sampleNote));
+  if (scatter.configs.length + scatter.baselines.length > 0) TRADEOFF_PLOTS.forEach((p, k) => charts.push(tradeoffChart(scatter, p, k, sampleNote)));
   else notes.push('The run has no rows, so there is no trade-off to show.');
   lap('scatter');
 
-  const configRows = configRowsOf(input);
   const searched = input.experiment.searchedParams;
-  const scratch = new Scratch();
-  const effects = digest ? digest.effects : paramEffects(configRows, searched, input.experiment.objectives, scratch);
-  charts.push(...effectCharts(effects, input.experiment.objectives, summary.configs));
+  const effects = d.effects.filter((e) => searched.length === 0 || searched.includes(e.param));
+  const imp = importanceChart(
+    d.importance.filter((r) => searched.length === 0 || searched.includes(r.param.split(' ')[0])),
+    input.experiment.objectives,
+  );
+  if (imp) charts.push(imp);
+  charts.push(...effectCharts(effects, input.experiment.objectives, d.configs, d.reservoir));
   for (const p of searched) {
     if (!effects.some((e) => e.param === p)) notes.push(`Parameter ${p} has no values in the results, so its effect is not shown.`);
   }
+  if (d.heatmap) {
+    const h = d.heatmap;
+    if (!h.cells.some((c) => c.median !== null)) notes.push('No configuration has a score, so the score heatmap is not shown.');
+    else {
+      const ye = effects.find((e) => e.param === h.yParam);
+      charts.push(heatmapChart(h, d.lowerScoreIsBetter, ye ? ye.numeric : false));
+    }
+  } else if (searched.length < 2) notes.push('The score heatmap needs two searched parameters; this experiment searches fewer.');
   lap('effects');
 
-  const pair: [string, string] | null = input.experiment.heatmap ?? (searched.length >= 2 ? [searched[0], searched[1]] : null);
-  if (!pair) {
-    notes.push('The score heatmap needs two searched parameters; this experiment searches fewer.');
-  } else {
-    const h = digest ? digest.heatmap : scoreHeatmap(configRows, pair[0], pair[1], summary.lowerScoreIsBetter, scratch);
-    if (!h) notes.push(`No configuration has both ${pair[0]} and ${pair[1]}, so the score heatmap is not shown.`);
-    else if (!h.cells.some((c) => c.median !== null)) notes.push('No configuration has a score, so the score heatmap is not shown.');
-    else {
-      const ye = effects.find((e) => e.param === pair[1]);
-      charts.push(heatmapChart(h, summary.lowerScoreIsBetter, ye ? ye.numeric : false));
-    }
-  }
-  lap('heatmap');
-  if (digest) {
-    notes.push(
-      `Parameter effects and the score heatmap are computed over all ${fmtInt(digest.configs)} configurations, not the sample: ` +
-        `counts, minima and best scores are exact; medians and quartiles come from a histogram of every configuration over ` +
-        `${fmtInt(digest.intervals)} value intervals per metric, so each is within one interval (about ${fmtPct(1 / digest.intervals, 1)} of the configurations) of the exact value. ` +
-        `Interval edges, and the bin edges of parameters with many values, are placed at quantiles of a seeded uniform sample of ${fmtInt(digest.edgeSample)} configurations.`,
-    );
-  }
-
-  const tl = timeline(input.series, input.data.assets.length, opts.maxTimePoints ?? 1500);
+  const tl = timeline(input.series, input.data.assets.length, opts.maxTimePoints ?? 1500, input.benchmark);
   if (input.series.length === 0) notes.push('The run has no daily series, so the over-time charts are not shown.');
   charts.push(...timeCharts(tl, input));
   lap('timeline');
@@ -178,17 +185,22 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
   charts.push(...validationCharts(input));
   markTheoryOnWidthEffect(charts, input);
 
-  return {
-    summary,
+  const model = {
+    digest: d,
+    summary: { configs: d.configs, feasible: d.feasible, pareto: d.pareto, failed: d.failed, baselines: d.baselines, top: d.top, lowerScoreIsBetter: d.lowerScoreIsBetter },
+    pick,
+    pickSource,
     scatter,
-    recommendation: recommendationOf(summary),
+    recommendation: '',
     sampleNote,
-    leaderboard: summary.top,
-    baselines: summary.baselines,
+    leaderboard: d.top,
+    baselines: d.baselines,
     charts,
     notes,
     timings,
   };
+  model.recommendation = recommendationOf(model, d);
+  return model;
 }
 
 /* ------------------------------------------------------------------ data embedding */
@@ -283,7 +295,7 @@ th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: lef
 .facts th { color: var(--muted); font-weight: 500; width: 42%; }
 .board-wrap { overflow-x: auto; margin: 10px 0; }
 table.board { width: 100%; font-size: 12.5px; }
-table.board td.label { white-space: nowrap; }
+table.board td.label { min-width: 220px; }
 table.board thead th { background: var(--soft); border-bottom: 2px solid #d1d5db; font-weight: 600; vertical-align: bottom; line-height: 1.25; }
 table.board td.num, table.board th.num { text-align: right; }
 table.board td.num { white-space: nowrap; }
@@ -298,6 +310,15 @@ table.board .first-param { border-left: 1px solid #d1d5db; padding-left: 10px; }
 .note { color: var(--muted); font-size: 14px; font-style: italic; }
 .chart-error { color: #b91c1c; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 10px; }
+.recommend .pick { font-size: 17px; margin: 0 0 4px; }
+.recommend .id, .side .id { color: var(--muted); font-size: 12px; }
+.recommend ul.why { margin: 6px 0 2px; padding-left: 20px; }
+.recommend ul.why li { margin: 3px 0; }
+.side { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 10px 24px; margin: 8px 0 16px; }
+.side caption, .board caption { text-align: left; font-weight: 600; font-size: 13px; color: var(--muted); padding-bottom: 4px; }
+td.neg { color: #b91c1c; }
+table.glossary td { white-space: normal; }
+table.glossary td:first-child { white-space: nowrap; }
 code { font-size: 13px; background: var(--soft); padding: 1px 4px; border-radius: 3px; }
 #vg-tooltip-element { font-family: ${FONT}; font-size: 12px; }
 `;
@@ -339,6 +360,118 @@ function factTable(caption: string, rows: [string, string][]): string {
   return `<table><caption>${h(caption)}</caption><tbody>${body}</tbody></table>`;
 }
 
+/** A metric value with its unit, for prose: "0.14%", "2.6 bp/yr", "1.2 trades a year". */
+function metricText(name: string, v: number | null | undefined): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  const kind = metricMeta(name).kind;
+  if (name === 'costDrag') return `${fmtSig(v, 2)} bp/yr`;
+  if (name === 'turnover') return `${fmtPct(v)}/yr`;
+  if (name === 'rebalancesPerYear') return tradesText(v);
+  if (kind === 'pct') return fmtPct(v);
+  return fmtMetric(name, v);
+}
+
+/** The score of a row written out term by term, each in its own unit. */
+export function scoreFormula(weights: Record<string, number>, r: ReportRow): string {
+  const terms = Object.entries(weights).filter(([, w]) => w !== 0);
+  if (terms.length === 0) return '';
+  const parts = terms.map(([m, w]) => {
+    const v = r.metrics[m];
+    const contrib = typeof v === 'number' ? w * v : NaN;
+    return `${fmtSig(w)} × ${metricName(m)} ${metricText(m, v)} (${Number.isFinite(contrib) ? fmtSig(contrib) : '—'})`;
+  });
+  return `${parts.join(' + ')} = ${r.score !== null && Number.isFinite(r.score) ? fmtScore(r.score) : '—'}`;
+}
+
+function rowById(m: ReportModel, input: ReportInput, key: string | number | null | undefined): ReportRow | null {
+  if (key === null || key === undefined) return null;
+  const id = String(key);
+  return m.digest.kept.get(id) ?? m.digest.top.find((r) => r.id === id) ?? input.rows.find((r) => r.id === id) ?? null;
+}
+
+function pboSentence(pbo: number): string {
+  return (
+    `Probability of backtest overfitting ${fmtPct(pbo, 0)}: across many ways of splitting the history in two halves, how often the configuration that was best ` +
+    `in one half ranked below the median in the other (Bailey, Borwein, López de Prado & Zhu 2017) — near 0 the in-sample ranking carries over, near 50% it is luck.`
+  );
+}
+
+function headlineHtml(input: ReportInput, m: ReportModel): string {
+  const pick = m.pick;
+  const sel = input.selection;
+  const cls = pick ? 'recommend' : 'recommend none';
+  if (!pick) return `<div class="${cls}" id="headline"><p>${h(m.recommendation)}</p></div>`;
+  const items: string[] = [];
+  const weights = input.experiment.scoreWeights ?? {};
+  const formula = scoreFormula(weights, pick) || (sel?.scoreText ?? '');
+  if (m.pickSource === 'selection' && sel?.rule?.text) items.push(`<li><b>Rule</b>: ${h(sel.rule.text)}</li>`);
+  const lower = m.summary.lowerScoreIsBetter ? 'lower is better' : 'higher is better';
+  if (formula) items.push(`<li><b>Score</b> (${lower}): ${h(formula)}.</li>`);
+  let cons: string[] = input.experiment.constraints ?? [];
+  try {
+    cons = parseConstraints(cons).map((c) => constraintText(c.metric, c.op, c.value));
+  } catch {
+    // shown as written
+  }
+  items.push(`<li><b>Constraints</b>: ${cons.length ? h(cons.join('; ')) + ` — ${fmtInt(m.summary.feasible)} of ${fmtInt(m.summary.configs)} configurations meet them` : 'none (every configuration is feasible)'}.</li>`);
+  if (m.pickSource === 'selection' && sel) {
+    const sure: string[] = [];
+    if (sel.outOfSample?.text) sure.push(`${h(sel.outOfSample.text)} (<a href="#validation">out of sample</a>)`);
+    else if (input.validation) sure.push('out of sample: see <a href="#validation">Out of sample</a>');
+    if (input.robustness) sure.push('the ranking over resampled histories is in <a href="#robustness">Resampled histories</a>');
+    if (typeof sel.pbo === 'number') sure.push(h(sel.pboDetail?.meaning ? `Probability of backtest overfitting ${fmtPct(sel.pbo, 0)}: ${sel.pboDetail.meaning}` : pboSentence(sel.pbo)));
+    else sure.push(h(`Probability of backtest overfitting not computed${sel.pboReason ? `: ${sel.pboReason}` : ''}.`));
+    items.push(`<li><b>How sure</b>: ${sure.join('; ')}</li>`);
+    const ind = sel.indistinguishable ?? [];
+    const simplest = sel.simplest !== null && sel.simplest !== sel.pick ? rowById(m, input, sel.simplest) : null;
+    const test = sel.indistinguishableTest;
+    items.push(
+      `<li><b>As good</b>: ${ind.length === 0 ? 'every other candidate is significantly worse than the pick' : `${h(plural(ind.length, 'other configuration'))} ${ind.length === 1 ? 'is' : 'are'} not significantly worse than the pick`}` +
+        (test ? ` (${h(test.method)})` : '') +
+        (simplest ? `; the simplest of them is ${h(simplest.label)} (#${h(simplest.id)}: ${h(describeMetrics(simplest))})` : sel.simplest === sel.pick && ind.length > 0 ? '; the pick is itself the simplest of them' : '') +
+        '.</li>',
+    );
+    const isb = sel.inSampleBest;
+    if (isb && isb.id !== sel.pick) items.push(`<li><b>In-sample best</b>: ${h(isb.label)} (#${isb.id}) has the best score on the actual history but ranks ${isb.rank} under this rule.</li>`);
+  } else {
+    items.push(
+      '<li><b>How sure</b>: this run has no selection.json (it was made by an older version, or the selection step did not run), so this is the <em>in-sample</em> best by score: ' +
+        'it was not checked against resampled histories or out-of-sample data, and the chance that it is a lucky pick was not estimated.</li>',
+    );
+  }
+  return (
+    `<div class="${cls}" id="headline"><p class="pick">Recommended: <b>${h(pick.label)}</b> <span class="id">#${h(pick.id)}</span></p>` +
+    `<p>${h(describeMetrics(pick))}.</p><ul class="why">${items.join('')}</ul></div>`
+  );
+}
+
+/** Best per band type and per mode, side by side. */
+function bestPerHtml(input: ReportInput, m: ReportModel): string {
+  const sel = input.selection;
+  const fromSel = (o: Record<string, number> | undefined) => (o ? new Map(Object.entries(o).map(([k, id]) => [k, rowById(m, input, id)]).filter((e): e is [string, ReportRow] => e[1] !== null)) : null);
+  const band = fromSel(sel?.bestPerBand) ?? m.digest.bestPerBand;
+  const mode = fromSel(sel?.bestPerMode) ?? m.digest.bestPerMode;
+  const group = (title: string, map: Map<string, ReportRow>) =>
+    map.size < 2
+      ? ''
+      : `<tr class="group"><td colspan="7">${h(title)}</td></tr>` +
+        [...map.entries()]
+          .sort((a, b) => (a[1].rank ?? Infinity) - (b[1].rank ?? Infinity))
+          .map(
+            ([k, r]) =>
+              `<tr${m.pick && r.id === m.pick.id ? ' class="best"' : ''}><td>${h(k)}</td><td class="label">${h(r.label)} <span class="id">#${h(r.id)}</span></td>` +
+              `<td class="num">${r.rank ?? '—'}</td><td class="num">${h(metricText('trackingError', r.metrics.trackingError))}</td><td class="num">${h(metricText('turnover', r.metrics.turnover))}</td>` +
+              `<td class="num">${h(metricText('costDrag', r.metrics.costDrag))}</td><td class="num">${h(metricText('maxDrawdown', r.metrics.maxDrawdown))}</td></tr>`,
+          )
+          .join('');
+  const body = group('Best per band type', band) + group('Best per mode', mode);
+  if (!body) return '';
+  return (
+    `<h3>Best per band type and per mode</h3><div class="board-wrap"><table class="board" id="best-per"><thead><tr><th></th><th>best configuration</th><th class="num">rank</th>` +
+    `<th class="num">tracking error</th><th class="num">turnover</th><th class="num">cost drag</th><th class="num">max drawdown</th></tr></thead><tbody>${body}</tbody></table></div>`
+  );
+}
+
 function summaryHtml(input: ReportInput, m: ReportModel): string {
   const e = input.experiment;
   const d = input.data;
@@ -356,13 +489,10 @@ function summaryHtml(input: ReportInput, m: ReportModel): string {
       ['assets', d.assets.join(', ')],
       ['window', `${d.start} to ${d.end}`],
       ['rows', fmtInt(d.rows)],
-      ['periods per year', String(d.periodsPerYear)],
+      ['periods per year', fmtNum(d.periodsPerYear)],
       ...(d.warnings ?? []).map((w): [string, string] => ['window note', w]),
     ]),
-    factTable(
-      'Targets',
-      Object.entries(input.targets).map(([a, w]) => [a, fmtPct(w)]),
-    ),
+    factTable('Targets', Object.entries(input.targets).map(([a, w]) => [a, fmtPct(w)])),
     factTable('Costs', [
       ['fee', `${fmtNum(input.costs.feeBps)} bp`],
       ['half spread', `${fmtNum(input.costs.halfSpreadBps)} bp`],
@@ -379,15 +509,15 @@ function summaryHtml(input: ReportInput, m: ReportModel): string {
     factTable('Results', [
       ['configurations', fmtInt(s.configs)],
       ['feasible', s.configs ? `${fmtInt(s.feasible)} (${fmtPct(s.feasible / s.configs, 1)})` : '0'],
-      ['on the Pareto front', fmtInt(s.pareto)],
-      ['baselines', s.baselines.map((b) => b.label).join(', ') || '—'],
+      ['on the Pareto front (all objectives)', fmtInt(s.pareto)],
+      ['baselines (never ranked)', s.baselines.map((b) => b.label).join(', ') || '—'],
     ]),
   ];
-  const cls = s.top.length ? 'recommend' : 'recommend none';
   return (
     `<section id="summary"><h2>Summary</h2>` +
     (e.description ? `<p>${h(e.description)}</p>` : '') +
-    `<div class="${cls}">${h(m.recommendation)}</div>` +
+    headlineHtml(input, m) +
+    bestPerHtml(input, m) +
     theoryHtml(input) +
     `<div class="facts">${tables.join('')}</div></section>`
   );
@@ -397,18 +527,20 @@ function chartHtml(c: ChartDef): string {
   return `<h3>${h(c.title)}</h3><div class="chart" id="${h(c.id)}" role="img" aria-label="${h(c.title)}"></div><p class="explain">${h(c.explain)}</p>`;
 }
 
+function cellMetric(name: string, v: number | null | undefined): string {
+  const kind = metricMeta(name).kind;
+  if (kind === 'pct' && typeof v === 'number' && Number.isFinite(v)) return fmtPct(v, 2);
+  return fmtMetric(name, v);
+}
+
 function leaderboardHtml(input: ReportInput, m: ReportModel): string {
-  const params = input.experiment.searchedParams;
+  // the searched values get columns of their own while the table still fits the page; beyond that
+  // the configuration's label (which names every value) carries them
+  const params = input.experiment.searchedParams.length <= 4 ? input.experiment.searchedParams : [];
   const metrics = [...input.experiment.objectives.filter((o) => !LEADER_METRICS.includes(o)), ...LEADER_METRICS];
-  const cellMetric = (name: string, v: number | null | undefined): string => {
-    const kind = metricMeta(name).kind;
-    if (kind === 'pct' && typeof v === 'number' && Number.isFinite(v)) return fmtPct(v, 2);
-    return fmtMetric(name, v);
-  };
-  // metrics first (they are what the table is read for), the searched parameters after the score
   const head =
     '<tr><th class="num">rank</th><th>configuration</th>' +
-    metrics.map((x) => `<th class="num">${h(metricMeta(x).title)}</th>`).join('') +
+    metrics.map((x) => `<th class="num" title="${h(GLOSSARY[x]?.text ?? '')}">${h(metricMeta(x).title)}</th>`).join('') +
     '<th class="num">score</th>' +
     params.map((p, i) => `<th${i === 0 ? ' class="first-param"' : ''}>${h(paramMeta(p).title)}</th>`).join('') +
     '</tr>';
@@ -420,18 +552,59 @@ function leaderboardHtml(input: ReportInput, m: ReportModel): string {
     params.map((p, i) => `<td${i === 0 ? ' class="first-param"' : ''}>${h(fmtParam(p, r))}</td>`).join('') +
     '</tr>';
   const span = 3 + params.length + metrics.length;
+  const pickId = m.pick?.id;
   const top = m.leaderboard.length
-    ? m.leaderboard.map((r, i) => row(r, i === 0 ? 'best' : 'config')).join('')
+    ? m.leaderboard.map((r) => row(r, r.id === pickId ? 'best' : 'config')).join('')
     : `<tr class="group"><td colspan="${span}">No feasible configuration.</td></tr>`;
   const base = m.baselines.length
-    ? `<tr class="group"><td colspan="${span}">Baselines</td></tr>` + m.baselines.map((r) => row(r, 'baseline')).join('')
+    ? `<tr class="group"><td colspan="${span}">Baselines (for comparison; never ranked)</td></tr>` + m.baselines.map((r) => row(r, 'baseline')).join('')
     : '';
   const n = m.leaderboard.length;
+  const pickNote = m.pick && m.pickSource === 'selection' && !m.leaderboard.some((r) => r.id === pickId) ? ` The recommended configuration (#${m.pick.id}) is not in the in-sample top ${n}.` : '';
   return (
     `<section id="leaderboard"><h2>Leaderboard</h2>` +
-    `<p class="explain">The ${n === 1 ? 'best feasible configuration' : `${fmtInt(n)} best feasible configurations`} by score (rank 1 is best), with the baselines below for comparison. ` +
-    `Percentages are fractions of the portfolio (turnover and returns per year); cost drag is in basis points a year. The searched parameters follow the score.</p>` +
+    `<p class="explain">The ${n === 1 ? 'best feasible configuration' : `${fmtInt(n)} best feasible configurations`} by in-sample score (rank 1 is best; the recommended one in bold), with the baselines below. ` +
+    `Percentages are fractions of the portfolio (turnover and returns per year); cost drag is in basis points a year; searched values are rounded to 3 significant digits (results.csv has them in full).${pickNote}</p>` +
     `<div class="board-wrap"><table class="board" id="leaderboard-table"><thead>${head}</thead><tbody>${top}${base}</tbody></table></div></section>`
+  );
+}
+
+function tearsheetTablesHtml(input: ReportInput): string {
+  if (input.series.length === 0) return '';
+  const years = input.series.map((s) => calendarYearReturns(s));
+  const allYears = [...new Set(years.flatMap((y) => y.map((x) => x.year)))].sort();
+  const head = `<tr><th>year</th>${input.series.map((s, k) => `<th class="num">${h(k === 0 ? 'recommended' : s.label)}</th>`).join('')}</tr>`;
+  const body = allYears
+    .map((y) => {
+      const cells = years.map((ys) => {
+        const e = ys.find((x) => x.year === y);
+        return `<td class="num${e && e.ret < 0 ? ' neg' : ''}">${e ? h(fmtPct(e.ret, 1)) : '—'}</td>`;
+      });
+      const partial = years[0].find((x) => x.year === y)?.partial ? ' <span class="id">(part)</span>' : '';
+      return `<tr><td>${h(y)}${partial}</td>${cells.join('')}</tr>`;
+    })
+    .join('');
+  const dd = drawdownPeriods(input.series[0], 5);
+  const ddRows = dd
+    .map((p) => `<tr><td>${h(p.start)}</td><td>${h(p.trough)}</td><td>${p.recovery ? h(p.recovery) : 'not recovered'}</td><td class="num neg">${h(fmtPct(-p.depth, 1))}</td><td class="num">${h(plural(p.length, 'day', 'days', fmtInt(p.length)))}</td></tr>`)
+    .join('');
+  return (
+    `<h3>Calendar-year returns</h3><p class="explain">Return of each calendar year after costs (the first and last years are part-years of the window).</p>` +
+    `<div class="board-wrap"><table class="board" id="year-returns"><thead>${head}</thead><tbody>${body}</tbody></table></div>` +
+    `<h3>Worst drawdown periods of the recommended configuration</h3><p class="explain">From the peak before the fall (start) to the lowest point (trough) and back to the peak (recovery); length in trading days from start to recovery.</p>` +
+    `<div class="board-wrap"><table class="board" id="drawdowns"><thead><tr><th>start</th><th>trough</th><th>recovery</th><th class="num">depth</th><th class="num">length</th></tr></thead><tbody>${ddRows || '<tr><td colspan="5">No drawdown.</td></tr>'}</tbody></table></div>`
+  );
+}
+
+function glossaryHtml(): string {
+  const rows = RESULT_COLUMNS.map((c) => {
+    const g = GLOSSARY[c];
+    return `<tr id="glossary-${h(c)}"><td><code>${h(c)}</code></td><td>${h(g?.unit ?? '')}</td><td>${h(g?.text ?? '')}</td></tr>`;
+  }).join('');
+  return (
+    `<section id="glossary"><h2>Glossary</h2><p class="explain">Every column of results.csv, named as in the file. Returns are per period after costs; "annualised" multiplies a per-period standard deviation by √(periods per year); ` +
+    `the benchmark is the target weights rebalanced every period at no cost. 1 bp (basis point) = 0.01%.</p>` +
+    `<div class="board-wrap"><table class="board glossary" id="glossary-table"><thead><tr><th>column</th><th>unit</th><th>meaning</th></tr></thead><tbody>${rows}</tbody></table></div></section>`
   );
 }
 
@@ -460,18 +633,20 @@ export function renderHtml(input: ReportInput, m: ReportModel): string {
     ...libs.map((l) => `<script>/* ${l.name} ${l.version} */\n${l.code}</script>`),
     '</head><body><main>',
     `<header><h1>${h(input.experiment.name)}</h1><p class="sub">Rebalancing threshold study · run ${h(input.run.id)} · ${h(input.data.start)} to ${h(input.data.end)}</p>`,
-    '<nav><a href="#summary">Summary</a><a href="#tradeoff">The trade-off</a><a href="#leaderboard">Leaderboard</a><a href="#effects">Parameter effects</a><a href="#time">Over time</a>' + (input.robustness ? '<a href="#robustness">Resampled histories</a>' : '') + (input.validation ? '<a href="#validation">Out of sample</a>' : '') + '</nav></header>',
+    '<nav><a href="#summary">Summary</a><a href="#tradeoff">The trade-off</a><a href="#leaderboard">Leaderboard</a><a href="#effects">Parameter effects</a><a href="#time">Tearsheet</a>' +
+      (input.robustness ? '<a href="#robustness">Resampled histories</a>' : '') +
+      (input.validation ? '<a href="#validation">Out of sample</a>' : '') +
+      '<a href="#glossary">Glossary</a></nav></header>',
     summaryHtml(input, m),
     `<section id="tradeoff"><h2>The trade-off</h2><p>${h(m.sampleNote)}</p>${tradeoff.map(chartHtml).join('')}</section>`,
     leaderboardHtml(input, m),
     `<section id="effects"><h2>Parameter effects</h2>${effects.map(chartHtml).join('')}${effectNotes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</section>`,
-    `<section id="time"><h2>Over time</h2>` +
-      (input.series.length
-        ? `<p>The best configuration (${h(input.series[0].label)}) against the baselines, day by day over the evaluation window.</p>`
-        : '') +
-      `${time.map(chartHtml).join('')}${timeNotes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</section>`,
+    `<section id="time"><h2>Tearsheet: the recommended configuration against the baselines</h2>` +
+      (input.series.length ? `<p>${h(input.series[0].label)} against ${h(input.series.slice(1).map((s) => s.label).join(', ') || 'no baseline')}, day by day over the evaluation window.</p>` : '') +
+      `${time.map(chartHtml).join('')}${tearsheetTablesHtml(input)}${timeNotes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</section>`,
     robustSectionHtml(input, m.charts),
     validationSectionHtml(input, m.charts),
+    glossaryHtml(),
     `<footer>Generated by rebalance-lab${input.run.startedAt ? ` for the run started ${h(input.run.startedAt)}` : ''}. ` +
       `Charts: ${libs.map((l) => `${h(l.name)} ${h(l.version)}`).join(', ')}, inlined, so this file works offline.</footer>`,
     '</main>',
@@ -493,7 +668,8 @@ export async function writeReport(dir: string, input: ReportInput, opts: ReportO
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    // a full disk (or quota, read-only, permissions) is the user's environment: a message, not a trace
+    throw describeWriteError(path, err, dir);
   }
   return path;
 }

@@ -11,7 +11,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml, fmtInt, fmtMetric, fmtNum, fmtPct, fmtSeconds, metricMeta } from './format.js';
-import { CHART_CONFIG, round6, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type Datum, type Tip } from './specs.js';
+import { CHART_CONFIG, round6, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type Datum, type Tip } from './charts/common.js';
 import type { ReportInput, ReportRow } from './types.js';
 import type { RobustReport, RobustReportRow } from './robustTypes.js';
 

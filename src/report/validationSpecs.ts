@@ -12,7 +12,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml, fmtInt, fmtMetric, fmtPct, paramMeta, metricMeta, fmtParam } from './format.js';
-import { CHART_CONFIG, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef } from './specs.js';
+import { CHART_CONFIG, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef } from './charts/common.js';
 import type { ReportInput, ReportRow } from './types.js';
 import { mean as ssMean } from 'simple-statistics';
 
@@ -307,16 +307,15 @@ export function theoryHtml(input: ReportInput): string {
 }
 
 /**
- * A rule at each asset's theory half-width on the width effect chart, when every configuration
- * row with a width is an absolute band (same unit). Leaves the charts alone otherwise.
+ * A rule at each asset's theory half-width on the absolute band's width effect panel (same unit:
+ * weight points). Leaves the charts alone when there is no such panel.
  */
 export function markTheoryOnWidthEffect(charts: ChartDef[], input: ReportInput): void {
   const t = input.theory;
   if (!t || t.cost === 0) return;
-  const c = charts.find((x) => x.id === 'chart-effect-width');
+  // the absolute band's own width panel: the same unit as the theory half-width (weight points)
+  const c = charts.find((x) => x.id === 'chart-effect-width-absolute');
   if (!c || !('hconcat' in c.spec)) return;
-  const withWidth = input.rows.filter((r) => r.kind === 'config' && typeof r.params.width === 'number');
-  if (withWidth.length === 0 || withWidth.some((r) => r.params.band !== 'absolute')) return;
   const tip = tooltipExpr([
     { field: 'asset', title: 'theory half-width for' },
     { field: 'x', title: 'half-width', format: '.2%' },

@@ -2,10 +2,18 @@
  * The batch journal: finished batches are appended as self-checking binary records, so a run
  * killed at any byte keeps every complete batch and resume finds exactly what is missing.
  *
- * Record: magic u32 | from u32 | count u32 | failuresLen u32 | rows count×M f64 |
- *         failures JSON (failuresLen bytes) | crc32 u32 of everything before it.
- * A torn or corrupt last record fails its length or crc check and is dropped (the file is
- * truncated back to the last good record), never misread.
+ * Format 2 (one record; little-endian; the file is nothing but records back to back):
+ *   magic u32 "RLJ2" | from u32 | count u32 | failuresLen u32 | reserved u32 (0) |
+ *   headCrc u32 (crc32 of the 20 bytes before it) | rows count×M f64 | failures JSON (failuresLen
+ *   bytes: [[localId, message], …], ids inside the record) | crc32 u32 of everything before it.
+ * Records are self-delimiting and resynchronise: a record that fails any check (magic, header
+ * crc, a length beyond the file or the limits, the record crc, the failures' shape) is skipped
+ * and the scan looks for the next magic that starts a record passing every check. So damage in
+ * the middle costs only the damaged record's configurations (the resume recomputes them and
+ * appends them at the end); damage with nothing valid after it is a torn tail and is cut off, as
+ * a kill during a write leaves it. A record whose rows overlap rows an earlier record already
+ * holds (or lie beyond the run's size) is skipped too: the first record of a row wins.
+ * Format 1 (magic "RLJ1", before issue 15) is refused with a message.
  */
 import { open, truncate } from 'node:fs/promises';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
@@ -13,9 +21,16 @@ import { crc32 } from 'node:zlib';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { TaskResult } from '../exec/protocol.js';
 import { describeWriteError } from './atomic.js';
+import { UserError } from '../errors.js';
 
-const MAGIC = 0x524c4a31; // "RLJ1"
-const HEAD = 16;
+export const JOURNAL_FORMAT = 2;
+const MAGIC = 0x324a4c52; // bytes "RLJ2" in the file
+const MAGIC_BYTES = Buffer.from('RLJ2', 'latin1');
+const OLD_MAGIC = 0x524c4a31; // format 1 wrote the u32 0x524c4a31 ("1JLR" on disk)
+const HEAD = 24;
+/** Limits a record header must respect (a batch is at most a few thousand rows). */
+const MAX_COUNT = 1 << 22;
+const MAX_FAILURES_BYTES = 64 << 20;
 
 export function encodeRecord(r: TaskResult): Buffer {
   const count = r.to - r.from;
@@ -26,6 +41,8 @@ export function encodeRecord(r: TaskResult): Buffer {
   buf.writeUInt32LE(r.from, 4);
   buf.writeUInt32LE(count, 8);
   buf.writeUInt32LE(fail.length, 12);
+  buf.writeUInt32LE(0, 16);
+  buf.writeUInt32LE(crc32(buf.subarray(0, 20)), 20);
   Buffer.from(r.rows.buffer, r.rows.byteOffset, body).copy(buf, HEAD);
   fail.copy(buf, HEAD + body);
   buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4);
@@ -39,56 +56,130 @@ export interface JournalEntry {
   count: number;
   /** Byte offset of the rows (count × N_METRICS float64) in the file. */
   offset: number;
+  /** Byte offset and length of the whole record (re-checked against its crc when read). */
+  record: number;
+  length: number;
+}
+
+export interface JournalScan {
+  /** The records kept, in file order (never overlapping one another). */
+  entries: JournalEntry[];
+  /** The kept records' failed configurations (local ids). */
+  failures: [number, string][];
+  /** Bytes of a torn tail (cut off unless truncateTail is false). */
+  dropped: number;
+  /** Damaged stretches in the middle, skipped: where and how long. */
+  damaged: { offset: number; bytes: number }[];
+  /** Intact records skipped because their rows overlap an earlier record's or exceed the size. */
+  overlapping: { from: number; count: number; offset: number }[];
+}
+
+type Parsed = { from: number; count: number; len: number; failures: [number, string][] };
+
+/** The record at `off` if it passes every check, else null. */
+async function parseAt(fh: Awaited<ReturnType<typeof open>>, off: number, size: number, scratch: { buf: Buffer }): Promise<Parsed | null> {
+  if (off + HEAD + 4 > size) return null;
+  const head = Buffer.alloc(HEAD);
+  await fh.read(head, 0, HEAD, off);
+  if (head.readUInt32LE(0) !== MAGIC || crc32(head.subarray(0, 20)) !== head.readUInt32LE(20)) return null;
+  const from = head.readUInt32LE(4);
+  const count = head.readUInt32LE(8);
+  const flen = head.readUInt32LE(12);
+  if (count === 0 || count > MAX_COUNT || flen > MAX_FAILURES_BYTES || head.readUInt32LE(16) !== 0) return null;
+  const body = count * N_METRICS * 8;
+  const len = HEAD + body + flen + 4;
+  if (off + len > size) return null;
+  if (scratch.buf.length < len) scratch.buf = Buffer.alloc(Math.max(len, scratch.buf.length * 2));
+  const rec = scratch.buf;
+  await fh.read(rec, 0, len, off);
+  if (crc32(rec.subarray(0, len - 4)) !== rec.readUInt32LE(len - 4)) return null;
+  let fl: unknown;
+  try {
+    fl = JSON.parse(rec.subarray(HEAD + body, len - 4).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(fl)) return null;
+  for (const f of fl as unknown[]) {
+    if (!Array.isArray(f) || f.length !== 2 || !Number.isInteger(f[0]) || typeof f[1] !== 'string') return null;
+    if ((f[0] as number) < from || (f[0] as number) >= from + count) return null;
+  }
+  return { from, count, len, failures: fl as [number, string][] };
+}
+
+/** The next offset ≥ `from` where a record passing every check starts, or -1. */
+async function resync(fh: Awaited<ReturnType<typeof open>>, from: number, size: number, scratch: { buf: Buffer }): Promise<number> {
+  const CHUNK = 1 << 20;
+  const chunk = Buffer.alloc(CHUNK + MAGIC_BYTES.length - 1);
+  for (let base = from; base < size; base += CHUNK) {
+    const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, size - base), base);
+    const view = chunk.subarray(0, bytesRead);
+    for (let i = view.indexOf(MAGIC_BYTES); i !== -1 && i < CHUNK; i = view.indexOf(MAGIC_BYTES, i + 1)) {
+      if ((await parseAt(fh, base + i, size, scratch)) !== null) return base + i;
+    }
+  }
+  return -1;
 }
 
 /**
  * Scan the journal record by record (memory: one record at a time, plus an index entry per
- * record), check every length and crc, and truncate a torn or corrupt tail. The rows stay on
- * disk; read them with RowCursor.
+ * record), check every length and crc, resynchronise after damage, and cut a torn tail. With
+ * `size` (the run's number of local ids), records reaching beyond it or overlapping rows an
+ * earlier record holds are skipped. The rows stay on disk; read them with RowCursor.
  */
 export async function scanJournal(
   file: string,
-  /** false: only read (merge reads shards that another process may still be appending to). */
-  truncateTail = true,
-): Promise<{ entries: JournalEntry[]; failures: [number, string][]; dropped: number }> {
-  const entries: JournalEntry[] = [];
-  const failures: [number, string][] = [];
-  if (!existsSync(file)) return { entries, failures, dropped: 0 };
+  /** truncateTail false: only read (merge reads shard journals it does not own). */
+  o: { truncateTail?: boolean; size?: number } = {},
+): Promise<JournalScan> {
+  const out: JournalScan = { entries: [], failures: [], dropped: 0, damaged: [], overlapping: [] };
+  if (!existsSync(file)) return out;
   const fh = await open(file, 'r');
   let off = 0;
   let size = 0;
+  const covered = o.size === undefined ? null : new Uint8Array(o.size);
   try {
     size = (await fh.stat()).size;
-    const head = Buffer.alloc(HEAD);
-    let rec = Buffer.alloc(0);
-    while (off + HEAD <= size) {
-      await fh.read(head, 0, HEAD, off);
-      if (head.readUInt32LE(0) !== MAGIC) break;
-      const from = head.readUInt32LE(4);
-      const count = head.readUInt32LE(8);
-      const flen = head.readUInt32LE(12);
-      const body = count * N_METRICS * 8;
-      const len = HEAD + body + flen + 4;
-      if (off + len > size) break;
-      if (rec.length < len) rec = Buffer.alloc(Math.max(len, rec.length * 2));
-      await fh.read(rec, 0, len, off);
-      if (crc32(rec.subarray(0, len - 4)) !== rec.readUInt32LE(len - 4)) break;
-      let fl: [number, string][];
-      try {
-        fl = JSON.parse(rec.subarray(HEAD + body, len - 4).toString('utf8')) as [number, string][];
-      } catch {
-        break;
+    if (size >= 4) {
+      const first = Buffer.alloc(4);
+      await fh.read(first, 0, 4, 0);
+      if (first.readUInt32LE(0) === OLD_MAGIC)
+        throw new UserError(
+          `${file}: this journal is in format 1, written by an older rebalance-lab; this version reads format ${JOURNAL_FORMAT}. ` +
+            'Finish that run with the version that started it, or start a new run (a new --run-id)',
+        );
+    }
+    const scratch = { buf: Buffer.alloc(0) };
+    while (off < size) {
+      const r = await parseAt(fh, off, size, scratch);
+      if (r === null) {
+        const next = await resync(fh, off + 1, size, scratch);
+        if (next === -1) break; // nothing valid after it: a torn tail
+        out.damaged.push({ offset: off, bytes: next - off });
+        off = next;
+        continue;
       }
-      for (const f of fl) failures.push(f);
-      entries.push({ from, count, offset: off + HEAD });
-      off += len;
+      const e: JournalEntry = { from: r.from, count: r.count, offset: off + HEAD, record: off, length: r.len };
+      off += r.len;
+      if (covered) {
+        const end = r.from + r.count;
+        let clash = end > covered.length;
+        for (let i = r.from; !clash && i < end; i++) if (covered[i]) clash = true;
+        if (clash) {
+          out.overlapping.push({ from: r.from, count: r.count, offset: e.record });
+          continue;
+        }
+        covered.fill(1, r.from, end);
+      }
+      out.entries.push(e);
+      for (const f of r.failures) out.failures.push(f);
     }
   } finally {
     await fh.close();
   }
-  const dropped = size - off;
-  if (dropped > 0 && truncateTail) await truncate(file, off);
-  return { entries, failures, dropped };
+  out.dropped = size - off;
+  if (out.dropped > 0 && (o.truncateTail ?? true)) await truncate(file, off);
+  return out;
 }
 
 /** Read every intact record into memory (small journals, tests); truncates a torn tail. */
@@ -102,6 +193,16 @@ export async function readJournal(file: string): Promise<{ records: TaskResult[]
   });
   cur.close();
   return { records, dropped };
+}
+
+/** A record changed between the scan and the read: the run folder was written by someone else. */
+export class JournalChanged extends UserError {
+  constructor(file: string, e: JournalEntry, why: string) {
+    super(
+      `${file}: the record of rows ${e.from}..${e.from + e.count - 1} at byte ${e.record} changed while results were written (${why}); ` +
+        `another process wrote this run folder, or the disk is failing. Nothing was written from it; run --resume again`,
+    );
+  }
 }
 
 /**
@@ -137,15 +238,24 @@ export class RowCursor {
     this.fd = openSync(file, 'r');
   }
 
+  /**
+   * One record's rows, read whole and re-checked: its crc and its header (from, count) must still
+   * be what the scan found, so a journal changed under us (another writer, a disk fault) is an
+   * error, never a wrong row in results.csv.
+   */
   readRecord(e: JournalEntry): Float64Array {
-    const rows = new Float64Array(e.count * N_METRICS);
-    const b = Buffer.from(rows.buffer);
+    const rec = Buffer.alloc(e.length);
     let got = 0;
-    while (got < b.length) {
-      const r = readSync(this.fd, b, got, b.length - got, e.offset + got);
-      if (r === 0) throw new RangeError(`${this.file}: ended inside a record`);
+    while (got < rec.length) {
+      const r = readSync(this.fd, rec, got, rec.length - got, e.record + got);
+      if (r === 0) throw new JournalChanged(this.file, e, 'the file ends inside it');
       got += r;
     }
+    if (crc32(rec.subarray(0, rec.length - 4)) !== rec.readUInt32LE(rec.length - 4)) throw new JournalChanged(this.file, e, 'its checksum no longer matches');
+    if (rec.readUInt32LE(0) !== MAGIC || rec.readUInt32LE(4) !== e.from || rec.readUInt32LE(8) !== e.count)
+      throw new JournalChanged(this.file, e, 'it is no longer the record that was scanned');
+    const rows = new Float64Array(e.count * N_METRICS);
+    rec.copy(Buffer.from(rows.buffer), 0, e.offset - e.record, e.offset - e.record + rows.byteLength);
     return rows;
   }
 
@@ -207,7 +317,7 @@ export class JournalWriter {
         throw describeWriteError(this.file, e);
       }
       this.size += rec.length;
-      return { from: r.from, count: r.to - r.from, offset: at + HEAD };
+      return { from: r.from, count: r.to - r.from, offset: at + HEAD, record: at, length: rec.length };
     });
     this.queue = next.catch(() => undefined);
     return next;

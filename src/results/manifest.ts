@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ExperimentSpec } from '../spec/schema.js';
+import type { FlowsSpec } from '../policy/flows.js';
 
 /** The package version (part of the fingerprint), read from package.json: src/results/ and dist/results/ are both two folders below it. */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -34,13 +35,19 @@ export interface Manifest {
   failed?: number;
   /** How the evaluation window differs from the data file and the experiment's dates, and why. */
   warnings?: string[];
+  /** The run's cash flows as resolved (text forms parsed, the flows file read), when it has any. */
+  flows?: FlowsSpec;
 }
 
 export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** What must match for --resume and merge (everything that changes a result). */
 export function fingerprint(m: Manifest, withShard = true): string {
-  return JSON.stringify([m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null]);
+  return JSON.stringify([
+    m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null,
+    // the flows as resolved, so a changed flows file is noticed (absent without flows: older fingerprints unchanged)
+    ...(m.flows ? [m.flows] : []),
+  ]);
 }
 
 export function explainMismatch(old: Manifest, cur: Manifest): string {

@@ -163,6 +163,12 @@ export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
   finalValue: { short: 'final value', unit: '', scale: 1 },
   totalCost: { short: 'total cost', unit: '', scale: 1 },
   assetTrades: { short: 'asset trades', unit: 'trades', scale: 1 },
+  mwr: { short: 'money-weighted return', unit: '%/yr', scale: 100 },
+  flowRebalanceShare: { short: 'rebalancing by flows', unit: '%', scale: 100 },
+  taxPaid: { short: 'tax paid', unit: 'bp/yr', scale: 1 },
+  afterTaxCagr: { short: 'after-tax CAGR', unit: '%/yr', scale: 100 },
+  afterTaxValue: { short: 'after-tax value', unit: '', scale: 1 },
+  unrealisedGain: { short: 'unrealised gain', unit: '', scale: 1 },
 };
 
 /** 3 significant digits, no trailing zeros, no exponent for ordinary sizes. */
@@ -170,8 +176,10 @@ export function sig3(x: number): string {
   if (!Number.isFinite(x)) return '—';
   if (x === 0) return '0';
   const a = Math.abs(x);
-  const s = a >= 1e-4 && a < 1e9 ? x.toPrecision(3) : x.toExponential(2);
-  return s.includes('e') ? s : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+  if (!(a >= 1e-4 && a < 1e9)) return x.toExponential(2);
+  // toPrecision writes 1234 as "1.23e+3": back through Number for the plain digits ("1230")
+  const s = x.toPrecision(3);
+  return s.includes('e') ? String(Number(s)) : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
 function weightText(w: number): string {

@@ -2,7 +2,8 @@
  * The results table of a run (design §7): one row per configuration in id order, then the
  * baselines. Columns: id, every parameter, the metrics of design §4, feasible, pareto, score,
  * rank, selection, error, then (issue 16, added at the end so earlier columns keep their places)
- * totalCost, assetTrades, ruined, infeasibleReason, minWidth. `rank` is the place under the
+ * totalCost, assetTrades, ruined, infeasibleReason, minWidth, then (issue 13) flowMode, mwr,
+ * flowRebalanceShare, taxPaid, afterTaxCagr, afterTaxValue, unrealisedGain. `rank` is the place under the
  * selection rule (docs/selection.md; 1 = the pick), empty for rows that are not candidates
  * (infeasible, failed, calendar/buy-and-hold, baselines); `selection` is `pick`,
  * `indistinguishable` (not significantly worse than the pick) or empty.
@@ -15,15 +16,18 @@ import { PARAMS, paramValue, type ParamName } from '../search/space.js';
 
 /** Metrics written after the flag columns (added by issue 16). */
 const TAIL_METRICS: readonly MetricName[] = ['totalCost', 'assetTrades'];
-const HEAD_METRICS: readonly MetricName[] = METRICS.filter((m) => !TAIL_METRICS.includes(m));
+/** Cash flows and taxes (issue 13), written last: how flows are invested, then their metrics. */
+const FLOW_TAX_PARAMS: readonly ParamName[] = ['flowMode'];
+const FLOW_TAX_METRICS: readonly MetricName[] = ['mwr', 'flowRebalanceShare', 'taxPaid', 'afterTaxCagr', 'afterTaxValue', 'unrealisedGain'];
+const HEAD_METRICS: readonly MetricName[] = METRICS.filter((m) => !TAIL_METRICS.includes(m) && !FLOW_TAX_METRICS.includes(m));
 
 /** Parameters written last (added by issue 16): the volatility band's minimum width. */
 const TAIL_PARAMS: readonly ParamName[] = ['minWidth'];
-const HEAD_PARAMS: readonly ParamName[] = PARAMS.filter((p) => !TAIL_PARAMS.includes(p));
+const HEAD_PARAMS: readonly ParamName[] = PARAMS.filter((p) => !TAIL_PARAMS.includes(p) && !FLOW_TAX_PARAMS.includes(p));
 
 export const RESULT_COLUMNS = [
   'id', ...HEAD_PARAMS, ...HEAD_METRICS, 'feasible', 'pareto', 'score', 'rank', 'selection', 'error', ...TAIL_METRICS, 'ruined', 'infeasibleReason',
-  ...TAIL_PARAMS,
+  ...TAIL_PARAMS, ...FLOW_TAX_PARAMS, ...FLOW_TAX_METRICS,
 ] as const;
 
 export function num(x: number): string {
@@ -60,6 +64,8 @@ export function formatRow(r: ResultRowInput): string {
   for (const m of TAIL_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
   parts.push(r.error ? '' : isRuined(r.metrics, r.offset) ? '1' : '0', cell(r.reason || null));
   for (const p of TAIL_PARAMS) parts.push(cell(paramValue(r.config, p)));
+  for (const p of FLOW_TAX_PARAMS) parts.push(cell(paramValue(r.config, p)));
+  for (const m of FLOW_TAX_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
   return parts.join(',');
 }
 

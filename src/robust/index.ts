@@ -15,7 +15,9 @@ import { Progress } from '../exec/progress.js';
 import type { ParameterSpace } from '../search/space.js';
 import { RobustAccumulator, STATS, type RobustSummary } from './aggregate.js';
 import { planTasks, runRobustPool } from './pool.js';
-import type { RobustWorkerData } from './protocol.js';
+import { createHash } from 'node:crypto';
+import { JournalWriter, RowCursor, scanJournal } from '../results/journal.js';
+import type { RobustTask, RobustWorkerData } from './protocol.js';
 
 export interface RobustnessInput extends ExtrasInput {
   workers: number;
@@ -81,22 +83,39 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
   const acc = new RobustAccumulator(K, P, {
     objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rb.rankQuantile,
   }, B);
+  // the journal (issue 15): every finished task is kept, so a resume (or a merge run again)
+  // finishes the robustness evaluation instead of starting it over. Its name carries a hash of
+  // everything that changes a result, so a journal of other settings or data is never adopted.
+  const KB = K + B;
+  const journalFile = path.join(input.dir, `robustness-journal-${robustKey(input)}.bin`);
+  const { resumed, tasks } = await resumeRobust(journalFile, KB, P, acc, planTasks(KB, P, workers, input.taskSize));
+  if (resumed > 0 && !input.quiet) process.stderr.write(`robustness: resume: ${resumed.toLocaleString('en')} of ${(KB * P).toLocaleString('en')} backtests already done\n`);
   const progress = new Progress(
-    (K + B) * P,
+    KB * P - resumed,
     !input.quiet,
     `robustness: ${K.toLocaleString('en')} configurations + ${B} baselines × ${P.toLocaleString('en')} bootstrap paths on ${workers} worker${workers > 1 ? 's' : ''}`,
   );
+  const journal = await JournalWriter.open(journalFile);
+  let journalError: unknown = null;
+  const appends: Promise<unknown>[] = [];
   try {
     await runRobustPool({
-      workerData, tasks: planTasks(K + B, P, workers, input.taskSize), workers,
+      workerData, tasks, workers,
       onResult: (r) => {
+        const a = r.pathFrom * KB + r.from;
+        const b = (r.pathTo - 1) * KB + r.to;
+        const failures = r.failures.map(([fp, id, why]): [number, string] => [fp * KB + id, why]);
+        appends.push(journal.append({ from: a, to: b, rows: r.rows, failures }).catch((e: unknown) => (journalError ??= e)));
         acc.add(r);
         progress.tick((r.pathTo - r.pathFrom) * (r.to - r.from));
       },
     });
   } finally {
     progress.stop();
+    await Promise.all(appends);
+    await journal.close();
   }
+  if (journalError !== null) throw journalError;
   const tEval = performance.now();
   const sum = acc.finish();
   const tAgg = performance.now();
@@ -113,6 +132,67 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
   };
   await writeFileAtomic(path.join(input.dir, 'robustness.json'), JSON.stringify(json, null, 2) + '\n');
   return sum;
+}
+
+/** A hash of everything that changes a robustness result: the experiment, the window, the prices. */
+function robustKey(input: RobustnessInput): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([input.spec, input.start, input.periodsPerYear, input.T, input.N, input.dates[0], input.dates[input.T - 1], Array.from(input.targets)]));
+  h.update(new Uint8Array(input.prices.buffer, input.prices.byteOffset, input.prices.byteLength));
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Feed the journalled tasks to the accumulator and return the tasks still to run. A record is a
+ * flat range of backtests (flat index = path·KB + id), either inside one path or whole paths,
+ * as the tasks are; a record of another shape is ignored (its backtests run again).
+ */
+async function resumeRobust(file: string, KB: number, P: number, acc: RobustAccumulator, planned: RobustTask[]): Promise<{ resumed: number; tasks: RobustTask[] }> {
+  const scan = await scanJournal(file, { size: KB * P });
+  if (scan.entries.length === 0) return { resumed: 0, tasks: planned };
+  const done = new Uint8Array(KB * P);
+  const cur = new RowCursor(file, scan.entries, KB * P, false);
+  let resumed = 0;
+  try {
+    for (const e of scan.entries) {
+      const p0 = Math.floor(e.from / KB);
+      const p1 = Math.floor((e.from + e.count - 1) / KB);
+      const from = e.from - p0 * KB;
+      const shape: RobustTask | null =
+        p0 === p1 ? { pathFrom: p0, pathTo: p0 + 1, from, to: from + e.count } : from === 0 && e.count % KB === 0 ? { pathFrom: p0, pathTo: p1 + 1, from: 0, to: KB } : null;
+      if (!shape) continue;
+      const failures = scan.failures
+        .filter(([f]) => f >= e.from && f < e.from + e.count)
+        .map(([f, why]): [number, number, string] => [Math.floor(f / KB), f % KB, why]);
+      acc.add({ ...shape, rows: cur.readRecord(e), failures });
+      done.fill(1, e.from, e.from + e.count);
+      resumed += e.count;
+    }
+  } finally {
+    cur.close();
+  }
+  // the planned tasks, minus what is done: whole tasks kept, partly done ones split into the
+  // missing id runs of each path
+  const tasks: RobustTask[] = [];
+  for (const t of planned) {
+    for (let p = t.pathFrom; p < t.pathTo; p++) {
+      let i = t.from;
+      while (i < t.to) {
+        if (done[p * KB + i]) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < t.to && !done[p * KB + j]) j++;
+        const last = tasks[tasks.length - 1];
+        // whole missing paths of one task stay one task
+        if (i === 0 && j === KB && last && last.from === 0 && last.to === KB && last.pathTo === p && t.from === 0 && t.to === KB && last.pathFrom >= t.pathFrom) last.pathTo = p + 1;
+        else tasks.push({ pathFrom: p, pathTo: p + 1, from: i, to: j });
+        i = j;
+      }
+    }
+  }
+  return { resumed, tasks };
 }
 
 type Baselines = readonly { id: string; config: Config }[];

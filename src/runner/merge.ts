@@ -11,14 +11,17 @@ import { compileExperiment } from '../experiment/load.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { shardCount, type ShardJournal } from '../results/finalize.js';
 import { scanJournal } from '../results/journal.js';
+import { acquireRunLock, type RunLock } from '../results/lock.js';
 import { explainMismatch, fingerprint, locateRunData, type Manifest } from '../results/manifest.js';
-import { finishRun, prepareCompiled, type RunResult } from './run.js';
+import { finishRun, prepareCompiled, removeOrphanTemps, type RunResult } from './run.js';
 
 export interface MergeOptions {
   dirs: string[];
   /** The merged run folder (default: the shards' common parent folder). */
   out?: string;
   quiet?: boolean;
+  /** Take the folders' locks even though another process seems to hold them. */
+  breakLock?: boolean;
 }
 
 const SHARD_DIR = /^shard-(\d+)-of-(\d+)$/;
@@ -42,8 +45,20 @@ export function shardDirs(dirs: readonly string[]): string[] {
 }
 
 export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
-  const t0 = performance.now();
   const dirs = shardDirs(o.dirs);
+  // one writer per run folder: no shard may be (re)written while merge reads it, and no two merges
+  // may write the same merged folder
+  const locks: RunLock[] = [];
+  try {
+    for (const d of new Set(dirs)) locks.push(acquireRunLock(d, 'merge (reading this shard)', { breakLock: o.breakLock }));
+    return await mergeLocked(o, dirs, locks);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): Promise<RunResult> {
+  const t0 = performance.now();
   const rel = (d: string): string => path.relative(process.cwd(), d) || d;
   const manifests: Manifest[] = [];
   for (const d of dirs) {
@@ -83,8 +98,8 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
     if (!m.completedAt)
       throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (its manifest has no completedAt); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
     // read only: never cut the tail of a journal another process may still be appending to
-    const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'), false);
     const need = shardCount(K, k, n);
+    const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'), { truncateTail: false, size: need });
     const have = new Uint8Array(need);
     for (const e of entries) have.fill(1, e.from, Math.min(need, e.from + e.count));
     const got = have.reduce((a, b) => a + b, 0);
@@ -98,14 +113,24 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
   const compiled = compileExperiment(first.experiment.spec, first.experiment.file);
   const spec = compiled.spec;
   const dataFile = await locateRunData(dirs[0], first, 'merge');
-  const prep = await prepareCompiled(compiled, dataFile);
+  // the flows the shards ran with (as resolved into their manifests), not a re-read flows file
+  const prep = { ...(await prepareCompiled(compiled, dataFile)), flows: first.flows ?? null };
 
   const parents = new Set(dirs.map((d) => path.dirname(d)));
   const dir = o.out ? path.resolve(o.out) : parents.size === 1 ? [...parents][0] : '';
   if (!dir) throw new UserError('merge: the shard folders have different parent folders; say where the merged run goes with --out DIR');
-  const old = existsSync(path.join(dir, 'manifest.json')) ? (JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest) : null;
-  if (old && !old.mergedFrom) throw new UserError(`merge: ${rel(dir)} already holds a run that is not a merge; choose another --out`);
   await mkdir(dir, { recursive: true });
+  if (!dirs.includes(dir)) locks.push(acquireRunLock(dir, 'merge', { breakLock: o.breakLock }));
+  await removeOrphanTemps(dir);
+  let old: Manifest | null = null;
+  if (existsSync(path.join(dir, 'manifest.json'))) {
+    try {
+      old = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    } catch (e) {
+      throw new UserError(`merge: ${rel(path.join(dir, 'manifest.json'))} is not readable JSON (${e instanceof Error ? e.message.slice(0, 80) : String(e)}); choose another --out`);
+    }
+  }
+  if (old && !old.mergedFrom) throw new UserError(`merge: ${rel(dir)} already holds a run that is not a merge; choose another --out`);
   const tLoad = performance.now();
 
   const fin = await finishRun({ prep, dir, shards, failures, workers: 1, quiet: o.quiet, experiment: first.experiment.file });
@@ -122,6 +147,7 @@ export async function mergeRuns(o: MergeOptions): Promise<RunResult> {
     timings: { ...seconds, shardSweepSeconds: manifests.reduce((a, m) => a + (m.timings?.sweep ?? 0), 0) },
     failed: failures.size,
   };
+  for (const l of locks) l.check();
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return { dir, spec, space: prep.space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers: 1, evaluated: 0, selection: fin.selection };
 }

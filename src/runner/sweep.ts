@@ -7,6 +7,7 @@
  * of memory) is retried configuration by configuration; one that fails again becomes a failed
  * row with the reason. Results are handed over in completion order; callers key them by id.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { Task, TaskResult, WorkerData } from '../exec/protocol.js';
@@ -71,6 +72,9 @@ export async function runSweep(o: SweepOptions): Promise<void> {
     aborted = true;
   };
   o.signal?.addEventListener('abort', onAbort);
+  // piscina adds one abort listener per task in flight: raise the limit so 3+ workers
+  // (12+ tasks in flight) do not print a MaxListenersExceededWarning
+  if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), o.workers * 4 + 8), o.signal);
   // Keep a bounded number of tasks in flight so memory stays flat for huge sweeps.
   const inFlight = o.workers * 4;
   let next = 0;

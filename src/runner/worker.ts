@@ -24,6 +24,9 @@ const ctx = new KernelContext({
   start: wd.start,
   initialCapital: wd.initialCapital,
   riskFree: wd.riskFree,
+  flows: wd.flows ?? null,
+  tax: wd.tax ?? null,
+  taxAware: wd.taxAware ?? false,
 });
 const space = new ParameterSpace(wd.space, wd.search, { costs: wd.costs });
 const faults = parseFaults(wd.faults);

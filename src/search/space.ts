@@ -12,13 +12,14 @@
 import { article, UserError } from '../errors.js';
 import { BANDS } from '../policy/bands.js';
 import { DOMAINS } from '../policy/domains.js';
+import type { FlowMode } from '../policy/flows.js';
 import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
-import type { NumDim, SearchSpec, SpaceSpec } from '../spec/schema.js';
+import { MAX_CONFIGS, type NumDim, type SearchSpec, type SpaceSpec } from '../spec/schema.js';
 import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
   'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
-  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth',
+  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth', 'flowMode',
 ] as const;
 export type ParamName = (typeof PARAMS)[number];
 
@@ -46,7 +47,8 @@ interface Family {
 }
 
 
-const MAX_GRID = 100_000_000;
+/** The grid's limit: the sweep's (MAX_CONFIGS, also the cap of sampled searches). */
+const MAX_GRID = MAX_CONFIGS;
 
 function fail(file: string, path: string, msg: string): never {
   throw new UserError(`${file}: ${path}: ${msg}`);
@@ -129,6 +131,7 @@ const fractionOk = (x: number): string | null => (DOMAINS.fraction.ok(x) ? null 
 const lookbackOk = (x: number): string | null => (DOMAINS.lookback.ok(x) ? null : `expected ${DOMAINS.lookback.text}`);
 const cooldownOk = (x: number): string | null => (DOMAINS.cooldown.ok(x) ? null : `expected ${DOMAINS.cooldown.text}`);
 const costOk = (x: number): string | null => (DOMAINS.cost.ok(x) ? null : `expected a number ${DOMAINS.cost.text}`);
+const bpsOk = (x: number): string | null => (DOMAINS.bps.ok(x) ? null : `expected basis points ${DOMAINS.bps.text.replace(' basis points', '')}`);
 
 export interface SpaceDefaults {
   costs: Costs;
@@ -147,6 +150,12 @@ export class ParameterSpace {
   readonly checks: readonly CheckEvery[];
   private readonly families: Family[];
   private readonly common: { key: 'cooldown' | (typeof COST_KEYS)[number]; dim: Dim }[];
+  /**
+   * space.flowMode (cash flows): the whole space once per flow mode, slowest-varying of all
+   * (grid id = k·baseSize + base id), so a space without it is unchanged; null when not given.
+   */
+  private readonly flowModes: readonly FlowMode[] | null;
+  private readonly baseSize: number;
 
   constructor(space: SpaceSpec, search: SearchSpec, defaults: SpaceDefaults, file = 'experiment') {
     this.kind = search.kind;
@@ -232,9 +241,11 @@ export class ParameterSpace {
       this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, cooldownOk, kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
-      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, costOk, kind) });
+      if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
     }
     this.defaults = defaults;
+    this.flowModes = space.flowMode === undefined ? null : [...new Set(Array.isArray(space.flowMode) ? space.flowMode : [space.flowMode])];
+    const nFlow = this.flowModes?.length ?? 1;
 
     if (search.kind === 'grid') {
       let total = 0;
@@ -243,11 +254,14 @@ export class ParameterSpace {
         f.count = f.single ? 1 : this.familyCount(f);
         total += f.count;
       }
+      this.baseSize = total;
+      total *= nFlow;
       if (total > MAX_GRID)
         fail(file, 'space', `the grid has ${total.toLocaleString('en')} configurations (limit ${MAX_GRID.toLocaleString('en')}); use coarser steps or search.kind "random" with samples`);
       this.size = total;
     } else {
       this.size = search.samples;
+      this.baseSize = search.samples;
     }
     const searched = new Set<ParamName>();
     if (this.families.length > 1) searched.add('band');
@@ -256,6 +270,7 @@ export class ParameterSpace {
     if (modes.length > 1) searched.add('mode');
     for (const o of [...bandModes, ...calModes]) if (o.dim && (o.dim.values === null || o.dim.values.length > 1)) searched.add(o.mode === 'inner' ? 'depth' : 'fraction');
     for (const { key, dim } of this.common) if (dim.values === null || dim.values.length > 1) searched.add(key);
+    if (nFlow > 1) searched.add('flowMode');
     this.searched = PARAMS.filter((p) => searched.has(p));
   }
 
@@ -288,7 +303,14 @@ export class ParameterSpace {
   /** Configuration `id` (0 ≤ id < size). */
   config(id: number): Config {
     if (!(Number.isInteger(id) && id >= 0 && id < this.size)) throw new RangeError(`configuration id ${id} outside 0..${this.size - 1}`);
-    return this.kind === 'grid' ? this.gridConfig(id) : this.drawConfig(id);
+    const fm = this.flowModes;
+    if (fm === null) return this.kind === 'grid' ? this.gridConfig(id) : this.drawConfig(id);
+    if (this.kind !== 'grid') {
+      const u = this.kind === 'halton' ? halton(this.seed, id, FLOW_SLOT) : uniform(this.seed, id, FLOW_SLOT);
+      return { ...this.drawConfig(id), flowMode: fm[Math.min(fm.length - 1, Math.floor(u * fm.length))] };
+    }
+    const k = Math.floor(id / this.baseSize);
+    return { ...this.gridConfig(id - k * this.baseSize), flowMode: fm[k] };
   }
 
   private gridConfig(id: number): Config {
@@ -354,6 +376,9 @@ export class ParameterSpace {
     return c;
   }
 }
+
+/** The random/halton slot of space.flowMode (after every other slot). */
+const FLOW_SLOT = 16;
 
 function setMode(c: Config, o: ModeOption, x: number): void {
   c.mode = o.mode;

@@ -163,6 +163,8 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
       rows: n + 1, ppy, riskFree, vStart: v[0], vEnd: v[n], benchCagr: S.cagr(1, bench, n / ppy),
       events, turnSum: turn, costSum: cost, totalCost: costTotal, assetTrades, driftSum: drift, driftMax: maxDrift, maxDD: S.maxDrawdown(v, 0, n + 1),
       meanR: S.mean(r, 0, n), sdR: S.sampleStd(r, 0, n), sdD: S.sampleStd(diff, 0, n), sortino: S.sortino(r, 0, n, ppy, riskFree),
+      // the stitched folds have no flows or taxes (validation runs without them): mwr = afterTaxCagr = cagr
+      hasFlows: false, twr: NaN, mwr: NaN, flowRebal: 0, taxed: false, taxFrac: 0, unrealisedGain: NaN, afterTaxValue: NaN,
     },
     out,
     0,

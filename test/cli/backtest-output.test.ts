@@ -148,7 +148,7 @@ describe('ruin', () => {
     const lines = (await readFile(path.join(dir, 'results.csv'), 'utf8')).trim().split('\n');
     const head = lines[0].split(',');
     // the new columns come last, after error
-    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason', 'minWidth']);
+    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason', 'minWidth', 'flowMode', 'mwr', 'flowRebalanceShare', 'taxPaid', 'afterTaxCagr', 'afterTaxValue', 'unrealisedGain']);
     const rowOf = (id: string): Record<string, string> => {
       const cells = lines.find((l) => l.startsWith(`${id},`))!.split(',');
       return Object.fromEntries(head.map((h, k) => [h, cells[k]]));
@@ -215,6 +215,21 @@ describe('--series: per-asset traded units and notional, and the cost of each ro
     expect(row(2)).toMatchObject({ trade: 0, cost: 0, units_A: 0, units_B: 0, notional_A: 0, notional_B: 0 });
     expect(j.columns[0].metrics.totalCost).toBeCloseTo(0.5, 12);
     expect(j.columns[0].metrics.assetTrades).toBe(2);
+  });
+
+  it('a --series path in a missing folder, or that is a folder, is a user error (exit 2, no stack trace)', async () => {
+    const f = await csv('series-bad.csv', ['A', 'B'], [['2024-01-01', 100, 100], ['2024-01-02', 200, 100], ['2024-01-03', 200, 100]]);
+    const base = ['backtest', '--data', f, '--weights', 'A=0.5,B=0.5', '--band', 'relative:0.1'];
+    const missing = path.join(tmp, 'no-such-folder', 's.csv');
+    const r = cli([...base, '--series', missing]);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain('--series');
+    expect(r.err).toContain(path.join(tmp, 'no-such-folder'));
+    expect(r.err).not.toMatch(/internal error|\n\s+at /);
+    const dirAsFile = cli([...base, '--series', tmp]);
+    expect(dirAsFile.code, dirAsFile.err).toBe(2);
+    expect(dirAsFile.err).toMatch(/--series .* is a folder/);
+    expect(dirAsFile.err).not.toMatch(/internal error|\n\s+at /);
   });
 });
 

@@ -156,9 +156,12 @@ describe('phase timings and Ctrl-C while the report is written', () => {
     expect(r.code).toBe(130);
     expect(r.err).toContain(`rebalance-lab: stopped while writing the report: every configuration is computed and kept in ${rel}; finish the run with \`rebalance-lab run ${file} --resume ${rel}\``);
     expect(existsSync(path.join(dir, 'report.html'))).toBe(false);
+    // the exit released the run folder's lock: the resume finds the folder free (no take-over note)
+    expect(existsSync(path.join(dir, 'run.lock'))).toBe(false);
     const results = readFileSync(path.join(dir, 'results.csv'));
     const again = cli(['run', file, '--resume', dir, '--quiet']);
     expect(again.code, again.err).toBe(0);
+    expect(again.err).not.toContain('took over the lock');
     expect(existsSync(path.join(dir, 'report.html'))).toBe(true);
     expect(readFileSync(path.join(dir, 'results.csv')).equals(results)).toBe(true);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);

@@ -364,7 +364,7 @@ describe('loadPrices: every bad input names the line, column and value', () => {
     );
     expect(await userError(loadPrices(file, { maxFill: -1 }))).toContain('maxFill -1 must be a whole number');
     expect(await userError(loadPrices(file, { maxFill: 1.5 }))).toContain('maxFill 1.5 must be a whole number');
-    expect(await userError(loadPrices(file, { periodsPerYear: 0 }))).toContain('periodsPerYear 0 must be a positive number');
+    expect(await userError(loadPrices(file, { periodsPerYear: 0 }))).toContain('periodsPerYear 0 must be a number from 1 to 1,000,000');
   });
 });
 

@@ -84,6 +84,15 @@ describe('disk full', () => {
     expect(readdirSync(tmp.dir).filter((n) => n.includes('DISKFULL'))).toEqual([]);
   });
 
+  it('report.html on a full disk (issue 15): UserError naming the file, no temp file, no stack trace', async () => {
+    const { writeReport } = await import('../../src/report/html.js');
+    const { smallInput } = await import('../report/fixture.js');
+    const dir = join(tmp.dir, 'run-DISKFULL');
+    const e = await rejection(writeReport(dir, smallInput()));
+    expectDiskFullMessage(e, join(dir, 'report.html'));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('the writers still write normally elsewhere', async () => {
     const a = join(tmp.dir, 'ok.json');
     await writeFileAtomic(a, 'hello');

@@ -13,7 +13,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { KernelContext } from '../../src/kernel/context.js';
 import { simulate } from '../../src/kernel/backtest.js';
-import { simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
+import { compileSimd, simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
 import { METRICS, M, N_METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
 
@@ -138,6 +138,24 @@ describe('SIMD kernel', () => {
     const risk: Config = { band: 'risk', width: 0.01, lookback: 5, check: 'daily', mode: 'edge', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
     const other = { band: 'absolute', width: 0.02, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0, flows: [1] } as unknown as Config;
     expect(differences(jsRows(ctx, [risk, other]), simdRows(ctx, [risk, other]))).toEqual([]);
+  });
+
+  it('a truncated wasm file (an interrupted build) means the JS kernel, not a crash of every task', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rl-simd-'));
+    const bad = path.join(dir, 'simd.wasm');
+    // the wasm magic and version, then a type section that claims more bytes than there are
+    await writeFile(bad, Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x7f, 0x01]));
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    const mod = compileSimd(bad);
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    expect(mod).toBeNull();
+    expect(warnings.join('\n')).toContain('the JS kernel runs instead');
   });
 
   it('reports a failing configuration through onError without losing the others', () => {

@@ -15,6 +15,7 @@
  *  - returns r_t = V_t/V_{t-1} - 1 for t = start+1..T-1, years = (T-1-start)/ppy (§4).
  */
 import type { Config } from '../../src/policy/types.js';
+import type { FlowsSpec } from '../../src/policy/flows.js';
 import type { Metrics } from '../../src/kernel/metrics.js';
 
 /** The same shape as the kernel's BacktestInput (kept separate so the reference stands alone). */
@@ -28,6 +29,12 @@ export interface PlainInput {
   start?: number;
   initialCapital?: number;
   riskFree?: number;
+  /** Cash flows (docs/flows-and-taxes.md); their rows and amounts are worked out here from scratch. */
+  flows?: FlowsSpec;
+  /** Capital-gains tax rate (docs/flows-and-taxes.md), average-cost basis. */
+  tax?: number;
+  /** With tax: a rebalance that would sell an asset at a gain trades only to the band edge. */
+  taxAware?: boolean;
 }
 
 export interface PlainResult {
@@ -46,6 +53,8 @@ export interface PlainResult {
   drift: number[];
   /** ½Σ|w' − w| per row (0 where nothing traded). */
   oneWayTurnover: number[];
+  /** Flow F_t per row (0 where none). */
+  flow: number[];
 }
 
 // ---------------------------------------------------------------- small statistics helpers
@@ -162,6 +171,80 @@ export function plainExAnteTE(input: PlainInput, t: number, w: number[], L: numb
     }
   }
   return Math.sqrt(quad * input.periodsPerYear);
+}
+
+// ---------------------------------------------------------------- cash flows
+
+/** Anniversaries of date a on or before date b. */
+function plainWholeYears(a: string, b: string): number {
+  let n = 0;
+  for (let y = Number(a.slice(0, 4)) + 1; y <= Number(b.slice(0, 4)); y++) if (`${y}${a.slice(4)}` <= b) n++;
+  return n;
+}
+
+/** Per window row t: [currency amount, fraction of value] of the flows on that row. */
+export function plainFlowAmounts(input: PlainInput, start: number): { abs: number[]; pct: number[]; on: boolean[] } {
+  const T = input.T;
+  const abs = new Array<number>(T).fill(0);
+  const pct = new Array<number>(T).fill(0);
+  const on = new Array<boolean>(T).fill(false);
+  const f = input.flows;
+  if (!f) return { abs, pct, on };
+  for (const p of f.periodic) {
+    for (let t = start + 1; t < T - 1; t++) {
+      if (!plainIsCheckDay(t, start, T, input.dates, p.every)) continue;
+      if (p.start !== undefined && input.dates[t] < p.start) continue;
+      if (p.end !== undefined && input.dates[t] > p.end) continue;
+      on[t] = true;
+      if (p.percent) pct[t] += p.amount;
+      else abs[t] += p.amount * (1 + (p.growth ?? 0)) ** plainWholeYears(p.start ?? input.dates[start], input.dates[t]);
+    }
+  }
+  for (const d of f.dated) {
+    const t = input.dates.findIndex((x, k) => k > start && x >= d.date);
+    on[t] = true;
+    abs[t] += d.amount;
+  }
+  return { abs, pct, on };
+}
+
+/**
+ * "Water filling" by sorting: the contribution (sign +1) lifts the lowest deviations d to a
+ * common level L with Σ (L − d_i)⁺ = amount; a withdrawal (sign −1) lowers the highest ones.
+ * Returns the per-asset change of deviation (≥ 0 for a contribution, ≤ 0 for a withdrawal).
+ */
+export function plainWaterFill(d: number[], amount: number, sign: 1 | -1): number[] {
+  // work on e = sign·d: lift the lowest e to a level with Σ (level − e_i)⁺ = amount
+  const e = d.map((x) => sign * x);
+  const order = e.map((_, i) => i).sort((a, b) => e[a] - e[b]);
+  let level = 0;
+  let used = 0;
+  for (let k = 1; k <= order.length; k++) {
+    const sum = order.slice(0, k).reduce((s, i) => s + e[i], 0);
+    const L = (amount + sum) / k;
+    if (k === order.length || L <= e[order[k]]) {
+      level = L;
+      used = k;
+      break;
+    }
+  }
+  const out = new Array<number>(d.length).fill(0);
+  for (let k = 0; k < used; k++) out[order[k]] = sign * (level - e[order[k]]);
+  return out;
+}
+
+/** IRR of (time in years, amount) pairs by plain bisection on the rate in (−1 + 1e-9, 1e8) (short windows annualise to huge rates). */
+export function plainIrr(flows: [number, number][]): number {
+  const npv = (r: number): number => flows.reduce((s, [tau, c]) => s + c / (1 + r) ** tau, 0);
+  let lo = -1 + 1e-9;
+  let hi = 1e8;
+  if (Math.sign(npv(lo)) === Math.sign(npv(hi))) return NaN;
+  for (let k = 0; k < 400; k++) {
+    const mid = (lo + hi) / 2;
+    if (Math.sign(npv(mid)) === Math.sign(npv(lo))) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 // ---------------------------------------------------------------- the backtest
@@ -295,6 +378,27 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
 
   const c = (config.feeBps + config.halfSpreadBps) / 1e4;
   let holdings: number[] = target.map((ws, i) => (ws * capital) / P(start, i));
+  // tax bookkeeping: total cost basis per asset, this year's realised gain, the carried loss
+  const taxRate = input.tax;
+  const basis: number[] = holdings.map((h, i) => h * P(start, i));
+  let realised = 0;
+  let carried = 0;
+  let taxFractionSum = 0;
+  let taxSaleCostFractionSum = 0;
+  /** Book the change from `before` to `after` units at row t's prices. */
+  const book = (before: number[], after: number[], t: number): void => {
+    if (taxRate === undefined) return;
+    for (let i = 0; i < N; i++) {
+      const change = after[i] - before[i];
+      if (change > 0) basis[i] += change * P(t, i);
+      if (change < 0) {
+        const perUnit = before[i] > 0 ? basis[i] / before[i] : 0;
+        realised += -change * (P(t, i) - perUnit);
+        basis[i] -= -change * perUnit;
+      }
+    }
+  };
+  const isYearEnd = (t: number): boolean => t > start && t < T - 1 && dates[t].slice(0, 4) !== dates[t + 1].slice(0, 4);
   let lastTrade: number | null = null;
 
   const value: number[] = [];
@@ -309,6 +413,10 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   let rebalances = 0;
   let totalCost = 0; // Σ C in currency
   let assetTrades = 0; // Σ over events of #{i : |w'_i − w_i| > 1e-12}
+  const fa = plainFlowAmounts(input, start);
+  const flow: number[] = [];
+  let flowCostFractionSum = 0;
+  let flowRebalancing = 0;
 
   for (let t = start; t < T; t++) {
     // benchmark: target weights rebalanced every period, no cost
@@ -327,12 +435,56 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
       cost.push(0);
       drift.push(0);
       oneWayTurnover.push(0);
+      flow.push(0);
       continue;
     }
 
     // drifted value and weights at the close of t
     let V = 0;
     for (let i = 0; i < N; i++) V += holdings[i] * P(t, i);
+    // the flow comes first; the check then sees the post-flow holdings
+    let F = 0;
+    if (fa.on[t]) {
+      F = fa.abs[t] + fa.pct[t] * V;
+      // a flow of at most 1e-12 of the value is no flow (the tie rule every kernel follows)
+      if (Math.abs(F) <= 1e-12 * V) F = 0;
+      if (F !== 0) {
+        const driftBefore = driftOf(holdings.map((h, i) => (h * P(t, i)) / V));
+        let applied = false;
+        let C = 0;
+        const beforeFlow = holdings.slice();
+        if (config.flowMode === 'rebalance') {
+          // dollars to buy (> 0) or sell (< 0) per asset, from the deviations at V1 = V + F − |F|c
+          const V1 = V + F - Math.abs(F) * c;
+          const d = holdings.map((h, i) => (h * P(t, i)) / V1 - target[i]);
+          const change = plainWaterFill(d, Math.abs(F - Math.abs(F) * c) / V1, F > 0 ? 1 : -1);
+          let dollars = change.map((x) => x * V1);
+          const n = dollars.filter((x) => Math.abs(x) > 1e-12 * V).length;
+          const total = dollars.reduce((sum, x) => sum + Math.abs(x), 0);
+          const fee = config.fixedFee * n;
+          const scale = F > 0 ? (total - fee) / total : (total + fee) / total;
+          dollars = dollars.map((x) => x * scale);
+          const feasible = (F < 0 || total > fee) && dollars.every((x, i) => x >= 0 || -x <= holdings[i] * P(t, i));
+          if (feasible) {
+            C = Math.abs(F) * c + fee;
+            holdings = holdings.map((h, i) => h + dollars[i] / P(t, i));
+            applied = true;
+          }
+        }
+        if (!applied) {
+          C = Math.abs(F) * c + config.fixedFee * N;
+          holdings = holdings.map((h, i) => h + (target[i] * (F - C)) / P(t, i));
+        }
+        book(beforeFlow, holdings, t);
+        const Vafter = V + F - C;
+        if (!(Vafter > 0)) throw new Error(`flow on ${dates[t]} takes the value to zero or below`);
+        flowCostFractionSum += C / V;
+        const driftAfter = driftOf(holdings.map((h, i) => (h * P(t, i)) / Vafter));
+        flowRebalancing += Math.max(0, driftBefore - driftAfter);
+        V = Vafter;
+      }
+    }
+    flow.push(F);
     let w = holdings.map((h, i) => (h * P(t, i)) / V);
     let tradedToday = false;
     let costToday = 0;
@@ -342,7 +494,13 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     if (plainIsCheckDay(t, start, T, dates, config.check) && cooldownAllows) {
       const trig = triggerAndScale(t, w);
       if (trig !== null) {
-        const wNew = postTradeWeights(w, trig.s);
+        let wNew = postTradeWeights(w, trig.s);
+        if (taxRate !== undefined && input.taxAware && config.band !== 'calendar') {
+          // how far along the line to target the mode goes, against the edge's s
+          const modeScale = config.mode === 'target' ? 0 : config.mode === 'edge' ? trig.s : config.mode === 'inner' ? (config.depth ?? NaN) * trig.s : 1 - (config.fraction ?? NaN);
+          const sellsAGain = wNew.some((x, i) => x < w[i] && holdings[i] * P(t, i) > basis[i]);
+          if (modeScale < trig.s && sellsAGain) wNew = target.map((ws, i) => ws + trig.s * (w[i] - ws));
+        }
         let sumAbs = 0;
         let assetsTraded = 0;
         for (let i = 0; i < N; i++) {
@@ -358,7 +516,9 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         if (!tie && !(Q < config.minTrade)) {
           const C = Q * c + config.fixedFee * assetsTraded;
           const Vpost = V - C;
+          const beforeTrade = holdings;
           holdings = wNew.map((wi, i) => (wi * Vpost) / P(t, i));
+          book(beforeTrade, holdings, t);
           rebalances += 1;
           totalCost += C;
           assetTrades += assetsTraded;
@@ -374,6 +534,25 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
       }
     }
 
+    if (taxRate !== undefined && isYearEnd(t)) {
+      const net = realised - carried;
+      realised = 0;
+      carried = net > 0 ? 0 : -net;
+      const due = net > 0 ? taxRate * net : 0;
+      if (due > 1e-12 * V) {
+        // sell the same fraction of every holding: proceeds net of costs pay the tax exactly
+        const sold = (due + config.fixedFee * N) / (V * (1 - c));
+        if (!(sold < 1)) throw new Error(`tax on ${dates[t]} exceeds the portfolio`);
+        const before = holdings.slice();
+        holdings = holdings.map((h) => h * (1 - sold));
+        book(before, holdings, t);
+        taxFractionSum += due / V;
+        taxSaleCostFractionSum += (sold * V * c + config.fixedFee * N) / V;
+        V = V * (1 - sold);
+        w = holdings.map((h, i) => (h * P(t, i)) / V);
+      }
+    }
+
     value.push(V);
     weights.push(w);
     trade.push(tradedToday);
@@ -386,7 +565,13 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   const nReturns = value.length - 1;
   const years = nReturns / ppy;
   const r: number[] = [];
-  for (let k = 1; k < value.length; k++) r.push(value[k] / value[k - 1] - 1);
+  // the period return leaves the flow out: r = (V_t − F_t)/V_{t−1} − 1 (F = 0 without flows)
+  for (let k = 1; k < value.length; k++) r.push((value[k] - flow[k]) / value[k - 1] - 1);
+  const withFlows = fa.on.some((x) => x);
+  // the time-weighted index: V_t/V_0 without flows, Π(1 + r) with them
+  const index: number[] = [1];
+  for (const x of r) index.push(index[index.length - 1] * (1 + x));
+  const path = withFlows ? index : value;
   // r^b_t straight from its definition: Σ w*_i·(P_i,t/P_i,t−1 − 1)
   const rbDef: number[] = [];
   for (let t = start + 1; t < T; t++) {
@@ -400,14 +585,17 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
 
   let peak = -Infinity;
   let maxDrawdown = 0;
-  for (const v of value) {
+  for (const v of path) {
     peak = Math.max(peak, v);
     maxDrawdown = Math.max(maxDrawdown, 1 - v / peak);
   }
 
   const vStart = value[0];
   const vEnd = value[value.length - 1];
-  const cagr = Math.pow(vEnd / vStart, 1 / years) - 1;
+  const cagr = withFlows ? Math.pow(index[index.length - 1], 1 / years) - 1 : Math.pow(vEnd / vStart, 1 / years) - 1;
+  const mwr = withFlows
+    ? plainIrr([[0, -vStart], ...flow.map((f, k): [number, number] => [k / ppy, -f]).filter(([, f]) => f !== 0), [nReturns / ppy, vEnd]])
+    : cagr;
   const benchCagr = Math.pow(benchmark[benchmark.length - 1] / benchmark[0], 1 / years) - 1;
 
   const stdR = plainSampleStd(r);
@@ -420,6 +608,16 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
   let maxDrift = 0;
   for (const d of drift) maxDrift = Math.max(maxDrift, d);
 
+  function taxMetrics(): Pick<Metrics, 'taxPaid' | 'afterTaxCagr' | 'afterTaxValue' | 'unrealisedGain'> {
+    if (taxRate === undefined) return { taxPaid: 0, afterTaxCagr: cagr, afterTaxValue: vEnd, unrealisedGain: NaN };
+    let unrealised = 0;
+    for (let i = 0; i < N; i++) unrealised += holdings[i] * P(T - 1, i) - basis[i];
+    const owed = realised + unrealised - carried;
+    const afterTaxValue = vEnd - (owed > 0 ? taxRate * owed : 0);
+    const growth = withFlows ? index[index.length - 1] * (afterTaxValue / vEnd) : afterTaxValue / vStart;
+    return { taxPaid: (taxFractionSum / years) * 1e4, afterTaxCagr: Math.pow(growth, 1 / years) - 1, afterTaxValue, unrealisedGain: unrealised };
+  }
+
   const metrics: Metrics = {
     turnover: turnoverSum / years,
     trackingError,
@@ -430,14 +628,17 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
     sortino,
     rebalances,
     rebalancesPerYear: rebalances / years,
-    costDrag: (costFractionSum / years) * 1e4,
+    costDrag: ((costFractionSum + flowCostFractionSum + taxSaleCostFractionSum) / years) * 1e4,
     meanDrift: plainMean(drift),
     maxDrift,
     excessReturn: cagr - benchCagr,
     finalValue: vEnd,
     totalCost,
     assetTrades,
+    mwr,
+    flowRebalanceShare: flowRebalancing + turnoverSum > 0 ? flowRebalancing / (flowRebalancing + turnoverSum) : 0,
+    ...taxMetrics(),
   };
 
-  return { metrics, value, weights, trade, cost, benchmark, drift, oneWayTurnover };
+  return { metrics, value, weights, trade, cost, benchmark, drift, oneWayTurnover, flow };
 }

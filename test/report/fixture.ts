@@ -19,6 +19,8 @@ import type { ReportInput, ReportRow, ReportSeries } from '../../src/report/type
 import { paretoFront, rankRows } from '../../src/results/score.js';
 import { formatRow, RESULT_COLUMNS } from '../../src/results/table.js';
 import { uniform } from '../../src/search/rng.js';
+import { ParameterSpace } from '../../src/search/space.js';
+import type { SpaceSpec } from '../../src/spec/schema.js';
 
 import { mulberry32 } from '../search/helpers.js';
 
@@ -290,6 +292,8 @@ export function smallInput(opts: SmallOptions = {}): ReportInput {
       searchedParams: ['band', 'width', 'check', 'mode'],
       objectives: ['turnover', 'trackingError', 'maxDrawdown'],
       heatmap: ['width', 'check'],
+      constraints: [`trackingError <= ${opts.noneFeasible ? -1 : 0.012}`],
+      scoreWeights: { turnover: 1, trackingError: 10, maxDrawdown: 1 },
     },
     data: { file: 'data/fixture.csv', assets: ASSETS, start: series[0].dates[0], end: series[0].dates[series[0].dates.length - 1], periodsPerYear: 252, rows: series[0].dates.length },
     targets: TARGETS,
@@ -297,6 +301,8 @@ export function smallInput(opts: SmallOptions = {}): ReportInput {
     run: { id: '20240101-000000-fixture', startedAt: '2024-01-01T00:00:00Z', seconds: 12.34, workers: 4, failed: 0 },
     rows: [...rows, ...baselines],
     series,
+    // the benchmark on the series' dates: 0.02% a day (its exact path does not matter to the tests)
+    benchmark: series[0].dates.map((_, t) => 100000 * Math.pow(1.0002, t)),
   };
 }
 
@@ -366,6 +372,8 @@ export interface BigCsvFacts {
   failed: number;
   /** Ids on the Pareto front, ascending. */
   front: number[];
+  /** Ids on the 2-D front (turnover, tracking error) of the feasible rows, ascending. */
+  front2: number[];
   /** Ids of rank 1..20, best first. */
   top: number[];
   /** Per band type: the exact 25/50/75% quantiles (R type 7) of turnover over the non-failed rows of that band. */
@@ -381,23 +389,24 @@ const BIG_MODES = ['target', 'edge', 'inner', 'partial'] as const;
 const BIG_MODE_FACTOR = [1, 0.7, 0.85, 0.9];
 const BIG_SEED = 77;
 
-/** Configuration i of the synthetic random search: a pure function of i (counter-based draws). */
-export function bigConfig(i: number, u: (i: number, j: number) => number): Config {
-  const band = BIG_BANDS[Math.floor(u(i, 0) * 3)];
-  const mode = BIG_MODES[Math.floor(u(i, 3) * 4)];
-  return {
-    band,
-    width: Math.exp(Math.log(0.005) + u(i, 1) * Math.log(100)),
-    check: BIG_CHECKS[Math.floor(u(i, 2) * 6)] as Config['check'],
-    mode,
-    depth: mode === 'inner' ? 0.1 + 0.8 * u(i, 4) : undefined,
-    fraction: mode === 'partial' ? 0.2 + 0.8 * u(i, 4) : undefined,
-    cooldown: [0, 5, 10, 20][Math.floor(u(i, 5) * 4)],
-    feeBps: 5,
-    halfSpreadBps: 2,
-    fixedFee: 0,
-    minTrade: 0,
-  };
+/** The synthetic random search's space, as an experiment file writes it (the manifest carries it). */
+export const BIG_SPACE = {
+  bands: {
+    absolute: { width: { dist: 'logUniform', min: 0.005, max: 0.5 } },
+    relative: { width: { dist: 'logUniform', min: 0.005, max: 0.5 } },
+    drift: { width: { dist: 'logUniform', min: 0.005, max: 0.5 } },
+  },
+  check: BIG_CHECKS,
+  mode: [...BIG_MODES],
+  depth: { dist: 'uniform', min: 0.1, max: 0.9 },
+  fraction: { dist: 'uniform', min: 0.2, max: 1 },
+  cooldown: [0, 5, 10, 20],
+};
+export const bigSearch = (n: number) => ({ kind: 'random' as const, samples: n, seed: BIG_SEED });
+
+/** The space of a synthetic run of n configurations: configuration i is its config(i), as in a real run. */
+export function bigSpace(n: number): ParameterSpace {
+  return new ParameterSpace(BIG_SPACE as unknown as SpaceSpec, bigSearch(n), { costs: { feeBps: 5, halfSpreadBps: 2, fixedFee: 0, minTrade: 0 } });
 }
 
 /** Metrics of configuration i (same shape as metricsFor: wider bands trade less and track worse). */
@@ -444,6 +453,8 @@ export function quantileType7(s: ArrayLike<number>, q: number): number {
  */
 export async function writeBigResults(file: string, n: number): Promise<BigCsvFacts> {
   const u = (i: number, j: number) => uniform(BIG_SEED, i, j);
+  const space = bigSpace(n);
+  const bigConfig = (i: number): Config => space.config(i);
   const objectives = ['turnover', 'trackingError', 'maxDrawdown'] as const;
   // pass 1: objectives, score and feasibility of every row (to find the front and the ranks)
   const obj = new Float64Array(n * N_METRICS);
@@ -454,7 +465,7 @@ export async function writeBigResults(file: string, n: number): Promise<BigCsvFa
   const m = new Float64Array(N_METRICS);
   const failed = (i: number) => i % 9973 === 4321;
   for (let i = 0; i < n; i++) {
-    const c = bigConfig(i, u);
+    const c = bigConfig(i);
     band[i] = BIG_BANDS.indexOf(c.band as (typeof BIG_BANDS)[number]);
     if (failed(i)) {
       scores[i] = NaN;
@@ -467,12 +478,15 @@ export async function writeBigResults(file: string, n: number): Promise<BigCsvFa
     feasible[i] = m[M.trackingError] <= 0.02 ? 1 : 0;
   }
   const front = paretoFront(obj, n, [...objectives], ok);
+  const feasOk = Uint8Array.from(feasible, (f, i) => (f && ok[i] ? 1 : 0));
+  const front2 = paretoFront(obj, n, ['turnover', 'trackingError'], feasOk);
   const ranks = rankRows(scores, feasible, n);
-  const facts: BigCsvFacts = { file, configs: n, feasible: 0, failed: 0, front: [], top: new Array(20), turnoverByBand: {}, bandCounts: {} };
+  const facts: BigCsvFacts = { file, configs: n, feasible: 0, failed: 0, front: [], front2: [], top: new Array(20), turnoverByBand: {}, bandCounts: {} };
   for (let i = 0; i < n; i++) {
     if (feasible[i]) facts.feasible++;
     if (!ok[i]) facts.failed++;
     if (front[i]) facts.front.push(i);
+    if (front2[i]) facts.front2.push(i);
     if (ranks[i] >= 1 && ranks[i] <= 20) facts.top[ranks[i] - 1] = i;
   }
   BIG_BANDS.forEach((b, k) => {
@@ -493,7 +507,7 @@ export async function writeBigResults(file: string, n: number): Promise<BigCsvFa
   await write(RESULT_COLUMNS.join(',') + '\n');
   let chunk: string[] = [];
   for (let i = 0; i < n; i++) {
-    const c = bigConfig(i, u);
+    const c = bigConfig(i);
     const err = failed(i) ? 'simulated failure: "bad data", row skipped' : '';
     if (!err) bigMetrics(i, c, u, m);
     chunk.push(formatRow({ id: i, config: c, metrics: m, offset: 0, feasible: feasible[i] === 1, pareto: front[i] === 1, score: scores[i], rank: ranks[i], error: err }));
@@ -513,3 +527,49 @@ export async function writeBigResults(file: string, n: number): Promise<BigCsvFa
   await once(out, 'finish');
   return facts;
 }
+
+/** A manifest like the runner's, for the quickstart data (the best row and the baselines are re-run on it). */
+export function bigManifest(n: number): object {
+  return {
+    tool: 'rebalance-lab',
+    version: '0.1.0',
+    experiment: {
+      name: 'big-random',
+      file: 'experiments/big-random.ts',
+      sha256: '0',
+      spec: {
+        name: 'big-random',
+        description: 'A synthetic random search for the streaming report test.',
+        data: { file: 'data/etf_daily_adjclose_1993_2023.csv' },
+        targets: { SPY: 0.4, TLT: 0.3, GLD: 0.15, SHY: 0.15 },
+        normalizeTargets: false,
+        initialCapital: 100000,
+        riskFree: 0,
+        costs: { feeBps: 5, halfSpreadBps: 2, fixedFee: 0, minTrade: 0 },
+        search: bigSearch(n),
+        space: BIG_SPACE,
+        objectives: ['turnover', 'trackingError', 'maxDrawdown'],
+        scoreWeights: { trackingError: 1, costDrag: 1e-4, turnover: 1e-3 },
+        constraints: ['trackingError <= 0.02'],
+        report: { heatmap: ['width', 'check'], top: 20 },
+      },
+    },
+    data: {
+      file: 'data/etf_daily_adjclose_1993_2023.csv',
+      sha256: '0',
+      assets: ['SPY', 'TLT', 'GLD', 'SHY'],
+      rows: 4637,
+      first: '2004-11-18',
+      last: '2023-04-21',
+      windowStart: '2004-11-18',
+      periodsPerYear: 252,
+    },
+    search: { kind: 'random', seed: 2024, size: n },
+    createdAt: '2024-01-01T00:00:00.000Z',
+    completedAt: '2024-01-01T00:10:00.000Z',
+    workers: 2,
+    timings: { total: 600 },
+    failed: 0,
+  };
+}
+

@@ -14,9 +14,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportInput } from '../../src/report/fromRun.js';
 import { buildReport, prepareReport, renderHtml, type ReportModel } from '../../src/report/index.js';
-import { readResults, readResultsDigest } from '../../src/report/stream.js';
+import { forEachRecord, readResults } from '../../src/results/reader.js';
+import { RESULT_COLUMNS } from '../../src/results/table.js';
 import type { ReportInput } from '../../src/report/types.js';
-import { bigInput, writeBigResults, type BigCsvFacts } from './fixture.js';
+import { bigInput, bigManifest, bigSpace, writeBigResults, type BigCsvFacts } from './fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MB = 1e6;
@@ -44,65 +45,19 @@ describe('report size (in-memory input)', () => {
     );
 
     expect(bytes).toBeLessThan(10_000_000);
-    expect(model.sampleNote).toMatch(/^Showing [\d,]+ of 1,000,000 configurations: a seeded uniform random sample of [\d,]+, with every Pareto point \(301\) included and the top 20/);
+    expect(model.sampleNote).toMatch(/^Showing [\d,]+ of 1,000,000 configurations: a seeded uniform random sample of 5,000, with each plot's Pareto front, the top 20/);
     expect(model.scatter.configs.length).toBeLessThan(6000);
     expect(model.leaderboard.map((r) => r.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(html).toContain('of 1,000,000 configurations');
   }, 300_000);
 });
 
-/** A manifest like the runner's, for the quickstart data (the best row and the baselines are re-run on it). */
-function manifest(n: number): object {
-  return {
-    tool: 'rebalance-lab',
-    version: '0.1.0',
-    experiment: {
-      name: 'big-random',
-      file: 'experiments/big-random.ts',
-      sha256: '0',
-      spec: {
-        name: 'big-random',
-        description: 'A synthetic random search for the streaming report test.',
-        data: { file: 'data/etf_daily_adjclose_1993_2023.csv' },
-        targets: { SPY: 0.4, TLT: 0.3, GLD: 0.15, SHY: 0.15 },
-        normalizeTargets: false,
-        initialCapital: 100000,
-        riskFree: 0,
-        costs: { feeBps: 5, halfSpreadBps: 2, fixedFee: 0, minTrade: 0 },
-        search: { kind: 'random', n, seed: 2024 },
-        space: {},
-        objectives: ['turnover', 'trackingError', 'maxDrawdown'],
-        scoreWeights: { trackingError: 1, costDrag: 1e-4, turnover: 1e-3 },
-        constraints: ['trackingError <= 0.02'],
-        report: { heatmap: ['width', 'check'], top: 20 },
-      },
-    },
-    data: {
-      file: 'data/etf_daily_adjclose_1993_2023.csv',
-      // the report checks the data file is the one the run used
-      sha256: createHash('sha256').update(readFileSync(resolve(import.meta.dirname, '../../data/etf_daily_adjclose_1993_2023.csv'))).digest('hex'),
-      assets: ['SPY', 'TLT', 'GLD', 'SHY'],
-      rows: 4637,
-      first: '2004-11-18',
-      last: '2023-04-21',
-      windowStart: '2004-11-18',
-      periodsPerYear: 252,
-    },
-    search: { kind: 'random', seed: 2024, size: n },
-    createdAt: '2024-01-01T00:00:00.000Z',
-    completedAt: '2024-01-01T00:10:00.000Z',
-    workers: 2,
-    timings: { total: 600 },
-    failed: 0,
-  };
-}
-
 async function runDir(parent: string, name: string, n: number): Promise<{ dir: string; facts: BigCsvFacts }> {
   const dir = join(parent, name);
   await rm(dir, { recursive: true, force: true });
   await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
   const facts = await writeBigResults(join(dir, 'results.csv'), n);
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest(n)));
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(bigManifest(n)));
   return { dir, facts };
 }
 
@@ -159,78 +114,69 @@ describe('report from a 1,000,000-row results.csv (streamed)', () => {
     expect(input.digest?.failed).toBe(facts.failed);
     expect(model.sampleNote).toBe(
       `Showing ${fmt(model.scatter.configs.length)} of 1,000,000 configurations: a seeded uniform random sample of 5,000, ` +
-        `with every Pareto point (${fmt(facts.front.length)}) included and the top 20 of the leaderboard always shown.`,
+        `with each plot's Pareto front, the top 20 of the leaderboard and the recommended configuration always shown.`,
     );
-    expect(model.notes.join(' ')).toMatch(/computed over all 1,000,000 configurations, not the sample/);
-    const html = renderHtml(input, model);
-    expect(html).toContain('of 1,000,000 configurations');
-    expect(html).toContain('value intervals per metric');
+    expect(renderHtml(input, model)).toContain('of 1,000,000 configurations');
   });
 
-  it('the chart data holds exactly the Pareto rows, the top 20 in rank order and the baselines of the file', () => {
+  it("the chart data holds each plot's exact 2-D front, the top 20 in rank order and the baselines of the file", () => {
     const configs = model.scatter.configs;
-    const front = configs.filter((d) => d.pareto === true).map((d) => Number(d.id)).sort((a, b) => a - b);
-    expect(front).toEqual(facts.front);
+    const front = configs.filter((d) => d.f0 === true).map((d) => Number(d.id)).sort((a, b) => a - b);
+    expect(facts.front2.length).toBeGreaterThan(5);
+    expect(front).toEqual(facts.front2);
     expect(model.leaderboard.map((r) => Number(r.id))).toEqual(facts.top);
     expect(model.leaderboard.map((r) => r.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const ids = new Set(configs.map((d) => Number(d.id)));
     for (const id of facts.top) expect(ids.has(id)).toBe(true);
     expect(model.scatter.baselines.map((d) => d.id)).toEqual(['calendar-monthly', 'none']);
-    // the uniform part: 5,000 rows, each band type about a third of them (the draw does not follow the id order)
-    const uniform = configs.filter((d) => d.pareto !== true && !facts.top.includes(Number(d.id)));
-    expect(uniform.length).toBeGreaterThan(5000 - 30);
-    expect(uniform.length).toBeLessThanOrEqual(5000);
+    // the uniform sample: 5,000 rows, each band type about a third of them (the draw does not follow the id order)
+    const uniform = input.digest?.sample ?? [];
+    expect(uniform.length).toBe(5000);
     for (const band of ['absolute', 'relative', 'drift']) {
-      const share = uniform.filter((d) => d.p_band === band).length / uniform.length;
+      const share = uniform.filter((r) => r.params.band === band).length / uniform.length;
       expect(share, band).toBeGreaterThan(0.3);
       expect(share, band).toBeLessThan(0.37);
     }
   });
 
-  it('parameter effects and the heatmap cover every row: exact counts, quartiles within one value interval', () => {
+  it('parameters come from the space (config(id)), not from the cells', () => {
+    const space = bigSpace(1_000_000);
+    for (const r of model.leaderboard) {
+      const c = space.config(Number(r.id));
+      expect(r.params.band).toBe(c.band);
+      expect(r.params.width).toBe(c.width);
+      expect(r.params.check).toBe(c.check);
+    }
+  });
+
+  it('parameter effects cover every row: exact counts, quartiles from a seeded per-bin sample, at least 10 bins per numeric parameter', () => {
     const band = input.digest?.effects.find((e) => e.param === 'band');
+    const K = input.digest?.reservoir as number;
+    expect(K).toBe(2048);
     for (const b of ['absolute', 'relative', 'drift']) {
       const row = band?.rows.find((r) => r.objective === 'turnover' && r.x === b);
-      // rows with a turnover: every row of the band but the failed ones (every 9,973rd id from 4,321 on, spread over bands)
       expect(row?.n).toBeLessThanOrEqual(facts.bandCounts[b]);
       expect(row?.n).toBeGreaterThan(facts.bandCounts[b] - facts.failed);
       const [q25, med, q75] = facts.turnoverByBand[b];
-      // one interval holds ~1/1,024 of the rows, i.e. ~3e-5 of turnover around these quantiles (an IQR of ~0.025);
-      // a median estimated from a uniform sample of 50,000 rows instead would be off by ~1e-4
-      expect(Math.abs((row?.q25 as number) - q25), `${b} q25`).toBeLessThan(2e-5);
-      expect(Math.abs((row?.median as number) - med), `${b} median`).toBeLessThan(2e-5);
-      expect(Math.abs((row?.q75 as number) - q75), `${b} q75`).toBeLessThan(2e-5);
+      // a quartile of 2,048 draws from ~330,000 rows: standard error about 1.25·σ/√2048 ≈ 5e-4 here (σ of turnover ≈ 0.02); 4 standard errors
+      expect(Math.abs((row?.q25 as number) - q25), `${b} q25`).toBeLessThan(2e-3);
+      expect(Math.abs((row?.median as number) - med), `${b} median`).toBeLessThan(2e-3);
+      expect(Math.abs((row?.q75 as number) - q75), `${b} q75`).toBeLessThan(2e-3);
     }
     const nBand = ['absolute', 'relative', 'drift'].map((b) => band?.rows.find((r) => r.objective === 'turnover' && r.x === b)?.n as number);
     expect(nBand.reduce((a, b) => a + b, 0)).toBe(1_000_000 - facts.failed);
-    // check mixes names and numbers: six categories, named schedules first in calendar order
     expect(input.digest?.effects.find((e) => e.param === 'check')?.order).toEqual(['daily', 'weekly', 'monthly', 'quarterly', '5', '21']);
-    const width = input.digest?.effects.find((e) => e.param === 'width');
-    expect(width?.binned).toBe(true);
-    expect(width?.order.length).toBe(20);
+    for (const b of ['absolute', 'relative', 'drift']) {
+      const width = input.digest?.effects.find((e) => e.param === 'width' && e.band === b);
+      expect(width?.binned).toBe(true);
+      expect(new Set(width?.rows.filter((r) => r.objective === 'turnover').map((r) => r.x)).size).toBe(20);
+    }
     const h = input.digest?.heatmap;
     expect(h?.xParam).toBe('width');
-    expect(h?.cells.reduce((a, c) => a + c.total, 0)).toBe(1_000_000);
-    expect(h?.cells.reduce((a, c) => a + c.feasible, 0)).toBe(facts.feasible);
+    expect(h?.band).toBe('absolute');
+    expect(h?.cells.reduce((a, c) => a + c.total, 0)).toBe(facts.bandCounts.absolute);
     expect(model.charts.some((c) => c.id === 'chart-heatmap')).toBe(true);
   });
-
-  it('a front longer than the cap is thinned deterministically, and the report says so', async () => {
-    const a = await readResultsDigest(join(dir, 'results.csv'), { seed: 2024, objectives: ['turnover', 'trackingError', 'maxDrawdown'], paretoCap: 500, statSample: 20_000 });
-    const kept = a.rows.filter((r) => r.pareto).map((r) => Number(r.id));
-    // the 500 of the cap, plus the front rows the uniform sample (5,000 rows, ~0.16% of them on the front) or the top 20 drew
-    expect(kept.length).toBeGreaterThanOrEqual(500);
-    expect(kept.length).toBeLessThan(500 + 60);
-    const front = new Set(facts.front);
-    for (const id of kept) expect(front.has(id)).toBe(true);
-    expect(a.digest?.pareto).toBe(facts.front.length);
-    expect(a.digest?.paretoKept).toBe(kept.length);
-    // the same selection on a second read
-    const b = await readResultsDigest(join(dir, 'results.csv'), { seed: 2024, objectives: ['turnover', 'trackingError', 'maxDrawdown'], paretoCap: 500, statSample: 20_000 });
-    expect(b.rows.map((r) => r.id)).toEqual(a.rows.map((r) => r.id));
-    const m = prepareReport({ ...input, rows: a.rows, digest: a.digest });
-    expect(m.sampleNote).toContain(`${fmt(kept.length)} of the ${fmt(facts.front.length)} Pareto-front points (a seeded uniform selection) included`);
-  }, 300_000);
 });
 
 describe('streamed reading of small runs and damaged files', () => {
@@ -242,19 +188,33 @@ describe('streamed reading of small runs and damaged files', () => {
     if (parent) await rm(parent, { recursive: true, force: true });
   });
 
-  it('a run of at most the sample size is read whole: the same rows as reading every row, no digest', async () => {
+  it("reads a run folder row by row: configuration params are the space's, the baselines follow", async () => {
     const { dir } = await runDir(parent, 'small', 8000);
-    const file = join(dir, 'results.csv');
-    const all = await readResults(file);
-    const r = await readResultsDigest(file, { seed: 2024, objectives: ['turnover', 'trackingError', 'maxDrawdown'] });
-    expect(r.digest).toBeUndefined();
-    expect(r.rows).toEqual(all);
-    expect(all.length).toBe(8002);
-    expect(r.searchedParams).toEqual(['band', 'width', 'check', 'mode', 'depth', 'fraction', 'cooldown']);
-    const input = await buildReportInput(dir);
-    expect(input.digest).toBeUndefined();
-    expect(prepareReport(input).notes.join(' ')).not.toMatch(/value intervals/);
+    const rows = await readResults(dir);
+    expect(rows.length).toBe(8002);
+    const space = bigSpace(8000);
+    for (const r of rows.slice(0, 200)) {
+      const c = space.config(Number(r.id));
+      expect(r.params.width).toBe(c.width);
+      expect(r.params.mode).toBe(c.mode);
+    }
+    expect(rows.slice(-2).map((r) => r.kind)).toEqual(['baseline', 'baseline']);
+    // the failed row's message (a comma and quotes) is read back whole
+    const failed = rows.find((r) => r.id === '4321');
+    expect(failed?.error).toBe('simulated failure: "bad data", row skipped');
   }, 120_000);
+
+  it('a quoted cell with a line break is one record', async () => {
+    const file = join(parent, 'quoted.csv');
+    await writeFile(file, 'id,error\n0,"two\nlines, and ""quotes"""\n1,\n');
+    const records: [string, number, number][] = [];
+    await forEachRecord(file, (r, n, line) => records.push([r, n, line]));
+    expect(records).toEqual([
+      ['id,error', 1, 1],
+      ['0,"two\nlines, and ""quotes"""', 2, 2],
+      ['1,', 3, 4],
+    ]);
+  });
 
   it('a damaged file gives a UserError naming the file and the line', async () => {
     const { dir } = await runDir(parent, 'damaged', 300);
@@ -263,7 +223,7 @@ describe('streamed reading of small runs and damaged files', () => {
     const lines = text.split('\n');
     lines[7] = lines[7].split(',').slice(0, 10).join(',');
     await writeFile(file, lines.join('\n'));
-    await expect(readResultsDigest(file, { seed: 1, objectives: ['turnover'] })).rejects.toThrow(/results\.csv: line 8 has 10 cells but the header has 33/);
+    await expect(buildReportInput(dir)).rejects.toThrow(new RegExp(`results\\.csv: line 8 has 10 cells but the header has ${RESULT_COLUMNS.length}`));
     await writeFile(file, text.replace('trackingError', 'te'));
     await expect(buildReportInput(dir)).rejects.toMatchObject({ name: 'UserError', message: expect.stringMatching(/results\.csv: the header has no "trackingError" column/) });
     await rm(file);

@@ -157,15 +157,15 @@ describe('out-of-sample section and theory sentence in the page', () => {
 });
 
 describe('theory rule on the width effect chart', () => {
-  it('only when every searched width is an absolute band', async () => {
+  it('on the absolute band\'s width panel only (the same unit, weight points)', async () => {
     const mixed = prepareReport(withValidation());
-    const plain = mixed.charts.find((c) => c.id === 'chart-effect-width')!;
-    expect(JSON.stringify(plain.spec)).not.toContain('#ea580c');
-
+    for (const band of ['relative', 'drift', 'volatility']) {
+      const other = mixed.charts.find((c) => c.id === `chart-effect-width-${band}`)!;
+      expect(JSON.stringify(other.spec), band).not.toContain('#ea580c');
+    }
     const input = withValidation();
-    input.rows = input.rows.filter((r) => r.kind !== 'config' || r.params.band === 'absolute');
     const model = prepareReport(input);
-    const chart = model.charts.find((c) => c.id === 'chart-effect-width')!;
+    const chart = model.charts.find((c) => c.id === 'chart-effect-width-absolute')!;
     const panels = (chart.spec as { hconcat: { layer: { data?: { values?: { x: number }[] }; mark: { type: string } }[] }[] }).hconcat;
     expect(panels.length).toBe(3);
     for (const panel of panels) {

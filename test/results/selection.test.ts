@@ -9,7 +9,7 @@ import { ZERO_COSTS, type Config } from '../../src/policy/types.js';
 import {
   bhReject, binomialUpperTailHalf, bootstrapWorseP, cscvPbo, indistinguishableRows, pairedWorseP, subPeriodBounds,
 } from '../../src/results/selection-stats.js';
-import { buildSelection, EXCLUDED, FAILED, FEASIBLE, scoreTerms, scoreText, type SelectionInput } from '../../src/results/selection.js';
+import { buildSelection, EXCLUDED, FAILED, FEASIBLE, scoreTerms, scoreText, sig3, type SelectionInput } from '../../src/results/selection.js';
 import { chooseSubPeriods } from '../../src/results/subperiods.js';
 import { baselineConfigs } from '../../src/search/baselines.js';
 import { mulberry32 } from '../search/helpers.js';
@@ -219,6 +219,15 @@ describe('PBO (CSCV)', () => {
     expect(subPeriodBounds(10, 51, 4)).toEqual([10, 20, 30, 40, 50]);
     // 42 returns over 4: 10 each, the last takes the remainder (12)
     expect(subPeriodBounds(0, 43, 4)).toEqual([0, 10, 20, 30, 42]);
+  });
+});
+
+describe('sig3', () => {
+  it('3 significant digits without an exponent for ordinary sizes, 1,000 and up included', () => {
+    // 1234 → 1.23·10³ = 1230; 45678 → 45700; 999.7 rounds up to 1000; −1,500,000 stays whole
+    expect([0.5, 12.345, 999, 999.7, 1234, 45678, -1.5e6, 0.00012345].map(sig3)).toEqual(['0.5', '12.3', '999', '1000', '1230', '45700', '-1500000', '0.000123']);
+    // a cost drag of 1,234 bp/yr reads as a number, not "1.23e+3"
+    expect(scoreText(scoreTerms({ costDrag: 1 }, metricsRow({ costDrag: 1234 })))).toBe('cost drag 1230 bp/yr');
   });
 });
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPrices } from '../../src/data/load.js';
 import { backtest } from '../../src/kernel/backtest.js';
 import { METRICS } from '../../src/kernel/metrics.js';
-import { rowConfig } from '../../src/report/stream.js';
+import { rowConfig } from '../../src/results/reader.js';
 import { splitCsvLine } from '../../src/results/table.js';
 import type { ValidationFile } from '../../src/results/validation.js';
 import { addOffset } from '../../src/experiment/folds.js';

@@ -193,6 +193,12 @@ describe('the stitched out-of-sample record', () => {
       finalValue: v[n],
       totalCost: costTotal,
       assetTrades,
+      mwr: cagr,
+      flowRebalanceShare: 0,
+      taxPaid: 0,
+      afterTaxCagr: cagr,
+      afterTaxValue: v[n],
+      unrealisedGain: NaN,
     };
   }
 

@@ -1,0 +1,772 @@
+/**
+ * The report's one digest of a run's rows (design §8, scale). It is FED rows, one at a time, in
+ * one pass, and keeps what the page draws in memory that does not grow with the number of rows:
+ *
+ * - exact counts (configurations, feasible, Pareto, failed);
+ * - the rows the page names: the top N by rank, the best per band type and per mode, any id asked
+ *   for (the selection's pick, its indistinguishable set's simplest member…), the baselines;
+ * - a seeded uniform sample of the configuration rows for the scatters (bottom-k of a hash of
+ *   (seed, id): the same rows whatever the row count or the order rows arrive in);
+ * - the 2-D Pareto front of each trade-off plot (a staircase kept as rows arrive: exact);
+ * - parameter effects per (band type, parameter) — width is a different unit for each band type, so
+ *   each band type gets its own panel — over fixed bins known before the first row (from the
+ *   experiment's space, see axesFromSpec, or from the rows of an in-memory input, see axesFromRows):
+ *   exact counts, means and variances per bin; quartiles from a seeded sample of up to
+ *   `reservoir` rows per bin (exact when the bin is smaller);
+ * - parameter importance: the share of each objective's variance explained by each parameter's bins
+ *   (between-bin sum of squares over total, exact, from the per-bin sums);
+ * - the score heatmap over two parameters (within one band type when a parameter is band-specific).
+ *
+ * Feeding: `add(row)` per results row (src/results/reader.ts streams results.csv into it for
+ * `report <run>`; the runner can feed it the rows it formats while it writes results.csv, so the
+ * report needs no second read), then `finish()`.
+ */
+import { quantileSorted } from 'simple-statistics';
+import type { ExperimentSpec } from '../spec/schema.js';
+import { uniform } from '../search/rng.js';
+import { categoryCompare, fmtSig } from './format.js';
+import type { ResultRow as ReportRow } from '../results/row.js';
+
+/* ------------------------------------------------------------------ axes: bins known up front */
+
+/** Parameters whose unit depends on the band type: one effect panel per band type. */
+export const BAND_SPECIFIC = new Set(['width', 'relWidth', 'lookback', 'minWidth']);
+
+/** How one parameter's values are grouped (within one band type, or over all rows). */
+export interface Axis {
+  param: string;
+  /** The band type the axis belongs to (band-specific parameters), or null (all rows). */
+  band: string | null;
+  numeric: boolean;
+  /** Discrete values (numbers ascending, or categories in display order). */
+  values?: (number | string)[];
+  /** Continuous: `bins` equal bins over [lo, hi], in log space when `log`. */
+  lo?: number;
+  hi?: number;
+  log?: boolean;
+  bins?: number;
+  integer?: boolean;
+}
+
+export interface Group {
+  label: string;
+  x: number | string;
+  lo?: number;
+  hi?: number;
+}
+
+const NUM_BINS = 20;
+const MAX_DISCRETE = 24;
+
+export function axisGroups(a: Axis): Group[] {
+  if (a.values) return a.values.map((v) => ({ label: typeof v === 'number' ? fmtSig(v) : v, x: v }));
+  const lo = a.lo as number;
+  const hi = a.hi as number;
+  const n = a.bins as number;
+  const t = (x: number) => (a.log ? Math.log(x) : x);
+  const inv = (x: number) => (a.log ? Math.exp(x) : x);
+  const out: Group[] = [];
+  for (let b = 0; b < n; b++) {
+    const l = inv(t(lo) + ((t(hi) - t(lo)) * b) / n);
+    const h = inv(t(lo) + ((t(hi) - t(lo)) * (b + 1)) / n);
+    out.push({ label: `${fmtSig(l)}–${fmtSig(h)}`, x: inv((t(l) + t(h)) / 2), lo: l, hi: h });
+  }
+  return out;
+}
+
+/** Group index of a value on an axis; −1 when it has none (not applicable). */
+function coder(a: Axis): (v: string | number | null | undefined) => number {
+  if (a.values) {
+    const pos = new Map<string, number>(a.values.map((v, j) => [String(v), j]));
+    return (v) => (v === null || v === undefined ? -1 : (pos.get(String(v)) ?? -1));
+  }
+  const lo = a.lo as number;
+  const hi = a.hi as number;
+  const n = a.bins as number;
+  const t = (x: number) => (a.log ? Math.log(x) : x);
+  const tlo = t(lo);
+  const span = t(hi) - tlo;
+  return (v) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return -1;
+    if (a.log && v <= 0) return 0;
+    const b = span > 0 ? Math.floor(((t(v) - tlo) / span) * n) : 0;
+    return b < 0 ? 0 : b >= n ? n - 1 : b;
+  };
+}
+
+/** A continuous or discrete axis from a value range: each value when few, else 20 bins (log when it spans ≥ 10×). */
+function numericAxis(param: string, band: string | null, values: number[] | null, lo: number, hi: number, integer: boolean, log?: boolean): Axis {
+  if (values && values.length <= MAX_DISCRETE) return { param, band, numeric: true, values: [...new Set(values)].sort((x, y) => x - y) };
+  if (integer && hi - lo + 1 <= MAX_DISCRETE) {
+    const vs: number[] = [];
+    for (let v = lo; v <= hi; v++) vs.push(v);
+    return { param, band, numeric: true, values: vs };
+  }
+  const useLog = log ?? (lo > 0 && hi / lo >= 10);
+  return { param, band, numeric: true, lo, hi: hi > lo ? hi : lo + 1e-12, log: useLog, bins: NUM_BINS, integer };
+}
+
+type NumDimSpec = number | number[] | { from: number; to: number; step: number } | { dist: string; values?: number[]; min?: number; max?: number };
+
+function dimAxis(param: string, band: string | null, d: NumDimSpec | undefined, integer: boolean): Axis | null {
+  if (d === undefined) return null;
+  if (typeof d === 'number') return numericAxis(param, band, [d], d, d, integer);
+  if (Array.isArray(d)) return numericAxis(param, band, d, Math.min(...d), Math.max(...d), integer);
+  if ('step' in d) {
+    const n = Math.floor((d.to - d.from) / d.step + 1e-9) + 1;
+    const vs = Array.from({ length: Math.min(n, MAX_DISCRETE + 1) }, (_, i) => Number((d.from + i * d.step).toPrecision(12)));
+    return numericAxis(param, band, n <= MAX_DISCRETE ? vs : null, d.from, d.from + (n - 1) * d.step, integer, false);
+  }
+  if (d.dist === 'choice' && d.values) return numericAxis(param, band, d.values, Math.min(...d.values), Math.max(...d.values), integer);
+  const lo = d.min as number;
+  const hi = d.max as number;
+  return numericAxis(param, band, null, lo, hi, d.dist === 'int' || integer, d.dist === 'logUniform');
+}
+
+const BAND_ORDER = ['none', 'calendar', 'absolute', 'relative', 'hybrid', 'volatility', 'drift', 'risk'];
+
+/** The axes of an experiment's space: the bins are known before any row is read. */
+export function axesFromSpec(spec: Pick<ExperimentSpec, 'space'>): Axis[] {
+  const space = spec.space as unknown as Record<string, unknown> & { bands: Record<string, Record<string, NumDimSpec> | undefined> };
+  const axes: Axis[] = [];
+  const bands = BAND_ORDER.filter((b) => space.bands[b] !== undefined);
+  axes.push({ param: 'band', band: null, numeric: false, values: bands });
+  for (const b of bands) {
+    const dims = space.bands[b] ?? {};
+    for (const key of ['width', 'relWidth', 'lookback', 'minWidth']) {
+      const a = dimAxis(key, b, dims[key], key === 'lookback');
+      if (a) axes.push(a);
+    }
+  }
+  const list = (v: unknown): (string | number)[] => (v === undefined ? [] : Array.isArray(v) ? (v as (string | number)[]) : [v as string | number]);
+  const checks = [...new Set(list(space.check))].sort((a, b) => categoryCompare(String(a), String(b)));
+  axes.push({ param: 'check', band: null, numeric: false, values: checks });
+  const modes = [...new Set(list(space.mode))];
+  // calendar trades to target whatever the space's modes say
+  if (bands.includes('calendar') && !modes.includes('target')) modes.unshift('target');
+  axes.push({ param: 'mode', band: null, numeric: false, values: modes });
+  for (const key of ['depth', 'fraction', 'cooldown', 'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade']) {
+    const a = dimAxis(key, null, space[key] as NumDimSpec | undefined, key === 'cooldown');
+    if (a) axes.push(a);
+  }
+  return axes;
+}
+
+/** The axes of rows held in memory (an input without a space): one pass over the rows first. */
+export function axesFromRows(rows: readonly ReportRow[], params: readonly string[]): Axis[] {
+  interface Acc {
+    nums: Set<number>;
+    many: boolean;
+    texts: Set<string>;
+    lo: number;
+    hi: number;
+    integer: boolean;
+  }
+  const accs = new Map<string, Acc>();
+  const acc = (key: string): Acc => {
+    let a = accs.get(key);
+    if (!a) accs.set(key, (a = { nums: new Set(), many: false, texts: new Set(), lo: Infinity, hi: -Infinity, integer: true }));
+    return a;
+  };
+  for (const r of rows) {
+    if (r.kind !== 'config') continue;
+    for (const p of params) {
+      const v = r.params[p];
+      if (v === null || v === undefined) continue;
+      const a = acc(BAND_SPECIFIC.has(p) ? `${p}\u0000${r.params.band}` : p);
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) continue;
+        if (v < a.lo) a.lo = v;
+        if (v > a.hi) a.hi = v;
+        if (!Number.isInteger(v)) a.integer = false;
+        if (!a.many) {
+          a.nums.add(v);
+          if (a.nums.size > MAX_DISCRETE) a.many = true;
+        }
+      } else a.texts.add(v);
+    }
+  }
+  const axes: Axis[] = [];
+  for (const [key, a] of accs) {
+    const [param, band] = key.split('\u0000');
+    if (a.texts.size > 0) {
+      const values = [...a.texts, ...[...a.nums].map(String)].sort(categoryCompare);
+      axes.push({ param, band: band ?? null, numeric: false, values });
+    } else {
+      axes.push(numericAxis(param, band ?? null, a.many ? null : [...a.nums], a.lo, a.hi, a.integer));
+    }
+  }
+  const order = (a: Axis) => params.indexOf(a.param) * 100 + (a.band ? BAND_ORDER.indexOf(a.band) : 0);
+  return axes.sort((x, y) => order(x) - order(y));
+}
+
+/** Whether an axis shows more than one value (a parameter that was searched). */
+export function axisSearched(a: Axis): boolean {
+  return a.values ? a.values.length > 1 : true;
+}
+
+/* ------------------------------------------------------------------ small deterministic samples */
+
+/** The k entries with the smallest keys (ties by id), as a max-heap of keys with payload slots. */
+class BottomK {
+  readonly keys: Float64Array;
+  readonly ids: Float64Array;
+  readonly vals: Float64Array;
+  size = 0;
+  constructor(
+    readonly cap: number,
+    readonly width: number,
+  ) {
+    this.keys = new Float64Array(Math.max(1, cap));
+    this.ids = new Float64Array(Math.max(1, cap));
+    this.vals = new Float64Array(Math.max(1, cap) * width);
+  }
+  private greater(i: number, j: number): boolean {
+    return this.keys[i] > this.keys[j] || (this.keys[i] === this.keys[j] && this.ids[i] > this.ids[j]);
+  }
+  private swap(i: number, j: number): void {
+    const k = this.keys[i];
+    this.keys[i] = this.keys[j];
+    this.keys[j] = k;
+    const d = this.ids[i];
+    this.ids[i] = this.ids[j];
+    this.ids[j] = d;
+    const w = this.width;
+    for (let t = 0; t < w; t++) {
+      const v = this.vals[i * w + t];
+      this.vals[i * w + t] = this.vals[j * w + t];
+      this.vals[j * w + t] = v;
+    }
+  }
+  /** The slot to write the payload into, or −1 when (key, id) is not kept. */
+  push(key: number, id: number): number {
+    if (this.cap <= 0) return -1;
+    if (this.size < this.cap) {
+      let i = this.size++;
+      this.keys[i] = key;
+      this.ids[i] = id;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.greater(i, parent)) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+      return i;
+    }
+    if (!(key < this.keys[0] || (key === this.keys[0] && id < this.ids[0]))) return -1;
+    this.keys[0] = key;
+    this.ids[0] = id;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.size && this.greater(l, m)) m = l;
+      if (r < this.size && this.greater(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+    return i;
+  }
+  /** Payload column t of every entry, sorted ascending (NaN left out). */
+  sortedColumn(t: number): Float64Array {
+    const out = new Float64Array(this.size);
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      const v = this.vals[i * this.width + t];
+      if (!Number.isNaN(v)) out[n++] = v;
+    }
+    return out.subarray(0, n).sort();
+  }
+}
+
+/** A max-heap of row references by (key, id): the k rows with the smallest keys. */
+class RowSample {
+  readonly rows: { key: number; id: number; row: ReportRow }[] = [];
+  constructor(readonly cap: number) {}
+  push(key: number, id: number, row: ReportRow): void {
+    const h = this.rows;
+    const gt = (a: { key: number; id: number }, b: { key: number; id: number }) => a.key > b.key || (a.key === b.key && a.id > b.id);
+    const e = { key, id, row };
+    if (this.cap <= 0) return;
+    if (h.length < this.cap) {
+      h.push(e);
+      let i = h.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!gt(h[i], h[p])) break;
+        [h[i], h[p]] = [h[p], h[i]];
+        i = p;
+      }
+      return;
+    }
+    if (!gt(h[0], e)) return;
+    h[0] = e;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && gt(h[l], h[m])) m = l;
+      if (r < h.length && gt(h[r], h[m])) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m], h[i]];
+      i = m;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ 2-D Pareto staircase */
+
+/** The 2-D Pareto front (both minimised) of the rows seen so far: x ascending, y strictly descending. */
+export class Staircase {
+  readonly xs: number[] = [];
+  readonly ys: number[] = [];
+  readonly rows: ReportRow[] = [];
+  add(x: number, y: number, row: ReportRow): void {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    const xs = this.xs;
+    // first index with xs[i] > x
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (xs[m] <= x) lo = m + 1;
+      else hi = m;
+    }
+    // the point before (x' ≤ x) dominates or equals when its y ≤ y
+    if (lo > 0 && this.ys[lo - 1] <= y) return;
+    // points after (x' ≥ x) with y' ≥ y are dominated; with equal x, the one before too
+    let start = lo;
+    if (lo > 0 && xs[lo - 1] === x) start = lo - 1;
+    let end = lo;
+    while (end < xs.length && this.ys[end] >= y) end++;
+    xs.splice(start, end - start, x);
+    this.ys.splice(start, end - start, y);
+    this.rows.splice(start, end - start, row);
+  }
+}
+
+/* ------------------------------------------------------------------ effects and importance */
+
+export interface EffectRow {
+  [key: string]: string | number | null;
+  objective: string;
+  x: number | string;
+  xLabel: string;
+  n: number;
+  q25: number | null;
+  median: number | null;
+  q75: number | null;
+  mean: number | null;
+}
+
+export interface ParamEffect {
+  param: string;
+  /** Band type of a band-specific parameter's panel; null: every row where the parameter applies. */
+  band: string | null;
+  numeric: boolean;
+  /** Bins over a range (continuous values) rather than one point per value. */
+  binned: boolean;
+  logScale: boolean;
+  order: string[];
+  rows: EffectRow[];
+  /** Rows where the parameter applies (within the band type). */
+  applicable: number;
+  /** Largest number of rows whose quartiles were computed from a sample (0: all exact). */
+  sampledGroups: number;
+}
+
+export interface ImportanceRow {
+  [key: string]: string | number | null;
+  /** Parameter, with the band type for band-specific ones: "width (absolute)". */
+  param: string;
+  objective: string;
+  /** Share of the objective's variance (over the rows where the parameter applies) explained by its bins, 0..1. */
+  share: number;
+  n: number;
+}
+
+export interface HeatCell {
+  [key: string]: string | number | null;
+  x: string;
+  y: string;
+  n: number;
+  total: number;
+  feasible: number;
+  median: number | null;
+  best: number | null;
+}
+
+export interface Heatmap {
+  xParam: string;
+  yParam: string;
+  /** The band type the heatmap is restricted to (a band-specific parameter), or null. */
+  band: string | null;
+  xOrder: string[];
+  yOrder: string[];
+  cells: HeatCell[];
+}
+
+export interface DigestOptions {
+  seed: number;
+  objectives: string[];
+  /** Parameters of the score heatmap; default: the first two searched. */
+  heatmap?: [string, string];
+  /** Band type to restrict the heatmap to when one of its parameters is band-specific. */
+  heatmapBand?: string;
+  /** The trade-off plots: [x, y] metric pairs whose 2-D fronts are kept. */
+  fronts?: [string, string][];
+  /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
+  scatterSample?: number;
+  /** Leaderboard rows kept. Default 20. */
+  topN?: number;
+  /**
+   * Rows per effect bin behind its quartiles (exact below). Default: as many as 8 million numbers
+   * allow over all bins (about 64 MB), between 256 and 2,048.
+   */
+  reservoir?: number;
+  /** Ids to keep whatever else (the selection's pick and the rows it names). */
+  keep?: Iterable<string>;
+}
+
+export interface DigestResult {
+  configs: number;
+  feasible: number;
+  pareto: number;
+  failed: number;
+  lowerScoreIsBetter: boolean;
+  /** The uniform scatter sample, in id order. */
+  sample: ReportRow[];
+  /** Feasible ranked rows, best first, at most topN. */
+  top: ReportRow[];
+  baselines: ReportRow[];
+  /** Rows asked for by id (`keep`), by id. */
+  kept: Map<string, ReportRow>;
+  /** Best ranked row per band type and per mode. */
+  bestPerBand: Map<string, ReportRow>;
+  bestPerMode: Map<string, ReportRow>;
+  /** Per trade-off plot: its 2-D front over the feasible rows, by x ascending. */
+  fronts: { x: string; y: string; rows: ReportRow[] }[];
+  effects: ParamEffect[];
+  importance: ImportanceRow[];
+  heatmap: Heatmap | null;
+  /** Parameters that take more than one value (effects are drawn for these only). */
+  searched: string[];
+  reservoir: number;
+}
+
+interface Panel {
+  axis: Axis;
+  groups: Group[];
+  code: (v: string | number | null | undefined) => number;
+  /** Per group, per objective: count, sum, sum of squares. */
+  cnt: Float64Array;
+  sum: Float64Array;
+  sq: Float64Array;
+  samples: BottomK[];
+  applicable: number;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export class Digest {
+  private readonly O: number;
+  private readonly objectives: string[];
+  private readonly panels: Panel[];
+  private readonly sample: RowSample;
+  private readonly topN: number;
+  private readonly top: ReportRow[] = [];
+  private readonly baselines: ReportRow[] = [];
+  private readonly kept = new Map<string, ReportRow>();
+  private readonly keepIds: Set<string>;
+  private readonly bestBand = new Map<string, ReportRow>();
+  private readonly bestMode = new Map<string, ReportRow>();
+  private readonly stairs: { x: string; y: string; s: Staircase }[];
+  private readonly seed: number;
+  private readonly K: number;
+  private readonly heat: {
+    x: Panel;
+    y: Panel;
+    band: string | null;
+    total: Float64Array;
+    feas: Float64Array;
+    best: Float64Array;
+    scores: BottomK[];
+  } | null;
+  private configs = 0;
+  private feasible = 0;
+  private pareto = 0;
+  private failed = 0;
+  private seq = 0;
+  private worst: ReportRow | null = null;
+
+  constructor(
+    axes: Axis[],
+    private readonly opts: DigestOptions,
+  ) {
+    this.seed = opts.seed >>> 0;
+    this.objectives = opts.objectives;
+    this.O = opts.objectives.length;
+    const groupsOf = (a: Axis) => (a.values ? a.values.length : (a.bins ?? 0));
+    const G = axes.filter(axisSearched).reduce((n, a) => n + groupsOf(a), 0);
+    this.K = opts.reservoir ?? Math.max(256, Math.min(2048, Math.floor(8e6 / Math.max(1, G * (this.O + 2)))));
+    this.topN = opts.topN ?? 20;
+    this.sample = new RowSample(opts.scatterSample ?? 5000);
+    this.keepIds = new Set(opts.keep ?? []);
+    this.stairs = (opts.fronts ?? []).map(([x, y]) => ({ x, y, s: new Staircase() }));
+    const mk = (axis: Axis, K: number, O: number): Panel => {
+      const groups = axisGroups(axis);
+      const G = groups.length;
+      return {
+        axis,
+        groups,
+        code: coder(axis),
+        cnt: new Float64Array(G * O),
+        sum: new Float64Array(G * O),
+        sq: new Float64Array(G * O),
+        samples: Array.from({ length: G }, () => new BottomK(K, O)),
+        applicable: 0,
+      };
+    };
+    this.panels = axes.filter(axisSearched).map((a) => mk(a, this.K, this.O));
+    const searched = [...new Set(this.panels.map((p) => p.axis.param))];
+    const pair = opts.heatmap ?? (searched.length >= 2 ? [searched[0], searched[1]] : null);
+    this.heat = null;
+    if (pair) {
+      const specific = pair.some((p) => BAND_SPECIFIC.has(p));
+      const bandOf = (p: string) => axes.filter((a) => a.param === p).map((a) => a.band);
+      let band: string | null = null;
+      if (specific) {
+        const bandsX = BAND_SPECIFIC.has(pair[0]) ? bandOf(pair[0]) : null;
+        const bandsY = BAND_SPECIFIC.has(pair[1]) ? bandOf(pair[1]) : null;
+        const both = (bandsX ?? bandsY ?? []).filter((b) => (bandsY ?? bandsX ?? []).includes(b));
+        band = opts.heatmapBand && both.includes(opts.heatmapBand) ? opts.heatmapBand : (both[0] ?? null);
+      }
+      const ax = axes.find((a) => a.param === pair[0] && (a.band === null || a.band === band));
+      const ay = axes.find((a) => a.param === pair[1] && (a.band === null || a.band === band));
+      if (ax && ay && (!specific || band !== null)) {
+        const coarse = (a: Axis): Axis => (a.bins ? { ...a, bins: 10 } : a);
+        const x = mk(coarse(ax), 0, 0);
+        const y = mk(coarse(ay), 0, 0);
+        const C = x.groups.length * y.groups.length;
+        this.heat = {
+          x,
+          y,
+          band,
+          total: new Float64Array(C),
+          feas: new Float64Array(C),
+          best: new Float64Array(C).fill(NaN),
+          scores: Array.from({ length: C }, () => new BottomK(Math.min(256, this.K), 1)),
+        };
+      }
+    }
+  }
+
+  private rankLess(a: ReportRow, b: ReportRow): boolean {
+    return (a.rank as number) < (b.rank as number) || (a.rank === b.rank && Number(a.id) < Number(b.id));
+  }
+
+  /** Feed one results row (configuration or baseline). */
+  add(r: ReportRow): void {
+    if (r.kind === 'baseline') {
+      this.baselines.push(r);
+      return;
+    }
+    const id = /^\d+$/.test(r.id) ? Number(r.id) : this.seq;
+    this.seq++;
+    this.configs++;
+    if (r.feasible) this.feasible++;
+    if (r.pareto) this.pareto++;
+    if (r.error) this.failed++;
+    if (this.keepIds.has(r.id)) this.kept.set(r.id, r);
+    this.sample.push(uniform(this.seed, id, 0), id, r);
+    const m = r.metrics;
+    if (r.feasible && isNum(r.rank)) {
+      if (!this.worst || this.rankLess(this.worst, r)) this.worst = r;
+      const top = this.top;
+      const N = this.topN;
+      if (N > 0 && (top.length < N || this.rankLess(r, top[top.length - 1]))) {
+        let j = top.length < N ? top.length : N - 1;
+        while (j > 0 && this.rankLess(r, top[j - 1])) {
+          top[j] = top[j - 1];
+          j--;
+        }
+        top[j] = r;
+      }
+      const b = String(r.params.band);
+      const cb = this.bestBand.get(b);
+      if (!cb || this.rankLess(r, cb)) this.bestBand.set(b, r);
+      if (r.params.mode !== null && r.params.mode !== undefined) {
+        const md = String(r.params.mode);
+        const cm = this.bestMode.get(md);
+        if (!cm || this.rankLess(r, cm)) this.bestMode.set(md, r);
+      }
+    }
+    if (r.feasible && !r.error) for (const st of this.stairs) st.s.add(m[st.x] as number, m[st.y] as number, r);
+    const key = uniform(this.seed, id, 2);
+    const band = r.params.band;
+    const O = this.O;
+    for (const p of this.panels) {
+      if (p.axis.band !== null && p.axis.band !== band) continue;
+      const g = p.code(r.params[p.axis.param]);
+      if (g < 0) continue;
+      p.applicable++;
+      let slot = -2;
+      for (let o = 0; o < O; o++) {
+        const v = m[this.objectives[o]];
+        if (!isNum(v)) continue;
+        const i = g * O + o;
+        p.cnt[i]++;
+        p.sum[i] += v;
+        p.sq[i] += v * v;
+        if (slot === -2) slot = p.samples[g].push(key, id);
+        if (slot >= 0) p.samples[g].vals[slot * O + o] = v;
+      }
+      if (slot >= 0) for (let o = 0; o < O; o++) if (!isNum(m[this.objectives[o]])) p.samples[g].vals[slot * O + o] = NaN;
+    }
+    const h = this.heat;
+    if (h && (h.band === null || h.band === band)) {
+      const a = h.x.code(r.params[h.x.axis.param]);
+      const b = h.y.code(r.params[h.y.axis.param]);
+      if (a >= 0 && b >= 0) {
+        const c = a * h.y.groups.length + b;
+        h.total[c]++;
+        if (r.feasible) {
+          h.feas[c]++;
+          const s = r.score;
+          if (isNum(s)) {
+            const slot = h.scores[c].push(key, id);
+            if (slot >= 0) h.scores[c].vals[slot] = s;
+            h.best[c] = Number.isNaN(h.best[c]) ? s : Math.min(h.best[c], s);
+          }
+        }
+      }
+    }
+  }
+
+  finish(): DigestResult {
+    const O = this.O;
+    const best = this.top[0];
+    const worst = this.worst;
+    const lowerScoreIsBetter = !(best && worst && best !== worst && isNum(best.score) && isNum(worst.score) && best.score > worst.score);
+    const q = (s: Float64Array, p: number): number | null => (s.length ? quantileSorted(s as unknown as number[], p) : null);
+    const effects: ParamEffect[] = [];
+    const importance: ImportanceRow[] = [];
+    let sampledGroups = 0;
+    for (const p of this.panels) {
+      const rows: EffectRow[] = [];
+      let sampled = 0;
+      this.objectives.forEach((obj, o) => {
+        let N = 0;
+        let S = 0;
+        let SQ = 0;
+        p.groups.forEach((grp, g) => {
+          const i = g * O + o;
+          const n = p.cnt[i];
+          if (n === 0) return;
+          N += n;
+          S += p.sum[i];
+          SQ += p.sq[i];
+          if (n > this.K) sampled = Math.max(sampled, n);
+          const s = p.samples[g].sortedColumn(o);
+          rows.push({ objective: obj, x: grp.x, xLabel: grp.label, n, q25: q(s, 0.25), median: q(s, 0.5), q75: q(s, 0.75), mean: p.sum[i] / n });
+        });
+        if (N > 1) {
+          const mean = S / N;
+          const total = SQ - N * mean * mean;
+          let between = 0;
+          p.groups.forEach((_, g) => {
+            const n = p.cnt[g * O + o];
+            if (n > 0) between += n * (p.sum[g * O + o] / n - mean) ** 2;
+          });
+          importance.push({
+            param: p.axis.band ? `${p.axis.param} (${p.axis.band})` : p.axis.param,
+            objective: obj,
+            share: total > 1e-300 ? Math.max(0, Math.min(1, between / total)) : 0,
+            n: N,
+          });
+        }
+      });
+      sampledGroups = Math.max(sampledGroups, sampled);
+      const used = p.groups.filter((_, g) => {
+        for (let o = 0; o < O; o++) if (p.cnt[g * O + o] > 0) return true;
+        return false;
+      });
+      if (used.length === 0) continue;
+      effects.push({
+        param: p.axis.param,
+        band: p.axis.band,
+        numeric: p.axis.numeric,
+        binned: p.axis.bins !== undefined,
+        logScale: p.axis.log === true || (p.axis.numeric && !!p.axis.values && logSpaced(p.axis.values as number[])),
+        order: p.groups.map((g) => g.label),
+        rows,
+        applicable: p.applicable,
+        sampledGroups: sampled,
+      });
+    }
+    let heatmap: Heatmap | null = null;
+    const h = this.heat;
+    if (h) {
+      const cells: HeatCell[] = [];
+      const ny = h.y.groups.length;
+      h.x.groups.forEach((gx, a) => {
+        h.y.groups.forEach((gy, b) => {
+          const c = a * ny + b;
+          if (h.total[c] === 0) return;
+          const s = h.scores[c].sortedColumn(0);
+          cells.push({ x: gx.label, y: gy.label, n: s.length, total: h.total[c], feasible: h.feas[c], median: q(s, 0.5), best: Number.isNaN(h.best[c]) ? null : h.best[c] });
+        });
+      });
+      heatmap = {
+        xParam: h.x.axis.param,
+        yParam: h.y.axis.param,
+        band: h.band,
+        xOrder: h.x.groups.map((g) => g.label),
+        yOrder: h.y.groups.map((g) => g.label),
+        cells,
+      };
+    }
+    const sample = this.sample.rows.map((e) => e.row).sort((a, b) => Number(a.id) - Number(b.id));
+    return {
+      configs: this.configs,
+      feasible: this.feasible,
+      pareto: this.pareto,
+      failed: this.failed,
+      lowerScoreIsBetter,
+      sample,
+      top: this.top,
+      baselines: this.baselines,
+      kept: this.kept,
+      bestPerBand: this.bestBand,
+      bestPerMode: this.bestMode,
+      fronts: this.stairs.map((st) => ({ x: st.x, y: st.y, rows: st.s.rows })),
+      effects,
+      importance,
+      heatmap,
+      searched: [...new Set(this.panels.map((p) => p.axis.param))],
+      reservoir: this.K,
+    };
+  }
+}
+
+/** Positive values spanning ≥ 10× whose log gaps are more even than their linear gaps (a 1-2-5 grid). */
+function logSpaced(xs: number[]): boolean {
+  if (xs.length < 3 || xs[0] <= 0 || xs[xs.length - 1] / xs[0] < 10) return false;
+  const spread = (v: number[]) => {
+    const d = v.slice(1).map((x, i) => x - v[i]);
+    const mean = d.reduce((a, b) => a + b, 0) / d.length;
+    const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length);
+    return mean > 0 ? sd / mean : Infinity;
+  };
+  return spread(xs.map(Math.log)) < spread(xs);
+}
+
+/** Digest rows held in memory (an input without a run folder): axes from the rows, then one pass. */
+export function digestRows(rows: readonly ReportRow[], params: readonly string[], opts: DigestOptions): DigestResult {
+  const d = new Digest(axesFromRows(rows, params), opts);
+  for (const r of rows) d.add(r);
+  return d.finish();
+}
