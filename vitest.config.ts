@@ -9,6 +9,11 @@ import { defineConfig } from 'vitest/config';
 const E2E = [
   'test/cli/**/*.test.ts',
   'test/runner/**/*.test.ts',
+  'test/api/**/*.test.ts',
+  'test/slurm/**/*.test.ts',
+  'test/advise/cli.test.ts',
+  'test/results/selection-e2e.test.ts',
+  'test/robust/journal.test.ts',
   'test/fuzz/**/*.test.ts',
   'test/**/e2e.test.ts',
   'test/**/browser.test.ts',
