@@ -74,11 +74,6 @@ export function compileSimd(file: string): WasmModule | null {
   }
 }
 
-/** Whether the SIMD kernel can run cfg (band kind and no series); the rest runs on the JS kernel. */
-export function simdCovers(cfg: Config): boolean {
-  return BAND_KIND[cfg.band] >= 0;
-}
-
 /** One context's SIMD state: its wasm instance and memory layout. */
 export class SimdKernel {
   private readonly run: RunFn;

@@ -24,8 +24,6 @@ import { axesFromSpec, Digest } from './digest.js';
 import { selectionIds } from './selectionIds.js';
 import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
 
-export { readResults, rowConfig } from '../results/reader.js';
-
 export interface ReadOptions {
   /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
   scatterSample?: number;
