@@ -224,6 +224,10 @@ function formatOne(root: Schema, raw: unknown, i: z.core.$ZodIssue): string {
     const options = ((i as { options?: unknown[] }).options ?? []).map(String);
     return enumMessage(formatPath(p), got, options, pattern(p));
   }
+  if (i.code === 'invalid_union' && isCustom(i.message)) {
+    // the schema says what the union accepts in its own words (e.g. robustness.rankBy)
+    return `${formatPath(i.path)}: ${printable(i.message)}, got ${printable(show(valueAt(raw, i.path)))}`;
+  }
   if (i.code === 'invalid_union') {
     const ls = leaves(i, []);
     // the most specific branch: the deepest path, an unknown value before a wrong type
@@ -258,12 +262,19 @@ function formatOne(root: Schema, raw: unknown, i: z.core.$ZodIssue): string {
   }
   if (i.code === 'invalid_type') {
     const f = FIELDS[pat];
+    // a custom message (e.g. "expected a whole number of paths") says it better than the generic one
+    if (got !== undefined && isCustom(i.message)) return `${where}: ${printable(i.message)}, got ${printable(show(got))}`;
     const expected = f?.form ?? typeName(i.expected);
     if (got === undefined) return `${where}: missing; give ${expected}`;
     return `${where}: expected ${expected}, got ${printable(show(got))}`;
   }
   const msg = printable(i.message.replace(/^Invalid input: /, ''));
   return `${where}: ${msg}${got === undefined ? '' : `, got ${printable(show(got))}`}`;
+}
+
+/** A message the schema wrote itself, not one of zod's defaults ("Invalid input…", "Too small…"). */
+function isCustom(message: string): boolean {
+  return !/^(Invalid input|Too (small|big)|Invalid (option|element|key)|Unrecognized key)/.test(message);
 }
 
 /** Every issue (at most 8) in the CLI's wording, one per line, under the file's name. */

@@ -24,6 +24,9 @@ import { axesFromSpec, Digest } from './digest.js';
 import { selectionIds } from './selectionIds.js';
 import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
 
+/** Configurations (best by rank) whose over-time views the page's drill-down offers. */
+export const DRILL_TOP = 10;
+
 export interface ReadOptions {
   /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
   scatterSample?: number;
@@ -91,7 +94,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const out = new Float64Array(N_METRICS);
   const configOf = (r: ReportRow): Config =>
     r.kind === 'config' && /^\d+$/.test(r.id) ? space.config(Number(r.id)) : (info.baselines.get(r.id) ?? rowConfig(r.params));
-  const series: ReportSeries[] = picks.map((r) => {
+  const seriesOf = (r: ReportRow, label: string): ReportSeries => {
     const cfg = configOf(r);
     const asset = BANDS[cfg.band].scope === 'asset';
     const sr = allocSeries(matrix.T - start, matrix.N, asset);
@@ -102,7 +105,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     let peak = -Infinity;
     let cum = 0;
     return {
-      label: r.kind === 'baseline' ? r.label : `recommended: ${r.label}`,
+      label,
       id: r.id,
       dates,
       value,
@@ -113,7 +116,10 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
       bandUpper: matrix.assets.map((_, i) => (sr.halfWidth ? Array.from({ length: Tw }, (_, t) => targets[i] + sr.halfWidth![t * N + i]) : null)),
       tradeDays: Array.from(sr.trade).flatMap((x, t) => (x ? [t] : [])),
     };
-  });
+  };
+  const series: ReportSeries[] = picks.map((r) => seriesOf(r, r.kind === 'baseline' ? r.label : `recommended: ${r.label}`));
+  // the drill-down's candidates: the top 10 by results.csv rank, each re-run the same way (precomputed for the page)
+  const drill: ReportSeries[] = d.top.slice(0, DRILL_TOP).map((r) => seriesOf(r, `rank ${r.rank} (id ${r.id}${r.id === pick?.id ? ', the recommended one' : ''}): ${r.label}`));
   // the benchmark: target weights rebalanced every period at no cost (design §4, tracking error's reference)
   const benchmark = new Array<number>(dates.length);
   let bv = s.initialCapital;
@@ -140,6 +146,7 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     ...(selection ? { selection } : {}),
     benchmark,
     series,
+    drill,
     ...(await import('./extrasRobust.js').then((m) => m.readRobustness(dir)).then((r) => (r ? { robustness: r } : {}))),
     ...(await import('./extrasValidation.js').then((m) => m.readValidationExtras(dir, s, matrix.assets, targets))),
   };

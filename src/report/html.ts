@@ -20,6 +20,7 @@ import { heatmapChart } from './charts/heatmap.js';
 import { importanceChart } from './charts/importance.js';
 import { calendarYearReturns, drawdownPeriods } from './charts/tables.js';
 import { timeCharts, timeline } from './charts/time.js';
+import { drillChart } from './charts/drill.js';
 import { TRADEOFF_PLOTS, tradeoffChart, tradeoffData, type TradeoffData } from './charts/tradeoff.js';
 import { FONT, type ChartDef } from './charts/common.js';
 import { digestRows, type DigestResult } from './digest.js';
@@ -180,6 +181,8 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
   const tl = timeline(input.series, input.data.assets.length, opts.maxTimePoints ?? 1500, input.benchmark);
   if (input.series.length === 0) notes.push('The run has no daily series, so the over-time charts are not shown.');
   charts.push(...timeCharts(tl, input));
+  const drill = drillChart(input);
+  if (drill) charts.push(drill.chart);
   lap('timeline');
   charts.push(...robustCharts(input));
   charts.push(...validationCharts(input));

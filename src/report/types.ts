@@ -71,6 +71,8 @@ export interface ReportInput {
   benchmark?: number[];
   /** The recommended configuration first, then the baselines. */
   series: ReportSeries[];
+  /** The drill-down's configurations: the top 10 by rank (results.csv), best first; the baselines are in `series`. */
+  drill?: ReportSeries[];
   /** Resampled histories (robustness.csv/json), when the experiment asked for them. */
   robustness?: import('./robustTypes.js').RobustReport;
   /** Out-of-sample validation (validation.json), when the experiment asked for it. */

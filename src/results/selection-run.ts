@@ -15,7 +15,7 @@ import { writeFileAtomic } from './atomic.js';
 import { rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
 import { satisfies, score, type Constraint } from './score.js';
 import {
-  buildSelection, type Codes, DEFAULT_POOL, DEFAULT_SUBPERIODS, EXCLUDED, FAILED, FEASIBLE, neededIds, rankCandidates, selectionPool, sig3,
+  buildSelection, type Codes, DEFAULT_POOL, DEFAULT_SUBPERIODS, EXCLUDED, FAILED, FEASIBLE, isCandidate, neededIds, rankCandidates, selectionPool, sig3,
   type RobustInput, type Selection, type SelectionInput,
 } from './selection.js';
 import type { BaselineEntry, OutOfSampleReport } from './selection-types.js';
@@ -71,7 +71,8 @@ export async function readOutOfSample(dir: string): Promise<OutOfSampleReport | 
   return { kind: v.kind, folds, distinctChoices: v.stability.distinctConfigs, feasibleFolds, stitchedScore: stitched, baselines, text };
 }
 
-export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
+/** The in-sample side of the rule: score, flags (FAILED / EXCLUDED / FEASIBLE) and band/mode codes per configuration. */
+function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failures' | 'scoreWeights' | 'constraints'>): { scores: Float64Array; flags: Uint8Array; codes: Codes } {
   const { space, shards, failures, scoreWeights, constraints } = inp;
   const K = space.size;
   const scores = new Float64Array(K).fill(NaN);
@@ -93,6 +94,24 @@ export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
     flags[id] = f;
     scores[id] = score(rows, off, scoreWeights);
   }
+  return { scores, flags, codes };
+}
+
+/**
+ * The rule's step 1 on the actual history (1 = candidate before any resampling): not failed, a finite
+ * score, every constraint met, not calendar or buy-and-hold. robustness.csv's robustRank ranks only
+ * these, so it orders the same configurations as results.csv.
+ */
+export function inSampleEligible(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failures' | 'scoreWeights' | 'constraints'>): Uint8Array {
+  const { scores, flags } = inSampleFlags(inp);
+  const rankIn = { K: inp.space.size, score: scores, flags, robust: null };
+  return Uint8Array.from(flags, (_, i) => (isCandidate(rankIn, i) ? 1 : 0));
+}
+
+export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
+  const { space, shards, failures, scoreWeights, constraints } = inp;
+  const K = space.size;
+  const { scores, flags, codes } = inSampleFlags(inp);
   const rankIn = { K, score: scores, flags, robust: inp.robust };
   const poolN = inp.pool ?? DEFAULT_POOL;
   const ranking = rankCandidates(rankIn);

@@ -199,7 +199,14 @@ export class RobustAccumulator {
     for (let j = 0; j < m; j++) this.topN[this.best[j]]++;
   }
 
-  finish(): RobustSummary {
+  /**
+   * The summary. `eligible[id]` (K entries) is the selection rule's step 1 on the actual history
+   * (docs/selection.md): 1 for a searched configuration that did not fail, has a finite score, meets
+   * the constraints and is not calendar or buy-and-hold; without it every configuration is eligible.
+   * robustRank orders the eligible configurations that are also feasible on at least half of the paths
+   * with a finite robust score — exactly results.csv's ranks when ranking is robust.
+   */
+  finish(eligible?: Uint8Array): RobustSummary {
     const { K, P, Q, n: all } = this;
     const missing = this.done.indexOf(0);
     if (missing >= 0) throw new Error(`robustness: path ${missing} is incomplete`);
@@ -223,7 +230,8 @@ export class RobustAccumulator {
     const freq = (a: Uint32Array): Float64Array => Float64Array.from(a, (x) => x / P);
     const feasibleFreq = freq(this.feasibleN);
     const ids: number[] = [];
-    for (let i = 0; i < K; i++) if (feasibleFreq[i] >= 0.5 && Number.isFinite(robustScore[i])) ids.push(i);
+    if (eligible && eligible.length !== K) throw new Error(`robustness: eligibility for ${eligible.length} configurations, expected ${K}`);
+    for (let i = 0; i < K; i++) if ((!eligible || eligible[i]) && feasibleFreq[i] >= 0.5 && Number.isFinite(robustScore[i])) ids.push(i);
     ids.sort((a, b) => robustScore[a] - robustScore[b] || a - b);
     const robustRank = new Uint32Array(all);
     ids.forEach((id, r) => (robustRank[id] = r + 1));

@@ -21,6 +21,12 @@ import type { RobustTask, RobustWorkerData } from './protocol.js';
 
 export interface RobustnessInput extends ExtrasInput {
   workers: number;
+  /**
+   * The selection rule's step 1 on the actual history per configuration (1 = may take a robust rank;
+   * results/selection-run.ts inSampleEligible). Calendar and buy-and-hold configurations of the space
+   * are left out whether or not it is given.
+   */
+  eligible?: Uint8Array;
   /** Task size in backtests (tests). */
   taskSize?: number;
 }
@@ -117,7 +123,12 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
   }
   if (journalError !== null) throw journalError;
   const tEval = performance.now();
-  const sum = acc.finish();
+  const eligible = new Uint8Array(K);
+  for (let i = 0; i < K; i++) {
+    const band = space.config(i).band;
+    eligible[i] = band !== 'calendar' && band !== 'none' && (!input.eligible || input.eligible[i]) ? 1 : 0;
+  }
+  const sum = acc.finish(eligible);
   const tAgg = performance.now();
   await writeRobustCsv(path.join(input.dir, 'robustness.csv'), space, baselines, sum);
   const tWrite = performance.now();

@@ -599,7 +599,11 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   await (await import('../validate/index.js')).runValidation(extras);
   check('validating out of sample');
   if (s.robustness) clock?.enter('robustness');
-  const robust = await (await import('../robust/index.js')).runRobustness({ ...extras, workers });
+  // robustRank ranks only the selection rule's candidates on the actual history (docs/selection.md step 1)
+  const eligible = s.robustness
+    ? (await import('../results/selection-run.js')).inSampleEligible({ space, shards, failures, scoreWeights: s.scoreWeights, constraints })
+    : undefined;
+  const robust = await (await import('../robust/index.js')).runRobustness({ ...extras, workers, eligible });
   check('resampling histories (robustness)');
   // the selection by evidence (issue 11): selection.json, and the ranks results.csv is written with
   clock?.enter('write');

@@ -233,6 +233,42 @@ describe('report in headless chromium', () => {
     expect(await page.locator('#year-returns tbody tr').count()).toBe(2023 - 2004 + 1);
     expect(await page.locator('#drawdowns tbody tr').count()).toBe(5);
 
+    // the drill-down: the top 10 by rank (results.csv) and every baseline are in its menu, precomputed
+    // in the page; choosing another entry redraws the orange line from that entry's own columns
+    const byRank = configs.filter((r) => Number(r[rankCol]) >= 1).sort((a, b) => Number(a[rankCol]) - Number(b[rankCol]) || Number(a[idCol]) - Number(b[idCol]));
+    const menu = page.locator('#chart-drill select');
+    const options = await menu.locator('option').allTextContents();
+    expect(options.length).toBe(Math.min(10, ranked) + baselines);
+    for (let k = 0; k < Math.min(10, ranked); k++) expect(options[k]).toContain(`(id ${byRank[k][idCol]}`);
+    const drill = facts.data.datasets.drill;
+    expect(drill.n).toBeGreaterThan(100);
+    // the chosen line (orange) and the pick's (blue) in the value panel: read the drawn paths
+    const drawn = () =>
+      page.evaluate(() => {
+        const doc = (globalThis as unknown as Win).document;
+        return Array.from(doc.querySelectorAll('#chart-drill g.mark-line path'), (p) => ({ stroke: (p.getAttribute('stroke') ?? '').toLowerCase(), d: p.getAttribute('d') ?? '' }));
+      });
+    const before = await drawn();
+    const first = await menu.evaluate((el) => (el as unknown as { selectedIndex: number }).selectedIndex);
+    // joined path data (compared as one string, so a failure does not print 100 kB of coordinates)
+    const orange = (xs: { stroke: string; d: string }[]) => xs.filter((x) => x.stroke === '#ea580c').map((x) => x.d).join('|');
+    // the number of vertices of each blue path: the pick's own points (its y scale is shared with the chosen line, so its coordinates may move)
+    const blue = (xs: { stroke: string; d: string }[]) => xs.filter((x) => x.stroke === '#2563eb').map((x) => x.d.split('L').length);
+    expect(before.filter((x) => x.stroke === '#ea580c').length).toBeGreaterThanOrEqual(3 + 2); // value, relative, drawdown and one weight panel per asset
+    expect(blue(before).length).toBeGreaterThanOrEqual(3 + 2);
+    // the last entry is a baseline (buy-and-hold or a calendar schedule), drawn from its own columns
+    await menu.selectOption({ index: options.length - 1 });
+    await page.waitForTimeout(300);
+    const after = await drawn();
+    expect(orange(after) === orange(before), 'the chosen line changed').toBe(false);
+    expect(blue(after)).toEqual(blue(before));
+    // choosing the first entry shown again draws exactly what was drawn at first
+    await menu.selectOption({ index: first });
+    await page.waitForTimeout(300);
+    expect(orange(await drawn()) === orange(before), 'the first entry drawn again').toBe(true);
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+
     // a tooltip appears when hovering a point of the first scatter
     const point = page.locator('#chart-tradeoff-te g.mark-symbol.role-mark path').first();
     await point.hover({ force: true });

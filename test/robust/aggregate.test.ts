@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { M, METRICS, N_METRICS, type MetricName } from '../../src/kernel/metrics.js';
-import { parseConstraints } from '../../src/results/score.js';
+import { parseConstraints, satisfies, score } from '../../src/results/score.js';
+import { EXCLUDED, FAILED, FEASIBLE, isCandidate, rankCandidates } from '../../src/results/selection.js';
 import { quantileSorted, RobustAccumulator, topIds, type RobustSettings, type RobustSummary } from '../../src/robust/aggregate.js';
 import { checkRobustSize, robustColumns } from '../../src/experiment/robustness.js';
 import type { RobustTaskResult } from '../../src/robust/protocol.js';
@@ -17,7 +18,10 @@ function q7(values: number[], q: number): number {
   const pos = 1 + (x.length - 1) * q;
   const j = Math.floor(pos);
   const g = pos - j;
-  return j >= x.length ? x[x.length - 1] : (1 - g) * x[j - 1] + g * x[j];
+  // written a + g·(b − a) (as numpy's and simple-statistics' linear method): equal to (1 − g)·a + g·b
+  // exactly, but not in floating point, and two configurations with the same robust score must tie
+  // (then the lower id goes first) rather than be ordered by a last-bit rounding difference
+  return j >= x.length ? x[x.length - 1] : x[j - 1] + g * (x[j] - x[j - 1]);
 }
 
 function lcg(seed: number): () => number {
@@ -63,7 +67,19 @@ interface Brute {
 }
 
 /** K configurations (candidates for the front, the top and the rank), then B baselines (statistics only). */
-function brute(rows: Float64Array[], failed: Uint8Array[], K: number, P: number, s: RobustSettings, B = 0): Brute {
+/**
+ * The selection rule's step 1 on the actual history (docs/selection.md), written from the doc: a
+ * configuration may be ranked only when it did not fail, is not calendar or buy-and-hold, has a
+ * finite score and meets every constraint (and is not ruined) on the actual history.
+ */
+interface InSample {
+  rows: Float64Array;
+  failed: Uint8Array;
+  /** 1 = a calendar or buy-and-hold configuration of the space. */
+  calendar: Uint8Array;
+}
+
+function brute(rows: Float64Array[], failed: Uint8Array[], K: number, P: number, s: RobustSettings, B = 0, actual?: InSample): Brute {
   const get = (p: number, i: number, m: MetricName): number => rows[p][i * N_METRICS + M[m]];
   const scoreOf = (p: number, i: number): number => {
     if (failed[p][i]) return NaN;
@@ -106,7 +122,15 @@ function brute(rows: Float64Array[], failed: Uint8Array[], K: number, P: number,
     stats.set(`${i}:score`, [q7(sc, 0.5), q7(sc, 0.05), q7(sc, 0.95)]);
     robustScore.push(q7(sc, s.rankQuantile));
   }
-  const ranked = [...Array(K).keys()].filter((i) => feasibleFreq[i] >= 0.5 - 1e-9 && Number.isFinite(robustScore[i]));
+  const inSampleOk = (i: number): boolean => {
+    if (!actual) return true;
+    if (actual.failed[i] || actual.calendar[i]) return false;
+    const g = (m: MetricName): number => actual.rows[i * N_METRICS + M[m]];
+    let x = 0;
+    for (const [m, w] of Object.entries(s.scoreWeights)) x += (w as number) * g(m as MetricName);
+    return Number.isFinite(x) && g('maxDrawdown') < 1 && s.constraints.every((c) => g(c.metric) <= c.value);
+  };
+  const ranked = [...Array(K).keys()].filter((i) => inSampleOk(i) && feasibleFreq[i] >= 0.5 - 1e-9 && Number.isFinite(robustScore[i]));
   ranked.sort((a, b) => robustScore[a] - robustScore[b] || a - b);
   const robustRank = new Array(K + B).fill(0);
   ranked.forEach((i, r) => (robustRank[i] = r + 1));
@@ -211,6 +235,43 @@ describe('the summary against brute force', () => {
     }
     expect(sum.feasibleFreq[14]).toBe(1);
     expect(sum.stats[(14 * sum.columns.length + 0) * 3]).toBe(0); // its median turnover
+  });
+
+  it("ranks only the selection rule's candidates: no calendar/buy-and-hold of the space, nothing failed or infeasible on the actual history; the same order as results.csv", () => {
+    const K = 40;
+    const P = 15;
+    const { rows, failed } = randomRows(K, P, 7);
+    // the actual history: another random draw (a config may be feasible on most paths and not on it, or the reverse)
+    const one = randomRows(K, 1, 8);
+    const r = lcg(9);
+    const calendar = Uint8Array.from({ length: K }, () => (r() < 0.2 ? 1 : 0));
+    const actual: InSample = { rows: one.rows[0], failed: one.failed[0], calendar };
+    // make the robust best (every path's best) a calendar configuration: without the rule it would be rank 1
+    for (let p = 0; p < P; p++) {
+      rows[p].fill(0, 3 * N_METRICS, 4 * N_METRICS);
+      failed[p][3] = 0;
+    }
+    calendar[3] = 1;
+    // the flags results/selection-run.ts builds from the actual-history rows, and the rule's step 1
+    const flags = Uint8Array.from({ length: K }, (_, i) =>
+      actual.failed[i] ? FAILED : (calendar[i] ? EXCLUDED : 0) | (satisfies(actual.rows, i * N_METRICS, settings.constraints) ? FEASIBLE : 0),
+    );
+    const inScore = Float64Array.from({ length: K }, (_, i) => (actual.failed[i] ? NaN : score(actual.rows, i * N_METRICS, settings.scoreWeights)));
+    const eligible = Uint8Array.from({ length: K }, (_, i) => (isCandidate({ K, score: inScore, flags, robust: null }, i) ? 1 : 0));
+    const acc = new RobustAccumulator(K, P, settings);
+    for (let p = 0; p < P; p++) acc.addPath(p, rows[p], failed[p]);
+    const sum = acc.finish(eligible);
+    const b = brute(rows, failed, K, P, settings, 0, actual);
+    expectMatches(sum, b, K);
+    expect(sum.robustRank[3]).toBe(0);
+    // the case is not trivial: some rows ranked, some left out by the actual history only
+    const ranked = b.robustRank.filter((x) => x > 0).length;
+    const withoutRule = brute(rows, failed, K, P, settings).robustRank.filter((x) => x > 0).length;
+    expect(ranked).toBeGreaterThan(3);
+    expect(withoutRule).toBeGreaterThan(ranked);
+    // results.csv's ranks when ranking is robust (src/results/selection.ts) are the same numbers
+    const rk = rankCandidates({ K, score: inScore, flags, robust: { score: sum.robustScore, feasibleFreq: sum.feasibleFreq, paths: sum.pathScores, P, quantile: 0.5 } });
+    expect([...rk.rank]).toEqual([...sum.robustRank]);
   });
 
   it('is the same whatever the task split and arrival order', () => {

@@ -77,6 +77,13 @@ describe('out-of-sample example with validation and robustness', () => {
     const ranks = rows.map((r) => r[head.indexOf('robustRank')]).filter((x) => x !== '').map(Number).sort((a, b) => a - b);
     expect(ranks.length).toBeGreaterThan(10);
     expect(ranks).toEqual(ranks.map((_, i) => i + 1));
+    // robustRank follows the selection rule (docs/selection.md): calendar and buy-and-hold rows of the
+    // space are never ranked, and every configuration's robustRank is its results.csv rank (robust ranking)
+    const rankOf = new Map(configs.map((r) => [r[0], r[results.head.indexOf('rank')]]));
+    for (const r of rows) {
+      if (/^(calendar|buy and hold)/.test(r[1])) expect(r[head.indexOf('robustRank')], r[1]).toBe('');
+      expect(r[head.indexOf('robustRank')], `robustRank of ${r[0]} ${r[1]}`).toBe(rankOf.get(r[0]));
+    }
     const topSum = rows.reduce((s, r) => s + col(r, 'top10Freq'), 0);
     expect(topSum).toBeGreaterThan(9.99);
     expect(topSum).toBeLessThanOrEqual(10 + 1e-9);
@@ -87,6 +94,11 @@ describe('out-of-sample example with validation and robustness', () => {
     expect(j).toMatchObject({ kind: 'block-bootstrap', paths: 500, blockLength: 20, seed: 7, rankBy: 'median', configurations: 184, backtests: 190 * 500, workers: 2, failed: 0 });
     expect(j.top.length).toBe(20);
     expect(j.top.map((t) => t.robustRank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // the same 20 as results.csv's ranks 1..20
+    const results = table(await readFile(path.join(dir, 'results.csv'), 'utf8'));
+    const rk = results.head.indexOf('rank');
+    const first20 = results.rows.filter((r) => r[rk] !== '' && Number(r[rk]) <= 20).sort((a, b) => Number(a[rk]) - Number(b[rk])).map((r) => String(r[0]));
+    expect(j.top.map((t) => String(t.id))).toEqual(first20);
     expect(j.backtestsPerSecond).toBeGreaterThan(0);
     expect(stderr).toMatch(/robustness: 184 configurations \+ 6 baselines × 500 bootstrap paths on 2 workers: 95000 done/);
   });

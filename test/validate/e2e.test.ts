@@ -84,7 +84,11 @@ describe('out-of-sample example: validation', () => {
       { prices: matrix.prices.subarray(0, to * 3), T: to, N: 3, dates: matrix.dates.slice(0, to), targets: [0.5, 0.3, 0.2], periodsPerYear: matrix.periodsPerYear, start: from },
       rowConfig(f.chosen.params),
     );
-    for (const m of METRICS) expect(f.outOfSample.metrics[m]).toBeCloseTo(r.metrics[m], 10);
+    for (const m of METRICS) {
+      // validation.json is JSON: a value that does not exist (unrealisedGain without tax: NaN) is null
+      if (Number.isNaN(r.metrics[m])) expect(f.outOfSample.metrics[m], m).toBeNull();
+      else expect(f.outOfSample.metrics[m], m).toBeCloseTo(r.metrics[m], 10);
+    }
   });
 
   it('the stitched record: its value path gives its CAGR and final value', () => {
