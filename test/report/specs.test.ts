@@ -70,6 +70,7 @@ describe('report specs on the small fixture', () => {
       'chart-drawdown',
       'chart-weights',
       'chart-costs',
+      'chart-drill',
     ]);
     for (const c of model.charts) expect(c.explain.length).toBeGreaterThan(40);
   });
