@@ -22,7 +22,7 @@ import { METRICS, N_METRICS, rowToMetrics, type MetricName, type Metrics } from 
 import { BANDS } from './policy/bands.js';
 import { resolveTargets } from './policy/targets.js';
 import type { CheckEvery, Config, Costs } from './policy/types.js';
-import { RESULT_COLUMNS, splitCsvLine } from './results/table.js';
+import { type RESULT_COLUMNS, splitCsvLine } from './results/table.js';
 import { runExperiment as runInternal, type RunResult } from './runner/run.js';
 import type { PhaseSeconds, RunEvent } from './runner/events.js';
 import type { Plan } from './runner/plan.js';

@@ -17,29 +17,31 @@ import { describe, expect, it } from 'vitest';
 /** Bottom to top. Each part may import only the parts named in its list (and itself). */
 const LAYERS: Record<string, readonly string[]> = {
   errors: [],
-  policy: ['errors'],
-  kernel: ['errors', 'policy'],
-  data: ['errors'],
+  /** Civil dates (src/dates.ts): the one date implementation. */
+  dates: [],
+  policy: ['errors', 'dates'],
+  kernel: ['errors', 'dates', 'policy'],
+  data: ['errors', 'dates'],
   /** The experiment file's schema (zod) and the types it infers. */
-  spec: ['errors', 'policy', 'kernel'],
-  search: ['errors', 'policy', 'kernel', 'spec'],
+  spec: ['errors', 'dates', 'policy', 'kernel'],
+  search: ['errors', 'dates', 'policy', 'kernel', 'spec'],
   /** Worker pool, progress, warm-up, worker protocol: shared by runner, validate and robust. */
-  exec: ['errors', 'policy', 'kernel', 'spec', 'search'],
+  exec: ['errors', 'dates', 'policy', 'kernel', 'spec', 'search'],
   /** The run-folder formats: manifest, journal, results table, validation/robustness outputs. */
-  results: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec'],
+  results: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec'],
   /** Loading and compiling an experiment file (space, constraints, folds). */
-  experiment: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
-  validate: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],
-  robust: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],
-  runner: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust'],
+  experiment: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
+  validate: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],
+  robust: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],
+  runner: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust'],
   /** The report reads results (and the definitions below it); it never runs anything. */
-  report: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
+  report: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
   /** advise / policy export (issue 13): a chosen policy applied to today's holdings through the kernel's check day. */
-  advise: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
-  cli: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],
-  bench: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report'],
+  advise: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
+  cli: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],
+  bench: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report'],
   /** The public library API (src/index.ts and any other file directly in src/). */
-  index: ['errors', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],
+  index: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],
 };
 
 /** Packages only some parts may import (a heavy import kept off the hot and start-up paths). */
@@ -61,7 +63,7 @@ function listTs(dir: string): string[] {
 }
 
 /** The module specifiers of `import … from`, `export … from`, `import '…'` and `import('…')`. */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const out: string[] = [];
   const patterns = [/\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];

@@ -5,7 +5,8 @@
  * trades every day, e.g. crypto). An every-n schedule counts rows from the backtest's start,
  * which has no calendar meaning for today: no date, a note instead.
  */
-import { dayNumber, periodKey } from '../policy/schedule.js';
+import { dayNumber } from '../dates.js';
+import { periodKey } from '../policy/schedule.js';
 import type { CheckEvery } from '../policy/types.js';
 
 const DAY_MS = 86_400_000;

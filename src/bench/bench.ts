@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     process.stdout.write(flowTable(await flowRates(3)));
     return;
   }
-  const { matrix, spec, targets, space } = await setup();
+  const { matrix, targets, space } = await setup();
   process.stdout.write(`workload: ${matrix.assets.join(', ')}; ${matrix.T} daily rows ${matrix.dates[0]} → ${matrix.dates[matrix.T - 1]}; ${space.size.toLocaleString('en')} configurations (random, seed 1); ${os.cpus().length} cores, node ${process.version}\n\n`);
 
   // 1. kernel, in this process and in fresh processes

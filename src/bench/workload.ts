@@ -5,8 +5,6 @@
  */
 import type { ExperimentInput } from '../spec/schema.js';
 
-export const BENCH_ASSETS = ['SPY', 'TLT', 'GLD', 'EEM', 'VNQ'];
-export const BENCH_ROWS = 2520;
 
 export function benchExperiment(samples = 10_000, dataFile = 'data/etf_daily_adjclose_1993_2023.csv', start = '2013-04-25'): ExperimentInput {
   return {

@@ -92,7 +92,7 @@ function examples(list: [description: string, command: string][]): string {
     const words: string[] = [];
     for (const w of cmd.split(' ')) {
       const prev = words.at(-1);
-      if (prev !== undefined && prev.startsWith('--') && !prev.includes(' ') && !w.startsWith('-') && w !== '&&') words[words.length - 1] = `${prev} ${w}`;
+      if (prev?.startsWith('--') && !prev.includes(' ') && !w.startsWith('-') && w !== '&&') words[words.length - 1] = `${prev} ${w}`;
       else words.push(w);
     }
     let line = '    rebalance-lab';

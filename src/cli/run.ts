@@ -79,7 +79,7 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
   };
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
-  let r;
+  let r: RunResult;
   try {
     r = await runExperiment({
       ...o, signal: ac.signal, writeReport: writeRunReport,

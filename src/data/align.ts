@@ -3,7 +3,7 @@
  * starts at the first date where every selected asset has started, and gaps are forward-filled
  * up to `maxFill` consecutive periods. Pure: arrays in, arrays out, errors name the line.
  */
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import type { SortedRows } from './frame.js';
 import { isMissing, MAX_PRICE, MIN_PRICE, priceProblem } from './prices.js';
 import { nameList } from './text.js';

@@ -1,32 +1,17 @@
 /**
- * Calendar helpers (design §2–§3): ISO date validation, day arithmetic, period keys for check
- * schedules and the periods-per-year detection. Pure functions over `YYYY-MM-DD` strings; the
- * only import is simple-statistics (small, no dependencies), so the kernel side (and workers)
- * may use them without pulling in the loader.
- *
- * Day numbers are days since 1970-01-01 in the proleptic Gregorian calendar, computed with
- * integer arithmetic (Howard Hinnant's civil-date algorithms), so years before 1970 (Shiller
- * starts in 1871) and years below 100 behave (unlike `Date.UTC`, which maps 0–99 to 1900–1999).
+ * Calendar helpers of the data edge (design §2): ISO date validation, the median gap and the
+ * periods-per-year detection. Pure functions over `YYYY-MM-DD` strings; day arithmetic is
+ * src/dates.ts's (the one date implementation; check-schedule periods are policy/schedule.ts's).
  */
 
 import { medianSorted } from 'simple-statistics';
+import { dayNumber, daysInMonth, isoWeekdayOfDay } from '../dates.js';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_NAMES = [
   'January', 'February', 'March', 'April', 'May', 'June',
   'July', 'August', 'September', 'October', 'November', 'December',
 ];
-
-/** True for Gregorian leap years. */
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** Number of days in a month (month 1–12). */
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 /**
  * Why `s` is not a valid ISO calendar date, or `null` when it is one.
@@ -60,107 +45,9 @@ export function isIsoDate(s: string): boolean {
   return isoDateProblem(s) === null;
 }
 
-/** Days since 1970-01-01 of a civil date (Hinnant's `days_from_civil`). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = (month + 9) % 12; // March = 0
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** The civil date of a day number (Hinnant's `civil_from_days`). */
-export function civilFromDays(days: number): { year: number; month: number; day: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
-
-/** Day number of a `YYYY-MM-DD` string (assumed valid: check with `isoDateProblem` first). */
-export function dayNumber(date: string): number {
-  return daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
-}
-
-/** `YYYY-MM-DD` of a day number. */
-export function formatDayNumber(days: number): string {
-  const { year, month, day } = civilFromDays(days);
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
-}
-
-/** ISO weekday of a day number: 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday). */
-export function isoWeekdayOfDay(days: number): number {
-  return (((days + 3) % 7) + 7) % 7 + 1;
-}
-
 /** ISO weekday of a `YYYY-MM-DD` date: 1 = Monday … 7 = Sunday. */
 export function isoWeekday(date: string): number {
   return isoWeekdayOfDay(dayNumber(date));
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/**
- * ISO-8601 week key `YYYY-Www` (weeks run Monday to Sunday; week 1 is the week holding the
- * year's first Thursday, so the key's year can differ from the calendar year near 1 January:
- * 2020-12-31 and 2021-01-03 are `2020-W53`, 2019-12-30 is `2020-W01`).
- */
-export function isoWeekKey(date: string): string {
-  const days = dayNumber(date);
-  const thursday = days - isoWeekdayOfDay(days) + 4;
-  const isoYear = civilFromDays(thursday).year;
-  const week = Math.floor((thursday - daysFromCivil(isoYear, 1, 1)) / 7) + 1;
-  return `${String(isoYear).padStart(4, '0')}-W${pad2(week)}`;
-}
-
-/** Calendar month key `YYYY-MM`. */
-export function monthKey(date: string): string {
-  return date.slice(0, 7);
-}
-
-/** Calendar quarter key `YYYY-Qn` (Q1 = January–March). */
-export function quarterKey(date: string): string {
-  return `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
-}
-
-/** Calendar year key `YYYY`. */
-export function yearKey(date: string): string {
-  return date.slice(0, 4);
-}
-
-/** Calendar periods with a key function, named as in the `checkEvery` schedules. */
-export type CalendarPeriod = 'weekly' | 'monthly' | 'quarterly' | 'yearly';
-
-/** The key of the period (ISO week, month, quarter, year) that `date` falls in. */
-export function periodKey(date: string, period: CalendarPeriod): string {
-  switch (period) {
-    case 'weekly':
-      return isoWeekKey(date);
-    case 'monthly':
-      return monthKey(date);
-    case 'quarterly':
-      return quarterKey(date);
-    case 'yearly':
-      return yearKey(date);
-  }
-}
-
-/**
- * Rows that are the last trading day of their period: `out[t]` is true when `dates[t]` and
- * `dates[t+1]` fall in different periods, and for the last row. `dates` must be sorted.
- */
-export function periodEnds(dates: readonly string[], period: CalendarPeriod): boolean[] {
-  const keys = dates.map((d) => periodKey(d, period));
-  return keys.map((k, t) => t === keys.length - 1 || k !== keys[t + 1]);
 }
 
 /** Median of the gaps, in calendar days, between consecutive sorted dates (NaN for < 2 dates). */

@@ -10,7 +10,7 @@
  * - Unquoted fields are trimmed of surrounding spaces and tabs; quoted fields are kept as is.
  * - Blank lines (nothing but spaces or tabs) are skipped.
  */
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import { quote } from './text.js';
 
 /** One CSV record: its fields and the 1-based line it starts on. */

@@ -11,7 +11,7 @@
 import { alignWindow, checkPrices, type Selection, type Window } from './align.js';
 import { detectPeriodsPerYear, isoDateProblem, rowsPerCalendarYear } from './calendar.js';
 import { parseCsv } from './csv.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import { shapeRows, type SortedRows } from './frame.js';
 import { buildTable, type RawTable } from './table.js';
 import { clip, MAX_FILE_ENV, maxFileBytes, nameList, quote, readUserText } from './text.js';

@@ -5,7 +5,7 @@
  */
 import { isoDateProblem } from './calendar.js';
 import type { CsvRecord } from './csv.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import { quote } from './text.js';
 
 /** Longest asset name accepted (it names columns in results and reports). */

@@ -4,10 +4,10 @@
  * and values quoted for error messages without pasting megabytes into them.
  */
 import { constants } from 'node:buffer';
-import { constants as constants_fs } from 'node:fs';
+import { constants as constants_fs, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /**
  * Default size limit for a price file, in bytes (override: LoadOptions.maxFileBytes or the env
@@ -60,7 +60,7 @@ export async function readUserText(file: string, limit: number, what: string, to
     throw readError(file, e, what);
   }
   try {
-    let st;
+    let st: Stats;
     try {
       st = await fh.stat();
     } catch (e) {

@@ -5,7 +5,7 @@
  * forward-filled prices carry an asset over dates it has no price on. Each difference becomes
  * one sentence with its reason, for stderr, the manifest and the report.
  */
-import { dayNumber } from './calendar.js';
+import { dayNumber } from '../dates.js';
 import type { DataInfo } from './types.js';
 
 export type WindowReason = 'common-start' | 'lookback' | 'end-after-data' | 'forward-fill';

@@ -23,6 +23,7 @@
  * length: 2020-01-31 + 1m = 2020-02-29), w = 7 days, d = days. Offsets are added as
  * (months, days) pairs from D0, so fold k's test end equals fold k+1's train end exactly.
  */
+import { daysFromCivil, daysInMonth, formatDayNumber } from '../dates.js';
 import { UserError } from '../errors.js';
 import type { ValidationSpec } from '../spec/schema.js';
 
@@ -62,16 +63,14 @@ export function parseDuration(s: string): Offset {
 
 const add = (a: Offset, b: Offset, k = 1): Offset => ({ months: a.months + k * b.months, days: a.days + k * b.days });
 
-/** iso + months (day clamped to the target month's length) + days, as ISO YYYY-MM-DD (UTC). */
+/** iso + months (day clamped to the target month's length) + days, as ISO YYYY-MM-DD. */
 export function addOffset(iso: string, off: Offset): string {
   const y = +iso.slice(0, 4);
   const m = +iso.slice(5, 7) - 1 + off.months;
   const d = +iso.slice(8, 10);
   const yy = y + Math.floor(m / 12);
-  const mm = ((m % 12) + 12) % 12;
-  const last = new Date(Date.UTC(yy, mm + 1, 0)).getUTCDate();
-  const t = Date.UTC(yy, mm, Math.min(d, last)) + off.days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
+  const mm = ((m % 12) + 12) % 12 + 1;
+  return formatDayNumber(daysFromCivil(yy, mm, Math.min(d, daysInMonth(yy, mm))) + off.days);
 }
 
 /** First row r ≥ lo with dates[r] ≥ iso (dates strictly increasing); dates.length if none. */

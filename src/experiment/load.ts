@@ -12,7 +12,6 @@ import { compileSpec, type CompiledExperiment } from './compile.js';
 import { readUserText } from '../data/text.js';
 import { formatIssues, printable, show } from './messages.js';
 
-export { formatIssues, show } from './messages.js';
 
 /** Experiment files larger than this are refused before reading (a real one is a few kB). */
 export const MAX_EXPERIMENT_BYTES = 16 * 1024 * 1024;

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { quote } from '../data/text.js';
 import { article, didYouMean } from '../errors.js';
 
-export { article, closest, didYouMean, editDistance } from '../errors.js';
+export { closest, editDistance } from '../errors.js';
 
 /** The raw value at a zod issue path, for "got …" in messages. */
 export function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
@@ -55,13 +55,8 @@ export function show(v: unknown): string {
 
 /** Control characters (a binary file's NULs) escaped, so a message prints cleanly. */
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function keyList(keys: readonly string[]): string {
-  const shown = keys.slice(0, 10).map((k) => quote(k, 40));
-  return keys.length > 10 ? `${shown.join(', ')}, … (${keys.length} in all)` : shown.join(', ');
 }
 
 // ---- walking the schema (zod 4 keeps its definition in `_zod.def`) ----

@@ -9,12 +9,13 @@ import { MODE_SPECS, modeScale } from '../policy/modes.js';
 import { costRate, TRADE_EPS } from '../policy/costs.js';
 import type { Config } from '../policy/types.js';
 import { KernelContext, type ContextInput } from './context.js';
-import { M, N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
+import { N_METRICS, rowToMetrics, type Metrics } from './metrics.js';
 import * as S from './stats.js';
+import { ACC, metricsFromTotals } from './totals.js';
 import { applyFlow, FA_COST, FA_REBAL, FA_TWR, moneyWeightedReturn } from './flows.js';
 import { payTax, settleTrades, TX_COST, TX_FRAC, TX_GAIN, TX_LOSS } from './tax.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_SLOTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -239,23 +240,31 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
     band === 'risk' ? ctx.covariance(L) : null,
     ctx.dev, ctx.checkRows(cfg.check), values, ctx.drift, start, T, cfg.cooldown ?? 0, prm, acc, fx,
   );
-  if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, diff, start, T, acc, K_PATH, ctx.flowAcc);
-  else pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, K_PATH);
+  if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM, ctx.flowAcc);
+  else pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM);
   // kernel/stats.ts's statistics from the same sums in the same order: mean = Σx/n (S.mean),
   // sample std = sqrt(Σ(x − mean)²/(n − 1)) (S.sampleStd), sortino (S.sortino)
   const from = start + 1;
   const n = T - from;
-  const meanr = acc[K_PATH + 2] / n;
-  tailPass(rets, meanr, diff, acc[K_PATH + 3] / n, riskFree / ppy, from, T, acc, K_TAIL);
-  const sdr = n < 2 ? NaN : Math.sqrt(acc[K_TAIL] / (n - 1));
-  const sdd = n < 2 ? NaN : Math.sqrt(acc[K_TAIL + 1] / (n - 1));
-  const down = acc[K_TAIL + 3];
-  const sortino = Number.isFinite(down)
-    ? (acc[K_TAIL + 2] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
+  const meanr = acc[ACC.SUM_R] / n;
+  tailPass(rets, meanr, diff, acc[ACC.SUM_D] / n, riskFree / ppy, from, T, acc, ACC.SS_R);
+  const down = acc[ACC.DOWN];
+  const t = ctx.totals;
+  t.events = acc[K_EVENTS];
+  t.turnSum = acc[K_TURN];
+  t.costSum = acc[K_COST_SUM];
+  t.driftSum = acc[ACC.DRIFT_SUM];
+  t.driftMax = acc[ACC.DRIFT_MAX];
+  t.maxDD = acc[ACC.MAX_DD];
+  t.meanR = meanr;
+  t.sdR = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_R] / (n - 1));
+  t.sdD = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_D] / (n - 1));
+  t.sortino = Number.isFinite(down)
+    ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
     : S.sortino(rets, from, T, ppy, riskFree);
-  writeMetrics(ctx, out, o, acc[K_EVENTS], acc[K_TURN], acc[K_COST_SUM], acc[K_PATH], acc[K_PATH + 1], acc[K_PATH + 4], values[T - 1], meanr, sdr, sdd, sortino);
-  out[o + M.totalCost] = acc[K_COST_TOTAL];
-  out[o + M.assetTrades] = acc[K_ASSET_TRADES];
+  t.totalCost = acc[K_COST_TOTAL];
+  t.assetTrades = acc[K_ASSET_TRADES];
+  finishTotals(ctx, values[T - 1], out, o);
 }
 
 /**
@@ -378,10 +387,6 @@ function tailPass(
   out[o + 3] = down;
 }
 
-/** Slots of ctx.acc after the kernel's: pathPass's five results, then tailPass's four. */
-const K_PATH = K_SLOTS;
-const K_TAIL = K_PATH + 5;
-
 /** The readable path: the CheckDay closure, the plain day loop and kernel/stats.ts. */
 function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: number, series: BacktestSeries | null): void {
   const check = makeCheckDay(ctx, cfg);
@@ -391,7 +396,7 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
   st.fill(0);
   const V0 = allocate(ctx);
   ctx.values[ctx.start] = V0;
-  const acc = ctx.acc; // driftSum, driftMax, maxDD
+  const acc = ctx.acc;
   ctx.flowAcc.fill(0);
   const flow = ctx.flows ? { rebalance: cfg.flowMode === 'rebalance', cRate: costRate(cfg), fixedFee: cfg.fixedFee } : null;
   if (ctx.taxRate !== null) {
@@ -406,12 +411,65 @@ function readableSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o:
   // rets[t] = V_t/V_{t−1} − 1 and diff[t] = rets[t] − r^b_t were filled by the day loop;
   // maxDD = max_t (1 − V_t / max_{s≤t} V_s) was tracked there too (same as S.maxDrawdown).
   const from = start + 1;
-  writeMetrics(
-    ctx, out, o, st[EVENTS], st[TURN], st[COSTSUM], acc[0], acc[1], acc[2], ctx.values[T - 1],
-    S.mean(rets, from, T), S.sampleStd(rets, from, T), S.sampleStd(diff, from, T), S.sortino(rets, from, T, ppy, riskFree),
-  );
-  out[o + M.totalCost] = st[COSTTOTAL];
-  out[o + M.assetTrades] = st[ASSETTRADES];
+  const t = ctx.totals;
+  t.events = st[EVENTS];
+  t.turnSum = st[TURN];
+  t.costSum = st[COSTSUM];
+  t.driftSum = acc[ACC.DRIFT_SUM];
+  t.driftMax = acc[ACC.DRIFT_MAX];
+  t.maxDD = acc[ACC.MAX_DD];
+  t.meanR = S.mean(rets, from, T);
+  t.sdR = S.sampleStd(rets, from, T);
+  t.sdD = S.sampleStd(diff, from, T);
+  t.sortino = S.sortino(rets, from, T, ppy, riskFree);
+  t.totalCost = st[COSTTOTAL];
+  t.assetTrades = st[ASSETTRADES];
+  finishTotals(ctx, ctx.values[T - 1], out, o);
+}
+
+/**
+ * The window's fixed totals into ctx.totals (the caller has set the accumulated ones), then the
+ * metrics (kernel/totals.ts). Shared by both paths here and by the SIMD kernel (kernel/simd.ts).
+ */
+export function finishTotals(ctx: KernelContext, vEnd: number, out: Float64Array, o: number): void {
+  const t = ctx.totals;
+  t.rows = ctx.T - ctx.start;
+  t.ppy = ctx.ppy;
+  t.riskFree = ctx.riskFree;
+  t.vStart = ctx.capital;
+  t.vEnd = vEnd;
+  t.benchCagr = ctx.benchCagr;
+  // cash flows and taxes (kernel/flows.ts, kernel/tax.ts): their costs join costSum
+  const flows = ctx.flows;
+  t.hasFlows = flows !== null;
+  if (flows === null) {
+    t.twr = NaN;
+    t.mwr = NaN;
+    t.flowRebal = 0;
+  } else {
+    t.costSum += ctx.flowAcc[FA_COST];
+    t.twr = ctx.flowAcc[FA_TWR];
+    t.mwr = moneyWeightedReturn(ctx.capital, vEnd, flows.rows, ctx.fl, ctx.start, ctx.T, ctx.ppy);
+    t.flowRebal = ctx.flowAcc[FA_REBAL];
+  }
+  t.taxed = ctx.taxRate !== null;
+  if (ctx.taxRate === null) {
+    t.taxFrac = 0;
+    t.unrealisedGain = NaN;
+    t.afterTaxValue = NaN;
+  } else {
+    const ta = ctx.taxAcc;
+    t.costSum += ta[TX_COST];
+    // liquidation at the last close: tax on this year's realised gain plus the unrealised gain, less the carried loss
+    const { N, T, prices: P, h, basis } = ctx;
+    let U = 0;
+    for (let i = 0; i < N; i++) U += h[i] * P[(T - 1) * N + i] - basis[i];
+    const due = ta[TX_GAIN] + U - ta[TX_LOSS];
+    t.taxFrac = ta[TX_FRAC];
+    t.unrealisedGain = U;
+    t.afterTaxValue = vEnd - (due > 0 ? ctx.taxRate * due : 0);
+  }
+  metricsFromTotals(t, out, o);
 }
 
 /** How the readable day loop applies the context's flows (null: no flows). */
@@ -515,80 +573,10 @@ function genericDayLoop(
       }
     }
   }
-  acc[0] = driftSum;
-  acc[1] = driftMax;
-  acc[2] = maxDD;
+  acc[ACC.DRIFT_SUM] = driftSum;
+  acc[ACC.DRIFT_MAX] = driftMax;
+  acc[ACC.MAX_DD] = maxDD;
   ctx.flowAcc[FA_TWR] = twr;
-}
-
-/**
- * Metrics of design §4 from the event totals, the end value and the return statistics:
- * meanr = mean(r_t), sdr = std(r_t), sdd = std(r_t − r^b_t) (sample, two-pass), sortino.
- */
-export function writeMetrics(
-  ctx: KernelContext,
-  out: Float64Array,
-  o: number,
-  events: number,
-  turnSum: number,
-  costSum: number,
-  driftSum: number,
-  driftMax: number,
-  maxDD: number,
-  vEnd: number,
-  meanr: number,
-  sdr: number,
-  sdd: number,
-  sortino: number,
-): void {
-  const { start, T, ppy, riskFree } = ctx;
-  const years = (T - 1 - start) / ppy;
-  // with flows, cagr is the time-weighted return (kernel/flows.ts); without, V_end/V_0
-  const flows = ctx.flows;
-  const c = flows === null ? S.cagr(ctx.capital, vEnd, years) : S.cagr(1, ctx.flowAcc[FA_TWR], years);
-  if (flows !== null) costSum += ctx.flowAcc[FA_COST];
-  if (ctx.taxRate !== null) costSum += ctx.taxAcc[TX_COST];
-  const rootPpy = Math.sqrt(ppy);
-  out[o + M.turnover] = turnSum / years;
-  out[o + M.trackingError] = sdd * rootPpy;
-  out[o + M.maxDrawdown] = maxDD;
-  out[o + M.cagr] = c;
-  out[o + M.volatility] = sdr * rootPpy;
-  out[o + M.sharpe] = ((meanr - riskFree / ppy) / sdr) * rootPpy;
-  out[o + M.sortino] = sortino;
-  out[o + M.rebalances] = events;
-  out[o + M.rebalancesPerYear] = events / years;
-  out[o + M.costDrag] = (costSum / years) * 1e4;
-  out[o + M.meanDrift] = driftSum / (T - start);
-  out[o + M.maxDrift] = driftMax;
-  out[o + M.excessReturn] = c - ctx.benchCagr;
-  out[o + M.finalValue] = vEnd;
-  if (flows === null) {
-    out[o + M.mwr] = c;
-    out[o + M.flowRebalanceShare] = 0;
-  } else {
-    out[o + M.mwr] = moneyWeightedReturn(ctx.capital, vEnd, flows.rows, ctx.fl, start, T, ppy);
-    const byFlows = ctx.flowAcc[FA_REBAL];
-    out[o + M.flowRebalanceShare] = byFlows + turnSum > 0 ? byFlows / (byFlows + turnSum) : 0;
-  }
-  if (ctx.taxRate === null) {
-    out[o + M.taxPaid] = 0;
-    out[o + M.afterTaxCagr] = c;
-    out[o + M.afterTaxValue] = vEnd;
-    out[o + M.unrealisedGain] = NaN;
-  } else {
-    // liquidation at the last close: tax on this year's realised gain plus the unrealised gain, less the carried loss
-    const { N, prices: P, h, basis, taxAcc: ta } = ctx;
-    let U = 0;
-    for (let i = 0; i < N; i++) U += h[i] * P[(T - 1) * N + i] - basis[i];
-    const due = ta[TX_GAIN] + U - ta[TX_LOSS];
-    const after = vEnd - (due > 0 ? ctx.taxRate * due : 0);
-    out[o + M.taxPaid] = (ta[TX_FRAC] / years) * 1e4;
-    out[o + M.unrealisedGain] = U;
-    out[o + M.afterTaxValue] = after;
-    // the time-weighted index scaled by the liquidation's haircut after / V_end
-    out[o + M.afterTaxCagr] = flows === null ? S.cagr(ctx.capital, after, years) : S.cagr(1, ctx.flowAcc[FA_TWR] * (after / vEnd), years);
-  }
 }
 
 export interface BacktestInput extends Omit<ContextInput, 'start'> {

@@ -19,8 +19,8 @@ import { staticHalfWidths } from '../policy/bands.js';
 import { costRate } from '../policy/costs.js';
 import type { BandType, Config } from '../policy/types.js';
 import type { KernelContext } from './context.js';
-import { simulate, writeMetrics } from './backtest.js';
-import { M, N_METRICS } from './metrics.js';
+import { finishTotals, simulate } from './backtest.js';
+import { N_METRICS } from './metrics.js';
 
 type RunFn = (
   P: number, W: number, VOL: number, checks: number, BR: number, G0: number, G1: number,
@@ -72,11 +72,6 @@ export function compileSimd(file: string): WasmModule | null {
     process.emitWarning(`${file}: ${e instanceof Error ? e.message : String(e)}; the JS kernel runs instead (same results, slower); run npm run build`);
     return null;
   }
-}
-
-/** Whether the SIMD kernel can run cfg (band kind and no series); the rest runs on the JS kernel. */
-export function simdCovers(cfg: Config): boolean {
-  return BAND_KIND[cfg.band] >= 0;
 }
 
 /** One context's SIMD state: its wasm instance and memory layout. */
@@ -216,10 +211,20 @@ export class SimdKernel {
       simulate(ctx, cfg, out, o);
       return;
     }
-    const sortino = (f[q + 20] / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
-    writeMetrics(ctx, out, o, f[q], f[q + 2], f[q + 4], f[q + 6], f[q + 8], f[q + 14], f[q + 24], meanr, sdr, sdd, sortino);
-    out[o + M.totalCost] = f[q + 26];
-    out[o + M.assetTrades] = f[q + 28];
+    const t = ctx.totals;
+    t.events = f[q];
+    t.turnSum = f[q + 2];
+    t.costSum = f[q + 4];
+    t.driftSum = f[q + 6];
+    t.driftMax = f[q + 8];
+    t.maxDD = f[q + 14];
+    t.meanR = meanr;
+    t.sdR = sdr;
+    t.sdD = sdd;
+    t.sortino = (f[q + 20] / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
+    t.totalCost = f[q + 26];
+    t.assetTrades = f[q + 28];
+    finishTotals(ctx, f[q + 24], out, o);
   }
 }
 

@@ -25,11 +25,6 @@ export function sampleStd(x: ArrayLike<number>, from: number, to: number): numbe
   return Math.sqrt(ss / (n - 1));
 }
 
-/** r_t = V_t/V_{t−1} − 1 for t in (from, to), written to out[t]. */
-export function simpleReturns(v: ArrayLike<number>, from: number, to: number, out: Float64Array): void {
-  for (let t = from + 1; t < to; t++) out[t] = v[t] / v[t - 1] - 1;
-}
-
 /** maxDrawdown = max_t (1 − V_t / max_{s≤t} V_s), a positive fraction (0 if V never falls). */
 export function maxDrawdown(v: ArrayLike<number>, from: number, to: number): number {
   let peak = -Infinity;
@@ -48,16 +43,6 @@ export function cagr(vStart: number, vEnd: number, years: number): number {
   return Math.pow(vEnd / vStart, 1 / years) - 1;
 }
 
-/** volatility = std(r_t)·√ppy over r[from..to). */
-export function annualizedVolatility(r: ArrayLike<number>, from: number, to: number, ppy: number): number {
-  return sampleStd(r, from, to) * Math.sqrt(ppy);
-}
-
-/** sharpe = mean(r_t − rf/ppy)/std(r_t)·√ppy, rf annual. */
-export function sharpe(r: ArrayLike<number>, from: number, to: number, ppy: number, rf: number): number {
-  return ((mean(r, from, to) - rf / ppy) / sampleStd(r, from, to)) * Math.sqrt(ppy);
-}
-
 /** sortino = mean(r_t − rf/ppy)/sqrt(mean(min(r_t − rf/ppy, 0)²))·√ppy. */
 export function sortino(r: ArrayLike<number>, from: number, to: number, ppy: number, rf: number): number {
   const rfp = rf / ppy;
@@ -70,9 +55,4 @@ export function sortino(r: ArrayLike<number>, from: number, to: number, ppy: num
   }
   const n = to - from;
   return (s / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
-}
-
-/** trackingError = std(r_t − r^b_t)·√ppy; `diff` holds r_t − r^b_t. */
-export function trackingError(diff: ArrayLike<number>, from: number, to: number, ppy: number): number {
-  return sampleStd(diff, from, to) * Math.sqrt(ppy);
 }

@@ -12,7 +12,3 @@ export const TRADE_EPS = 1e-12;
 export function costRate(c: Costs): number {
   return (c.feeBps + c.halfSpreadBps) / 1e4;
 }
-
-export function tradeCost(notional: number, assetsTraded: number, c: Costs): number {
-  return notional * costRate(c) + c.fixedFee * assetsTraded;
-}

@@ -6,15 +6,9 @@
  * The first window row (the initial allocation) and the last row (a trade there could only
  * pay costs) are never checks.
  */
+import { dayNumber } from '../dates.js';
 import type { CheckEvery, NamedSchedule } from './types.js';
 import { NAMED_SCHEDULES } from './types.js';
-
-const DAY_MS = 86_400_000;
-
-/** Days since 1970-01-01 of an ISO YYYY-MM-DD date (UTC, no time zone effects). */
-export function dayNumber(iso: string): number {
-  return Math.round(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS);
-}
 
 /** Monday-based week number: equal for two dates exactly when they share an ISO week. */
 export function weekIndex(iso: string): number {

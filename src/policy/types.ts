@@ -1,6 +1,7 @@
 /**
  * One backtest configuration (design §3), in the readable form used by experiments,
- * results and the CLI. The kernel consumes an encoded numeric form (see policy/encode.ts).
+ * results and the CLI. The kernel reads it directly (kernel/backtest.ts picks the generated kernel
+ * for its band and mode, kernel/generated.ts).
  */
 export const BAND_TYPES = ['none', 'calendar', 'absolute', 'relative', 'hybrid', 'volatility', 'drift', 'risk'] as const;
 export type BandType = (typeof BAND_TYPES)[number];

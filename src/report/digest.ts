@@ -504,7 +504,7 @@ export class Digest {
 
   constructor(
     axes: Axis[],
-    private readonly opts: DigestOptions,
+    opts: DigestOptions,
   ) {
     this.seed = opts.seed >>> 0;
     this.objectives = opts.objectives;

@@ -4,6 +4,9 @@
  * one-sentence description of a configuration.
  */
 import type { ResultRow as ReportRow } from '../results/row.js';
+import { BANDS } from '../policy/bands.js';
+import { MODE_SPECS } from '../policy/modes.js';
+import type { BandType, Mode } from '../policy/types.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) =>
@@ -238,59 +241,16 @@ export function describeConfig(row: ReportRow): string {
   const num = (k: string): number | null => (typeof p[k] === 'number' ? (p[k] as number) : null);
   const width = num('width');
   const lookback = num('lookback');
-  const lb = lookback !== null ? `, lookback ${lookback}` : '';
-  let b: string | null = null;
-  switch (band) {
-    case 'relative':
-      b = width !== null ? `relative band ${fmtPct(width)}` : 'relative band';
-      break;
-    case 'absolute':
-      b = width !== null ? `absolute band ±${fmtPct(width)}` : 'absolute band';
-      break;
-    case 'hybrid': {
-      const r = num('relWidth');
-      b = `hybrid band min(${width !== null ? fmtPct(width) : '?'}, ${r !== null ? fmtPct(r) : '?'} of target)`;
-      break;
-    }
-    case 'volatility':
-      b = `volatility band ${width !== null ? fmtSig(width) : '?'}σ${lb}`;
-      break;
-    case 'drift':
-      b = width !== null ? `portfolio drift trigger ${fmtPct(width)}` : 'portfolio drift trigger';
-      break;
-    case 'risk':
-      b = `tracking-error trigger ${width !== null ? fmtPct(width) : '?'}${lb}`;
-      break;
-    case 'calendar':
-      b = 'calendar rebalancing';
-      break;
-    case 'none':
-      return 'buy and hold (never rebalance)';
-    default:
-      return row.label;
-  }
+  if (typeof band !== 'string' || !Object.hasOwn(BANDS, band)) return row.label;
+  const spec = BANDS[band as BandType];
+  const b = spec.phrase({ width, relWidth: num('relWidth'), lookback, pct: fmtPct, num: (x) => fmtSig(x) });
+  if (spec.scope === 'never') return b;
   const parts = [b];
   const sched = scheduleText(p.check);
   if (sched) parts.push(sched);
-  if (band !== 'calendar') {
-    switch (p.mode) {
-      case 'target':
-        parts.push('trading back to target');
-        break;
-      case 'edge':
-        parts.push('trading to the edge');
-        break;
-      case 'inner': {
-        const q = num('depth');
-        parts.push(q !== null ? `trading into the band (to ${fmtPct(q)} of the way to the edge)` : 'trading into the band');
-        break;
-      }
-      case 'partial': {
-        const f = num('fraction');
-        parts.push(f !== null ? `closing ${fmtPct(f)} of the gap` : 'closing part of the gap');
-        break;
-      }
-    }
+  if (band !== 'calendar' && typeof p.mode === 'string' && Object.hasOwn(MODE_SPECS, p.mode)) {
+    const mode = MODE_SPECS[p.mode as Mode];
+    parts.push(mode.phrase(mode.param ? num(mode.param) : null, fmtPct));
   }
   const cooldown = num('cooldown');
   if (cooldown) parts.push(`cooldown ${cooldown} periods`);

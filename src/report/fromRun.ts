@@ -17,13 +17,12 @@ import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
+import { locateRunData } from '../results/manifest.js';
 import { readResultRows, readRunInfo, rowConfig } from '../results/reader.js';
 import { TRADEOFF_PLOTS } from './charts/tradeoff.js';
 import { axesFromSpec, Digest } from './digest.js';
 import { selectionIds } from './selectionIds.js';
 import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
-
-export { readResults, rowConfig } from '../results/reader.js';
 
 /** Configurations (best by rank) whose over-time views the page's drill-down offers. */
 export const DRILL_TOP = 10;
@@ -76,7 +75,8 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.fronts.flatMap((f) => f.rows)]) byId.set(r.id, r);
   const rows = [...[...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)), ...d.baselines];
 
-  const { matrix } = await loadPrices(manifest.data.file, {
+  const dataFile = await locateRunData(dir, manifest, 'report');
+  const { matrix } = await loadPrices(dataFile, {
     assets: manifest.data.assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${manifest.experiment.file}: targets` });

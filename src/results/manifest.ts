@@ -17,7 +17,11 @@ export interface Manifest {
   tool: 'rebalance-lab';
   version: string;
   experiment: { name: string; file: string; sha256: string; spec: ExperimentSpec };
-  data: { file: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
+  /**
+   * `file` is relative to the working directory the run started in; `fromRun` (since 0.1.0 runs
+   * made after issue 10) relative to the run folder, so `report` and `merge` find it from anywhere.
+   */
+  data: { file: string; fromRun?: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
   search: { kind: string; seed: number; size: number };
   /** A shard run: the ids with id mod count = index. */
   shard?: { index: number; count: number };
@@ -91,4 +95,28 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
   } catch (e) {
     throw new UserError(`${mf}: not a readable manifest (${e instanceof Error ? e.message : String(e)}); this folder is not a rebalance-lab run`);
   }
+}
+
+/**
+ * The data file of a run, as it is now: beside the run folder (`data.fromRun`), else as recorded
+ * (relative to the working directory, then to the experiment's folder). Its sha256 must be the
+ * recorded one: the report or merge would otherwise show numbers from other prices. `what`
+ * starts the messages ("report", "merge").
+ */
+export async function locateRunData(dir: string, m: Manifest, what: string): Promise<string> {
+  const tried = [
+    ...(m.data.fromRun !== undefined ? [path.resolve(dir, m.data.fromRun)] : []),
+    path.resolve(m.data.file),
+    path.resolve(path.dirname(path.resolve(m.experiment.file)), m.data.file),
+  ];
+  const file = tried.find((f) => existsSync(f));
+  if (!file)
+    throw new UserError(
+      `${what}: the data file ${m.data.file} of the run in ${dir} is not here (looked at ${[...new Set(tried)].join(', ')}); ` +
+        `run from the folder the run was started in, or put the file back`,
+    );
+  const now = sha256(await readFile(file));
+  if (now !== m.data.sha256)
+    throw new UserError(`${what}: the data file ${file} changed since the run (sha256 ${m.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…); put back the file the run used`);
+  return file;
 }

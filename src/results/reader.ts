@@ -55,7 +55,7 @@ export async function forEachRecord(file: string, onRecord: (record: string, rec
     }
     carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
   }
-  if (carry && carry.length) {
+  if (carry?.length) {
     const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
     line(carry.toString('utf8', 0, end));
   }

@@ -29,7 +29,7 @@ export const EXCLUDED = 2;
 export const FAILED = 4;
 
 /** results.csv `selection` cell values (mark[i]). */
-export const MARK_NONE = 0;
+// 0: no mark
 export const MARK_PICK = 1;
 export const MARK_INDISTINGUISHABLE = 2;
 

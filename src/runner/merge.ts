@@ -7,12 +7,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { compileExperiment, resolveDataFile } from '../experiment/load.js';
+import { compileExperiment } from '../experiment/load.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import { shardCount, type ShardJournal } from '../results/finalize.js';
 import { scanJournal } from '../results/journal.js';
 import { acquireRunLock, type RunLock } from '../results/lock.js';
-import { explainMismatch, fingerprint, sha256, type Manifest } from '../results/manifest.js';
+import { explainMismatch, fingerprint, locateRunData, type Manifest } from '../results/manifest.js';
 import { finishRun, prepareCompiled, removeOrphanTemps, type RunResult } from './run.js';
 
 export interface MergeOptions {
@@ -92,7 +92,6 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   const K = first.search.size;
   const shards: ShardJournal[] = [];
   const failures = new Map<number, string>();
-  let failedCount = 0;
   for (let k = 0; k < n; k++) {
     const d = byIndex.get(k)!;
     const m = manifests[dirs.indexOf(d)];
@@ -107,17 +106,13 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
     if (got < need || !m.completedAt)
       throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (${got} of ${need} configurations); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
     for (const [j, why] of fl) failures.set(k + j * n, why);
-    failedCount += m.failed ?? 0;
     shards.push({ file: path.join(d, 'journal.bin'), entries, k, n });
   }
 
   // the experiment as recorded, the data as now (must be the same bytes)
   const compiled = compileExperiment(first.experiment.spec, first.experiment.file);
   const spec = compiled.spec;
-  const dataFile = resolveDataFile(path.resolve(first.experiment.file), first.data.file);
-  if (!existsSync(dataFile)) throw new UserError(`merge: the data file ${first.data.file} the shards used is not here (looked at ${dataFile}); run merge from the folder the shards ran in`);
-  const now = sha256(await readFile(dataFile));
-  if (now !== first.data.sha256) throw new UserError(`merge: the data file ${first.data.file} changed since the shards ran (sha256 ${first.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…)`);
+  const dataFile = await locateRunData(dirs[0], first, 'merge');
   // the flows the shards ran with (as resolved into their manifests), not a re-read flows file
   const prep = { ...(await prepareCompiled(compiled, dataFile)), flows: first.flows ?? null };
 
@@ -139,11 +134,11 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   const tLoad = performance.now();
 
   const fin = await finishRun({ prep, dir, shards, failures, workers: 1, quiet: o.quiet, experiment: first.experiment.file });
-  void failedCount;
   const tWrite = performance.now();
   const seconds = { load: (tLoad - t0) / 1000, sweep: 0, write: (tWrite - tLoad) / 1000, total: (tWrite - t0) / 1000 };
   const manifest: Manifest = {
     ...first,
+    data: { ...first.data, fromRun: path.relative(dir, dataFile) },
     shard: undefined,
     mergedFrom: dirs.map((d) => path.relative(dir, d)),
     createdAt: manifests.map((m) => m.createdAt).sort()[0],

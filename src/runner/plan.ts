@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { UserError } from '../errors.js';
-import { KernelContext } from '../kernel/context.js';
+import type { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { ParameterSpace } from '../search/space.js';

@@ -14,7 +14,7 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import type { ParameterSpace } from '../search/space.js';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadExperiment, compileExperiment, type LoadedExperiment } from '../experiment/load.js';
@@ -30,10 +30,9 @@ import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
 import { compileFlows, type FlowsSpec } from '../policy/flows.js';
 import { resolveFlows } from '../experiment/flows.js';
-import type { Config } from '../policy/types.js';
 import { JournalWriter, scanJournal, type JournalScan } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
-import { acquireRunLock, type RunLock } from '../results/lock.js';
+import { acquireRunLock } from '../results/lock.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
 import type { WorkerData } from '../exec/protocol.js';
@@ -216,7 +215,7 @@ export function checkRunOptions(o: RunOptions): void {
   if (o.resume !== undefined) {
     if (o.resume.trim() === '') throw new UserError(`--resume '': give the folder of the run to finish, e.g. --resume reports/my-experiment/20261124-120000`);
     const dir = path.resolve(o.resume);
-    let st;
+    let st: Stats;
     try {
       st = statSync(dir);
     } catch {
@@ -388,6 +387,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     }
   };
   await checkFolder();
+  manifest.data.fromRun = path.relative(dir, exp.dataFile);
   const relDir = path.relative(process.cwd(), dir) || dir;
   const again = isObject
     ? `runExperiment(spec, { resume: ${JSON.stringify(relDir)} })`

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { METRICS } from '../kernel/metrics.js';
-import { MODES, NAMED_SCHEDULES } from '../policy/types.js';
+import { BAND_PARAMS } from '../policy/bands.js';
+import { BAND_TYPES, MODES, NAMED_SCHEDULES, type BandType } from '../policy/types.js';
 import { MAX_COST_BPS } from '../policy/domains.js';
 
 /** Most configurations of a sweep, grid or sampled (a byte per id is kept while it runs). */
@@ -29,18 +30,23 @@ const Check = z.union([z.enum(NAMED_SCHEDULES), z.number().int().positive()]);
 
 const width = NumDim.describe('band width');
 const lookback = NumDim.describe('lookback in periods');
+const BAND_PARAM_SCHEMA = {
+  width,
+  relWidth: width,
+  lookback,
+  /** volatility: b_i = max(minWidth, k·σ·w*_i), weight points (default 0). */
+  minWidth: NumDim.describe('minimum half-width (weight points)').optional(),
+} as const;
+type BandShape<K extends BandType> = { [P in (typeof BAND_PARAMS)[K][number]]: (typeof BAND_PARAM_SCHEMA)[P] };
+/** `space.bands.<type>`: the fields BAND_PARAMS (policy/bands.ts) lists for the type. */
+function bandSpace<K extends BandType>(band: K) {
+  const shape = Object.fromEntries(BAND_PARAMS[band].map((p) => [p, BAND_PARAM_SCHEMA[p]])) as BandShape<K>;
+  return z.strictObject(shape).optional();
+}
+type BandSpacesShape = { [K in BandType]: ReturnType<typeof bandSpace<K>> };
 export const BandSpaces = z
-  .strictObject({
-    none: z.strictObject({}).optional(),
-    calendar: z.strictObject({}).optional(),
-    absolute: z.strictObject({ width }).optional(),
-    relative: z.strictObject({ width }).optional(),
-    hybrid: z.strictObject({ width, relWidth: width }).optional(),
-    /** minWidth: b_i = max(minWidth, k·σ·w*_i), weight points (default 0). */
-    volatility: z.strictObject({ width, lookback, minWidth: NumDim.describe('minimum half-width (weight points)').optional() }).optional(),
-    drift: z.strictObject({ width }).optional(),
-    risk: z.strictObject({ width, lookback }).optional(),
-  })
+  // fromEntries loses the keys' types; BandSpacesShape restates them from BAND_PARAMS
+  .strictObject(Object.fromEntries(BAND_TYPES.map((b) => [b, bandSpace(b)])) as unknown as BandSpacesShape)
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'name at least one band type to search');
 
 const Mode = z.enum(MODES);
@@ -95,7 +101,6 @@ export const Robustness = z.strictObject({
     })
     .default('median'),
 });
-export type RobustnessSpec = z.output<typeof Robustness>;
 
 /**
  * Out-of-sample validation (issue 5, src/validate/): a calendar duration is a whole number of

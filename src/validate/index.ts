@@ -6,12 +6,11 @@
  */
 import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
-import type { ExperimentSpec } from '../spec/schema.js';
-import { METRICS, type MetricName } from '../kernel/metrics.js';
+import { METRICS } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
-import { DEFAULT_RISK_AVERSION, theoryBand, type TheoryBand } from '../policy/theory.js';
+import { DEFAULT_RISK_AVERSION, theoryBand } from '../policy/theory.js';
 import type { Config } from '../policy/types.js';
-import { PARAMS, paramValue, type ParameterSpace } from '../search/space.js';
+import { PARAMS, paramValue } from '../search/space.js';
 import { writeFileAtomic } from '../results/atomic.js';
 import type { MetricRecord, ValidationFile } from '../results/validation.js';
 import { walkForward, type WalkResult } from './walkforward.js';

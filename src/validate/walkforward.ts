@@ -18,8 +18,9 @@
  */
 import { KernelContext } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
-import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
+import { N_METRICS, type MetricName } from '../kernel/metrics.js';
 import * as S from '../kernel/stats.js';
+import { metricsFromTotals } from '../kernel/totals.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { satisfies, score, type Constraint } from '../results/score.js';
@@ -103,21 +104,20 @@ function contextFor(inp: WalkInput, w: Window): KernelContext {
   });
 }
 
-/** Run cfg on ctx's window into out; return its Piece (copies of the return series). */
+/** Run cfg on ctx's window into out; return its Piece (copies of the return series, the kernel's totals). */
 export function runPiece(ctx: KernelContext, cfg: Config, out: Float64Array): Piece {
   simulate(ctx, cfg, out, 0);
-  const { start, T, ppy } = ctx;
-  const years = (T - 1 - start) / ppy;
+  const { start, T, totals: t } = ctx;
   return {
     rets: ctx.rets.slice(start + 1, T),
     bench: ctx.benchRet.slice(start + 1, T),
-    turnSum: out[M.turnover] * years,
-    events: out[M.rebalances],
-    costSum: (out[M.costDrag] / 1e4) * years,
-    driftSum: out[M.meanDrift] * (T - start),
-    maxDrift: out[M.maxDrift],
-    costTotal: out[M.totalCost],
-    assetTrades: out[M.assetTrades],
+    turnSum: t.turnSum,
+    events: t.events,
+    costSum: t.costSum,
+    driftSum: t.driftSum,
+    maxDrift: t.driftMax,
+    costTotal: t.totalCost,
+    assetTrades: t.assetTrades,
   };
 }
 
@@ -156,32 +156,19 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
     drift += p.driftSum;
     if (p.maxDrift > maxDrift) maxDrift = p.maxDrift;
   }
-  const years = n / ppy;
   const out = new Float64Array(N_METRICS);
-  const cagr = S.cagr(v[0], v[n], years);
-  out[M.turnover] = turn / years;
-  out[M.trackingError] = S.trackingError(diff, 0, n, ppy);
-  out[M.maxDrawdown] = S.maxDrawdown(v, 0, n + 1);
-  out[M.cagr] = cagr;
-  out[M.volatility] = S.annualizedVolatility(r, 0, n, ppy);
-  out[M.sharpe] = S.sharpe(r, 0, n, ppy, riskFree);
-  out[M.sortino] = S.sortino(r, 0, n, ppy, riskFree);
-  out[M.rebalances] = events;
-  out[M.rebalancesPerYear] = events / years;
-  out[M.costDrag] = (cost / years) * 1e4;
-  out[M.meanDrift] = drift / (n + 1);
-  out[M.maxDrift] = maxDrift;
-  out[M.excessReturn] = cagr - S.cagr(1, bench, years);
-  out[M.finalValue] = v[n];
-  out[M.totalCost] = costTotal;
-  out[M.assetTrades] = assetTrades;
-  // the stitched folds have no flows (validation runs without them): mwr = cagr
-  out[M.mwr] = cagr;
-  out[M.flowRebalanceShare] = 0;
-  out[M.taxPaid] = 0;
-  out[M.afterTaxCagr] = cagr;
-  out[M.afterTaxValue] = v[n];
-  out[M.unrealisedGain] = NaN;
+  // the stitched window: one allocation row plus the n return rows, as a single window counts them
+  metricsFromTotals(
+    {
+      rows: n + 1, ppy, riskFree, vStart: v[0], vEnd: v[n], benchCagr: S.cagr(1, bench, n / ppy),
+      events, turnSum: turn, costSum: cost, totalCost: costTotal, assetTrades, driftSum: drift, driftMax: maxDrift, maxDD: S.maxDrawdown(v, 0, n + 1),
+      meanR: S.mean(r, 0, n), sdR: S.sampleStd(r, 0, n), sdD: S.sampleStd(diff, 0, n), sortino: S.sortino(r, 0, n, ppy, riskFree),
+      // the stitched folds have no flows or taxes (validation runs without them): mwr = afterTaxCagr = cagr
+      hasFlows: false, twr: NaN, mwr: NaN, flowRebal: 0, taxed: false, taxFrac: 0, unrealisedGain: NaN, afterTaxValue: NaN,
+    },
+    out,
+    0,
+  );
   return out;
 }
 

@@ -1,22 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  civilFromDays,
-  dayNumber,
-  daysFromCivil,
-  detectPeriodsPerYear,
-  formatDayNumber,
-  isIsoDate,
-  isoDateProblem,
-  isoWeekday,
-  isoWeekKey,
-  medianGapDays,
-  monthKey,
-  periodEnds,
-  periodKey,
-  quarterKey,
-  yearKey,
-} from '../../src/data/calendar.js';
+import { detectPeriodsPerYear, isIsoDate, isoDateProblem, isoWeekday, medianGapDays } from '../../src/data/calendar.js';
+import { civilFromDays, dayNumber, daysFromCivil, formatDayNumber } from '../../src/dates.js';
+import { periodKey } from '../../src/policy/schedule.js';
 
 /** Every `step`-th day from `first`, `count` dates. */
 function days(first: string, count: number, step = 1): string[] {
@@ -70,58 +56,25 @@ describe('ISO dates', () => {
   });
 });
 
-describe('period keys', () => {
-  // Worked out from a calendar: ISO weeks run Monday–Sunday and week 1 holds the first Thursday.
-  it.each([
-    ['2020-12-31', '2020-W53'], // Thursday of the 53rd week of 2020
-    ['2021-01-01', '2020-W53'], // Friday
-    ['2021-01-03', '2020-W53'], // Sunday: still 2020's last week
-    ['2021-01-04', '2021-W01'], // Monday: week 1 of 2021
-    ['2019-12-29', '2019-W52'], // Sunday
-    ['2019-12-30', '2020-W01'], // Monday: 2020's week 1 starts in December 2019
-    ['2008-12-29', '2009-W01'],
-    ['2010-01-03', '2009-W53'],
-    ['2015-12-31', '2015-W53'],
-    ['2016-01-03', '2015-W53'],
-    ['2026-01-01', '2026-W01'], // a Thursday: the year's first week
-    ['2024-12-30', '2025-W01'],
-    ['2000-01-01', '1999-W52'], // a Saturday
-    ['2004-12-31', '2004-W53'],
-    ['1871-01-01', '1870-W52'], // a Sunday
-  ])('isoWeekKey(%s) = %s', (date, key) => {
-    expect(isoWeekKey(date)).toBe(key);
-  });
-
-  it('a week is Monday to Sunday: seven consecutive days from a Monday share one key', () => {
+describe('check-schedule period keys (policy/schedule.ts, on the one date implementation of src/dates.ts)', () => {
+  it('a week is Monday to Sunday: seven consecutive days from a Monday share one key, the next Monday not', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 100_000 }), (k) => {
         const monday = dayNumber('1800-01-06') + 7 * k; // 1800-01-06 was a Monday
         expect(isoWeekday(formatDayNumber(monday))).toBe(1);
-        const keys = new Set(days(formatDayNumber(monday), 7).map(isoWeekKey));
+        const keys = new Set(days(formatDayNumber(monday), 7).map((d) => periodKey('weekly', d)));
         expect(keys.size).toBe(1);
-        expect(isoWeekKey(formatDayNumber(monday + 7))).not.toBe(isoWeekKey(formatDayNumber(monday)));
+        expect(periodKey('weekly', formatDayNumber(monday + 7))).not.toBe(periodKey('weekly', formatDayNumber(monday)));
       }),
     );
   });
 
-  it('month, quarter and year keys', () => {
-    expect(monthKey('2021-03-05')).toBe('2021-03');
-    expect(quarterKey('2021-03-31')).toBe('2021-Q1');
-    expect(quarterKey('2021-04-01')).toBe('2021-Q2');
-    expect(quarterKey('2021-09-30')).toBe('2021-Q3');
-    expect(quarterKey('2021-12-31')).toBe('2021-Q4');
-    expect(yearKey('2021-12-31')).toBe('2021');
-    expect(periodKey('2021-01-03', 'weekly')).toBe('2020-W53');
-    expect(periodKey('2021-01-03', 'monthly')).toBe('2021-01');
-    expect(periodKey('2021-01-03', 'quarterly')).toBe('2021-Q1');
-    expect(periodKey('2021-01-03', 'yearly')).toBe('2021');
-  });
-
-  it('periodEnds marks the last trading day of each period and the last row', () => {
-    const dates = ['2020-12-30', '2020-12-31', '2021-01-04', '2021-01-08', '2021-01-11', '2021-02-01'];
-    expect(periodEnds(dates, 'weekly')).toEqual([false, true, false, true, true, true]); // 2020-W53 ends on the 31st
-    expect(periodEnds(dates, 'monthly')).toEqual([false, true, false, false, true, true]);
-    expect(periodEnds(dates, 'yearly')).toEqual([false, true, false, false, false, true]);
+  it('2020-12-31 (Thursday) and 2021-01-03 (Sunday) share a week; 2021-01-04 (Monday) starts the next; years below 100 too', () => {
+    expect(periodKey('weekly', '2021-01-03')).toBe(periodKey('weekly', '2020-12-31'));
+    expect(periodKey('weekly', '2021-01-04')).toBe(periodKey('weekly', '2021-01-03') + 1);
+    // 0099-12-31 was a Thursday (proleptic Gregorian): Date.UTC would have read it as 1999
+    expect(isoWeekday('0099-12-31')).toBe(4);
+    expect(periodKey('daily', '0100-01-01') - periodKey('daily', '0099-12-31')).toBe(1);
   });
 });
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { UserError } from '../../src/data/errors.js';
+import { UserError } from '../../src/errors.js';
 
 /** A temp directory for fixture files, with a writer and a cleanup. */
 export interface FixtureDir {

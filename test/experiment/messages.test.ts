@@ -28,14 +28,17 @@ function message(fn: () => unknown): string {
   throw new Error('accepted');
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: test data of any shape
 const exp = (over: (e: Record<string, any>) => void): Record<string, unknown> => {
-  const e = structuredClone(VALID) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test data of any shape
+  // biome-ignore lint/suspicious/noExplicitAny: test data of any shape
+  const e = structuredClone(VALID) as Record<string, any>;
   over(e);
   return e;
 };
 
 describe('did you mean …? (the four misspellings of issue 14, and others)', () => {
-  const cases: [string, (e: Record<string, any>) => void, string[]][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- test data
+  // biome-ignore lint/suspicious/noExplicitAny: test data
+  const cases: [string, (e: Record<string, any>) => void, string[]][] = [
     ['a schedule in a list: montly', (e) => (e.space.check = ['daily', 'weekly', 'montly']), ['space.check[2]: "montly" is not a schedule (did you mean "monthly"?)', 'use one of daily, weekly, monthly, quarterly, yearly or a whole number of periods']],
     ['a schedule alone: montly', (e) => (e.space.check = 'montly'), ['space.check: "montly" is not a schedule (did you mean "monthly"?)']],
     ['a band name: relativ', (e) => (e.space.bands = { relativ: { width: [0.1] } }), ['space.bands: unknown field "relativ" (did you mean "relative"?)', 'fields here: none, calendar, absolute, relative']],

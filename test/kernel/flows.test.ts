@@ -10,7 +10,7 @@ import { moneyWeightedReturn } from '../../src/kernel/flows.js';
 import { METRICS, N_METRICS, type Metrics } from '../../src/kernel/metrics.js';
 import type { FlowsSpec } from '../../src/policy/flows.js';
 import type { Config } from '../../src/policy/types.js';
-import { plainBacktest, plainIrr, type PlainInput } from '../reference/plain.js';
+import { plainBacktest, plainIrr, type PlainInput, type PlainResult } from '../reference/plain.js';
 import { cfg, consecutiveDates } from './helpers.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -187,7 +187,7 @@ describe('flows: kernel = generated kernel = plain reference', () => {
     let rebalancedByFlows = 0;
     fc.assert(
       fc.property(caseArb, ({ input, config }) => {
-        let ref;
+        let ref: PlainResult;
         try {
           ref = plainBacktest(input, config);
         } catch {

@@ -6,7 +6,7 @@ import { KernelContext } from '../../src/kernel/context.js';
 import { simdFor } from '../../src/kernel/simd.js';
 import { METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
-import { plainBacktest, type PlainInput } from '../reference/plain.js';
+import { plainBacktest, type PlainInput, type PlainResult } from '../reference/plain.js';
 import { cfg, consecutiveDates } from './helpers.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -133,7 +133,7 @@ describe('tax: kernel = plain reference', () => {
             ...(g.mode === 'partial' ? { fraction: 0.5 } : {}), ...(g.mode === 'inner' ? { depth: 0.5 } : {}), flowMode: g.flowMode as Config['flowMode'],
             ...(g.band === 'volatility' ? { width: g.width * 10, lookback: 4 } : {}),
           };
-          let ref;
+          let ref: PlainResult;
           try {
             ref = plainBacktest(input, c);
           } catch {

@@ -11,7 +11,9 @@
  * - writeBigResults(file, n): a results.csv of n configurations on disk, in the real column format,
  *   written streaming, with an exact Pareto front and ranks (for the streaming reader).
  */
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { once } from 'node:events';
 import { M, N_METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
@@ -22,7 +24,6 @@ import { uniform } from '../../src/search/rng.js';
 import { ParameterSpace } from '../../src/search/space.js';
 import type { SpaceSpec } from '../../src/spec/schema.js';
 
-export { mulberry32 } from '../search/helpers.js';
 import { mulberry32 } from '../search/helpers.js';
 
 export const ASSETS = ['STOCKS', 'BONDS', 'GOLD'];
@@ -557,7 +558,8 @@ export function bigManifest(n: number): object {
     },
     data: {
       file: 'data/etf_daily_adjclose_1993_2023.csv',
-      sha256: '0',
+      // the report checks the data file is the one the run used (results/manifest.ts locateRunData)
+      sha256: createHash('sha256').update(readFileSync(resolve(import.meta.dirname, '../../data/etf_daily_adjclose_1993_2023.csv'))).digest('hex'),
       assets: ['SPY', 'TLT', 'GLD', 'SHY'],
       rows: 4637,
       first: '2004-11-18',

@@ -2,7 +2,7 @@
  * Scale (design §8): a million configuration rows must give a report well under 10 MB that opens
  * quickly, because everything is aggregated in TypeScript before it is embedded; and building it
  * from a run folder must take memory that does not grow with the number of rows (results.csv is
- * streamed, see src/report/stream.ts). Build times are printed, not asserted (they depend on the
+ * streamed by src/results/reader.ts into src/report/digest.ts). Build times are printed, not asserted (they depend on the
  * machine).
  */
 import { spawnSync } from 'node:child_process';

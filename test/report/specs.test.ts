@@ -16,7 +16,8 @@ import { timeline } from '../../src/report/charts/time.js';
 import { axisGroups, digestRows, Staircase, type Axis } from '../../src/report/digest.js';
 import { buildReport, prepareReport, writeReport, type ReportModel } from '../../src/report/index.js';
 import type { ReportInput, ReportRow, Selection } from '../../src/report/types.js';
-import { bigInput, mulberry32, quantileType7, smallInput } from './fixture.js';
+import { mulberry32 } from '../search/helpers.js';
+import { bigInput, quantileType7, smallInput } from './fixture.js';
 import { everyMarkHasTooltip, runChart as run } from './vega.js';
 
 type Row = Record<string, unknown>;
@@ -69,6 +70,7 @@ describe('report specs on the small fixture', () => {
       'chart-drawdown',
       'chart-weights',
       'chart-costs',
+      'chart-drill',
     ]);
     for (const c of model.charts) expect(c.explain.length).toBeGreaterThan(40);
   });

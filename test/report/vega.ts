@@ -50,7 +50,10 @@ export async function runChart(spec: TopLevelSpec): Promise<{ view: vega.View; v
 export function everyMarkHasTooltip(spec: unknown, id: string): number {
   let marks = 0;
   const walk = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
+    if (Array.isArray(node)) {
+      node.forEach((n, i) => walk(n, `${path}[${i}]`));
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     if ('mark' in o) {

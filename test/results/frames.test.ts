@@ -67,7 +67,8 @@ describe('openRunFrames', () => {
     expect(robustness?.shape).toEqual([2, 3]);
     expect(robustness?.['score.median'].values).toEqual([0.1, 0.2]);
     expect(folds?.shape[0]).toBe(1);
-    const row = Object.fromEntries((folds?.columns ?? []).map((c, j) => [c, (folds?.values as (string | number)[][])[0][j]]));
+    const values = (folds?.values ?? []) as (string | number)[][];
+    const row = Object.fromEntries((folds?.columns ?? []).map((c, j) => [c, values[0][j]]));
     expect(row.fold).toBe(0);
     expect(row.testFirst).toBe('2015-01-02');
     expect(row.chosenId).toBe(7);

@@ -12,7 +12,7 @@ import { parseExperiment } from '../../src/experiment/load.js';
 import type { ExperimentSpec } from '../../src/spec/schema.js';
 import { backtest } from '../../src/kernel/backtest.js';
 import { resolveTargets } from '../../src/policy/targets.js';
-import { parseConstraints, score } from '../../src/results/score.js';
+import { score } from '../../src/results/score.js';
 import { splitCsvLine } from '../../src/results/table.js';
 import { bootstrapPath, bootstrapSource } from '../../src/robust/bootstrap.js';
 import { runRobustness, type RobustnessJson } from '../../src/robust/index.js';

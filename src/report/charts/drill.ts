@@ -114,7 +114,7 @@ function panel(dd: DrillData, col: (key: string) => string, title: string, heigh
   });
   const layer: LayerChild[] = [];
   if (opts.rule !== undefined) {
-    layer.push({ data: { values: [{ v: opts.rule }] }, mark: { type: 'rule', color: INK, strokeDash: [4, 3], opacity: 0.6 }, encoding: { y: { field: 'v', type: 'quantitative' } } });
+    layer.push({ data: { values: [{ v: opts.rule }] }, mark: { type: 'rule', color: INK, strokeDash: [4, 3], opacity: 0.6, tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]) }, encoding: { y: { field: 'v', type: 'quantitative' } } });
   }
   layer.push(line(col(DRILL_PARAM), 'chosen in the menu', 1.4), line(col("'p'"), 'recommended', 2.6));
   return { width: WIDTH, height, layer };

@@ -3,7 +3,7 @@
  */
 import type { Heatmap } from '../digest.js';
 import { paramMeta } from '../format.js';
-import { CHART_CONFIG, INK, round6, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type Datum, type LayerChild } from './common.js';
+import { CHART_CONFIG, INK, round6, tooltipExpr, VL_SCHEMA, type ChartDef, type Datum, type LayerChild } from './common.js';
 
 /* ------------------------------------------------------------------ heatmap */
 

@@ -96,7 +96,7 @@ export function tradeoffData(input: ReportInput, d: DigestResult, pick: ReportRo
   const configs = rows.map((r) => {
     const o = flatRow(r, params, metrics);
     upOf.forEach((f, k) => (o[`up${k}`] = f(r)));
-    d.fronts.forEach((f, k) => (o[`f${k}`] = fronts[k].has(r.id)));
+    d.fronts.forEach((_f, k) => (o[`f${k}`] = fronts[k].has(r.id)));
     o.pick = pick !== null && r.id === pick.id;
     o.labelLeft = rightSide(r);
     return o;

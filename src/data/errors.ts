@@ -1,1 +1,0 @@
-export { UserError, isUserError } from '../errors.js';
