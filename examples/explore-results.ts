@@ -19,7 +19,11 @@ const { results, robustness, folds } = await openRunFrames(dir);
 
 // the five best feasible rows by score (baselines included: their ids are names)
 const feasible = results.query(results['feasible'].eq(1));
-feasible.sortValues('score').head(5).loc({ columns: ['id', 'band', 'width', 'check', 'mode', 'trackingError', 'costDrag', 'score'] }).print();
+feasible
+  .sortValues('score')
+  .head(5)
+  .loc({ columns: ['id', 'band', 'width', 'check', 'mode', 'trackingError', 'costDrag', 'score'] })
+  .print();
 
 // mean tracking error and cost drag per band type and check schedule
 feasible.groupby(['band', 'check']).col(['trackingError', 'costDrag']).mean().print();

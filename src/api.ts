@@ -146,8 +146,13 @@ export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' 
     const id = Number(idText);
     const rank = num(c[cRank]);
     const row: ResultRow = {
-      id, config: r.space.config(id), metrics, score: num(c[cScore]), rank: Number.isFinite(rank) ? rank : null,
-      feasible: c[cFeas] === '1', pareto: c[cPar] === '1',
+      id,
+      config: r.space.config(id),
+      metrics,
+      score: num(c[cScore]),
+      rank: Number.isFinite(rank) ? rank : null,
+      feasible: c[cFeas] === '1',
+      pareto: c[cPar] === '1',
     };
     if (c[cErr]) row.error = c[cErr];
     rows.push(row);
@@ -163,15 +168,27 @@ export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' 
 export async function runExperiment(specOrPath: ExperimentInput | string, options: RunExperimentOptions = {}): Promise<ExperimentResult> {
   checkKeys(options, ['workers', 'signal', 'onProgress', 'out', 'write', 'runId', 'resume', 'report', 'yes', 'dryRun', 'batchSize'], 'runExperiment options');
   if (specOrPath === null || (typeof specOrPath !== 'string' && typeof specOrPath !== 'object'))
-    throw new UserError(`runExperiment: expected an experiment object (defineExperiment({...})) or the path of a .ts/.json experiment, got ${typeof specOrPath}`);
+    throw new UserError(
+      `runExperiment: expected an experiment object (defineExperiment({...})) or the path of a .ts/.json experiment, got ${typeof specOrPath}`,
+    );
   const write = options.write ?? true;
   const tmp = write ? null : await mkdtemp(path.join(os.tmpdir(), 'rebalance-lab-'));
   try {
     const r = await runInternal({
       experiment: specOrPath,
-      workers: options.workers, signal: options.signal, onProgress: options.onProgress, out: tmp ?? options.out,
-      runId: options.runId, resume: options.resume, batchSize: options.batchSize, yes: options.yes, dryRun: options.dryRun,
-      writeReport: write && (options.report ?? true) ? writeRunReport : undefined, quiet: true, printPlan: false, caller: 'library',
+      workers: options.workers,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      out: tmp ?? options.out,
+      runId: options.runId,
+      resume: options.resume,
+      batchSize: options.batchSize,
+      yes: options.yes,
+      dryRun: options.dryRun,
+      writeReport: write && (options.report ?? true) ? writeRunReport : undefined,
+      quiet: true,
+      printPlan: false,
+      caller: 'library',
     });
     const warnings = r.warnings ?? [];
     if (r.dryRun) return { rows: [], baselines: [], pick: null, runDir: null, plan: r.plan ?? null, warnings, seconds: r.seconds };
@@ -245,9 +262,11 @@ function finiteAtLeast(x: unknown, min: number, where: string, what: string): nu
 
 /** Validate the prices' shape: dates ascending ISO, one positive finite price per asset and date. */
 function toMatrix(p: PricesInput): PriceMatrix {
-  if (p === null || typeof p !== 'object') throw new UserError('prices: expected { dates, assets, prices } (e.g. the matrix from loadPrices(file)), got ' + typeof p);
+  if (p === null || typeof p !== 'object')
+    throw new UserError('prices: expected { dates, assets, prices } (e.g. the matrix from loadPrices(file)), got ' + typeof p);
   const { dates, assets } = p;
-  if (!Array.isArray(dates) || dates.length < 2) throw new UserError(`prices.dates: expected at least two ISO dates (YYYY-MM-DD), got ${Array.isArray(dates) ? dates.length : typeof dates}`);
+  if (!Array.isArray(dates) || dates.length < 2)
+    throw new UserError(`prices.dates: expected at least two ISO dates (YYYY-MM-DD), got ${Array.isArray(dates) ? dates.length : typeof dates}`);
   if (!Array.isArray(assets) || assets.length === 0 || !assets.every((a) => typeof a === 'string'))
     throw new UserError('prices.assets: expected a list of asset names, e.g. ["SPY", "TLT"]');
   if (new Set(assets).size !== assets.length) throw new UserError(`prices.assets: an asset is listed twice (${assets.join(', ')})`);
@@ -261,7 +280,8 @@ function toMatrix(p: PricesInput): PriceMatrix {
   const N = assets.length;
   let flat: Float64Array;
   if (p.prices instanceof Float64Array) {
-    if (p.prices.length !== T * N) throw new UserError(`prices.prices: ${p.prices.length} numbers for ${T} dates × ${N} assets; expected ${T * N} (row-major, one row per date)`);
+    if (p.prices.length !== T * N)
+      throw new UserError(`prices.prices: ${p.prices.length} numbers for ${T} dates × ${N} assets; expected ${T * N} (row-major, one row per date)`);
     flat = p.prices;
   } else if (Array.isArray(p.prices)) {
     const rows = p.prices as readonly (readonly number[])[];
@@ -269,7 +289,9 @@ function toMatrix(p: PricesInput): PriceMatrix {
     flat = new Float64Array(new SharedArrayBuffer(T * N * 8));
     rows.forEach((row, t) => {
       if (!Array.isArray(row) || row.length !== N)
-        throw new UserError(`prices.prices[${t}] (${dates[t]}): expected ${N} prices, one per asset (${assets.join(', ')}), got ${Array.isArray(row) ? row.length : typeof row}`);
+        throw new UserError(
+          `prices.prices[${t}] (${dates[t]}): expected ${N} prices, one per asset (${assets.join(', ')}), got ${Array.isArray(row) ? row.length : typeof row}`,
+        );
       row.forEach((x, i) => (flat[t * N + i] = x));
     });
   } else throw new UserError('prices.prices: expected rows of numbers (prices[t][i]) or a Float64Array of dates × assets');
@@ -281,7 +303,10 @@ function toMatrix(p: PricesInput): PriceMatrix {
     }
   }
   const given = (p as { periodsPerYear?: unknown }).periodsPerYear;
-  const ppy = given === undefined ? detectPeriodsPerYear(dates).periodsPerYear : finiteAtLeast(given, Number.MIN_VALUE, 'prices.periodsPerYear', 'a number > 0, e.g. 252');
+  const ppy =
+    given === undefined
+      ? detectPeriodsPerYear(dates).periodsPerYear
+      : finiteAtLeast(given, Number.MIN_VALUE, 'prices.periodsPerYear', 'a number > 0, e.g. 252');
   return { dates, assets, prices: flat, T, N, periodsPerYear: ppy };
 }
 
@@ -289,7 +314,8 @@ function toMatrix(p: PricesInput): PriceMatrix {
 function toPolicy(p: PolicyInput): Pick<Config, 'band' | 'width' | 'relWidth' | 'lookback' | 'mode' | 'depth' | 'fraction' | 'check' | 'cooldown'> {
   checkKeys(p, ['band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown', ...COST_KEYS], 'policy');
   let bandText = p.band ?? 'relative:0.25';
-  if (typeof bandText !== 'string') throw new UserError(`policy.band: expected a band type, e.g. "relative" (with width: 0.25) or "relative:0.25", got ${typeof bandText}`);
+  if (typeof bandText !== 'string')
+    throw new UserError(`policy.band: expected a band type, e.g. "relative" (with width: 0.25) or "relative:0.25", got ${typeof bandText}`);
   if (!bandText.includes(':') && p.width !== undefined) {
     const second = p.relWidth ?? p.lookback;
     bandText = `${bandText}:${p.width}${second !== undefined ? `,${second}` : ''}`;
@@ -323,7 +349,9 @@ export function backtest(o: BacktestOptions): BacktestResult {
   if (Array.isArray(o.targets)) {
     const list = o.targets as readonly number[];
     if (list.length !== matrix.N)
-      throw new UserError(`targets: ${list.length} weights for ${matrix.N} assets (${matrix.assets.join(', ')}); give one weight per asset in that order, or an object like { ${matrix.assets.map((a) => `${a}: …`).join(', ')} }`);
+      throw new UserError(
+        `targets: ${list.length} weights for ${matrix.N} assets (${matrix.assets.join(', ')}); give one weight per asset in that order, or an object like { ${matrix.assets.map((a) => `${a}: …`).join(', ')} }`,
+      );
     weights = Object.fromEntries(matrix.assets.map((a, i) => [a, list[i]]));
   } else if (o.targets !== null && typeof o.targets === 'object') weights = o.targets as Record<string, number>;
   else throw new UserError(`targets: expected an object like { SPY: 0.6, TLT: 0.4 } or one weight per asset, got ${typeof o.targets}`);
@@ -331,28 +359,47 @@ export function backtest(o: BacktestOptions): BacktestResult {
   const policy = toPolicy(o.policy ?? {});
   // costs: from the policy (a result row's config carries them), overridden by `costs`
   const fromPolicy = Object.fromEntries(COST_KEYS.filter((k) => o.policy?.[k] !== undefined).map((k) => [k, o.policy![k]]));
-  if (o.costs !== undefined && (o.costs === null || typeof o.costs !== 'object')) throw new UserError('costs: expected { feeBps, halfSpreadBps, fixedFee, minTrade }');
+  if (o.costs !== undefined && (o.costs === null || typeof o.costs !== 'object'))
+    throw new UserError('costs: expected { feeBps, halfSpreadBps, fixedFee, minTrade }');
   const costs = toCosts({ ...fromPolicy, ...(o.costs ?? {}) });
   const capital = finiteAtLeast(o.capital ?? 100_000, Number.MIN_VALUE, 'capital', 'a number > 0');
   const riskFree = o.riskFree ?? 0;
-  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree)) throw new UserError(`riskFree: ${String(riskFree)} must be a number (an annual rate, e.g. 0.02)`);
+  if (typeof riskFree !== 'number' || !Number.isFinite(riskFree))
+    throw new UserError(`riskFree: ${String(riskFree)} must be a number (an annual rate, e.g. 0.02)`);
   const start = BANDS[policy.band].usesLookback ? (policy.lookback ?? 0) : 0;
   if (start > matrix.T - 3)
-    throw new UserError(`policy.lookback: ${start} is longer than the prices allow (${matrix.T} dates from ${matrix.dates[0]}); use a shorter lookback or more data`);
+    throw new UserError(
+      `policy.lookback: ${start} is longer than the prices allow (${matrix.T} dates from ${matrix.dates[0]}); use a shorter lookback or more data`,
+    );
   const config: Config = { ...policy, ...costs };
   const ctx = new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: capital, riskFree,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start,
+    initialCapital: capital,
+    riskFree,
   });
   const out = new Float64Array(N_METRICS);
   const series = o.series ? allocSeries(matrix.T - start, matrix.N, BANDS[policy.band].scope === 'asset') : null;
   simulate(ctx, config, out, 0, series);
   const info: DataInfo = {
-    file: 'prices', format: 'wide', rows: matrix.T,
+    file: 'prices',
+    format: 'wide',
+    rows: matrix.T,
     assets: matrix.assets.map((name) => ({ name, first: matrix.dates[0], last: matrix.dates[matrix.T - 1], observations: matrix.T, filled: 0 })),
-    commonStart: matrix.dates[0], end: matrix.dates[matrix.T - 1], periodsPerYear: matrix.periodsPerYear, periodsPerYearReason: '', medianGapDays: NaN,
+    commonStart: matrix.dates[0],
+    end: matrix.dates[matrix.T - 1],
+    periodsPerYear: matrix.periodsPerYear,
+    periodsPerYearReason: '',
+    medianGapDays: NaN,
   };
-  const warnings = windowWarnings(info, matrix.dates, { lookback: start, lookbackWhat: `the ${policy.band} band's lookback of ${start} periods` }).map((w) => w.message);
+  const warnings = windowWarnings(info, matrix.dates, { lookback: start, lookbackWhat: `the ${policy.band} band's lookback of ${start} periods` }).map(
+    (w) => w.message,
+  );
   return {
     config,
     metrics: rowToMetrics(out),

@@ -10,7 +10,14 @@ export type { BacktestInput, BacktestSeries } from './kernel/backtest.js';
 export { backtest as backtestKernel } from './kernel/backtest.js';
 export { backtest, runExperiment, readPick, readResultRows } from './api.js';
 export type {
-  BacktestOptions, BacktestResult, PricesInput, PolicyInput, RunExperimentOptions, ExperimentResult, ResultRow, BaselineRow,
+  BacktestOptions,
+  BacktestResult,
+  PricesInput,
+  PolicyInput,
+  RunExperimentOptions,
+  ExperimentResult,
+  ResultRow,
+  BaselineRow,
 } from './api.js';
 export type { RunEvent, Phase, PhaseSeconds } from './runner/events.js';
 export type { Plan } from './runner/plan.js';

@@ -103,7 +103,9 @@ describe('layers', () => {
   });
 
   it('every top-level folder of src/ has a rule', () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     const missing = folders.filter((d) => !(d in LAYERS));
     expect(missing, `add src/${missing.join(', src/')} to LAYERS in test/layers.test.ts (and to docs/architecture.md)`).toEqual([]);
   });

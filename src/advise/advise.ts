@@ -154,8 +154,15 @@ export function advise(inp: AdviseInput): Advice {
   for (let i = 0; i < N; i++) {
     const dev = w[i] - W[i];
     lines.push({
-      asset: assets[i], units: inp.holdings[i], price: P(i), value: inp.holdings[i] * P(i), weight: w[i], target: W[i],
-      halfWidth: perAsset ? b[i] : null, deviation: dev, breach: perAsset ? Math.abs(dev) > b[i] : false,
+      asset: assets[i],
+      units: inp.holdings[i],
+      price: P(i),
+      value: inp.holdings[i] * P(i),
+      weight: w[i],
+      target: W[i],
+      halfWidth: perAsset ? b[i] : null,
+      deviation: dev,
+      breach: perAsset ? Math.abs(dev) > b[i] : false,
       excess: perAsset ? Math.abs(dev) - b[i] : null,
     });
   }
@@ -203,10 +210,26 @@ export function advise(inp: AdviseInput): Advice {
         : 'every asset inside its band';
   const nc = nextCheckDate(cfg.check, asOf, inp.periodsPerYear > 300);
   return {
-    asOf, policy: describeConfig(cfg), config: cfg, value: V, cash: inp.cash, lines, portfolio, trade: traded && orders.length > 0, kernelTrade: traded,
+    asOf,
+    policy: describeConfig(cfg),
+    config: cfg,
+    value: V,
+    cash: inp.cash,
+    lines,
+    portfolio,
+    trade: traded && orders.length > 0,
+    kernelTrade: traded,
     reason: traded && orders.length === 0 ? 'every order is below the minimum trade after rounding to lots' : reason,
-    orders, suppressed, kernelWeights: kernelWeights(assets, hAfter, prices, t, traded ? Vpost : V), kernelCost, cost, cashAfter: cash, weights, postTradeWeights: traded ? postTradeWeights : weights,
-    nextCheck: nc.date, nextCheckNote: nc.note,
+    orders,
+    suppressed,
+    kernelWeights: kernelWeights(assets, hAfter, prices, t, traded ? Vpost : V),
+    kernelCost,
+    cost,
+    cashAfter: cash,
+    weights,
+    postTradeWeights: traded ? postTradeWeights : weights,
+    nextCheck: nc.date,
+    nextCheckNote: nc.note,
   };
 }
 

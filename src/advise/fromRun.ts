@@ -50,7 +50,8 @@ export async function policyFromRun(text: string): Promise<RunPolicy> {
   const { dir, ref } = parseRunRef(text);
   const mf = path.join(dir, 'manifest.json');
   const rf = path.join(dir, 'results.csv');
-  if (!existsSync(mf)) throw new UserError(`${dir}: no manifest.json; give a run folder written by \`rebalance-lab run\` (e.g. reports/<experiment>/<run>#1) or a policy .json`);
+  if (!existsSync(mf))
+    throw new UserError(`${dir}: no manifest.json; give a run folder written by \`rebalance-lab run\` (e.g. reports/<experiment>/<run>#1) or a policy .json`);
   if (!existsSync(rf)) throw new UserError(`${dir}: no results.csv; the run is not finished (finish it with \`run --resume ${dir}\`)`);
   let man: RunManifest;
   try {
@@ -83,10 +84,19 @@ export async function policyFromRun(text: string): Promise<RunPolicy> {
   const assets = man.data.assets;
   const targets = resolveTargets(man.experiment.spec.targets, assets, { normalize: man.experiment.spec.normalizeTargets, where: `${mf}: targets` });
   return {
-    config, assets: [...assets], targets, origin: `${dir} ${'rank' in ref ? `rank ${ref.rank}` : ''} (id ${found.id})`.replace('  ', ' '),
-    dataFile: man.data.file, periodsPerYear: man.data.periodsPerYear,
+    config,
+    assets: [...assets],
+    targets,
+    origin: `${dir} ${'rank' in ref ? `rank ${ref.rank}` : ''} (id ${found.id})`.replace('  ', ' '),
+    dataFile: man.data.file,
+    periodsPerYear: man.data.periodsPerYear,
     source: {
-      run: dir, id: found.id, rank: found.rank ? Number(found.rank) : null, experiment: man.experiment.name, data: man.data.file, dataLast: man.data.last,
+      run: dir,
+      id: found.id,
+      rank: found.rank ? Number(found.rank) : null,
+      experiment: man.experiment.name,
+      data: man.data.file,
+      dataLast: man.data.last,
     },
   };
 }
@@ -110,8 +120,15 @@ function configFromRow(row: Record<string, string>, where: string): Config {
   const check: CheckEvery = isNamedSchedule(ck) ? ck : Number(ck);
   if (typeof check === 'number' && !(Number.isInteger(check) && check >= 1)) throw new UserError(`${where}: check "${ck}" is not a schedule`);
   const c: Config = {
-    band, width: num('width', 0), check, mode, cooldown: num('cooldown', 0),
-    feeBps: num('feeBps', 0), halfSpreadBps: num('halfSpreadBps', 0), fixedFee: num('fixedFee', 0), minTrade: num('minTrade', 0),
+    band,
+    width: num('width', 0),
+    check,
+    mode,
+    cooldown: num('cooldown', 0),
+    feeBps: num('feeBps', 0),
+    halfSpreadBps: num('halfSpreadBps', 0),
+    fixedFee: num('fixedFee', 0),
+    minTrade: num('minTrade', 0),
   };
   if (row.relWidth) c.relWidth = num('relWidth');
   if (row.lookback) c.lookback = num('lookback');

@@ -43,5 +43,8 @@ export function nextCheckDate(check: CheckEvery, asOf: string, everyDay = false)
     while (periodKey(check, isoOf(d)) === periodKey(check, asOf)) d++;
     last = lastOfPeriod(d);
   }
-  return { date: isoOf(last), note: `the last ${everyDay ? '' : 'weekday '}of the ${check === 'weekly' ? 'week' : check.replace('ly', '').replace('quarter', 'quarter')}` };
+  return {
+    date: isoOf(last),
+    note: `the last ${everyDay ? '' : 'weekday '}of the ${check === 'weekly' ? 'week' : check.replace('ly', '').replace('quarter', 'quarter')}`,
+  };
 }

@@ -98,10 +98,14 @@ export function parsePolicyFile(text: string, file: string): ResolvedPolicy {
     throw new UserError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)}); give a file written by \`rebalance-lab policy export\``);
   }
   if (raw === null || typeof raw !== 'object' || (raw as { format?: unknown }).format !== POLICY_FORMAT)
-    throw new UserError(`${file}: not a rebalance-lab policy file (expected "format": "${POLICY_FORMAT}"); write one with \`rebalance-lab policy export <run>#rank\``);
+    throw new UserError(
+      `${file}: not a rebalance-lab policy file (expected "format": "${POLICY_FORMAT}"); write one with \`rebalance-lab policy export <run>#rank\``,
+    );
   const v = (raw as { version?: unknown }).version;
   if (v !== POLICY_VERSION)
-    throw new UserError(`${file}: policy file version ${JSON.stringify(v)} is not supported (this rebalance-lab reads version ${POLICY_VERSION}); export the policy again with this version`);
+    throw new UserError(
+      `${file}: policy file version ${JSON.stringify(v)} is not supported (this rebalance-lab reads version ${POLICY_VERSION}); export the policy again with this version`,
+    );
   const r = PolicyFileSchema.safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0];
@@ -123,7 +127,12 @@ export function parsePolicyFile(text: string, file: string): ResolvedPolicy {
   const sum = targets.reduce((s, x) => s + x, 0);
   if (Math.abs(sum - 1) > 1e-9) throw new UserError(`${where('targets')}: weights sum to ${+sum.toPrecision(12)}, not 1`);
   const config: Config = {
-    band: f.band.type, width: f.band.width, check: f.check, cooldown: f.cooldown, mode: f.mode.type, ...f.costs,
+    band: f.band.type,
+    width: f.band.width,
+    check: f.check,
+    cooldown: f.cooldown,
+    mode: f.mode.type,
+    ...f.costs,
   };
   if (spec.usesRelWidth) config.relWidth = f.band.relWidth;
   if (spec.usesLookback) config.lookback = f.band.lookback;
@@ -135,7 +144,9 @@ export function parsePolicyFile(text: string, file: string): ResolvedPolicy {
       f.assets.forEach((a, i) => {
         const given = f.band.halfWidths?.[a];
         if (given !== undefined && Math.abs(given - b[i]) > 1e-12)
-          throw new UserError(`${where(`band.halfWidths.${a}`)}: ${given} disagrees with the band (${f.band.type} ${f.band.width} gives ${b[i]}); fix one or drop halfWidths`);
+          throw new UserError(
+            `${where(`band.halfWidths.${a}`)}: ${given} disagrees with the band (${f.band.type} ${f.band.width} gives ${b[i]}); fix one or drop halfWidths`,
+          );
       });
   }
   return { config, assets: [...f.assets], targets, origin: file };

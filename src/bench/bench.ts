@@ -43,7 +43,15 @@ async function setup(samples = 10_000) {
 /** Configurations per second of the in-process kernel, best of `rounds`. */
 async function kernelRate(rounds = 3): Promise<number[]> {
   const { matrix, targets, space } = await setup();
-  const ctx = new KernelContext({ prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback });
+  const ctx = new KernelContext({
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start: space.maxLookback,
+  });
   warmUp(matrix.N);
   const cfgs = Array.from({ length: space.size }, (_, i) => space.config(i));
   const out = new Float64Array(cfgs.length * N_METRICS);
@@ -67,15 +75,30 @@ async function kernelRate(rounds = 3): Promise<number[]> {
  */
 async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]> {
   const { matrix, targets, space } = await setup();
-  const ctxOf = (flows: FlowsSpec | null, tax: number | null = null): KernelContext => new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start: space.maxLookback, flows, tax,
-  });
+  const ctxOf = (flows: FlowsSpec | null, tax: number | null = null): KernelContext =>
+    new KernelContext({
+      prices: matrix.prices,
+      T: matrix.T,
+      N: matrix.N,
+      dates: matrix.dates,
+      targets,
+      periodsPerYear: matrix.periodsPerYear,
+      start: space.maxLookback,
+      flows,
+      tax,
+    });
   const cases: { label: string; ctx: KernelContext; flowMode?: FlowMode }[] = [
     { label: 'no flows', ctx: ctxOf(null) },
     { label: 'monthly contribution, pro-rata', ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }], dated: [] }), flowMode: 'pro-rata' },
     {
       label: 'monthly in + quarterly 1% out, rebalance',
-      ctx: ctxOf({ periodic: [{ amount: 1000, every: 'monthly' }, { amount: -0.01, percent: true, every: 'quarterly' }], dated: [] }),
+      ctx: ctxOf({
+        periodic: [
+          { amount: 1000, every: 'monthly' },
+          { amount: -0.01, percent: true, every: 'quarterly' },
+        ],
+        dated: [],
+      }),
       flowMode: 'rebalance',
     },
     { label: 'tax 25% (readable path)', ctx: ctxOf(null, 0.25) },
@@ -97,17 +120,23 @@ async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]>
 
 function flowTable(rates: { label: string; rate: number }[]): string {
   const base = rates[0].rate;
-  return '1b. single-thread kernel with cash flows and taxes (same configurations, interleaved rounds, best of 3)\n' + table(
-    ['flows / tax', 'configs/s', 'µs/config', 'vs none'],
-    rates.map((r) => [r.label, fmt(r.rate), fmt(1e6 / r.rate, 1), `${(r.rate / base).toFixed(2)}×`]),
-  ) + '\n\n';
+  return (
+    '1b. single-thread kernel with cash flows and taxes (same configurations, interleaved rounds, best of 3)\n' +
+    table(
+      ['flows / tax', 'configs/s', 'µs/config', 'vs none'],
+      rates.map((r) => [r.label, fmt(r.rate), fmt(1e6 / r.rate, 1), `${(r.rate / base).toFixed(2)}×`]),
+    ) +
+    '\n\n'
+  );
 }
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const w = head.map((_, j) => Math.max(...cells.map((r) => r[j].length)));
-  return cells.map((r, i) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ') + (i === 0 ? '\n' + w.map((x) => '─'.repeat(x)).join('  ') : '')).join('\n');
+  return cells
+    .map((r, i) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ') + (i === 0 ? '\n' + w.map((x) => '─'.repeat(x)).join('  ') : ''))
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -133,7 +162,9 @@ async function main(): Promise<void> {
     return;
   }
   const { matrix, targets, space } = await setup();
-  process.stdout.write(`workload: ${matrix.assets.join(', ')}; ${matrix.T} daily rows ${matrix.dates[0]} → ${matrix.dates[matrix.T - 1]}; ${space.size.toLocaleString('en')} configurations (random, seed 1); ${os.cpus().length} cores, node ${process.version}\n\n`);
+  process.stdout.write(
+    `workload: ${matrix.assets.join(', ')}; ${matrix.T} daily rows ${matrix.dates[0]} → ${matrix.dates[matrix.T - 1]}; ${space.size.toLocaleString('en')} configurations (random, seed 1); ${os.cpus().length} cores, node ${process.version}\n\n`,
+  );
 
   // 1. kernel, in this process and in fresh processes
   const here = await kernelRate(3);
@@ -144,13 +175,17 @@ async function main(): Promise<void> {
     spread.push(Math.max(...rates));
   }
   const best = Math.max(...here);
-  process.stdout.write('1. single-thread kernel\n' + table(
-    ['where', 'configs/s (best of 3)', 'µs/config', 'vs 40,000/s target'],
-    [
-      ['this process', fmt(best), fmt(1e6 / best, 1), `${fmt((best / 40_000) * 100)}%`],
-      ...spread.map((x, i) => [`fresh process ${i + 1}`, fmt(x), fmt(1e6 / x, 1), `${fmt((x / 40_000) * 100)}%`]),
-    ],
-  ) + `\n   spread across processes: ${fmt(Math.min(...spread))} – ${fmt(Math.max(...spread))} configs/s (max/min ${(Math.max(...spread) / Math.min(...spread)).toFixed(2)}×)\n\n`);
+  process.stdout.write(
+    '1. single-thread kernel\n' +
+      table(
+        ['where', 'configs/s (best of 3)', 'µs/config', 'vs 40,000/s target'],
+        [
+          ['this process', fmt(best), fmt(1e6 / best, 1), `${fmt((best / 40_000) * 100)}%`],
+          ...spread.map((x, i) => [`fresh process ${i + 1}`, fmt(x), fmt(1e6 / x, 1), `${fmt((x / 40_000) * 100)}%`]),
+        ],
+      ) +
+      `\n   spread across processes: ${fmt(Math.min(...spread))} – ${fmt(Math.max(...spread))} configs/s (max/min ${(Math.max(...spread) / Math.min(...spread)).toFixed(2)}×)\n\n`,
+  );
 
   process.stdout.write(flowTable(await flowRates(3)));
 
@@ -159,9 +194,19 @@ async function main(): Promise<void> {
   const poolSpec = parseExperiment(benchExperiment(100_000, DATA), 'bench');
   const poolSpace = new ParameterSpace(poolSpec.space, poolSpec.search, { costs: poolSpec.costs });
   const wd: WorkerData = {
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start: poolSpace.maxLookback, initialCapital: poolSpec.initialCapital, riskFree: poolSpec.riskFree, space: poolSpec.space,
-    search: poolSpec.search, costs: poolSpec.costs, shard: { k: 0, n: 1 },
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start: poolSpace.maxLookback,
+    initialCapital: poolSpec.initialCapital,
+    riskFree: poolSpec.riskFree,
+    space: poolSpec.space,
+    search: poolSpec.search,
+    costs: poolSpec.costs,
+    shard: { k: 0, n: 1 },
   };
   const poolRows: (string | number)[][] = [];
   let one = 0;
@@ -172,7 +217,9 @@ async function main(): Promise<void> {
     let atFirst = 0;
     const t0 = performance.now();
     await runSweep({
-      workerData: wd, ranges: [[0, poolSpace.size]], workers: w,
+      workerData: wd,
+      ranges: [[0, poolSpace.size]],
+      workers: w,
       onResult: (r) => {
         if (!first) {
           first = performance.now();
@@ -192,7 +239,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     '2. worker pool, 100,000 configurations (start-up = pool start, module load and warm-up until the first batch is back)\n' +
-      table(['workers', 'start-up s', 'configs/s after start-up', 'speed-up', 'configs/s overall', 'speed-up'], poolRows) + '\n\n',
+      table(['workers', 'start-up s', 'configs/s after start-up', 'speed-up', 'configs/s overall', 'speed-up'], poolRows) +
+      '\n\n',
   );
 
   // 3. end to end
@@ -211,7 +259,15 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return [fmt(samples), fmt(r.seconds.load ?? 0, 2), fmt(r.seconds.sweep ?? 0, 2), fmt(r.seconds.write ?? 0, 2), fmt((t2 - t1) / 1000, 2), fmt((t2 - t0) / 1000, 2), `${fmt(peak / 2 ** 20)} MB`];
+    return [
+      fmt(samples),
+      fmt(r.seconds.load ?? 0, 2),
+      fmt(r.seconds.sweep ?? 0, 2),
+      fmt(r.seconds.write ?? 0, 2),
+      fmt((t2 - t1) / 1000, 2),
+      fmt((t2 - t0) / 1000, 2),
+      `${fmt(peak / 2 ** 20)} MB`,
+    ];
   };
   const rows = [await e2e(10_000)];
   if (args.includes('--big')) rows.push(await e2e(1_000_000));

@@ -22,11 +22,28 @@ function commands(root: string, out: string): [string, string[]][] {
   const data = path.join(root, 'data/etf_daily_adjclose_1993_2023.csv');
   return [
     ['--help', ['--help']],
-    ['backtest', ['backtest', '--data', data, '--weights', 'SPY=0.4,TLT=0.3,GLD=0.15,SHY=0.15', '--band', 'relative:0.25', '--check', 'monthly', '--to', 'edge', '--fee-bps', '5', '--json']],
+    [
+      'backtest',
+      [
+        'backtest',
+        '--data',
+        data,
+        '--weights',
+        'SPY=0.4,TLT=0.3,GLD=0.15,SHY=0.15',
+        '--band',
+        'relative:0.25',
+        '--check',
+        'monthly',
+        '--to',
+        'edge',
+        '--fee-bps',
+        '5',
+        '--json',
+      ],
+    ],
     ['run', ['run', path.join(root, 'experiments/quickstart.ts'), '--out', out, '--quiet', '--no-report', '--workers', '1']],
   ];
 }
-
 
 export async function startupBench(root: string, args: string[], rounds = 5): Promise<string> {
   const variants: Variant[] = [{ name: 'this build', root }];

@@ -41,7 +41,9 @@ export interface W1Prices {
 
 /** Wide CSV date,A,B,… → row-major T×N (the C reference's loader, in JS). */
 export function readWidePrices(file: string): W1Prices {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const N = lines[0].split(',').length - 1;
   const T = lines.length - 1;
   const prices = new Float64Array(T * N);
@@ -56,7 +58,10 @@ export function readWidePrices(file: string): W1Prices {
 
 /** W1 configurations mapped to the project's Config. */
 export function readW1Configs(file: string, limit = Infinity): Config[] {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(1);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(1);
   const out: Config[] = [];
   for (const l of lines.slice(0, Math.min(lines.length, limit))) {
     const [, bandType, band, rebalanceTo, checkEvery, costBps] = l.split(',');
@@ -65,7 +70,10 @@ export function readW1Configs(file: string, limit = Infinity): Config[] {
       width: Number(band),
       mode: rebalanceTo === 'edge' ? 'edge' : 'target',
       check: Number(checkEvery) === 1 ? 'daily' : Number(checkEvery),
-      feeBps: Number(costBps), halfSpreadBps: 0, fixedFee: 0, minTrade: 0,
+      feeBps: Number(costBps),
+      halfSpreadBps: 0,
+      fixedFee: 0,
+      minTrade: 0,
     });
   }
   return out;
@@ -137,7 +145,17 @@ const median = (x: number[]): number => {
 };
 
 export interface W1Result {
-  w1: { configsPerSecond: number; cRefConfigsPerSecond: number | null; ratio: number | null; rounds: number; roundRatios: number[]; bestOfRoundsRatio: number | null; jsKernelConfigsPerSecond: number; jsKernelRatio: number | null; targetModeAgreement?: string };
+  w1: {
+    configsPerSecond: number;
+    cRefConfigsPerSecond: number | null;
+    ratio: number | null;
+    rounds: number;
+    roundRatios: number[];
+    bestOfRoundsRatio: number | null;
+    jsKernelConfigsPerSecond: number;
+    jsKernelRatio: number | null;
+    targetModeAgreement?: string;
+  };
   /** Robustness (stationary block bootstrap) on W1: paths × configurations per second, one thread. */
   bootstrap: { paths: number; configs: number; pathConfigsPerSecond: number; jsKernelPathConfigsPerSecond: number };
   byAssets: { N: number; configs: number; usPerConfig: number; cUsPerConfig: number | null; timeRatio: number | null }[];
@@ -171,7 +189,10 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const rounds = opts.rounds ?? 5;
   const ref = benchRefDir();
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rl-w1-'));
   try {
     let bin: string | null = null;
@@ -206,7 +227,9 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
         const c = cSeconds(bin, pricesFile, configsFile, path.join(tmp, 'c-out.csv'), cfgs.length);
         cs.push(c);
         ratios.push(c / a);
-        log(`W1 round ${r + 1}: project ${(cfgs.length / a).toFixed(0)} configs/s (JS kernel alone ${(cfgs.length / jsOnly[r]).toFixed(0)}), C ${(cfgs.length / c).toFixed(0)} configs/s, ratio ${(c / a).toFixed(3)}`);
+        log(
+          `W1 round ${r + 1}: project ${(cfgs.length / a).toFixed(0)} configs/s (JS kernel alone ${(cfgs.length / jsOnly[r]).toFixed(0)}), C ${(cfgs.length / c).toFixed(0)} configs/s, ratio ${(c / a).toFixed(3)}`,
+        );
       } else log(`W1 round ${r + 1}: project ${(cfgs.length / a).toFixed(0)} configs/s`);
     }
     const configsPerSecond = cfgs.length / median(js);
@@ -231,8 +254,7 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
     const bcfgs = cfgs.slice(0, 1000);
     const src = bootstrapSource(p.prices, p.T, p.N);
     const bout = new Float64Array(bcfgs.length * N_METRICS);
-    const pathCtx = (k: number): KernelContext =>
-      context({ ...p, prices: bootstrapPath(src, 1, k, 20, new Float64Array(p.T * p.N)) });
+    const pathCtx = (k: number): KernelContext => context({ ...p, prices: bootstrapPath(src, 1, k, 20, new Float64Array(p.T * p.N)) });
     let bs = 0;
     let bj = 0;
     for (let k = 0; k < paths; k++) {
@@ -241,7 +263,8 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
       bj += projectSeconds(c, bcfgs, bout, true);
     }
     const bootstrap = {
-      paths, configs: bcfgs.length,
+      paths,
+      configs: bcfgs.length,
       pathConfigsPerSecond: Math.round((paths * bcfgs.length) / bs),
       jsKernelPathConfigsPerSecond: Math.round((paths * bcfgs.length) / bj),
     };
@@ -268,10 +291,25 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
       }
       const us = (median(a) / K) * 1e6;
       const cus = c.length ? (median(c) / K) * 1e6 : null;
-      byAssets.push({ N, configs: K, usPerConfig: +us.toFixed(3), cUsPerConfig: cus === null ? null : +cus.toFixed(3), timeRatio: cus === null ? null : +(us / cus).toFixed(3) });
+      byAssets.push({
+        N,
+        configs: K,
+        usPerConfig: +us.toFixed(3),
+        cUsPerConfig: cus === null ? null : +cus.toFixed(3),
+        timeRatio: cus === null ? null : +(us / cus).toFixed(3),
+      });
       log(`N=${N}: project ${us.toFixed(2)} µs/config, C ${cus?.toFixed(2) ?? '–'} µs/config, time ratio ${cus ? (us / cus).toFixed(2) : '–'}`);
     }
-    return { w1, bootstrap, byAssets, load: `loadavg ${load} → ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`, ...(note ? { note } : {}) };
+    return {
+      w1,
+      bootstrap,
+      byAssets,
+      load: `loadavg ${load} → ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} (${os.cpus().length} cores)`,
+      ...(note ? { note } : {}),
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

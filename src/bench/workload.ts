@@ -5,7 +5,6 @@
  */
 import type { ExperimentInput } from '../spec/schema.js';
 
-
 export function benchExperiment(samples = 10_000, dataFile = 'data/etf_daily_adjclose_1993_2023.csv', start = '2013-04-25'): ExperimentInput {
   return {
     name: 'bench',

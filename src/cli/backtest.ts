@@ -70,13 +70,22 @@ export interface BacktestReport {
   generator: { name: 'rebalance-lab'; version: string };
   inputs: {
     data: {
-      file: string; sha256: string; format: 'wide' | 'long'; assets: string[];
+      file: string;
+      sha256: string;
+      format: 'wide' | 'long';
+      assets: string[];
       /** Rows loaded after alignment (the same count as manifest.json's data.rows). */
-      loadedRows: number; first: string; last: string; maxFill: number | null;
+      loadedRows: number;
+      first: string;
+      last: string;
+      maxFill: number | null;
     };
     /** The evaluation window: rows start..end; the first row is the costless initial allocation. */
     window: {
-      start: string; end: string; rows: number; returns: number;
+      start: string;
+      end: string;
+      rows: number;
+      returns: number;
       /** Loaded rows before the window (the lookback warm-up). */
       warmupRows: number;
       /** returns / periodsPerYear: the years every annualized metric uses. */
@@ -106,34 +115,46 @@ function nonNegative(x: number, flag: string): number {
   return x;
 }
 
-
 export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> {
   const band = parseBand(a.band, a.lookback);
   const mode = parseMode(a.to);
   const check = parseCheck(a.check);
   if (!DOMAINS.cooldown.ok(a.cooldown)) throw new UserError(`--cooldown: ${a.cooldown} must be a whole number of periods ≥ 0`);
-  if (!(Number.isFinite(a.capital) && a.capital > 0 && a.capital <= 1e15)) throw new UserError(`--capital: ${a.capital} must be a number > 0 and at most 1e15 (the initial value, e.g. 100000)`);
+  if (!(Number.isFinite(a.capital) && a.capital > 0 && a.capital <= 1e15))
+    throw new UserError(`--capital: ${a.capital} must be a number > 0 and at most 1e15 (the initial value, e.g. 100000)`);
   if (!Number.isFinite(a.riskFree)) throw new UserError(`--risk-free: ${a.riskFree} must be a number (an annual rate, e.g. 0.02)`);
-  const costs = Object.fromEntries(
-    COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)]),
-  ) as unknown as Costs; // every key of Costs, from COST_KEYS
+  const costs = Object.fromEntries(COST_KEYS.map((k) => [k, nonNegative(a[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)])) as unknown as Costs; // every key of Costs, from COST_KEYS
   if (a.series) checkSeriesPath(a.series);
   // issue 15: proportional costs in their domain, and a fixed fee below the capital
-  if (!DOMAINS.bps.ok(costs.feeBps)) throw new UserError(`--fee-bps: ${costs.feeBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
-  if (!DOMAINS.bps.ok(costs.halfSpreadBps)) throw new UserError(`--half-spread-bps: ${costs.halfSpreadBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  if (!DOMAINS.bps.ok(costs.feeBps))
+    throw new UserError(`--fee-bps: ${costs.feeBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`);
+  if (!DOMAINS.bps.ok(costs.halfSpreadBps))
+    throw new UserError(
+      `--half-spread-bps: ${costs.halfSpreadBps} must be basis points in [0, ${MAX_COST_BPS}] (${MAX_COST_BPS} bps is 25% of the traded amount)`,
+    );
   if (costs.fixedFee >= a.capital)
     throw new UserError(`--fixed-fee: ${costs.fixedFee} per asset traded is not below the capital ${a.capital}; one trade would cost the whole portfolio`);
   const weights = parseWeights(a.weights);
   const { matrix, info } = await loadPrices(a.data, {
-    assets: Object.keys(weights), start: a.start, end: a.end, maxFill: a.maxFill, periodsPerYear: a.periodsPerYear,
+    assets: Object.keys(weights),
+    start: a.start,
+    end: a.end,
+    maxFill: a.maxFill,
+    periodsPerYear: a.periodsPerYear,
   });
-  const fileSha = createHash('sha256').update(await readFile(a.data)).digest('hex');
+  const fileSha = createHash('sha256')
+    .update(await readFile(a.data))
+    .digest('hex');
   const targets = resolveTargets(weights, matrix.assets, { normalize: a.normalize, where: '--weights', via: 'cli' });
   const start = BANDS[band.band].usesLookback ? (band.lookback ?? 0) : 0;
   if (matrix.T < 3)
-    throw new UserError(`${a.data}: only ${matrix.T} rows${a.start || a.end ? ' in the chosen dates' : ''}; a backtest needs at least 3 (two periods of returns); use a longer date range`);
+    throw new UserError(
+      `${a.data}: only ${matrix.T} rows${a.start || a.end ? ' in the chosen dates' : ''}; a backtest needs at least 3 (two periods of returns); use a longer date range`,
+    );
   if (start > matrix.T - 3)
-    throw new UserError(`--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`);
+    throw new UserError(
+      `--band ${a.band}: lookback ${start} is longer than the data allows (${matrix.T} rows from ${matrix.dates[0]} in ${a.data}); use a shorter lookback or more data`,
+    );
   if (a.tax !== undefined && !(Number.isFinite(a.tax) && a.tax >= 0 && a.tax < 1)) throw new UserError(`--tax: ${a.tax} must be a rate in [0, 1), e.g. 0.25`);
   if (a.taxAware && a.tax === undefined) throw new UserError('--tax-aware needs --tax RATE');
   const flows = await cliFlows(a);
@@ -143,19 +164,39 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
   const hold: Config = { band: 'none', width: 0, check, mode: 'target', cooldown: 0, ...costs };
   const ppy = matrix.periodsPerYear;
   const ctx = new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: ppy,
-    start, initialCapital: a.capital, riskFree: a.riskFree, flows, tax: a.tax ?? null, taxAware: a.taxAware ?? false,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: ppy,
+    start,
+    initialCapital: a.capital,
+    riskFree: a.riskFree,
+    flows,
+    tax: a.tax ?? null,
+    taxAware: a.taxAware ?? false,
   });
   const out = new Float64Array(N_METRICS);
   const series = a.series ? allocSeries(matrix.T - start, matrix.N, false) : null;
-  const columns: BacktestColumn[] = ([['policy', policy], ['calendar', calendar], ['buy-and-hold', hold]] as const).map(([name, config], k) => {
+  const columns: BacktestColumn[] = (
+    [
+      ['policy', policy],
+      ['calendar', calendar],
+      ['buy-and-hold', hold],
+    ] as const
+  ).map(([name, config], k) => {
     simulate(ctx, config, out, 0, k === 0 ? series : null);
     return { name, label: describeConfig(config), config, ruined: isRuined(out), metrics: rowToMetrics(out) };
   });
   const windowDates = matrix.dates.slice(start);
   // how the window differs from the data file and --start/--end, and why (issue 14)
   const warnings: string[] = windowWarnings(info, matrix.dates, {
-    start: a.start, end: a.end, lookback: start, startName: '--start', endName: '--end',
+    start: a.start,
+    end: a.end,
+    lookback: start,
+    startName: '--start',
+    endName: '--end',
     lookbackWhat: `the ${band.band} band's lookback of ${start} periods`,
   }).map((w) => w.message);
   const ppyWarning = periodsPerYearWarning(windowDates, ppy, a.data);
@@ -175,15 +216,28 @@ export async function backtestCommand(a: BacktestArgs): Promise<BacktestReport> 
     generator: { name: 'rebalance-lab', version: await packageVersion() },
     inputs: {
       data: {
-        file: a.data, sha256: fileSha, format: info.format, assets: [...matrix.assets], loadedRows: matrix.T,
-        first: matrix.dates[0], last: matrix.dates[matrix.T - 1], maxFill: info.maxFill ?? null,
+        file: a.data,
+        sha256: fileSha,
+        format: info.format,
+        assets: [...matrix.assets],
+        loadedRows: matrix.T,
+        first: matrix.dates[0],
+        last: matrix.dates[matrix.T - 1],
+        maxFill: info.maxFill ?? null,
       },
       window: {
-        start: windowDates[0], end: windowDates[windowDates.length - 1], rows: windowDates.length, returns, warmupRows: start,
-        years: returns / ppy, calendarYears: rowsPerCalendarYear(windowDates).calendarYears,
+        start: windowDates[0],
+        end: windowDates[windowDates.length - 1],
+        rows: windowDates.length,
+        returns,
+        warmupRows: start,
+        years: returns / ppy,
+        calendarYears: rowsPerCalendarYear(windowDates).calendarYears,
       },
       periodsPerYear: {
-        value: ppy, source: a.periodsPerYear === undefined ? 'detected' : 'override', reason: info.periodsPerYearReason,
+        value: ppy,
+        source: a.periodsPerYear === undefined ? 'detected' : 'override',
+        reason: info.periodsPerYearReason,
         rowsPerCalendarYear: rowsPerCalendarYear(windowDates).rowsPerCalendarYear,
       },
       capital: a.capital,
@@ -213,10 +267,16 @@ function checkSeriesPath(file: string): void {
 /** The flows of --flow, --flow-growth and --flows-file (null when none). */
 async function cliFlows(a: BacktestArgs): Promise<FlowsSpec | null> {
   const periodic = (a.flow ?? []).map((x) => parseFlow(x, a.flowGrowth));
-  const dated = a.flowsFile ? parseDatedFlows(await readFile(a.flowsFile, 'utf8').catch(() => {
-    throw new UserError(`--flows-file ${a.flowsFile}: cannot read it; give a CSV of date,amount rows`);
-  }), a.flowsFile) : [];
-  if (a.flowGrowth !== undefined && !(Number.isFinite(a.flowGrowth) && a.flowGrowth > -1)) throw new UserError(`--flow-growth: ${a.flowGrowth} must be a number > −1 (e.g. 0.02)`);
+  const dated = a.flowsFile
+    ? parseDatedFlows(
+        await readFile(a.flowsFile, 'utf8').catch(() => {
+          throw new UserError(`--flows-file ${a.flowsFile}: cannot read it; give a CSV of date,amount rows`);
+        }),
+        a.flowsFile,
+      )
+    : [];
+  if (a.flowGrowth !== undefined && !(Number.isFinite(a.flowGrowth) && a.flowGrowth > -1))
+    throw new UserError(`--flow-growth: ${a.flowGrowth} must be a number > −1 (e.g. 0.02)`);
   return periodic.length + dated.length > 0 ? { periodic, dated } : null;
 }
 
@@ -245,8 +305,14 @@ export function backtestJson(r: BacktestReport): string {
 async function writeSeries(file: string, dates: readonly string[], assets: readonly string[], s: BacktestSeries): Promise<string[]> {
   const N = assets.length;
   const head = [
-    'date', 'value', ...assets.map((x) => `w_${x}`), 'trade', 'cost', 'benchmark',
-    ...assets.map((x) => `units_${x}`), ...assets.map((x) => `notional_${x}`),
+    'date',
+    'value',
+    ...assets.map((x) => `w_${x}`),
+    'trade',
+    'cost',
+    'benchmark',
+    ...assets.map((x) => `units_${x}`),
+    ...assets.map((x) => `notional_${x}`),
   ];
   const lines = [head.join(',')];
   for (let j = 0; j < dates.length; j++) {
@@ -274,8 +340,9 @@ export function formatBacktest(r: BacktestReport): string {
   const out = [
     `${d.file}: ${d.assets.join(', ')}, ${w.start} → ${w.end} (${w.rows} rows, ${w.years.toFixed(2)} years at ${p.value} periods/yr ${p.source}; ` +
       `calendar ${w.calendarYears.toFixed(2)} years)`,
-    `targets: ${Object.entries(r.inputs.targets).map(([k, v]) => `${k} ${+(v * 100).toPrecision(6)}%`).join(', ')}; ` +
-      `capital ${r.inputs.capital}, risk-free ${r.inputs.riskFree}`,
+    `targets: ${Object.entries(r.inputs.targets)
+      .map(([k, v]) => `${k} ${+(v * 100).toPrecision(6)}%`)
+      .join(', ')}; ` + `capital ${r.inputs.capital}, risk-free ${r.inputs.riskFree}`,
     ...r.columns.map((c) => `${c.name}: ${c.label}${c.ruined ? '  (RUINED)' : ''}`),
     `benchmark (target weights rebalanced every period, no cost): CAGR ${fmtMetric('cagr', r.benchmark.cagr)}`,
     '',

@@ -76,12 +76,23 @@ export async function initCommand(name: string, dir: string, json: boolean): Pro
   if (existsSync(file)) throw new UserError(`init: ${file} exists already; choose another name`);
   await mkdir(path.dirname(file), { recursive: true });
   const text = json
-    ? JSON.stringify({
-        name, data: { file: dataPath() }, targets: { SPY: 0.6, TLT: 0.4 },
-        costs: { feeBps: 5, halfSpreadBps: 2 }, search: { kind: 'grid' },
-        space: { bands: { absolute: { width: [0.02, 0.05, 0.1] }, relative: { width: [0.1, 0.2, 0.3] }, calendar: {} }, check: ['weekly', 'monthly'], mode: ['target', 'edge'] },
-        constraints: ['trackingError <= 0.02'],
-      }, null, 2) + '\n'
+    ? JSON.stringify(
+        {
+          name,
+          data: { file: dataPath() },
+          targets: { SPY: 0.6, TLT: 0.4 },
+          costs: { feeBps: 5, halfSpreadBps: 2 },
+          search: { kind: 'grid' },
+          space: {
+            bands: { absolute: { width: [0.02, 0.05, 0.1] }, relative: { width: [0.1, 0.2, 0.3] }, calendar: {} },
+            check: ['weekly', 'monthly'],
+            mode: ['target', 'edge'],
+          },
+          constraints: ['trackingError <= 0.02'],
+        },
+        null,
+        2,
+      ) + '\n'
     : starter(name, importSpecifier(path.dirname(file)), dataPath());
   await writeFileAtomic(file, text);
   return file;

@@ -37,10 +37,15 @@ export function formatSelection(sel: SelectionJson): string {
     );
   }
   if (sel.pbo !== null && sel.pboDetail)
-    out.push(`PBO: ${sig3(sel.pbo * 100)}% (CSCV over ${sel.pboDetail.subPeriods} sub-periods, ${sel.pboDetail.configurations.toLocaleString('en')} configurations)`);
+    out.push(
+      `PBO: ${sig3(sel.pbo * 100)}% (CSCV over ${sel.pboDetail.subPeriods} sub-periods, ${sel.pboDetail.configurations.toLocaleString('en')} configurations)`,
+    );
   else out.push(`PBO: — (${sel.pboReason ?? 'not computed'})`);
   if (sel.outOfSample) out.push(`out of sample: ${sel.outOfSample.text}`);
-  const per = (r: Record<string, number>): string => Object.entries(r).map(([k, id]) => `${k} #${id}`).join(', ');
+  const per = (r: Record<string, number>): string =>
+    Object.entries(r)
+      .map(([k, id]) => `${k} #${id}`)
+      .join(', ');
   if (Object.keys(sel.bestPerBand).length) out.push(`best per band: ${per(sel.bestPerBand)}`);
   if (Object.keys(sel.bestPerMode).length) out.push(`best per mode: ${per(sel.bestPerMode)}`);
   return out.join('\n');
@@ -58,24 +63,43 @@ export function formatLeaderboard(r: RunResult, n = 10): string {
     const cfg = r.space.config(t.id);
     const mark = t.id === sel?.pick ? 'pick' : similar.has(t.id) ? '≈' : '';
     rows.push([
-      String(t.rank), String(t.id), describeConfig(cfg), ...COLS.map((m) => fmtMetric(m, t.metrics[M[m]])), sig3(t.score),
-      ...(withRobust ? [sig3(robust.get(t.id) ?? NaN)] : []), mark,
+      String(t.rank),
+      String(t.id),
+      describeConfig(cfg),
+      ...COLS.map((m) => fmtMetric(m, t.metrics[M[m]])),
+      sig3(t.score),
+      ...(withRobust ? [sig3(robust.get(t.id) ?? NaN)] : []),
+      mark,
     ]);
   }
   for (const b of r.baselines)
-    rows.push(['—', b.id, describeConfig(b.config), ...COLS.map((m) => fmtMetric(m, b.metrics[M[m]])), baselineScore(sel, b.id), ...(withRobust ? [''] : []), 'baseline']);
+    rows.push([
+      '—',
+      b.id,
+      describeConfig(b.config),
+      ...COLS.map((m) => fmtMetric(m, b.metrics[M[m]])),
+      baselineScore(sel, b.id),
+      ...(withRobust ? [''] : []),
+      'baseline',
+    ]);
   const head = ['rank', 'id', 'policy', ...TITLES, 'score', ...(withRobust ? ['robust'] : []), ''];
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((x) => x[j].length)));
-  const line = (x: string[]): string => x.map((c, j) => (j === 2 || j === x.length - 1 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ').trimEnd();
-  return [
-    `${sum.configs.toLocaleString('en')} configurations, ${sum.feasible.toLocaleString('en')} feasible, ${sum.front} on the Pareto front, ${sum.failed} failed` +
-      (sel ? `, ${sel.counts.ranked.toLocaleString('en')} ranked` : ''),
-    ...(sel ? [formatSelection(sel)] : []),
-    '',
-    line(head),
-    line(widths.map((w) => '─'.repeat(w))),
-    ...rows.map(line),
-  ].join('\n') + '\n';
+  const line = (x: string[]): string =>
+    x
+      .map((c, j) => (j === 2 || j === x.length - 1 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      `${sum.configs.toLocaleString('en')} configurations, ${sum.feasible.toLocaleString('en')} feasible, ${sum.front} on the Pareto front, ${sum.failed} failed` +
+        (sel ? `, ${sel.counts.ranked.toLocaleString('en')} ranked` : ''),
+      ...(sel ? [formatSelection(sel)] : []),
+      '',
+      line(head),
+      line(widths.map((w) => '─'.repeat(w))),
+      ...rows.map(line),
+    ].join('\n') + '\n'
+  );
 }
 
 function baselineScore(sel: SelectionJson | null, id: string): string {

@@ -36,7 +36,11 @@ type SchemaFlags = Kebab<keyof ExperimentSpec['costs']> | Kebab<Exclude<keyof Ex
 const BACKTEST_OPTIONS = {
   data: { type: 'string', demandOption: true, describe: 'price CSV (wide date,A,B,… or long date,asset,price)' },
   weights: { type: 'string', demandOption: true, describe: 'target weights, e.g. SPY=0.6,TLT=0.4 (must sum to 1)' },
-  band: { type: 'string', default: 'relative:0.25', describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none' },
+  band: {
+    type: 'string',
+    default: 'relative:0.25',
+    describe: 'band: absolute:A | relative:R | hybrid:A,R | volatility:K,L[,MIN] | drift:D | risk:TAU,L | calendar | none',
+  },
   check: { type: 'string', default: 'monthly', describe: 'check schedule: daily | weekly | monthly | quarterly | yearly | N (every N rows)' },
   to: { type: 'string', default: 'target', describe: 'rebalance mode: target | edge | inner:Q | partial:F' },
   lookback: { type: 'number', describe: 'lookback (periods) for volatility and risk bands' },
@@ -53,8 +57,12 @@ const BACKTEST_OPTIONS = {
   'risk-free': { type: 'number', default: 0, describe: 'annual risk-free rate for Sharpe and Sortino' },
   normalize: { type: 'boolean', default: false, describe: 'scale the weights to sum to 1 instead of refusing them' },
   json: { type: 'boolean', default: false, describe: 'print JSON on stdout instead of a table' },
-  series: { type: 'string', describe: 'write the policy\'s daily value, weights and trades to this CSV' },
-  flow: { type: 'string', array: true, describe: 'a cash flow AMOUNT@SCHEDULE[:START[:END]], repeatable: 1000@monthly, -2%@yearly (see docs/flows-and-taxes.md)' },
+  series: { type: 'string', describe: "write the policy's daily value, weights and trades to this CSV" },
+  flow: {
+    type: 'string',
+    array: true,
+    describe: 'a cash flow AMOUNT@SCHEDULE[:START[:END]], repeatable: 1000@monthly, -2%@yearly (see docs/flows-and-taxes.md)',
+  },
   'flow-mode': { type: 'string', default: 'pro-rata', describe: 'how flows are invested: pro-rata (at the targets) | rebalance (furthest from target first)' },
   'flow-growth': { type: 'number', describe: 'yearly growth of the currency amounts of --flow, e.g. 0.02' },
   'flows-file': { type: 'string', describe: 'a CSV of dated flows: date,amount rows' },
@@ -70,8 +78,15 @@ const RUN_OPTIONS = {
   'batch-size': { type: 'string', describe: 'configurations per worker task (default: chosen from the size)' },
   'worker-memory-mb': { type: 'string', describe: 'heap limit per worker (MB, default 4096); a worker over it fails only its configurations' },
   shard: { type: 'string', describe: 'evaluate only the ids with id mod n = k (k/n, e.g. 0/4) into <out>/<name>/<run-id>/shard-k-of-n; then `merge`' },
-  'shard-from-env': { type: 'string', describe: 'like --shard, k read from an environment variable: VAR/n (e.g. JOB_COMPLETION_INDEX/4, SLURM_ARRAY_TASK_ID/4)' },
-  'break-lock': { type: 'boolean', default: false, describe: 'take the run folder\'s lock even if another process seems to hold it (only when that process is really gone)' },
+  'shard-from-env': {
+    type: 'string',
+    describe: 'like --shard, k read from an environment variable: VAR/n (e.g. JOB_COMPLETION_INDEX/4, SLURM_ARRAY_TASK_ID/4)',
+  },
+  'break-lock': {
+    type: 'boolean',
+    default: false,
+    describe: "take the run folder's lock even if another process seems to hold it (only when that process is really gone)",
+  },
   report: { type: 'boolean', default: true, describe: 'write the HTML report (--no-report to skip)' },
   quiet: { type: 'boolean', default: false, describe: 'no progress or leaderboard' },
   json: { type: 'boolean', default: false, describe: 'print the run summary as JSON on stdout' },
@@ -140,11 +155,32 @@ export async function main(argv: string[]): Promise<void> {
       async (a) => {
         const { backtestCommand, backtestJson, formatBacktest } = await import('./backtest.js');
         const r = await backtestCommand({
-          data: a.data, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
-          feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'],
-          start: a.start, end: a.end, maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'], capital: a.capital,
-          riskFree: a['risk-free'], normalize: a.normalize, json: a.json, series: a.series,
-          flow: a.flow, flowMode: a['flow-mode'], flowGrowth: a['flow-growth'], flowsFile: a['flows-file'], tax: a.tax, taxAware: a['tax-aware'],
+          data: a.data,
+          weights: a.weights,
+          band: a.band,
+          check: a.check,
+          to: a.to,
+          lookback: a.lookback,
+          cooldown: a.cooldown,
+          feeBps: a['fee-bps'],
+          halfSpreadBps: a['half-spread-bps'],
+          fixedFee: a['fixed-fee'],
+          minTrade: a['min-trade'],
+          start: a.start,
+          end: a.end,
+          maxFill: a['max-fill'],
+          periodsPerYear: a['periods-per-year'],
+          capital: a.capital,
+          riskFree: a['risk-free'],
+          normalize: a.normalize,
+          json: a.json,
+          series: a.series,
+          flow: a.flow,
+          flowMode: a['flow-mode'],
+          flowGrowth: a['flow-growth'],
+          flowsFile: a['flows-file'],
+          tax: a.tax,
+          taxAware: a['tax-aware'],
         });
         for (const w of r.warnings) process.stderr.write(`rebalance-lab: warning: ${w}\n`);
         process.stdout.write(a.json ? backtestJson(r) : formatBacktest(r));
@@ -152,11 +188,14 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command(
       'advise',
-      'today\'s holdings and prices through a chosen policy: trade or not, and the orders',
+      "today's holdings and prices through a chosen policy: trade or not, and the orders",
       (y: Argv) =>
         y
           .options({
-            policy: { type: 'string', describe: 'the policy: a run folder reports/<experiment>/<run>[#rank|#id=ID] (default rank 1) or a policy .json from `policy export`' },
+            policy: {
+              type: 'string',
+              describe: 'the policy: a run folder reports/<experiment>/<run>[#rank|#id=ID] (default rank 1) or a policy .json from `policy export`',
+            },
             weights: { type: 'string', describe: 'or the policy by the backtest flags: target weights, e.g. SPY=0.6,TLT=0.4' },
             band: BACKTEST_OPTIONS.band,
             check: BACKTEST_OPTIONS.check,
@@ -169,23 +208,44 @@ export async function main(argv: string[]): Promise<void> {
             'min-trade': BACKTEST_OPTIONS['min-trade'],
             normalize: BACKTEST_OPTIONS.normalize,
             holdings: { type: 'string', demandOption: true, describe: 'units held: a CSV asset,units or A=units,B=units' },
-            prices: { type: 'string', describe: 'a price file (its row on --as-of) or A=price,B=price; default: the run\'s data file' },
+            prices: { type: 'string', describe: "a price file (its row on --as-of) or A=price,B=price; default: the run's data file" },
             cash: { type: 'number', default: 0, describe: 'cash held besides the assets (counted in the value, no target)' },
-            'as-of': { type: 'string', describe: 'the date whose prices to use (YYYY-MM-DD); default: the price file\'s last date' },
+            'as-of': { type: 'string', describe: "the date whose prices to use (YYYY-MM-DD); default: the price file's last date" },
             'lot-size': { type: 'string', describe: 'trade in whole lots: one size for all (e.g. 1) or A=1,B=0.001' },
             'max-fill': BACKTEST_OPTIONS['max-fill'],
             'periods-per-year': BACKTEST_OPTIONS['periods-per-year'],
             json: { type: 'boolean', default: false, describe: 'print { trade, orders, weights, postTradeWeights, nextCheck, … } as JSON' },
           })
-          .example('$0 advise --policy reports/sixty-forty/20261124-120000#1 --holdings SPY=120,TLT=300', 'what rank 1 says about these holdings on the data\'s last date')
-          .example('$0 advise --weights SPY=0.6,TLT=0.4 --band relative:0.25 --to edge --holdings holdings.csv --prices SPY=410.2,TLT=101.5 --lot-size 1', 'the policy by flags, today\'s prices by hand'),
+          .example(
+            '$0 advise --policy reports/sixty-forty/20261124-120000#1 --holdings SPY=120,TLT=300',
+            "what rank 1 says about these holdings on the data's last date",
+          )
+          .example(
+            '$0 advise --weights SPY=0.6,TLT=0.4 --band relative:0.25 --to edge --holdings holdings.csv --prices SPY=410.2,TLT=101.5 --lot-size 1',
+            "the policy by flags, today's prices by hand",
+          ),
       async (a) => {
         const { adviseCommand, formatAdvice, adviceJson } = await import('./advise.js');
         const r = await adviseCommand({
-          policy: a.policy, weights: a.weights, band: a.band, check: a.check, to: a.to, lookback: a.lookback, cooldown: a.cooldown,
-          feeBps: a['fee-bps'], halfSpreadBps: a['half-spread-bps'], fixedFee: a['fixed-fee'], minTrade: a['min-trade'], normalize: a.normalize,
-          holdings: a.holdings, prices: a.prices, cash: a.cash, asOf: a['as-of'], lotSize: a['lot-size'],
-          maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'],
+          policy: a.policy,
+          weights: a.weights,
+          band: a.band,
+          check: a.check,
+          to: a.to,
+          lookback: a.lookback,
+          cooldown: a.cooldown,
+          feeBps: a['fee-bps'],
+          halfSpreadBps: a['half-spread-bps'],
+          fixedFee: a['fixed-fee'],
+          minTrade: a['min-trade'],
+          normalize: a.normalize,
+          holdings: a.holdings,
+          prices: a.prices,
+          cash: a.cash,
+          asOf: a['as-of'],
+          lotSize: a['lot-size'],
+          maxFill: a['max-fill'],
+          periodsPerYear: a['periods-per-year'],
         });
         process.stdout.write(a.json ? JSON.stringify(adviceJson(r), null, 2) + '\n' : formatAdvice(r));
       },
@@ -194,7 +254,7 @@ export async function main(argv: string[]): Promise<void> {
       y
         .command(
           'export <run>',
-          'write a run\'s configuration (rank or id) as a small versioned policy JSON that `advise --policy` reads',
+          "write a run's configuration (rank or id) as a small versioned policy JSON that `advise --policy` reads",
           (z: Argv) =>
             z
               .positional('run', { type: 'string', demandOption: true, describe: 'reports/<experiment>/<run>[#rank|#id=ID] (default rank 1)' })
@@ -211,7 +271,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command(
       'run <experiment>',
-      'sweep an experiment\'s configurations on all cores, write results and a report',
+      "sweep an experiment's configurations on all cores, write results and a report",
       (y: Argv) =>
         y
           .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (.ts or .json)' })
@@ -226,9 +286,20 @@ export async function main(argv: string[]): Promise<void> {
       async (a) => {
         const { runCommand, parseShard, parseWhole } = await import('./run.js');
         await runCommand({
-          experiment: a.experiment as string, workers: parseWhole('--workers', a.workers), out: a.out, runId: a['run-id'], resume: a.resume,
-          batchSize: parseWhole('--batch-size', a['batch-size']), noReport: !a.report, quiet: a.quiet, json: a.json, dryRun: a['dry-run'], yes: a.yes,
-          shard: parseShard(a.shard, a['shard-from-env']), workerMemoryMb: parseWhole('--worker-memory-mb', a['worker-memory-mb']), breakLock: a['break-lock'],
+          experiment: a.experiment as string,
+          workers: parseWhole('--workers', a.workers),
+          out: a.out,
+          runId: a['run-id'],
+          resume: a.resume,
+          batchSize: parseWhole('--batch-size', a['batch-size']),
+          noReport: !a.report,
+          quiet: a.quiet,
+          json: a.json,
+          dryRun: a['dry-run'],
+          yes: a.yes,
+          shard: parseShard(a.shard, a['shard-from-env']),
+          workerMemoryMb: parseWhole('--worker-memory-mb', a['worker-memory-mb']),
+          breakLock: a['break-lock'],
         });
       },
     )
@@ -237,9 +308,14 @@ export async function main(argv: string[]): Promise<void> {
       'merge shard runs (run --shard k/n) into one run: results.csv byte-identical to an unsharded run, then its report',
       (y: Argv) =>
         y
-          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shard folders, or the run folder holding shard-k-of-n folders' })
+          .positional('dirs', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            describe: 'the shard folders, or the run folder holding shard-k-of-n folders',
+          })
           .options({
-            out: { type: 'string', describe: 'the merged run folder (default: the shards\' parent folder)' },
+            out: { type: 'string', describe: "the merged run folder (default: the shards' parent folder)" },
             report: RUN_OPTIONS.report,
             'break-lock': RUN_OPTIONS['break-lock'],
             quiet: RUN_OPTIONS.quiet,
@@ -253,7 +329,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .command(
       'report <run>',
-      'rebuild a run\'s report.html from its results',
+      "rebuild a run's report.html from its results",
       (y: Argv) =>
         y
           .positional('run', { type: 'string', demandOption: true, describe: 'run folder' })
@@ -284,8 +360,11 @@ export async function main(argv: string[]): Promise<void> {
             const { loadPrices } = await import('../data/load.js');
             const { formatInspect } = await import('../data/inspect.js');
             const { info } = await loadPrices(a.file as string, {
-              assets: a.assets ? a.assets.split(',').map((s) => s.trim()) : undefined, start: a.start, end: a.end,
-              maxFill: a['max-fill'], periodsPerYear: a['periods-per-year'],
+              assets: a.assets ? a.assets.split(',').map((s) => s.trim()) : undefined,
+              start: a.start,
+              end: a.end,
+              maxFill: a['max-fill'],
+              periodsPerYear: a['periods-per-year'],
             });
             process.stdout.write(a.json ? JSON.stringify(info, null, 2) + '\n' : formatInspect(info));
           },
@@ -297,7 +376,11 @@ export async function main(argv: string[]): Promise<void> {
       'write a commented starter experiment to experiments/<name>.ts',
       (y: Argv) =>
         y
-          .positional('name', { type: 'string', demandOption: true, describe: 'experiment name (letters, digits, dot, dash, underscore); names the file and the run folder' })
+          .positional('name', {
+            type: 'string',
+            demandOption: true,
+            describe: 'experiment name (letters, digits, dot, dash, underscore); names the file and the run folder',
+          })
           .options({
             dir: { type: 'string', default: 'experiments', describe: 'folder to write the experiment file into' },
             json: { type: 'boolean', default: false, describe: 'write .json instead of .ts' },

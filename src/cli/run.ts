@@ -20,10 +20,13 @@ export function parseShard(shard: string | undefined, fromEnv: string | undefine
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\/\s*(\d+)\s*$/.exec(fromEnv);
     if (!m) throw new UserError(`--shard-from-env ${fromEnv}: expected VAR/n, e.g. --shard-from-env JOB_COMPLETION_INDEX/4`);
     const v = env[m[1]];
-    if (v === undefined || v === '') throw new UserError(`--shard-from-env ${fromEnv}: the environment variable ${m[1]} is not set; set it to this shard's index 0 … ${Number(m[2]) - 1}`);
+    if (v === undefined || v === '')
+      throw new UserError(`--shard-from-env ${fromEnv}: the environment variable ${m[1]} is not set; set it to this shard's index 0 … ${Number(m[2]) - 1}`);
     if (!/^\d+$/.test(v.trim())) throw new UserError(`--shard-from-env ${fromEnv}: ${m[1]}="${v}" is not a whole number`);
     if (Number(v.trim()) >= Number(m[2]))
-      throw new UserError(`--shard-from-env ${fromEnv}: ${m[1]}=${v.trim()} is not a shard index 0 … ${Number(m[2]) - 1}; make n match the job's size (completions / array length)`);
+      throw new UserError(
+        `--shard-from-env ${fromEnv}: ${m[1]}=${v.trim()} is not a shard index 0 … ${Number(m[2]) - 1}; make n match the job's size (completions / array length)`,
+      );
     return parseShard(`${v.trim()}/${m[2]}`, undefined);
   }
   return undefined;
@@ -65,7 +68,9 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
         process.stderr.write('\nrebalance-lab: stopped before the sweep started; nothing was computed\n');
         process.exit(130);
       }
-      process.stderr.write(`\nrebalance-lab: stopped at once; the finished batches are kept in ${rel}; finish with \`rebalance-lab run ${o.experiment} --resume ${rel}\`\n`);
+      process.stderr.write(
+        `\nrebalance-lab: stopped at once; the finished batches are kept in ${rel}; finish with \`rebalance-lab run ${o.experiment} --resume ${rel}\`\n`,
+      );
       process.exit(130);
     }
     // after the sweep every configuration is in the journal and every file is written atomically:
@@ -82,7 +87,9 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
   let r: RunResult;
   try {
     r = await runExperiment({
-      ...o, signal: ac.signal, writeReport: writeRunReport,
+      ...o,
+      signal: ac.signal,
+      writeReport: writeRunReport,
       onProgress: (e) => {
         phase = e.phase;
         if (e.phase === 'plan') dir = e.dir;
@@ -115,11 +122,21 @@ async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; q
     const sel = r.selection;
     process.stdout.write(
       JSON.stringify({
-        dir: rel, results: path.join(rel, 'results.csv'), selection: path.join(rel, 'selection.json'), report, size: r.space.size, failed: r.failures.size,
-        seconds: r.seconds, warnings: r.warnings ?? [],
+        dir: rel,
+        results: path.join(rel, 'results.csv'),
+        selection: path.join(rel, 'selection.json'),
+        report,
+        size: r.space.size,
+        failed: r.failures.size,
+        seconds: r.seconds,
+        warnings: r.warnings ?? [],
         // the same pick as results.csv (rank 1, selection "pick"), the leaderboard and the page
-        pick: sel?.pickConfig ?? null, rule: sel?.rule.text ?? null, scoreText: sel?.scoreText ?? null,
-        indistinguishable: sel ? sel.indistinguishable.length : null, simplest: sel?.simplest ?? null, pbo: sel?.pbo ?? null,
+        pick: sel?.pickConfig ?? null,
+        rule: sel?.rule.text ?? null,
+        scoreText: sel?.scoreText ?? null,
+        indistinguishable: sel ? sel.indistinguishable.length : null,
+        simplest: sel?.simplest ?? null,
+        pbo: sel?.pbo ?? null,
       }) + '\n',
     );
     return;
@@ -132,7 +149,14 @@ async function printRun(r: RunResult, o: { noReport?: boolean; json?: boolean; q
 }
 
 /** `merge`: shard runs into one run, its leaderboard and report. */
-export async function mergeCommand(o: { dirs: string[]; out?: string; breakLock?: boolean; noReport?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+export async function mergeCommand(o: {
+  dirs: string[];
+  out?: string;
+  breakLock?: boolean;
+  noReport?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}): Promise<void> {
   const { mergeRuns } = await import('../runner/merge.js');
   const r = await mergeRuns({ dirs: o.dirs, out: o.out, quiet: o.quiet, breakLock: o.breakLock });
   await printRun(r, o);

@@ -44,9 +44,7 @@ export function checkPrices(sorted: SortedRows, sel: Selection): void {
       if (raw === undefined || isMissing(raw)) continue;
       const problem = priceProblem(raw, sel.table.format);
       if (problem !== null) {
-        throw new UserError(
-          `${sel.table.file} line ${sel.table.lines[k]} (${sorted.dates[t]}): ${sel.table.assets[sel.selected[j]]} price ${problem}`,
-        );
+        throw new UserError(`${sel.table.file} line ${sel.table.lines[k]} (${sorted.dates[t]}): ${sel.table.assets[sel.selected[j]]} price ${problem}`);
       }
     }
   }
@@ -81,10 +79,7 @@ export function alignWindow(sorted: SortedRows, sel: Selection): Window {
 }
 
 /** First and last observed row and the number of observations of each selected asset. */
-function observationStats(
-  sorted: SortedRows,
-  sel: Selection,
-): { firstRow: number[]; lastRow: number[]; observations: number[] } {
+function observationStats(sorted: SortedRows, sel: Selection): { firstRow: number[]; lastRow: number[]; observations: number[] } {
   const N = sel.selected.length;
   const firstRow = new Array<number>(N).fill(-1);
   const lastRow = new Array<number>(N).fill(-1);
@@ -101,8 +96,7 @@ function observationStats(
   if (empty.length > 0) {
     const range = `${sorted.dates[0]} .. ${sorted.dates[sorted.dates.length - 1]}`;
     throw new UserError(
-      `${sel.table.file}: ${nameList(empty)} ${empty.length === 1 ? 'has' : 'have'} no prices between ${range}; ` +
-        `choose other assets or a wider date range`,
+      `${sel.table.file}: ${nameList(empty)} ${empty.length === 1 ? 'has' : 'have'} no prices between ${range}; ` + `choose other assets or a wider date range`,
     );
   }
   return { firstRow, lastRow, observations };

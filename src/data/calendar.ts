@@ -8,10 +8,7 @@ import { medianSorted } from 'simple-statistics';
 import { dayNumber, daysInMonth, isoWeekdayOfDay } from '../dates.js';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /**
  * Why `s` is not a valid ISO calendar date, or `null` when it is one.

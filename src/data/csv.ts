@@ -78,8 +78,7 @@ function readQuoted(src: string, state: { pos: number; line: number }, file: str
   for (;;) {
     if (p >= src.length) {
       throw new UserError(
-        `${file} line ${openLine}: a quoted field opened on this line is never closed; ` +
-          `add the closing double quote (") or remove the opening one`,
+        `${file} line ${openLine}: a quoted field opened on this line is never closed; ` + `add the closing double quote (") or remove the opening one`,
       );
     }
     const c = src.charCodeAt(p);
@@ -103,8 +102,7 @@ function readQuoted(src: string, state: { pos: number; line: number }, file: str
   const next = src.charCodeAt(p);
   if (p < src.length && next !== COMMA && next !== LF && next !== CR) {
     throw new UserError(
-      `${file} line ${state.line}: unexpected text after the closing quote of ${quote(out)}; ` +
-        `put the whole field inside the quotes or remove them`,
+      `${file} line ${state.line}: unexpected text after the closing quote of ${quote(out)}; ` + `put the whole field inside the quotes or remove them`,
     );
   }
   state.pos = p;

@@ -96,8 +96,7 @@ function rangeMask(table: RawTable, start: string | undefined, end: string | und
   const mask = table.dates.map((d) => (start === undefined || d >= start) && (end === undefined || d <= end));
   if (!mask.includes(true)) {
     throw new UserError(
-      `${table.file}: no rows between ${start ?? 'the start'} and ${end ?? 'the end'}; ` +
-        `the file covers ${minDate(table.dates)} .. ${maxDate(table.dates)}`,
+      `${table.file}: no rows between ${start ?? 'the start'} and ${end ?? 'the end'}; ` + `the file covers ${minDate(table.dates)} .. ${maxDate(table.dates)}`,
     );
   }
   return mask;

@@ -35,9 +35,7 @@ export function buildTable(records: CsvRecord[], file: string): RawTable {
   }
   const header = records[0];
   if (records.length === 1) {
-    throw new UserError(
-      `${file} line ${header.line}: only a header, no data rows; add one row per date below it`,
-    );
+    throw new UserError(`${file} line ${header.line}: only a header, no data rows; add one row per date below it`);
   }
   return isLongHeader(header.fields) ? buildLong(records, file) : buildWide(records, file);
 }
@@ -77,10 +75,7 @@ function wideAssets(header: CsvRecord, file: string): string[] {
     // never echo more than a short excerpt of a file that may not be a price file at all
     if (assets.length === 0)
       throw new UserError(`${where}: this is not a price CSV (its first line has no comma-separated columns); write the header as ${HEADER_HINT}`);
-    throw new UserError(
-      `${where}: the header must start with a date column, found ${quote(first, 24)}; ` +
-        `write the header as ${HEADER_HINT}`,
-    );
+    throw new UserError(`${where}: the header must start with a date column, found ${quote(first, 24)}; ` + `write the header as ${HEADER_HINT}`);
   }
   if (assets.length === 0) {
     throw new UserError(`${where}: the header has a date column but no asset columns; write it as ${HEADER_HINT}`);
@@ -93,10 +88,7 @@ function wideAssets(header: CsvRecord, file: string): string[] {
     checkNameLength(name, `${where}: column ${i + 2} of the header`);
     const before = seen.get(name);
     if (before !== undefined) {
-      throw new UserError(
-        `${where}: asset ${name} appears twice in the header (columns ${before} and ${i + 2}); ` +
-          `rename or remove one of them`,
-      );
+      throw new UserError(`${where}: asset ${name} appears twice in the header (columns ${before} and ${i + 2}); ` + `rename or remove one of them`);
     }
     seen.set(name, i + 2);
   });
@@ -129,8 +121,7 @@ function buildLong(records: CsvRecord[], file: string): RawTable {
     const k = r * A + a;
     if (lines[k] !== 0) {
       throw new UserError(
-        `${file} line ${line} (${dates[r]}): a second ${assets[a]} price for ${dates[r]}, ` +
-          `already given on line ${lines[k]}; remove one of the two rows`,
+        `${file} line ${line} (${dates[r]}): a second ${assets[a]} price for ${dates[r]}, ` + `already given on line ${lines[k]}; remove one of the two rows`,
       );
     }
     cells[k] = raw;
@@ -169,9 +160,7 @@ function checkDate(file: string, line: number, text: string): string {
 function checkDuplicate(seen: Map<string, number>, date: string, line: number, file: string, what: string): void {
   const before = seen.get(date);
   if (before !== undefined) {
-    throw new UserError(
-      `${file} line ${line} (${date}): duplicate ${what}, already on line ${before}; remove one of the two rows`,
-    );
+    throw new UserError(`${file} line ${line} (${date}): duplicate ${what}, already on line ${before}; remove one of the two rows`);
   }
   seen.set(date, line);
 }

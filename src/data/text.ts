@@ -68,7 +68,13 @@ export async function readUserText(file: string, limit: number, what: string, to
     }
     if (st.isDirectory()) throw new UserError(`${file}: is a directory, not ${article(what)}; give the path of the file`);
     if (!st.isFile()) {
-      const kind = st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      const kind = st.isFIFO()
+        ? 'a FIFO (named pipe)'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : st.isSocket()
+            ? 'a socket'
+            : 'not a regular file';
       throw new UserError(`${file}: is ${kind}, not ${article(what)}; give the path of a regular file`);
     }
     const tooBig = (n: number | null): UserError =>
@@ -126,8 +132,7 @@ export function decodeText(bytes: Uint8Array, file: string): string {
     if (bytes.length / 2 > constants.MAX_STRING_LENGTH) throw tooLongForText(file, bytes.length);
     if (bytes.length % 2 !== 0) {
       throw new UserError(
-        `${file}: the file starts with a UTF-16 byte-order mark but has an odd number of bytes (truncated?); ` +
-          `save it again, preferably as UTF-8`,
+        `${file}: the file starts with a UTF-16 byte-order mark but has an odd number of bytes (truncated?); ` + `save it again, preferably as UTF-8`,
       );
     }
     // the BOM is consumed by the decoder (ignoreBOM false)

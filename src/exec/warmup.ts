@@ -17,7 +17,7 @@ export function warmUp(N: number, rounds = 40): void {
   const prices = new Float64Array(T * N);
   const dates: string[] = [];
   let seed = 12345;
-  const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   for (let i = 0; i < N; i++) prices[i] = 100;
   for (let t = 0; t < T; t++) {
     dates.push(new Date(Date.UTC(2020, 0, 1 + t)).toISOString().slice(0, 10));

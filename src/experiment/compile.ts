@@ -54,12 +54,16 @@ function checkDomains(e: ExperimentSpec, space: ParameterSpace, file: string): v
   else if (sf && 'max' in sf) fees.push(['space.fixedFee.max', sf.max]);
   for (const [where, x] of fees)
     if (x >= cap)
-      throw new UserError(`${file}: ${where}: a fixed fee of ${x} per asset traded is not below the initial capital ${cap}; one trade would cost the whole portfolio. Use a fee well below initialCapital`);
+      throw new UserError(
+        `${file}: ${where}: a fixed fee of ${x} per asset traded is not below the initial capital ${cap}; one trade would cost the whole portfolio. Use a fee well below initialCapital`,
+      );
   const hm = e.report.heatmap;
   if (hm) {
     for (const [i, p] of hm.entries()) {
       if (!(PARAMS as readonly string[]).includes(p))
-        throw new UserError(`${file}: report.heatmap[${i}]: unknown parameter ${quote(p, 40)}; use two of ${PARAMS.join(', ')}${space.searched.length ? ` (this experiment searches ${space.searched.join(', ')})` : ''}`);
+        throw new UserError(
+          `${file}: report.heatmap[${i}]: unknown parameter ${quote(p, 40)}; use two of ${PARAMS.join(', ')}${space.searched.length ? ` (this experiment searches ${space.searched.join(', ')})` : ''}`,
+        );
     }
     if (hm[0] === hm[1]) throw new UserError(`${file}: report.heatmap: names ${hm[0]} twice; give two different parameters`);
   }

@@ -69,7 +69,7 @@ export function addOffset(iso: string, off: Offset): string {
   const m = +iso.slice(5, 7) - 1 + off.months;
   const d = +iso.slice(8, 10);
   const yy = y + Math.floor(m / 12);
-  const mm = ((m % 12) + 12) % 12 + 1;
+  const mm = (((m % 12) + 12) % 12) + 1;
   return formatDayNumber(daysFromCivil(yy, mm, Math.min(d, daysInMonth(yy, mm))) + off.days);
 }
 
@@ -101,9 +101,7 @@ export function makeFolds(dates: readonly string[], start: number, spec: Validat
     w.to > w.from ? `${dates[w.from]} to ${dates[w.to - 1]} (${w.to - w.from} rows)` : `no rows (at ${dates[Math.min(w.from, T - 1)]})`;
   if (spec.kind === 'split') {
     if (!(spec.at > first && spec.at <= last)) {
-      throw new UserError(
-        `${where}.at: ${spec.at} is outside the evaluation window ${first} to ${last} (after the lookback warm-up); pick a date inside it`,
-      );
+      throw new UserError(`${where}.at: ${spec.at} is outside the evaluation window ${first} to ${last} (after the lookback warm-up); pick a date inside it`);
     }
     const s = firstRowOnOrAfter(dates, spec.at, start);
     const train = { from: start, to: s };

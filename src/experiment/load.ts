@@ -12,7 +12,6 @@ import { compileSpec, type CompiledExperiment } from './compile.js';
 import { readUserText } from '../data/text.js';
 import { formatIssues, printable, show } from './messages.js';
 
-
 /** Experiment files larger than this are refused before reading (a real one is a few kB). */
 export const MAX_EXPERIMENT_BYTES = 16 * 1024 * 1024;
 
@@ -27,7 +26,6 @@ export function compileExperiment(raw: unknown, file = 'experiment'): CompiledEx
 export function parseExperiment(raw: unknown, file = 'experiment'): ExperimentSpec {
   return compileExperiment(raw, file).spec;
 }
-
 
 async function importCode(abs: string): Promise<unknown> {
   const { tsImport } = await import('tsx/esm/api');
@@ -70,7 +68,10 @@ export function resolveDataFile(expFile: string, dataPath: string): string {
 function describeThrown(e: unknown): string {
   try {
     if (e instanceof Error) {
-      const lines = e.message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+      const lines = e.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
       // esbuild: "Transform failed with 1 error:\n<file>:1:36: ERROR: Unexpected end of file"
       const first = /^Transform failed/.test(lines[0] ?? '') && lines.length > 1 ? lines[1] : lines[0];
       return printable(first ?? e.name);

@@ -160,7 +160,11 @@ const NUM_DIM =
 
 /** What a value at a path is called, and the expected form with an example. */
 const FIELDS: Record<string, { noun?: string; also?: string; form?: string }> = {
-  'space.check': { noun: 'schedule', also: 'or a whole number of periods', form: 'a schedule or a list of them, e.g. check: ["weekly", "monthly"] or check: 20' },
+  'space.check': {
+    noun: 'schedule',
+    also: 'or a whole number of periods',
+    form: 'a schedule or a list of them, e.g. check: ["weekly", "monthly"] or check: 20',
+  },
   'space.check[]': { noun: 'schedule', also: 'or a whole number of periods', form: 'a schedule, e.g. "monthly" or 20 (every 20 periods)' },
   'space.mode': { noun: 'rebalance mode', form: 'a mode or a list of them, e.g. mode: ["target", "edge"]' },
   'space.mode[]': { noun: 'rebalance mode', form: 'a mode, e.g. "edge"' },
@@ -190,7 +194,9 @@ const FIELDS: Record<string, { noun?: string; also?: string; form?: string }> = 
 };
 
 function typeName(t: string): string {
-  return t === 'number' || t === 'string' || t === 'boolean' || t === 'object' || t === 'array' ? `${article(t)} ${t === 'boolean' ? 'true or false' : t === 'object' ? 'object { … }' : t === 'array' ? 'list [ … ]' : t}` : t;
+  return t === 'number' || t === 'string' || t === 'boolean' || t === 'object' || t === 'array'
+    ? `${article(t)} ${t === 'boolean' ? 'true or false' : t === 'object' ? 'object { … }' : t === 'array' ? 'list [ … ]' : t}`
+    : t;
 }
 
 /** The leaves of an issue (a union's branches flattened), with paths relative to the issue's parent. */
@@ -204,7 +210,8 @@ function enumMessage(where: string, got: unknown, values: readonly string[], pat
   const f = FIELDS[pat] ?? FIELDS[pat.replace(/\[\]$/, '')];
   const noun = f?.noun ?? 'allowed value';
   const list = `use one of ${values.join(', ')}${f?.also ? ` ${f.also}` : ''}`;
-  if (typeof got === 'string') return `${where}: "${printable(quote(got, 40).replace(/^"|"$/g, ''))}" is not ${article(noun)} ${noun}${didYouMean(got, values)}; ${list}`;
+  if (typeof got === 'string')
+    return `${where}: "${printable(quote(got, 40).replace(/^"|"$/g, ''))}" is not ${article(noun)} ${noun}${didYouMean(got, values)}; ${list}`;
   return `${where}: expected ${article(noun)} ${noun}, got ${printable(show(got))}; ${list}`;
 }
 
@@ -214,7 +221,10 @@ function formatOne(root: Schema, raw: unknown, i: z.core.$ZodIssue): string {
     const fields = fieldsAt(root, i.path);
     return i.keys
       .slice(0, 4)
-      .map((k) => `${where}: unknown field "${printable(quote(k, 40).replace(/^"|"$/g, ''))}"${didYouMean(k, fields)}${fields.length ? `; fields here: ${fields.join(', ')}` : ''}`)
+      .map(
+        (k) =>
+          `${where}: unknown field "${printable(quote(k, 40).replace(/^"|"$/g, ''))}"${didYouMean(k, fields)}${fields.length ? `; fields here: ${fields.join(', ')}` : ''}`,
+      )
       .join('\n  ');
   }
   if (i.code === 'invalid_union' && 'discriminator' in i && i.discriminator) {
@@ -236,7 +246,13 @@ function formatOne(root: Schema, raw: unknown, i: z.core.$ZodIssue): string {
     const best = ls.reduce((a, b) => (score(b) > score(a) ? b : a), ls[0]);
     if (best && (best.path.length > i.path.length || best.issue.code !== 'invalid_type')) {
       if (best.issue.code === 'invalid_value') {
-        const values = [...new Set(ls.filter((l) => l.issue.code === 'invalid_value' && l.path.length === best.path.length).flatMap((l) => (l.issue as z.core.$ZodIssueInvalidValue).values.map(String)))];
+        const values = [
+          ...new Set(
+            ls
+              .filter((l) => l.issue.code === 'invalid_value' && l.path.length === best.path.length)
+              .flatMap((l) => (l.issue as z.core.$ZodIssueInvalidValue).values.map(String)),
+          ),
+        ];
         return enumMessage(formatPath(best.path), valueAt(raw, best.path), values, pattern(best.path));
       }
       return formatOne(root, raw, { ...best.issue, path: best.path } as z.core.$ZodIssue);
@@ -255,7 +271,12 @@ function formatOne(root: Schema, raw: unknown, i: z.core.$ZodIssue): string {
     const f = FIELDS[pat];
     const bound = i.code === 'too_small' ? i.minimum : i.maximum;
     const op = i.code === 'too_small' ? (i.inclusive ? '≥' : '>') : i.inclusive ? '≤' : '<';
-    const what = i.origin === 'array' ? `at least ${String(bound)} item${Number(bound) === 1 ? '' : 's'}` : i.origin === 'string' ? `at least ${String(bound)} character${Number(bound) === 1 ? '' : 's'}` : `a number ${op} ${String(bound)}`;
+    const what =
+      i.origin === 'array'
+        ? `at least ${String(bound)} item${Number(bound) === 1 ? '' : 's'}`
+        : i.origin === 'string'
+          ? `at least ${String(bound)} character${Number(bound) === 1 ? '' : 's'}`
+          : `a number ${op} ${String(bound)}`;
     // a custom message (e.g. "expected at least 1 path") says it better than the generic one
     const generic = /^Too (small|big)/.test(i.message);
     return `${where}: ${generic ? `expected ${what}` : printable(i.message)}${f?.form ? ` (${f.form})` : ''}, got ${printable(show(got))}`;
@@ -287,4 +308,3 @@ export function formatIssues(file: string, raw: unknown, issues: readonly z.core
   const more = kept.length > 8 ? `\n  … and ${kept.length - 8} more` : '';
   return `${file}: the experiment is not valid:\n  ${lines.join('\n  ')}${more}`;
 }
-

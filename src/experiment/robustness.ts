@@ -62,7 +62,12 @@ export function planRobustness(spec: ExperimentSpec, rows: number, searchSeed: n
   const columns = robustColumns(spec.objectives);
   checkRobustSize(rows, rb.paths, columns.length, file);
   return {
-    kind: rb.kind, paths: rb.paths, blockLength: rb.blockLength, seed: rb.seed ?? searchSeed,
-    rankBy: rb.rankBy, rankQuantile: rb.rankBy === 'median' ? 0.5 : rb.rankBy.quantile, columns,
+    kind: rb.kind,
+    paths: rb.paths,
+    blockLength: rb.blockLength,
+    seed: rb.seed ?? searchSeed,
+    rankBy: rb.rankBy,
+    rankQuantile: rb.rankBy === 'median' ? 0.5 : rb.rankBy.quantile,
+    columns,
   };
 }

@@ -15,7 +15,21 @@ import { ACC, metricsFromTotals } from './totals.js';
 import { applyFlow, FA_COST, FA_REBAL, FA_TWR, moneyWeightedReturn } from './flows.js';
 import { payTax, settleTrades, TX_COST, TX_FRAC, TX_GAIN, TX_LOSS } from './tax.js';
 import {
-  kernelFor, MAX_GENERATED_N, K_ASSET_TRADES, K_COST_SUM, K_COST_TOTAL, K_EVENTS, K_TURN, PRM_FIXED, PRM_K, PRM_MIN_TRADE, PRM_MIN_WIDTH, PRM_MODE, PRM_PPY, PRM_RATE, PRM_V0,
+  kernelFor,
+  MAX_GENERATED_N,
+  K_ASSET_TRADES,
+  K_COST_SUM,
+  K_COST_TOTAL,
+  K_EVENTS,
+  K_TURN,
+  PRM_FIXED,
+  PRM_K,
+  PRM_MIN_TRADE,
+  PRM_MIN_WIDTH,
+  PRM_MODE,
+  PRM_PPY,
+  PRM_RATE,
+  PRM_V0,
 } from './generated.js';
 
 /** Per-row series of one configuration (for --series and the report); index 0 = window start. */
@@ -183,13 +197,7 @@ function allocate(ctx: KernelContext): number {
  * kernel generated for (ctx.N, band, mode) (kernel/generated.ts), which computes the same
  * numbers bit for bit, several times faster.
  */
-export function simulate(
-  ctx: KernelContext,
-  cfg: Config,
-  out: Float64Array,
-  offset = 0,
-  series: BacktestSeries | null = null,
-): void {
+export function simulate(ctx: KernelContext, cfg: Config, out: Float64Array, offset = 0, series: BacktestSeries | null = null): void {
   // taxes run only on the readable path (kernel/tax.ts)
   if (series === null && ctx.N <= MAX_GENERATED_N && ctx.taxRate === null) fastSimulate(ctx, cfg, out, offset);
   else readableSimulate(ctx, cfg, out, offset, series);
@@ -235,10 +243,21 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
     fx = ctx.flowHook();
   }
   kernelFor(N, band, mode, flows)(
-    ctx.prices, ctx.targets, ctx.b,
+    ctx.prices,
+    ctx.targets,
+    ctx.b,
     band === 'volatility' ? ctx.volatility(L) : null,
     band === 'risk' ? ctx.covariance(L) : null,
-    ctx.dev, ctx.checkRows(cfg.check), values, ctx.drift, start, T, cfg.cooldown ?? 0, prm, acc, fx,
+    ctx.dev,
+    ctx.checkRows(cfg.check),
+    values,
+    ctx.drift,
+    start,
+    T,
+    cfg.cooldown ?? 0,
+    prm,
+    acc,
+    fx,
   );
   if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM, ctx.flowAcc);
   else pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM);
@@ -259,9 +278,7 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   t.meanR = meanr;
   t.sdR = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_R] / (n - 1));
   t.sdD = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_D] / (n - 1));
-  t.sortino = Number.isFinite(down)
-    ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy)
-    : S.sortino(rets, from, T, ppy, riskFree);
+  t.sortino = Number.isFinite(down) ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy) : S.sortino(rets, from, T, ppy, riskFree);
   t.totalCost = acc[K_COST_TOTAL];
   t.assetTrades = acc[K_ASSET_TRADES];
   finishTotals(ctx, values[T - 1], out, o);
@@ -276,8 +293,15 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
  * dependent operations through the days, which measured slower.
  */
 function pathPass(
-  vals: Float64Array, drifts: Float64Array, benchRet: Float64Array, rets: Float64Array, diff: Float64Array,
-  start: number, T: number, out: Float64Array, o: number,
+  vals: Float64Array,
+  drifts: Float64Array,
+  benchRet: Float64Array,
+  rets: Float64Array,
+  diff: Float64Array,
+  start: number,
+  T: number,
+  out: Float64Array,
+  o: number,
 ): void {
   let Vprev = vals[start];
   let peak = Vprev;
@@ -315,8 +339,17 @@ function pathPass(
  * in the same order as genericDayLoop's flow branch.
  */
 function pathPassFlows(
-  vals: Float64Array, drifts: Float64Array, fl: Float64Array, benchRet: Float64Array, rets: Float64Array, diff: Float64Array,
-  start: number, T: number, out: Float64Array, o: number, fa: Float64Array,
+  vals: Float64Array,
+  drifts: Float64Array,
+  fl: Float64Array,
+  benchRet: Float64Array,
+  rets: Float64Array,
+  diff: Float64Array,
+  start: number,
+  T: number,
+  out: Float64Array,
+  o: number,
+  fa: Float64Array,
 ): void {
   let Vprev = vals[start];
   let twr = 1;
@@ -362,10 +395,7 @@ function pathPassFlows(
  * (inf − inf = NaN); out[o+3] is then not finite, and so it is whenever the branchy sum is not
  * finite: the caller then uses S.sortino instead.
  */
-function tailPass(
-  r: Float64Array, mr: number, d: Float64Array, md: number, rfp: number,
-  from: number, to: number, out: Float64Array, o: number,
-): void {
+function tailPass(r: Float64Array, mr: number, d: Float64Array, md: number, rfp: number, from: number, to: number, out: Float64Array, o: number): void {
   let sr = 0;
   let sd = 0;
   let s = 0;
@@ -490,8 +520,13 @@ function fillHalfWidths(ctx: KernelContext, cfg: Config, out: Float64Array): voi
 
 /** The readable day loop (and the one that records series). */
 function genericDayLoop(
-  ctx: KernelContext, mask: Uint8Array, cooldown: number, check: CheckDay, series: BacktestSeries | null,
-  flow: FlowArgs | null = null, tax: { rate: number; cRate: number; fixedFee: number } | null = null,
+  ctx: KernelContext,
+  mask: Uint8Array,
+  cooldown: number,
+  check: CheckDay,
+  series: BacktestSeries | null,
+  flow: FlowArgs | null = null,
+  tax: { rate: number; cRate: number; fixedFee: number } | null = null,
 ): void {
   const { prices: P, N, T, start, targets: W, h, values: vals, rets, diff, benchRet, state: st, acc } = ctx;
   const flows = flow ? ctx.flows : null;
@@ -599,11 +634,7 @@ export function allocSeries(Tw: number, N: number, withBands: boolean): Backtest
 }
 
 /** One configuration, in-process, with readable output. For sweeps use KernelContext + simulate. */
-export function backtest(
-  input: BacktestInput,
-  config: Config,
-  wantSeries = false,
-): { metrics: Metrics; series?: BacktestSeries } {
+export function backtest(input: BacktestInput, config: Config, wantSeries = false): { metrics: Metrics; series?: BacktestSeries } {
   const start = input.start ?? (BANDS[config.band].usesLookback ? (config.lookback ?? 0) : 0);
   const ctx = new KernelContext({ ...input, start });
   const out = new Float64Array(N_METRICS);

@@ -154,8 +154,7 @@ export class KernelContext {
       this.hook = {
         rows: flows.rows,
         hs: h,
-        step: (t: number, row: number, V: number): number =>
-          applyFlow(h, P, row, N, W, V, t, abs, pct, fl, prm[0] === 1, prm[1], prm[2], x, acc, dates),
+        step: (t: number, row: number, V: number): number => applyFlow(h, P, row, N, W, V, t, abs, pct, fl, prm[0] === 1, prm[1], prm[2], x, acc, dates),
       };
     }
     return this.hook;
@@ -197,8 +196,7 @@ export class KernelContext {
     if (!this.logRets) {
       const { T, N, prices } = this;
       const lr = new Float64Array(T * N);
-      for (let t = 1; t < T; t++)
-        for (let i = 0; i < N; i++) lr[t * N + i] = Math.log(prices[t * N + i] / prices[(t - 1) * N + i]);
+      for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) lr[t * N + i] = Math.log(prices[t * N + i] / prices[(t - 1) * N + i]);
       this.logRets = lr;
     }
     return this.logRets;

@@ -32,9 +32,22 @@ export const FA_SLOTS = 3;
  * fl[t] receives F. x: N scratch. acc: FA_* slots.
  */
 export function applyFlow(
-  h: Float64Array, P: Float64Array, row: number, N: number, W: Float64Array, V: number, t: number,
-  abs: Float64Array, pct: Float64Array, fl: Float64Array, rebalance: boolean, cRate: number, fixedFee: number,
-  x: Float64Array, acc: Float64Array, dates: readonly string[],
+  h: Float64Array,
+  P: Float64Array,
+  row: number,
+  N: number,
+  W: Float64Array,
+  V: number,
+  t: number,
+  abs: Float64Array,
+  pct: Float64Array,
+  fl: Float64Array,
+  rebalance: boolean,
+  cRate: number,
+  fixedFee: number,
+  x: Float64Array,
+  acc: Float64Array,
+  dates: readonly string[],
 ): number {
   const F0 = abs[t] + pct[t] * V;
   const aF = F0 < 0 ? -F0 : F0;
@@ -144,9 +157,7 @@ const NPV_D = new Float64Array(1);
  * τ = (t − start)/ppy years. Newton's method on the log growth ρ = ln(1 + r), falling back to
  * bisection on ρ ∈ [−20, 20]; NaN when no root exists in that range.
  */
-export function moneyWeightedReturn(
-  V0: number, vEnd: number, rows: Int32Array, fl: Float64Array, start: number, T: number, ppy: number,
-): number {
+export function moneyWeightedReturn(V0: number, vEnd: number, rows: Int32Array, fl: Float64Array, start: number, T: number, ppy: number): number {
   const tauEnd = (T - 1 - start) / ppy;
   const npv = (rho: number, out: Float64Array | null): number => {
     // NPV and its derivative in ρ

@@ -75,9 +75,20 @@ export const PRM_SLOTS = 8;
  * every day. The integers start, T, cooldown stay arguments.
  */
 export type Kernel = (
-  P: Float64Array, W: Float64Array, b: Float64Array, vol: Float64Array | null, cov: Float64Array | null, dv: Float64Array,
-  checks: Int32Array, vals: Float64Array, drift: Float64Array,
-  start: number, T: number, cooldown: number, prm: Float64Array, acc: Float64Array,
+  P: Float64Array,
+  W: Float64Array,
+  b: Float64Array,
+  vol: Float64Array | null,
+  cov: Float64Array | null,
+  dv: Float64Array,
+  checks: Int32Array,
+  vals: Float64Array,
+  drift: Float64Array,
+  start: number,
+  T: number,
+  cooldown: number,
+  prm: Float64Array,
+  acc: Float64Array,
   flows: FlowHook | null,
 ) => void;
 
@@ -203,14 +214,18 @@ ${each((i) => `let h${i} = (W${i} * V0) / P[start * ${N} + ${i}];`, '\n')}
 let V = V0, lastTrade = -1, events = 0, turn = 0, costSum = 0, costTotal = 0, assetTrades = 0;
 let ci = 0, next = checks[0];
 vals[start] = V0;
-${band === 'none' ? `for (let t = start + 1; t < T; t++) {${day('')}}` : `let t = start + 1;
+${
+  band === 'none'
+    ? `for (let t = start + 1; t < T; t++) {${day('')}}`
+    : `let t = start + 1;
 for (;;) {
   // the days up to the next check row in a loop of their own (no check code in it)
   for (; t < next; t++) {${day('')}}
   if (t >= T) break;
   {${day(check)}}
   t++;
-}`}
+}`
+}
 acc[${K_EVENTS}] = events; acc[${K_TURN}] = turn; acc[${K_COST_SUM}] = costSum;
 acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
 `;
@@ -222,7 +237,13 @@ acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
  * where the readable day loop applies it. Generated only for configurations whose context has
  * flows, so the kernels without flows are unchanged.
  */
-function flowSource(N: number, band: KernelBand, check: string, each: (f: (i: number) => string, sep?: string) => string, sum: (f: (i: number) => string) => string): string {
+function flowSource(
+  N: number,
+  band: KernelBand,
+  check: string,
+  each: (f: (i: number) => string, sep?: string) => string,
+  sum: (f: (i: number) => string) => string,
+): string {
   const quiet = `
   const row = Math.imul(t, ${N});
   ${each((i) => `const a${i} = h${i} * P[(row + ${i}) | 0];`, ' ')}
@@ -271,8 +292,14 @@ acc[${K_COST_TOTAL}] = costTotal; acc[${K_ASSET_TRADES}] = assetTrades;
 
 const cache = new Map<number, Kernel>();
 const KERNEL_BAND: { readonly [K in BandType]: KernelBand } = {
-  none: 'none', calendar: 'calendar', absolute: 'static', relative: 'static', hybrid: 'static',
-  volatility: 'volatility', drift: 'drift', risk: 'risk',
+  none: 'none',
+  calendar: 'calendar',
+  absolute: 'static',
+  relative: 'static',
+  hybrid: 'static',
+  volatility: 'volatility',
+  drift: 'drift',
+  risk: 'risk',
 };
 
 /**

@@ -31,9 +31,7 @@ export const METRICS = [
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 export const N_METRICS = METRICS.length;
-export const M: { readonly [K in MetricName]: number } = Object.fromEntries(
-  METRICS.map((m, i) => [m, i]),
-) as { [K in MetricName]: number };
+export const M: { readonly [K in MetricName]: number } = Object.fromEntries(METRICS.map((m, i) => [m, i])) as { [K in MetricName]: number };
 
 export type Metrics = Record<MetricName, number>;
 

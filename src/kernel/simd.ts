@@ -23,17 +23,48 @@ import { finishTotals, simulate } from './backtest.js';
 import { N_METRICS } from './metrics.js';
 
 type RunFn = (
-  P: number, W: number, VOL: number, checks: number, BR: number, G0: number, G1: number,
-  start: number, T: number, N: number, band: number, mode: number, rfp: number,
+  P: number,
+  W: number,
+  VOL: number,
+  checks: number,
+  BR: number,
+  G0: number,
+  G1: number,
+  start: number,
+  T: number,
+  N: number,
+  band: number,
+  mode: number,
+  rfp: number,
 ) => void;
 
 const BAND_KIND: { readonly [K in BandType]: number } = {
-  none: 0, calendar: 1, absolute: 2, relative: 2, hybrid: 2, volatility: 3, drift: 4, risk: -1,
+  none: 0,
+  calendar: 1,
+  absolute: 2,
+  relative: 2,
+  hybrid: 2,
+  volatility: 3,
+  drift: 4,
+  risk: -1,
 };
 const MODE_CODE = { target: 0, edge: 1, inner: 2, partial: 3 } as const;
 /** The Config fields the SIMD kernel implements; a configuration with any other field set runs on the JS kernel. */
 const KNOWN_FIELDS = new Set([
-  'band', 'width', 'relWidth', 'lookback', 'minWidth', 'check', 'cooldown', 'mode', 'depth', 'fraction', 'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade',
+  'band',
+  'width',
+  'relWidth',
+  'lookback',
+  'minWidth',
+  'check',
+  'cooldown',
+  'mode',
+  'depth',
+  'fraction',
+  'feeBps',
+  'halfSpreadBps',
+  'fixedFee',
+  'minTrade',
 ]);
 
 /** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
@@ -41,12 +72,21 @@ export const SIMD_WIDTH = 4;
 
 // The WebAssembly API of Node 20, typed here: this project's lib (ES2022) and @types/node 20 do
 // not declare it.
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmModule { readonly __wasmModule?: never }
-interface WasmInstance { readonly exports: Record<string, unknown> }
-const WA = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; Instance: new (m: WasmModule, imports: object) => WasmInstance };
-}).WebAssembly;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule {
+  readonly __wasmModule?: never;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; Instance: new (m: WasmModule, imports: object) => WasmInstance };
+  }
+).WebAssembly;
 
 let wasmModule: WasmModule | null | undefined;
 
@@ -91,7 +131,10 @@ export class SimdKernel {
   private readonly volAt = new Map<number, number>();
   private readonly wB: Float64Array;
 
-  constructor(private readonly ctx: KernelContext, mod: WasmModule) {
+  constructor(
+    private readonly ctx: KernelContext,
+    mod: WasmModule,
+  ) {
     const inst = new WA.Instance(mod, {});
     this.run = inst.exports.run as RunFn;
     this.mem = inst.exports.memory as WasmMemory;
@@ -282,7 +325,11 @@ export function simulateMany(
   const rowsKey = new Map<Int32Array, number>();
   const runBatch = (js: number[]): void => {
     try {
-      simd.batch(js.map((j) => cfgs[j] as Config), out, js.map((j) => j * N_METRICS));
+      simd.batch(
+        js.map((j) => cfgs[j] as Config),
+        out,
+        js.map((j) => j * N_METRICS),
+      );
     } catch {
       // attribute the error to the configuration that has it
       for (const j of js) one(j);

@@ -38,8 +38,18 @@ export function settleTrades(h: Float64Array, hPrev: Float64Array, basis: Float6
  * new year. Returns the value after it.
  */
 export function payTax(
-  h: Float64Array, hPrev: Float64Array, basis: Float64Array, P: Float64Array, row: number, N: number, V: number,
-  rate: number, cRate: number, fixedFee: number, acc: Float64Array, date: string,
+  h: Float64Array,
+  hPrev: Float64Array,
+  basis: Float64Array,
+  P: Float64Array,
+  row: number,
+  N: number,
+  V: number,
+  rate: number,
+  cRate: number,
+  fixedFee: number,
+  acc: Float64Array,
+  date: string,
 ): number {
   const net = acc[TX_GAIN] - acc[TX_LOSS];
   acc[TX_GAIN] = 0;

@@ -59,9 +59,32 @@ export interface Totals {
 
 export function emptyTotals(): Totals {
   return {
-    rows: 0, ppy: 0, riskFree: 0, vStart: 0, vEnd: 0, benchCagr: 0, events: 0, turnSum: 0, costSum: 0, totalCost: 0, assetTrades: 0,
-    driftSum: 0, driftMax: 0, maxDD: 0, meanR: 0, sdR: 0, sdD: 0, sortino: 0,
-    hasFlows: false, twr: NaN, mwr: NaN, flowRebal: 0, taxed: false, taxFrac: 0, unrealisedGain: NaN, afterTaxValue: NaN,
+    rows: 0,
+    ppy: 0,
+    riskFree: 0,
+    vStart: 0,
+    vEnd: 0,
+    benchCagr: 0,
+    events: 0,
+    turnSum: 0,
+    costSum: 0,
+    totalCost: 0,
+    assetTrades: 0,
+    driftSum: 0,
+    driftMax: 0,
+    maxDD: 0,
+    meanR: 0,
+    sdR: 0,
+    sdD: 0,
+    sortino: 0,
+    hasFlows: false,
+    twr: NaN,
+    mwr: NaN,
+    flowRebal: 0,
+    taxed: false,
+    taxFrac: 0,
+    unrealisedGain: NaN,
+    afterTaxValue: NaN,
   };
 }
 

@@ -74,7 +74,8 @@ export function compileFlows(spec: FlowsSpec, dates: readonly string[], start: n
     const at = `${where}[${k}]`;
     if (!Number.isFinite(f.amount)) throw new UserError(`${at}: amount ${f.amount} is not a number`);
     if (f.percent && !(f.amount > -1)) throw new UserError(`${at}: a withdrawal of ${f.amount * 100}% of the value would take more than everything`);
-    if (f.growth !== undefined && !(Number.isFinite(f.growth) && f.growth > -1)) throw new UserError(`${at}: growth ${f.growth} must be a number > −1 (e.g. 0.02 for 2% a year)`);
+    if (f.growth !== undefined && !(Number.isFinite(f.growth) && f.growth > -1))
+      throw new UserError(`${at}: growth ${f.growth} must be a number > −1 (e.g. 0.02 for 2% a year)`);
     if (f.percent && f.growth) throw new UserError(`${at}: growth applies to currency amounts only, not to a percentage of the value`);
     const m = checkMask(dates, start, f.every);
     const from = f.start ?? dates[start];
@@ -90,7 +91,8 @@ export function compileFlows(spec: FlowsSpec, dates: readonly string[], start: n
   spec.dated.forEach((f, k) => {
     const at = `${where}: dated flow ${k + 1} (${f.date})`;
     if (!Number.isFinite(f.amount)) throw new UserError(`${at}: amount ${f.amount} is not a number`);
-    if (f.date <= dates[start]) throw new UserError(`${at}: on or before the window start ${dates[start]}; a flow must fall inside the window (the start is the initial capital)`);
+    if (f.date <= dates[start])
+      throw new UserError(`${at}: on or before the window start ${dates[start]}; a flow must fall inside the window (the start is the initial capital)`);
     if (f.date > dates[T - 1]) throw new UserError(`${at}: after the last date ${dates[T - 1]} of the data`);
     let t = start + 1;
     while (dates[t] < f.date) t++;
@@ -114,7 +116,8 @@ export function parseFlow(text: string, growth?: number): PeriodicFlow {
   const m = /^\s*([+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(%?)\s*@\s*([a-z]+)(?::(\d{4}-\d{2}-\d{2})?)?(?::(\d{4}-\d{2}-\d{2}))?\s*$/i.exec(text);
   if (!m) throw new UserError(`--flow ${text}: expected AMOUNT@SCHEDULE, e.g. 1000@monthly, -2%@yearly or 500@monthly:2010-01-01:2015-12-31`);
   const every = m[3].toLowerCase();
-  if (!(NAMED_SCHEDULES as readonly string[]).includes(every)) throw new UserError(`--flow ${text}: schedule "${m[3]}" is not one of ${NAMED_SCHEDULES.join(', ')}`);
+  if (!(NAMED_SCHEDULES as readonly string[]).includes(every))
+    throw new UserError(`--flow ${text}: schedule "${m[3]}" is not one of ${NAMED_SCHEDULES.join(', ')}`);
   const percent = m[2] === '%';
   const amount = percent ? Number(m[1]) / 100 : Number(m[1]);
   const f: PeriodicFlow = { amount, every: every as NamedSchedule };
@@ -128,17 +131,19 @@ export function parseFlow(text: string, growth?: number): PeriodicFlow {
 /** date,amount rows (a header line allowed). */
 export function parseDatedFlows(text: string, file: string): DatedFlow[] {
   const out: DatedFlow[] = [];
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, k) => {
-    const s = line.trim();
-    if (s === '' || s.startsWith('#')) return;
-    const [d, a, ...rest] = s.split(',').map((x) => x.trim());
-    if (k === 0 && a !== undefined && !Number.isFinite(Number(a))) return;
-    const x = Number(a);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(d ?? '') || a === undefined || a === '' || !Number.isFinite(x) || rest.length > 0)
-      throw new UserError(`${file} line ${k + 1}: "${s}" is not date,amount (e.g. 2015-06-30,-5000)`);
-    out.push({ date: d, amount: x });
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, k) => {
+      const s = line.trim();
+      if (s === '' || s.startsWith('#')) return;
+      const [d, a, ...rest] = s.split(',').map((x) => x.trim());
+      if (k === 0 && a !== undefined && !Number.isFinite(Number(a))) return;
+      const x = Number(a);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(d ?? '') || a === undefined || a === '' || !Number.isFinite(x) || rest.length > 0)
+        throw new UserError(`${file} line ${k + 1}: "${s}" is not date,amount (e.g. 2015-06-30,-5000)`);
+      out.push({ date: d, amount: x });
+    });
   if (out.length === 0) throw new UserError(`${file}: no flows (expected date,amount rows)`);
   return out;
 }
-

@@ -26,11 +26,15 @@ export const MODE_SPECS: { readonly [K in Mode]: ModeSpec } = {
   target: { code: 0, param: null, label: () => 'to target', phrase: () => 'trading back to target' },
   edge: { code: 1, param: null, label: () => 'to the band edge', phrase: () => 'trading to the edge' },
   inner: {
-    code: 2, param: 'depth', label: (p) => `to ${+((p.depth ?? NaN) * 100).toPrecision(3)}% of the band`,
+    code: 2,
+    param: 'depth',
+    label: (p) => `to ${+((p.depth ?? NaN) * 100).toPrecision(3)}% of the band`,
     phrase: (q, pct) => (q !== null ? `trading into the band (to ${pct(q)} of the way to the edge)` : 'trading into the band'),
   },
   partial: {
-    code: 3, param: 'fraction', label: (p) => `${+((p.fraction ?? NaN) * 100).toPrecision(3)}% of the way to target`,
+    code: 3,
+    param: 'fraction',
+    label: (p) => `${+((p.fraction ?? NaN) * 100).toPrecision(3)}% of the way to target`,
     phrase: (f, pct) => (f !== null ? `closing ${pct(f)} of the gap` : 'closing part of the gap'),
   },
 };

@@ -24,10 +24,12 @@ export function parseBand(text: string, lookbackFlag?: number, flag = '--band'):
   const spec = BANDS[band];
   if (spec.scope === 'always' || spec.scope === 'never') return { band, width: 0 };
   const parts = args.split(',').filter((s) => s !== '');
-  if (parts.length === 0) throw new UserError(`${flag} ${text}: give the ${band} width, e.g. --band ${band}:${band === 'volatility' ? '1.5,60' : band === 'hybrid' ? '0.05,0.25' : '0.05'}`);
+  if (parts.length === 0)
+    throw new UserError(
+      `${flag} ${text}: give the ${band} width, e.g. --band ${band}:${band === 'volatility' ? '1.5,60' : band === 'hybrid' ? '0.05,0.25' : '0.05'}`,
+    );
   const width = number(parts[0], `${flag} ${text}`);
-  if (!spec.widthOk(width))
-    throw new UserError(`${flag} ${text}: width ${width} is outside ${spec.widthDomain} (${spec.widthMeaning})`);
+  if (!spec.widthOk(width)) throw new UserError(`${flag} ${text}: width ${width} is outside ${spec.widthDomain} (${spec.widthMeaning})`);
   const out: Pick<Policy, 'band' | 'width' | 'relWidth' | 'lookback' | 'minWidth'> = { band, width };
   if (spec.usesRelWidth) {
     if (parts.length < 2) throw new UserError(`${flag} ${text}: hybrid needs two numbers, the absolute and the relative width, e.g. hybrid:0.05,0.25`);
@@ -73,5 +75,7 @@ export function parseCheck(text: string, flag = '--check'): CheckEvery {
   if (isNamedSchedule(text)) return text;
   const n = Number(text);
   if (Number.isInteger(n) && n >= 1) return n;
-  throw new UserError(`${flag}: "${text}" is not a schedule${didYouMean(text, NAMED_SCHEDULES)}; use ${NAMED_SCHEDULES.join(', ')} or a whole number of periods`);
+  throw new UserError(
+    `${flag}: "${text}" is not a schedule${didYouMean(text, NAMED_SCHEDULES)}; use ${NAMED_SCHEDULES.join(', ')} or a whole number of periods`,
+  );
 }

@@ -26,8 +26,7 @@ export function resolveTargets(
   const names = Object.keys(targets);
   if (names.length === 0) throw new UserError(`${opts.where}: no target weights; give at least one asset, e.g. SPY=0.6,TLT=0.4`);
   for (const a of names) {
-    if (!assets.includes(a))
-      throw new UserError(`${opts.where}: asset "${a}" is not in the data; available: ${assets.join(', ')}`);
+    if (!assets.includes(a)) throw new UserError(`${opts.where}: asset "${a}" is not in the data; available: ${assets.join(', ')}`);
     const w = targets[a];
     if (!(Number.isFinite(w) && w > 0))
       throw new UserError(`${opts.where}: weight of ${a} is ${w}; every target weight must be a number > 0 (drop the asset instead of giving it 0)`);
@@ -48,7 +47,10 @@ export function resolveTargets(
 /** Parse "SPY=0.6,TLT=0.4" (the CLI form). */
 export function parseWeights(text: string, where = '--weights'): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([^=:\s]+)\s*[=:]\s*(.+)$/.exec(part);
     if (!m) throw new UserError(`${where}: "${part}" is not ASSET=WEIGHT; write e.g. SPY=0.6,TLT=0.4`);
     const w = Number(m[2]);

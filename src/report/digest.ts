@@ -502,10 +502,7 @@ export class Digest {
   private seq = 0;
   private worst: ReportRow | null = null;
 
-  constructor(
-    axes: Axis[],
-    opts: DigestOptions,
-  ) {
+  constructor(axes: Axis[], opts: DigestOptions) {
     this.seed = opts.seed >>> 0;
     this.objectives = opts.objectives;
     this.O = opts.objectives.length;
@@ -717,7 +714,15 @@ export class Digest {
           const c = a * ny + b;
           if (h.total[c] === 0) return;
           const s = h.scores[c].sortedColumn(0);
-          cells.push({ x: gx.label, y: gy.label, n: s.length, total: h.total[c], feasible: h.feas[c], median: q(s, 0.5), best: Number.isNaN(h.best[c]) ? null : h.best[c] });
+          cells.push({
+            x: gx.label,
+            y: gy.label,
+            n: s.length,
+            total: h.total[c],
+            feasible: h.feas[c],
+            median: q(s, 0.5),
+            best: Number.isNaN(h.best[c]) ? null : h.best[c],
+          });
         });
       });
       heatmap = {

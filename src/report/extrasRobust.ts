@@ -82,8 +82,14 @@ export async function readRobustness(dir: string): Promise<RobustReport | undefi
     const stats: RobustReportRow['stats'] = {};
     for (const c of j.columns) stats[c] = { median: numOrNull(get(`${c}_median`)), p5: numOrNull(get(`${c}_p5`)), p95: numOrNull(get(`${c}_p95`)) };
     const row: RobustReportRow = {
-      id, label: get('label') ?? '', robustRank: rank, robustScore: numOrNull(get('robustScore')), stats,
-      feasibleFreq: Number(get('feasibleFreq')), paretoFreq, top10Freq,
+      id,
+      label: get('label') ?? '',
+      robustRank: rank,
+      robustScore: numOrNull(get('robustScore')),
+      stats,
+      feasibleFreq: Number(get('feasibleFreq')),
+      paretoFreq,
+      top10Freq,
     };
     if (baseline) baselines.push(row);
     if (keepTop) top.push(row);
@@ -104,7 +110,20 @@ export async function readRobustness(dir: string): Promise<RobustReport | undefi
       ` and those most often on the Pareto front or in the top 10 (of ${candidates.toLocaleString('en-US')} that ever were); the rest are never on either, so they would all sit at 0, 0.`;
   }
   return {
-    kind: j.kind, paths: j.paths, blockLength: j.blockLength, seed: j.seed, rankBy: rankByText(j.rankBy), configurations: j.configurations,
-    backtests: j.backtests, seconds: j.seconds.total, workers: j.workers, failed: j.failed, columns: j.columns, top, baselines, points, pointsNote,
+    kind: j.kind,
+    paths: j.paths,
+    blockLength: j.blockLength,
+    seed: j.seed,
+    rankBy: rankByText(j.rankBy),
+    configurations: j.configurations,
+    backtests: j.backtests,
+    seconds: j.seconds.total,
+    workers: j.workers,
+    failed: j.failed,
+    columns: j.columns,
+    top,
+    baselines,
+    points,
+    pointsNote,
   };
 }

@@ -9,9 +9,7 @@ import { MODE_SPECS } from '../policy/modes.js';
 import type { BandType, Mode } from '../policy/types.js';
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
-  );
+  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
 /** How a value is shown. `pct`: a fraction shown as percent; `bp`: a value already in basis points. */
@@ -96,8 +94,7 @@ export function d3Format(kind: ValueKind): string | undefined {
   }
 }
 
-const nf = (digits: number) =>
-  new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const nf = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const NF0 = nf(0);
 const NF1 = nf(1);
 const NF2 = nf(2);
@@ -200,7 +197,9 @@ export function fmtParam(name: string, row: ReportRow): string {
 
 /** A metric's name without its unit suffix, for prose: "turnover", "cost drag". */
 export function metricName(name: string): string {
-  return metricMeta(name).title.replace(/ \(.*\)$/, '').replace(/ \/yr$/, '');
+  return metricMeta(name)
+    .title.replace(/ \(.*\)$/, '')
+    .replace(/ \/yr$/, '');
 }
 
 /** A constraint in words: "tracking error ≤ 2%". */

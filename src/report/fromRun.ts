@@ -42,11 +42,15 @@ export async function readSelection(dir: string): Promise<Selection | undefined>
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); delete it to fall back to the in-sample best, or rerun the run's last step with \`report\``);
+    throw new UserError(
+      `${file}: not valid JSON (${(e as Error).message}); delete it to fall back to the in-sample best, or rerun the run's last step with \`report\``,
+    );
   }
   const o = raw as Partial<Selection> | null;
   if (!o || typeof o !== 'object' || !('pick' in o) || (o.pick !== null && typeof o.pick !== 'number')) {
-    throw new UserError(`${file}: has no "pick" (a configuration id or null); it was not written by rebalance-lab — delete it to fall back to the in-sample best`);
+    throw new UserError(
+      `${file}: has no "pick" (a configuration id or null); it was not written by rebalance-lab — delete it to fall back to the in-sample best`,
+    );
   }
   return o as Selection;
 }
@@ -77,13 +81,24 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
 
   const dataFile = await locateRunData(dir, manifest, 'report');
   const { matrix } = await loadPrices(dataFile, {
-    assets: manifest.data.assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
+    assets: manifest.data.assets,
+    start: s.data.start,
+    end: s.data.end,
+    maxFill: s.data.maxFill,
+    periodsPerYear: s.data.periodsPerYear,
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${manifest.experiment.file}: targets` });
   const start = matrix.dates.indexOf(manifest.data.windowStart);
   const ctx = new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start,
+    initialCapital: s.initialCapital,
+    riskFree: s.riskFree,
     flows: manifest.flows ?? null,
     tax: s.tax ?? null,
     taxAware: s.taxAware ?? false,
@@ -119,7 +134,9 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   };
   const series: ReportSeries[] = picks.map((r) => seriesOf(r, r.kind === 'baseline' ? r.label : `recommended: ${r.label}`));
   // the drill-down's candidates: the top 10 by results.csv rank, each re-run the same way (precomputed for the page)
-  const drill: ReportSeries[] = d.top.slice(0, DRILL_TOP).map((r) => seriesOf(r, `rank ${r.rank} (id ${r.id}${r.id === pick?.id ? ', the recommended one' : ''}): ${r.label}`));
+  const drill: ReportSeries[] = d.top
+    .slice(0, DRILL_TOP)
+    .map((r) => seriesOf(r, `rank ${r.rank} (id ${r.id}${r.id === pick?.id ? ', the recommended one' : ''}): ${r.label}`));
   // the benchmark: target weights rebalanced every period at no cost (design §4, tracking error's reference)
   const benchmark = new Array<number>(dates.length);
   let bv = s.initialCapital;
@@ -133,14 +150,35 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   }
   return {
     experiment: {
-      name: s.name, description: s.description, searchKind: manifest.search.kind, spaceSize: manifest.search.size, seed: manifest.search.seed,
-      searchedParams: space.searched.filter((p) => d.searched.includes(p)), objectives: s.objectives, heatmap: s.report?.heatmap,
-      constraints: s.constraints, scoreWeights: s.scoreWeights as Record<string, number>,
+      name: s.name,
+      description: s.description,
+      searchKind: manifest.search.kind,
+      spaceSize: manifest.search.size,
+      seed: manifest.search.seed,
+      searchedParams: space.searched.filter((p) => d.searched.includes(p)),
+      objectives: s.objectives,
+      heatmap: s.report?.heatmap,
+      constraints: s.constraints,
+      scoreWeights: s.scoreWeights as Record<string, number>,
     },
-    data: { file: manifest.data.file, assets: manifest.data.assets, start: manifest.data.windowStart, end: manifest.data.last, periodsPerYear: manifest.data.periodsPerYear, rows: matrix.T - start, ...(manifest.warnings?.length ? { warnings: manifest.warnings } : {}) },
+    data: {
+      file: manifest.data.file,
+      assets: manifest.data.assets,
+      start: manifest.data.windowStart,
+      end: manifest.data.last,
+      periodsPerYear: manifest.data.periodsPerYear,
+      rows: matrix.T - start,
+      ...(manifest.warnings?.length ? { warnings: manifest.warnings } : {}),
+    },
     targets: Object.fromEntries(matrix.assets.map((a, i) => [a, targets[i]])),
     costs: s.costs,
-    run: { id: path.basename(dir), startedAt: manifest.createdAt, seconds: manifest.timings?.total ?? 0, workers: manifest.workers ?? 1, failed: manifest.failed ?? 0 },
+    run: {
+      id: path.basename(dir),
+      startedAt: manifest.createdAt,
+      seconds: manifest.timings?.total ?? 0,
+      workers: manifest.workers ?? 1,
+      failed: manifest.failed ?? 0,
+    },
     rows,
     digest: d,
     ...(selection ? { selection } : {}),

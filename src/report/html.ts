@@ -190,7 +190,15 @@ export function prepareReport(input: ReportInput, opts: ReportOptions = {}): Rep
 
   const model = {
     digest: d,
-    summary: { configs: d.configs, feasible: d.feasible, pareto: d.pareto, failed: d.failed, baselines: d.baselines, top: d.top, lowerScoreIsBetter: d.lowerScoreIsBetter },
+    summary: {
+      configs: d.configs,
+      feasible: d.feasible,
+      pareto: d.pareto,
+      failed: d.failed,
+      baselines: d.baselines,
+      top: d.top,
+      lowerScoreIsBetter: d.lowerScoreIsBetter,
+    },
     pick,
     pickSource,
     scatter,
@@ -240,7 +248,10 @@ export function toColumns(rows: readonly object[]): Columnar {
 
 /** JSON that is safe inside a <script> element (no `<`, no line separators). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 interface PageData {
@@ -416,13 +427,16 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
   } catch {
     // shown as written
   }
-  items.push(`<li><b>Constraints</b>: ${cons.length ? h(cons.join('; ')) + ` — ${fmtInt(m.summary.feasible)} of ${fmtInt(m.summary.configs)} configurations meet them` : 'none (every configuration is feasible)'}.</li>`);
+  items.push(
+    `<li><b>Constraints</b>: ${cons.length ? h(cons.join('; ')) + ` — ${fmtInt(m.summary.feasible)} of ${fmtInt(m.summary.configs)} configurations meet them` : 'none (every configuration is feasible)'}.</li>`,
+  );
   if (m.pickSource === 'selection' && sel) {
     const sure: string[] = [];
     if (sel.outOfSample?.text) sure.push(`${h(sel.outOfSample.text)} (<a href="#validation">out of sample</a>)`);
     else if (input.validation) sure.push('out of sample: see <a href="#validation">Out of sample</a>');
     if (input.robustness) sure.push('the ranking over resampled histories is in <a href="#robustness">Resampled histories</a>');
-    if (typeof sel.pbo === 'number') sure.push(h(sel.pboDetail?.meaning ? `Probability of backtest overfitting ${fmtPct(sel.pbo, 0)}: ${sel.pboDetail.meaning}` : pboSentence(sel.pbo)));
+    if (typeof sel.pbo === 'number')
+      sure.push(h(sel.pboDetail?.meaning ? `Probability of backtest overfitting ${fmtPct(sel.pbo, 0)}: ${sel.pboDetail.meaning}` : pboSentence(sel.pbo)));
     else sure.push(h(`Probability of backtest overfitting not computed${sel.pboReason ? `: ${sel.pboReason}` : ''}.`));
     items.push(`<li><b>How sure</b>: ${sure.join('; ')}</li>`);
     const ind = sel.indistinguishable ?? [];
@@ -431,11 +445,18 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
     items.push(
       `<li><b>As good</b>: ${ind.length === 0 ? 'every other candidate is significantly worse than the pick' : `${h(plural(ind.length, 'other configuration'))} ${ind.length === 1 ? 'is' : 'are'} not significantly worse than the pick`}` +
         (test ? ` (${h(test.method)})` : '') +
-        (simplest ? `; the simplest of them is ${h(simplest.label)} (#${h(simplest.id)}: ${h(describeMetrics(simplest))})` : sel.simplest === sel.pick && ind.length > 0 ? '; the pick is itself the simplest of them' : '') +
+        (simplest
+          ? `; the simplest of them is ${h(simplest.label)} (#${h(simplest.id)}: ${h(describeMetrics(simplest))})`
+          : sel.simplest === sel.pick && ind.length > 0
+            ? '; the pick is itself the simplest of them'
+            : '') +
         '.</li>',
     );
     const isb = sel.inSampleBest;
-    if (isb && isb.id !== sel.pick) items.push(`<li><b>In-sample best</b>: ${h(isb.label)} (#${isb.id}) has the best score on the actual history but ranks ${isb.rank} under this rule.</li>`);
+    if (isb && isb.id !== sel.pick)
+      items.push(
+        `<li><b>In-sample best</b>: ${h(isb.label)} (#${isb.id}) has the best score on the actual history but ranks ${isb.rank} under this rule.</li>`,
+      );
   } else {
     items.push(
       '<li><b>How sure</b>: this run has no selection.json (it was made by an older version, or the selection step did not run), so this is the <em>in-sample</em> best by score: ' +
@@ -451,7 +472,14 @@ function headlineHtml(input: ReportInput, m: ReportModel): string {
 /** Best per band type and per mode, side by side. */
 function bestPerHtml(input: ReportInput, m: ReportModel): string {
   const sel = input.selection;
-  const fromSel = (o: Record<string, number> | undefined) => (o ? new Map(Object.entries(o).map(([k, id]) => [k, rowById(m, input, id)]).filter((e): e is [string, ReportRow] => e[1] !== null)) : null);
+  const fromSel = (o: Record<string, number> | undefined) =>
+    o
+      ? new Map(
+          Object.entries(o)
+            .map(([k, id]) => [k, rowById(m, input, id)])
+            .filter((e): e is [string, ReportRow] => e[1] !== null),
+        )
+      : null;
   const band = fromSel(sel?.bestPerBand) ?? m.digest.bestPerBand;
   const mode = fromSel(sel?.bestPerMode) ?? m.digest.bestPerMode;
   const group = (title: string, map: Map<string, ReportRow>) =>
@@ -495,7 +523,10 @@ function summaryHtml(input: ReportInput, m: ReportModel): string {
       ['periods per year', fmtNum(d.periodsPerYear)],
       ...(d.warnings ?? []).map((w): [string, string] => ['window note', w]),
     ]),
-    factTable('Targets', Object.entries(input.targets).map(([a, w]) => [a, fmtPct(w)])),
+    factTable(
+      'Targets',
+      Object.entries(input.targets).map(([a, w]) => [a, fmtPct(w)]),
+    ),
     factTable('Costs', [
       ['fee', `${fmtNum(input.costs.feeBps)} bp`],
       ['half spread', `${fmtNum(input.costs.halfSpreadBps)} bp`],
@@ -563,7 +594,10 @@ function leaderboardHtml(input: ReportInput, m: ReportModel): string {
     ? `<tr class="group"><td colspan="${span}">Baselines (for comparison; never ranked)</td></tr>` + m.baselines.map((r) => row(r, 'baseline')).join('')
     : '';
   const n = m.leaderboard.length;
-  const pickNote = m.pick && m.pickSource === 'selection' && !m.leaderboard.some((r) => r.id === pickId) ? ` The recommended configuration (#${m.pick.id}) is not in the in-sample top ${n}.` : '';
+  const pickNote =
+    m.pick && m.pickSource === 'selection' && !m.leaderboard.some((r) => r.id === pickId)
+      ? ` The recommended configuration (#${m.pick.id}) is not in the in-sample top ${n}.`
+      : '';
   return (
     `<section id="leaderboard"><h2>Leaderboard</h2>` +
     `<p class="explain">The ${n === 1 ? 'best feasible configuration' : `${fmtInt(n)} best feasible configurations`} by in-sample score (rank 1 is best; the recommended one in bold), with the baselines below. ` +
@@ -589,7 +623,10 @@ function tearsheetTablesHtml(input: ReportInput): string {
     .join('');
   const dd = drawdownPeriods(input.series[0], 5);
   const ddRows = dd
-    .map((p) => `<tr><td>${h(p.start)}</td><td>${h(p.trough)}</td><td>${p.recovery ? h(p.recovery) : 'not recovered'}</td><td class="num neg">${h(fmtPct(-p.depth, 1))}</td><td class="num">${h(plural(p.length, 'day', 'days', fmtInt(p.length)))}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td>${h(p.start)}</td><td>${h(p.trough)}</td><td>${p.recovery ? h(p.recovery) : 'not recovered'}</td><td class="num neg">${h(fmtPct(-p.depth, 1))}</td><td class="num">${h(plural(p.length, 'day', 'days', fmtInt(p.length)))}</td></tr>`,
+    )
     .join('');
   return (
     `<h3>Calendar-year returns</h3><p class="explain">Return of each calendar year after costs (the first and last years are part-years of the window).</p>` +
@@ -645,7 +682,14 @@ export function renderHtml(input: ReportInput, m: ReportModel): string {
     leaderboardHtml(input, m),
     `<section id="effects"><h2>Parameter effects</h2>${effects.map(chartHtml).join('')}${effectNotes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</section>`,
     `<section id="time"><h2>Tearsheet: the recommended configuration against the baselines</h2>` +
-      (input.series.length ? `<p>${h(input.series[0].label)} against ${h(input.series.slice(1).map((s) => s.label).join(', ') || 'no baseline')}, day by day over the evaluation window.</p>` : '') +
+      (input.series.length
+        ? `<p>${h(input.series[0].label)} against ${h(
+            input.series
+              .slice(1)
+              .map((s) => s.label)
+              .join(', ') || 'no baseline',
+          )}, day by day over the evaluation window.</p>`
+        : '') +
       `${time.map(chartHtml).join('')}${tearsheetTablesHtml(input)}${timeNotes.map((n) => `<p class="note">${h(n)}</p>`).join('')}</section>`,
     robustSectionHtml(input, m.charts),
     validationSectionHtml(input, m.charts),

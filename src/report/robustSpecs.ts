@@ -123,7 +123,13 @@ function rangeSpec(rows: Datum[], hasReal: boolean): TopLevelSpec {
 
 function freqSpec(points: Datum[], realBest: string | null): TopLevelSpec {
   const tip = tooltipExpr(tips(['score', 'turnover', 'trackingError', 'maxDrawdown']));
-  const X = { field: 'paretoFreq', type: 'quantitative' as const, title: 'share of paths on the Pareto front', scale: { domain: [0, 1] }, axis: { format: '.0%' } };
+  const X = {
+    field: 'paretoFreq',
+    type: 'quantitative' as const,
+    title: 'share of paths on the Pareto front',
+    scale: { domain: [0, 1] },
+    axis: { format: '.0%' },
+  };
   const Y = { field: 'top10Freq', type: 'quantitative' as const, title: 'share of paths in the top 10', scale: { domain: [0, 1] }, axis: { format: '.0%' } };
   const C = {
     field: 'group',
@@ -211,7 +217,8 @@ function chartHtml(c: ChartDef): string {
 }
 
 function statCell(c: string, s: RobustReportRow['stats'][string] | undefined): string {
-  const f = (x: number | null | undefined): string => (c === 'score' ? (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toPrecision(4)) : fmtMetric(c, x));
+  const f = (x: number | null | undefined): string =>
+    c === 'score' ? (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toPrecision(4)) : fmtMetric(c, x);
   if (!s) return '<td class="num">—</td>';
   return `<td class="num">${h(f(s.median))} <span class="id">(${h(f(s.p5))} – ${h(f(s.p95))})</span></td>`;
 }

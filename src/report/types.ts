@@ -51,7 +51,12 @@ export interface ReportInput {
     scoreWeights?: Record<string, number>;
   };
   data: {
-    file: string; assets: string[]; start: string; end: string; periodsPerYear: number; rows: number;
+    file: string;
+    assets: string[];
+    start: string;
+    end: string;
+    periodsPerYear: number;
+    rows: number;
     /** How the evaluation window differs from the data file and the requested dates, and why (manifest.warnings). */
     warnings?: string[];
   };

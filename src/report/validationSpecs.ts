@@ -54,7 +54,13 @@ function scoresSpec(input: ReportInput): TopLevelSpec {
   ]);
   const X = { field: 'testStart', type: 'temporal' as const, title: 'start of the test window', axis: { format: '%Y-%m', labelOverlap: 'greedy' as const } };
   const Y = { field: 'score', type: 'quantitative' as const, title: 'score (lower is better)', scale: { zero: false, padding: 10 } };
-  const C = { field: 'sample', type: 'nominal' as const, title: null, scale: { domain: [IS, OOS], range: ['#9ca3af', SERIES_COLORS[0]] }, legend: { orient: 'top' as const } };
+  const C = {
+    field: 'sample',
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: [IS, OOS], range: ['#9ca3af', SERIES_COLORS[0]] },
+    legend: { orient: 'top' as const },
+  };
   return {
     $schema: VL_SCHEMA,
     config: CHART_CONFIG,
@@ -99,7 +105,15 @@ function valueSpec(input: ReportInput, maxPoints = 1500): TopLevelSpec {
     layer: [
       {
         data: { name: 'validation_folds' },
-        mark: { type: 'rule', color: '#d1d5db', strokeDash: [3, 3], tooltip: tooltipExpr([{ field: 'fold', title: 'test window of fold', format: ',d' }, { field: 'date', title: 'starts after the close of' }]) },
+        mark: {
+          type: 'rule',
+          color: '#d1d5db',
+          strokeDash: [3, 3],
+          tooltip: tooltipExpr([
+            { field: 'fold', title: 'test window of fold', format: ',d' },
+            { field: 'date', title: 'starts after the close of' },
+          ]),
+        },
         encoding: { x: X },
       },
       {
@@ -108,7 +122,13 @@ function valueSpec(input: ReportInput, maxPoints = 1500): TopLevelSpec {
         encoding: {
           x: X,
           y: { field: 'value', type: 'quantitative', title: 'value (out of sample)', scale: { zero: false }, axis: { format: ',.0f' } },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: names.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]) }, legend: { orient: 'top' } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            scale: { domain: names, range: names.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]) },
+            legend: { orient: 'top' },
+          },
         },
       },
     ],
@@ -222,10 +242,13 @@ export function validationSectionHtml(input: ReportInput, charts: readonly Chart
     `then held over the test window. ${n === 1 ? 'The test window is' : 'The test windows, stitched together, are'} an honest out-of-sample record of the whole procedure.`;
   const isMean = mean(v.folds.map((f) => f.inSample.score));
   const oosMean = mean(v.folds.map((f) => f.outOfSample.score));
-  const gap = Number.isFinite(isMean) && Number.isFinite(oosMean)
-    ? ` Averaged over the folds, the chosen configuration scored ${fmtScore(isMean)} in sample and ${fmtScore(oosMean)} out of sample` +
-      (isMean !== 0 ? ` (${oosMean >= isMean ? `${fmtPct(oosMean / isMean - 1, 0)} worse` : `${fmtPct(1 - oosMean / isMean, 0)} better`} out of sample).` : '.')
-    : '';
+  const gap =
+    Number.isFinite(isMean) && Number.isFinite(oosMean)
+      ? ` Averaged over the folds, the chosen configuration scored ${fmtScore(isMean)} in sample and ${fmtScore(oosMean)} out of sample` +
+        (isMean !== 0
+          ? ` (${oosMean >= isMean ? `${fmtPct(oosMean / isMean - 1, 0)} worse` : `${fmtPct(1 - oosMean / isMean, 0)} better`} out of sample).`
+          : '.')
+      : '';
   const st = v.stability;
   const stable =
     st.distinctConfigs === 1
@@ -341,7 +364,5 @@ export function markTheoryOnWidthEffect(charts: ChartDef[], input: ReportInput):
     };
   });
   c.spec = { ...spec, hconcat: panels } as TopLevelSpec;
-  c.explain +=
-    ` The dashed orange line${t.assets.length > 1 ? 's mark' : ' marks'} the theory half-width for this cost level (${t.assets.map((a) => `${a.asset} ±${fmtPct(a.halfWidth, 1)}`).join(', ')}; γ = ${t.riskAversion}).`;
+  c.explain += ` The dashed orange line${t.assets.length > 1 ? 's mark' : ' marks'} the theory half-width for this cost level (${t.assets.map((a) => `${a.asset} ±${fmtPct(a.halfWidth, 1)}`).join(', ')}; γ = ${t.riskAversion}).`;
 }
-

@@ -209,7 +209,9 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       }
       if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
-      buf += formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason }) + '\n';
+      buf +=
+        formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason }) +
+        '\n';
       if (buf.length > 1 << 16) {
         yield buf;
         buf = '';
@@ -217,10 +219,19 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     }
     for (const b of baselines) {
       const reason = infeasibleReason(b.metrics, 0, constraints);
-      buf += formatRow({
-        id: b.id, config: b.config, metrics: b.metrics, offset: 0, feasible: reason === '', pareto: false,
-        score: score(b.metrics, 0, scoreWeights), rank: 0, error: '', reason,
-      }) + '\n';
+      buf +=
+        formatRow({
+          id: b.id,
+          config: b.config,
+          metrics: b.metrics,
+          offset: 0,
+          feasible: reason === '',
+          pareto: false,
+          score: score(b.metrics, 0, scoreWeights),
+          rank: 0,
+          error: '',
+          reason,
+        }) + '\n';
     }
     yield buf;
   }

@@ -185,7 +185,12 @@ export async function scanJournal(
 /** Read every intact record into memory (small journals, tests); truncates a torn tail. */
 export async function readJournal(file: string): Promise<{ records: TaskResult[]; dropped: number }> {
   const { entries, failures, dropped } = await scanJournal(file);
-  const cur = new RowCursor(file, entries, entries.reduce((m, e) => Math.max(m, e.from + e.count), 0), false);
+  const cur = new RowCursor(
+    file,
+    entries,
+    entries.reduce((m, e) => Math.max(m, e.from + e.count), 0),
+    false,
+  );
   const records = entries.map((e) => {
     const rows = cur.readRecord(e);
     const fl = failures.filter(([id]) => id >= e.from && id < e.from + e.count);

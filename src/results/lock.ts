@@ -130,17 +130,20 @@ export function acquireRunLock(dir: string, what: string, o: { breakLock?: boole
     const now = readInfo(file);
     if (now?.token !== me.token) lost = `${describeHolder(now, file)} took the lock of ${dir}`;
   };
-  const timer = setInterval(() => {
-    try {
-      check();
-      if (lost === null) {
-        const t = new Date();
-        utimesSync(file, t, t);
+  const timer = setInterval(
+    () => {
+      try {
+        check();
+        if (lost === null) {
+          const t = new Date();
+          utimesSync(file, t, t);
+        }
+      } catch {
+        lost ??= `the lock file ${file} disappeared`;
       }
-    } catch {
-      lost ??= `the lock file ${file} disappeared`;
-    }
-  }, Math.max(50, Math.floor(lease / 4)));
+    },
+    Math.max(50, Math.floor(lease / 4)),
+  );
   timer.unref();
   let released = false;
   const release = (): void => {

@@ -21,7 +21,17 @@ export interface Manifest {
    * `file` is relative to the working directory the run started in; `fromRun` (since 0.1.0 runs
    * made after issue 10) relative to the run folder, so `report` and `merge` find it from anywhere.
    */
-  data: { file: string; fromRun?: string; sha256: string; assets: string[]; rows: number; first: string; last: string; windowStart: string; periodsPerYear: number };
+  data: {
+    file: string;
+    fromRun?: string;
+    sha256: string;
+    assets: string[];
+    rows: number;
+    first: string;
+    last: string;
+    windowStart: string;
+    periodsPerYear: number;
+  };
   search: { kind: string; seed: number; size: number };
   /** A shard run: the ids with id mod count = index. */
   shard?: { index: number; count: number };
@@ -44,14 +54,21 @@ export const sha256 = (b: string | Buffer): string => createHash('sha256').updat
 /** What must match for --resume and merge (everything that changes a result). */
 export function fingerprint(m: Manifest, withShard = true): string {
   return JSON.stringify([
-    m.version, m.experiment.spec, m.data.sha256, m.data.assets, m.data.windowStart, m.search, withShard ? (m.shard ?? null) : null,
+    m.version,
+    m.experiment.spec,
+    m.data.sha256,
+    m.data.assets,
+    m.data.windowStart,
+    m.search,
+    withShard ? (m.shard ?? null) : null,
     // the flows as resolved, so a changed flows file is noticed (absent without flows: older fingerprints unchanged)
     ...(m.flows ? [m.flows] : []),
   ]);
 }
 
 export function explainMismatch(old: Manifest, cur: Manifest): string {
-  if (old.data.sha256 !== cur.data.sha256) return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
+  if (old.data.sha256 !== cur.data.sha256)
+    return `the data file ${cur.data.file} changed (sha256 ${old.data.sha256.slice(0, 12)}… → ${cur.data.sha256.slice(0, 12)}…)`;
   if (JSON.stringify(old.experiment.spec) !== JSON.stringify(cur.experiment.spec)) {
     const changed = changedFields(old.experiment.spec, cur.experiment.spec);
     const list = changed.length > 6 ? `${changed.slice(0, 6).join(', ')}, … (${changed.length} fields in all)` : changed.join(', ');
@@ -61,7 +78,8 @@ export function explainMismatch(old: Manifest, cur: Manifest): string {
   if (JSON.stringify(old.shard ?? null) !== JSON.stringify(cur.shard ?? null))
     return `it is ${old.shard ? `shard ${old.shard.index}/${old.shard.count}` : 'an unsharded run'}, not ${cur.shard ? `shard ${cur.shard.index}/${cur.shard.count}` : 'an unsharded run'}`;
   if (old.data.windowStart !== cur.data.windowStart) return `the evaluation window now starts on ${cur.data.windowStart}, not ${old.data.windowStart}`;
-  if (JSON.stringify(old.data.assets) !== JSON.stringify(cur.data.assets)) return `the assets are now ${cur.data.assets.join(', ')}, not ${old.data.assets.join(', ')}`;
+  if (JSON.stringify(old.data.assets) !== JSON.stringify(cur.data.assets))
+    return `the assets are now ${cur.data.assets.join(', ')}, not ${old.data.assets.join(', ')}`;
   return `the search differs (${JSON.stringify(old.search)} → ${JSON.stringify(cur.search)})`;
 }
 
@@ -117,6 +135,8 @@ export async function locateRunData(dir: string, m: Manifest, what: string): Pro
     );
   const now = sha256(await readFile(file));
   if (now !== m.data.sha256)
-    throw new UserError(`${what}: the data file ${file} changed since the run (sha256 ${m.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…); put back the file the run used`);
+    throw new UserError(
+      `${what}: the data file ${file} changed since the run (sha256 ${m.data.sha256.slice(0, 12)}… → ${now.slice(0, 12)}…); put back the file the run used`,
+    );
   return file;
 }

@@ -59,7 +59,8 @@ export async function forEachRecord(file: string, onRecord: (record: string, rec
     const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
     line(carry.toString('utf8', 0, end));
   }
-  if (pending !== null) throw new UserError(`${file}: line ${pendingLine} opens a quoted cell that is never closed; the file is damaged — rerun the experiment`);
+  if (pending !== null)
+    throw new UserError(`${file}: line ${pendingLine} opens a quoted cell that is never closed; the file is damaged — rerun the experiment`);
   return recordNo;
 }
 
@@ -141,7 +142,8 @@ export function rowConfig(params: ReportRow['params']): Config {
   };
   const opt = (k: string): number | undefined => (params[k] === null || params[k] === undefined ? undefined : Number(params[k]));
   const band = params.band as BandType;
-  const check = params.check === null || params.check === undefined ? 'monthly' : /^\d+$/.test(String(params.check)) ? Number(params.check) : (params.check as CheckEvery);
+  const check =
+    params.check === null || params.check === undefined ? 'monthly' : /^\d+$/.test(String(params.check)) ? Number(params.check) : (params.check as CheckEvery);
   return {
     band,
     width: band === 'none' || band === 'calendar' ? 0 : need('width'),
@@ -207,7 +209,10 @@ export async function readResultRows(info: RunInfo, onRow: (row: ReportRow) => v
     let kind: ReportRow['kind'];
     if (isConfigId(id)) {
       const k = Number(id);
-      if (k >= info.space.size) throw new UserError(`${file}: line ${lineNo}: configuration id ${id} is outside the run's space (0..${info.space.size - 1}); the results do not belong to this manifest.json`);
+      if (k >= info.space.size)
+        throw new UserError(
+          `${file}: line ${lineNo}: configuration id ${id} is outside the run's space (0..${info.space.size - 1}); the results do not belong to this manifest.json`,
+        );
       config = info.space.config(k);
       kind = 'config';
       configs++;

@@ -17,8 +17,7 @@ export function parseConstraints(list: readonly string[], where = 'constraints')
     // one number: "0.0.2" or "." used to match [\d.]+ and became NaN, a constraint no row meets
     const m = /^\s*([A-Za-z]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/.exec(text);
     if (!m) throw new UserError(`${where}[${i}]: "${text}" is not "metric <= number" (e.g. "trackingError <= 0.02")`);
-    if (!(METRICS as readonly string[]).includes(m[1]))
-      throw new UserError(`${where}[${i}]: unknown metric "${m[1]}"; use one of ${METRICS.join(', ')}`);
+    if (!(METRICS as readonly string[]).includes(m[1])) throw new UserError(`${where}[${i}]: unknown metric "${m[1]}"; use one of ${METRICS.join(', ')}`);
     return { metric: m[1] as MetricName, op: m[2] as Constraint['op'], value: Number(m[3]), text };
   });
 }

@@ -15,8 +15,21 @@ import { writeFileAtomic } from './atomic.js';
 import { rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
 import { satisfies, score, type Constraint } from './score.js';
 import {
-  buildSelection, type Codes, DEFAULT_POOL, DEFAULT_SUBPERIODS, EXCLUDED, FAILED, FEASIBLE, isCandidate, neededIds, rankCandidates, selectionPool, sig3,
-  type RobustInput, type Selection, type SelectionInput,
+  buildSelection,
+  type Codes,
+  DEFAULT_POOL,
+  DEFAULT_SUBPERIODS,
+  EXCLUDED,
+  FAILED,
+  FEASIBLE,
+  isCandidate,
+  neededIds,
+  rankCandidates,
+  selectionPool,
+  sig3,
+  type RobustInput,
+  type Selection,
+  type SelectionInput,
 } from './selection.js';
 import type { BaselineEntry, OutOfSampleReport } from './selection-types.js';
 import { chooseSubPeriods, subPeriodScores, type PriceWindow } from './subperiods.js';
@@ -72,7 +85,11 @@ export async function readOutOfSample(dir: string): Promise<OutOfSampleReport | 
 }
 
 /** The in-sample side of the rule: score, flags (FAILED / EXCLUDED / FEASIBLE) and band/mode codes per configuration. */
-function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failures' | 'scoreWeights' | 'constraints'>): { scores: Float64Array; flags: Uint8Array; codes: Codes } {
+function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failures' | 'scoreWeights' | 'constraints'>): {
+  scores: Float64Array;
+  flags: Uint8Array;
+  codes: Codes;
+} {
   const { space, shards, failures, scoreWeights, constraints } = inp;
   const K = space.size;
   const scores = new Float64Array(K).fill(NaN);
@@ -132,13 +149,28 @@ export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
     subPeriods = { scores: sp, S, rowsPerSubPeriod: Math.floor(returns / S) };
   }
   const baselines: BaselineEntry[] = inp.baselines.map((b) => ({
-    id: b.id, label: describeConfig(b.config), score: fin(score(b.metrics, 0, scoreWeights)), feasible: satisfies(b.metrics, 0, constraints),
+    id: b.id,
+    label: describeConfig(b.config),
+    score: fin(score(b.metrics, 0, scoreWeights)),
+    feasible: satisfies(b.metrics, 0, constraints),
     rebalancesPerYear: fin(b.metrics[M.rebalancesPerYear]),
   }));
-  const sel = buildSelection({
-    ...rankIn, config, metrics, scoreWeights, constraints: constraints.map((c) => c.text), baselines, subPeriods,
-    outOfSample: inp.validation ? await readOutOfSample(inp.dir) : null, pool: poolN, failed: failures.size, codes,
-  }, ranking);
+  const sel = buildSelection(
+    {
+      ...rankIn,
+      config,
+      metrics,
+      scoreWeights,
+      constraints: constraints.map((c) => c.text),
+      baselines,
+      subPeriods,
+      outOfSample: inp.validation ? await readOutOfSample(inp.dir) : null,
+      pool: poolN,
+      failed: failures.size,
+      codes,
+    },
+    ranking,
+  );
   await writeFileAtomic(path.join(inp.dir, SELECTION_FILE), JSON.stringify(sel.json, null, 2) + '\n');
   return sel;
 }

@@ -18,7 +18,13 @@ import { describeConfig } from '../policy/describe.js';
 import { BAND_TYPES, MODES, type CheckEvery, type Config } from '../policy/types.js';
 import { cscvPbo, indistinguishableRows } from './selection-stats.js';
 import {
-  SELECTION_VERSION, type BaselineEntry, type OutOfSampleReport, type PboDetail, type RankBy, type ScoreTerm, type SelectedConfig,
+  SELECTION_VERSION,
+  type BaselineEntry,
+  type OutOfSampleReport,
+  type PboDetail,
+  type RankBy,
+  type ScoreTerm,
+  type SelectedConfig,
   type SelectionJson,
 } from './selection-types.js';
 
@@ -205,7 +211,10 @@ export function scoreTerms(weights: Partial<Record<MetricName, number>>, metrics
     const u = METRIC_UNITS[metric];
     const ok = Number.isFinite(x);
     return {
-      metric, weight, value: ok ? x : null, unit: u.unit,
+      metric,
+      weight,
+      value: ok ? x : null,
+      unit: u.unit,
       display: `${u.short} ${ok ? sig3(x * u.scale) : '—'}${u.unit ? (u.unit.startsWith('%') ? u.unit : ' ' + u.unit) : ''}`,
       contribution: ok ? weight * x : null,
     };
@@ -351,8 +360,15 @@ export function buildSelection(inp: SelectionInput, ranking: Ranking = rankCandi
     const c = inp.config(id);
     const m = inp.metrics.get(id);
     return {
-      id, label: describeConfig(c), band: c.band, mode: c.mode, score: fin(inp.score[id]), robustScore: rb ? fin(rb.score[id]) : null,
-      rank: rank[id], inSampleRank: inSampleRank(inp, ranking, id), rebalancesPerYear: fin(m?.[M.rebalancesPerYear]),
+      id,
+      label: describeConfig(c),
+      band: c.band,
+      mode: c.mode,
+      score: fin(inp.score[id]),
+      robustScore: rb ? fin(rb.score[id]) : null,
+      rank: rank[id],
+      inSampleRank: inSampleRank(inp, ranking, id),
+      rebalancesPerYear: fin(m?.[M.rebalancesPerYear]),
     };
   };
   let feasible = 0;
@@ -360,15 +376,38 @@ export function buildSelection(inp: SelectionInput, ranking: Ranking = rankCandi
   const json: SelectionJson = {
     version: SELECTION_VERSION,
     rule: {
-      text: ruleText(rankBy, rb ? rb.quantile : null, inp.constraints, formula), constraints: [...inp.constraints], formula, rankBy,
-      robustQuantile: rb ? rb.quantile : null, calendarInSpace: 'unranked',
+      text: ruleText(rankBy, rb ? rb.quantile : null, inp.constraints, formula),
+      constraints: [...inp.constraints],
+      formula,
+      rankBy,
+      robustQuantile: rb ? rb.quantile : null,
+      calendarInSpace: 'unranked',
     },
-    pick: null, pickConfig: null, inSampleBest: null, scoreTerms: [], scoreText: '', indistinguishable: [], indistinguishableTest: null,
-    simplest: null, simplestConfig: null, pbo: null, pboDetail: null, bestPerBand: {}, bestPerMode: {}, baselines: inp.baselines,
-    outOfSample: inp.outOfSample, top: [], counts: { configurations: inp.K, failed: inp.failed, feasible, ranked: order.length },
+    pick: null,
+    pickConfig: null,
+    inSampleBest: null,
+    scoreTerms: [],
+    scoreText: '',
+    indistinguishable: [],
+    indistinguishableTest: null,
+    simplest: null,
+    simplestConfig: null,
+    pbo: null,
+    pboDetail: null,
+    bestPerBand: {},
+    bestPerMode: {},
+    baselines: inp.baselines,
+    outOfSample: inp.outOfSample,
+    top: [],
+    counts: { configurations: inp.K, failed: inp.failed, feasible, ranked: order.length },
   };
   if (order.length === 0) {
-    json.pickReason = inp.K === 0 ? 'no configurations' : 'no configuration meets the constraints' + (rb ? ' (on the actual history and on at least half of the resampled histories)' : '') + '; relax the constraints or widen the space';
+    json.pickReason =
+      inp.K === 0
+        ? 'no configurations'
+        : 'no configuration meets the constraints' +
+          (rb ? ' (on the actual history and on at least half of the resampled histories)' : '') +
+          '; relax the constraints or widen the space';
     json.pboReason = 'no candidates';
     return { json, rank, mark };
   }
@@ -407,11 +446,14 @@ export function buildSelection(inp: SelectionInput, ranking: Ranking = rankCandi
     const rows = indistinguishableRows(obs, C, n, 0, alpha, rb ? 'bootstrap' : 'sign');
     json.indistinguishable = rows.map((r) => pool[r]);
     json.indistinguishableTest = {
-      pairedOver, observations: n,
+      pairedOver,
+      observations: n,
       method: rb
         ? `bootstrap p-value: the share of the ${n} resampled histories on which the configuration scores at least as well as the pick; Benjamini–Hochberg over the ${C - 1} comparisons (false-discovery rate ${sig3(alpha * 100)}%)`
         : `one-sided paired sign test: is the configuration's score higher than the pick's on more of the ${n} sub-periods than chance allows? Benjamini–Hochberg over the ${C - 1} comparisons (false-discovery rate ${sig3(alpha * 100)}%)`,
-      level: alpha, compared: C - 1, truncated: rows.length === C - 1 && order.length > C,
+      level: alpha,
+      compared: C - 1,
+      truncated: rows.length === C - 1 && order.length > C,
     };
   } else if (obs) {
     json.indistinguishableTest = { pairedOver, observations: n, method: 'nothing to compare: a single candidate', level: alpha, compared: 0, truncated: false };
@@ -442,7 +484,11 @@ export function buildSelection(inp: SelectionInput, ranking: Ranking = rankCandi
       const med = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
       json.pbo = r.pbo;
       const detail: PboDetail = {
-        subPeriods: S, rowsPerSubPeriod, combinations: r.combinations, configurations: Nk, medianLogit: fin(med),
+        subPeriods: S,
+        rowsPerSubPeriod,
+        combinations: r.combinations,
+        configurations: Nk,
+        medianLogit: fin(med),
         meaning: pboMeaning(r.pbo, S, r.combinations),
       };
       json.pboDetail = detail;

@@ -52,8 +52,15 @@ export function subPeriodScores(
   for (let s = 0; s < S; s++) {
     const to = bounds[s + 1] + 1;
     const ctx = new KernelContext({
-      prices: w.prices.subarray(0, to * w.N), T: to, N: w.N, dates: w.dates.slice(0, to), targets: w.targets,
-      periodsPerYear: w.periodsPerYear, start: bounds[s], initialCapital: w.initialCapital, riskFree: w.riskFree,
+      prices: w.prices.subarray(0, to * w.N),
+      T: to,
+      N: w.N,
+      dates: w.dates.slice(0, to),
+      targets: w.targets,
+      periodsPerYear: w.periodsPerYear,
+      start: bounds[s],
+      initialCapital: w.initialCapital,
+      riskFree: w.riskFree,
     });
     for (let c = 0; c < C; c++) {
       try {

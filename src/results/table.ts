@@ -26,8 +26,21 @@ const TAIL_PARAMS: readonly ParamName[] = ['minWidth'];
 const HEAD_PARAMS: readonly ParamName[] = PARAMS.filter((p) => !TAIL_PARAMS.includes(p) && !FLOW_TAX_PARAMS.includes(p));
 
 export const RESULT_COLUMNS = [
-  'id', ...HEAD_PARAMS, ...HEAD_METRICS, 'feasible', 'pareto', 'score', 'rank', 'selection', 'error', ...TAIL_METRICS, 'ruined', 'infeasibleReason',
-  ...TAIL_PARAMS, ...FLOW_TAX_PARAMS, ...FLOW_TAX_METRICS,
+  'id',
+  ...HEAD_PARAMS,
+  ...HEAD_METRICS,
+  'feasible',
+  'pareto',
+  'score',
+  'rank',
+  'selection',
+  'error',
+  ...TAIL_METRICS,
+  'ruined',
+  'infeasibleReason',
+  ...TAIL_PARAMS,
+  ...FLOW_TAX_PARAMS,
+  ...FLOW_TAX_METRICS,
 ] as const;
 
 export function num(x: number): string {

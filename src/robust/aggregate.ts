@@ -77,7 +77,6 @@ export function quantileSorted(x: Float64Array, q: number, n = x.length): number
   return ssQuantileSorted(x.subarray(0, n) as unknown as readonly number[], q);
 }
 
-
 /**
  * The ids of the `n` best rows by (score, id) among those with ok[i] set and a finite score,
  * best first. O(K·n): an insertion into a short sorted list.
@@ -236,8 +235,18 @@ export class RobustAccumulator {
     const robustRank = new Uint32Array(all);
     ids.forEach((id, r) => (robustRank[id] = r + 1));
     return {
-      K, P, B: this.B, columns: [...this.columns, 'score'], stats, feasibleFreq, paretoFreq: freq(this.paretoN), topFreq: freq(this.topN),
-      robustScore, robustRank, failed: this.failed, failures: this.failures,
+      K,
+      P,
+      B: this.B,
+      columns: [...this.columns, 'score'],
+      stats,
+      feasibleFreq,
+      paretoFreq: freq(this.paretoN),
+      topFreq: freq(this.topN),
+      robustScore,
+      robustRank,
+      failed: this.failed,
+      failures: this.failures,
       pathScores: this.values.subarray((Q - 1) * all * P, Q * all * P),
     };
   }

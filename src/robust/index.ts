@@ -54,15 +54,12 @@ export interface RobustnessJson {
 
 /** The robustness.csv header: id, label, per column median/p5/p95, frequencies, robust score and rank. */
 export function robustCsvHeader(columns: readonly string[]): string[] {
-  return [
-    'id', 'label', ...columns.flatMap((c) => STATS.map((s) => `${c}_${s}`)), 'feasibleFreq', 'paretoFreq', 'top10Freq', 'robustScore', 'robustRank',
-  ];
+  return ['id', 'label', ...columns.flatMap((c) => STATS.map((s) => `${c}_${s}`)), 'feasibleFreq', 'paretoFreq', 'top10Freq', 'robustScore', 'robustRank'];
 }
 
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
-
 
 /** Runs the resampled histories; returns their summary (null when the experiment has no `robustness`). */
 export async function runRobustness(input: RobustnessInput): Promise<RobustSummary | null> {
@@ -82,20 +79,41 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
     prices.set(input.prices);
   }
   const workerData: RobustWorkerData = {
-    prices, T: input.T, N: input.N, dates: input.dates, targets: input.targets, periodsPerYear: input.periodsPerYear,
-    start: input.start, initialCapital: spec.initialCapital, riskFree: spec.riskFree,
-    space: spec.space, search: spec.search, costs: spec.costs, seed, blockLength: rb.blockLength, baselines: baselines.map((b) => b.config),
+    prices,
+    T: input.T,
+    N: input.N,
+    dates: input.dates,
+    targets: input.targets,
+    periodsPerYear: input.periodsPerYear,
+    start: input.start,
+    initialCapital: spec.initialCapital,
+    riskFree: spec.riskFree,
+    space: spec.space,
+    search: spec.search,
+    costs: spec.costs,
+    seed,
+    blockLength: rb.blockLength,
+    baselines: baselines.map((b) => b.config),
   };
-  const acc = new RobustAccumulator(K, P, {
-    objectives: spec.objectives, scoreWeights: spec.scoreWeights, constraints: input.constraints, rankQuantile: rb.rankQuantile,
-  }, B);
+  const acc = new RobustAccumulator(
+    K,
+    P,
+    {
+      objectives: spec.objectives,
+      scoreWeights: spec.scoreWeights,
+      constraints: input.constraints,
+      rankQuantile: rb.rankQuantile,
+    },
+    B,
+  );
   // the journal (issue 15): every finished task is kept, so a resume (or a merge run again)
   // finishes the robustness evaluation instead of starting it over. Its name carries a hash of
   // everything that changes a result, so a journal of other settings or data is never adopted.
   const KB = K + B;
   const journalFile = path.join(input.dir, `robustness-journal-${robustKey(input)}.bin`);
   const { resumed, tasks } = await resumeRobust(journalFile, KB, P, acc, planTasks(KB, P, workers, input.taskSize));
-  if (resumed > 0 && !input.quiet) process.stderr.write(`robustness: resume: ${resumed.toLocaleString('en')} of ${(KB * P).toLocaleString('en')} backtests already done\n`);
+  if (resumed > 0 && !input.quiet)
+    process.stderr.write(`robustness: resume: ${resumed.toLocaleString('en')} of ${(KB * P).toLocaleString('en')} backtests already done\n`);
   const progress = new Progress(
     KB * P - resumed,
     !input.quiet,
@@ -106,7 +124,9 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
   const appends: Promise<unknown>[] = [];
   try {
     await runRobustPool({
-      workerData, tasks, workers,
+      workerData,
+      tasks,
+      workers,
       onResult: (r) => {
         const a = r.pathFrom * KB + r.from;
         const b = (r.pathTo - 1) * KB + r.to;
@@ -134,10 +154,19 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
   const tWrite = performance.now();
   const seconds = { evaluate: (tEval - t0) / 1000, aggregate: (tAgg - tEval) / 1000, write: (tWrite - tAgg) / 1000, total: (tWrite - t0) / 1000 };
   const json: RobustnessJson = {
-    kind: rb.kind, paths: P, blockLength: rb.blockLength, seed, rankBy: rb.rankBy, configurations: K, baselines: baselines.map((b) => b.id),
-    backtests: (K + B) * P, workers, seconds,
+    kind: rb.kind,
+    paths: P,
+    blockLength: rb.blockLength,
+    seed,
+    rankBy: rb.rankBy,
+    configurations: K,
+    baselines: baselines.map((b) => b.id),
+    backtests: (K + B) * P,
+    workers,
+    seconds,
     backtestsPerSecond: Math.round(((K + B) * P) / Math.max(seconds.evaluate, 1e-9)),
-    failed: sum.failed, failures: sum.failures.map(([p, id, error]) => ({ path: p, id, error })),
+    failed: sum.failed,
+    failures: sum.failures.map(([p, id, error]) => ({ path: p, id, error })),
     columns: sum.columns,
     top: topRows(space, baselines, sum, 20),
   };
@@ -148,7 +177,9 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
 /** A hash of everything that changes a robustness result: the experiment, the window, the prices. */
 function robustKey(input: RobustnessInput): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify([input.spec, input.start, input.periodsPerYear, input.T, input.N, input.dates[0], input.dates[input.T - 1], Array.from(input.targets)]));
+  h.update(
+    JSON.stringify([input.spec, input.start, input.periodsPerYear, input.T, input.N, input.dates[0], input.dates[input.T - 1], Array.from(input.targets)]),
+  );
   h.update(new Uint8Array(input.prices.buffer, input.prices.byteOffset, input.prices.byteLength));
   return h.digest('hex').slice(0, 16);
 }
@@ -158,7 +189,13 @@ function robustKey(input: RobustnessInput): string {
  * flat range of backtests (flat index = path·KB + id), either inside one path or whole paths,
  * as the tasks are; a record of another shape is ignored (its backtests run again).
  */
-async function resumeRobust(file: string, KB: number, P: number, acc: RobustAccumulator, planned: RobustTask[]): Promise<{ resumed: number; tasks: RobustTask[] }> {
+async function resumeRobust(
+  file: string,
+  KB: number,
+  P: number,
+  acc: RobustAccumulator,
+  planned: RobustTask[],
+): Promise<{ resumed: number; tasks: RobustTask[] }> {
   const scan = await scanJournal(file, { size: KB * P });
   if (scan.entries.length === 0) return { resumed: 0, tasks: planned };
   const done = new Uint8Array(KB * P);
@@ -170,7 +207,11 @@ async function resumeRobust(file: string, KB: number, P: number, acc: RobustAccu
       const p1 = Math.floor((e.from + e.count - 1) / KB);
       const from = e.from - p0 * KB;
       const shape: RobustTask | null =
-        p0 === p1 ? { pathFrom: p0, pathTo: p0 + 1, from, to: from + e.count } : from === 0 && e.count % KB === 0 ? { pathFrom: p0, pathTo: p1 + 1, from: 0, to: KB } : null;
+        p0 === p1
+          ? { pathFrom: p0, pathTo: p0 + 1, from, to: from + e.count }
+          : from === 0 && e.count % KB === 0
+            ? { pathFrom: p0, pathTo: p1 + 1, from: 0, to: KB }
+            : null;
       if (!shape) continue;
       const failures = scan.failures
         .filter(([f]) => f >= e.from && f < e.from + e.count)
@@ -197,7 +238,8 @@ async function resumeRobust(file: string, KB: number, P: number, acc: RobustAccu
         while (j < t.to && !done[p * KB + j]) j++;
         const last = tasks[tasks.length - 1];
         // whole missing paths of one task stay one task
-        if (i === 0 && j === KB && last && last.from === 0 && last.to === KB && last.pathTo === p && t.from === 0 && t.to === KB && last.pathFrom >= t.pathFrom) last.pathTo = p + 1;
+        if (i === 0 && j === KB && last && last.from === 0 && last.to === KB && last.pathTo === p && t.from === 0 && t.to === KB && last.pathFrom >= t.pathFrom)
+          last.pathTo = p + 1;
         else tasks.push({ pathFrom: p, pathTo: p + 1, from: i, to: j });
         i = j;
       }

@@ -49,7 +49,10 @@ export interface RobustPoolOptions {
 export async function runRobustPool(o: RobustPoolOptions): Promise<void> {
   if (o.tasks.length === 0) return;
   const pool = openPool<RobustTask, RobustTaskResult>({
-    filename: o.filename ?? robustWorkerFile(), workerData: o.workerData, workers: o.workers, maxOldGenerationSizeMb: o.maxOldGenerationSizeMb,
+    filename: o.filename ?? robustWorkerFile(),
+    workerData: o.workerData,
+    workers: o.workers,
+    maxOldGenerationSizeMb: o.maxOldGenerationSizeMb,
   });
   // a bounded number of tasks in flight: memory stays flat, and tasks go out in path order
   let next = 0;

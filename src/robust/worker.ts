@@ -48,8 +48,15 @@ function contextFor(p: number): KernelContext {
   // a fresh buffer per path: the context keeps a reference to it
   const prices = bootstrapPath(src, wd.seed, p, wd.blockLength, new Float64Array(wd.T * wd.N));
   cachedCtx = new PathContext({
-    prices, T: wd.T, N: wd.N, dates: wd.dates, targets: wd.targets, periodsPerYear: wd.periodsPerYear,
-    start: wd.start, initialCapital: wd.initialCapital, riskFree: wd.riskFree,
+    prices,
+    T: wd.T,
+    N: wd.N,
+    dates: wd.dates,
+    targets: wd.targets,
+    periodsPerYear: wd.periodsPerYear,
+    start: wd.start,
+    initialCapital: wd.initialCapital,
+    riskFree: wd.riskFree,
   });
   cachedPath = p;
   return cachedCtx;

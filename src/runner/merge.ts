@@ -31,14 +31,18 @@ export function shardDirs(dirs: readonly string[]): string[] {
   const out: string[] = [];
   for (const d of dirs) {
     const abs = path.resolve(d);
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new UserError(`merge: ${d} is not a folder; give shard run folders (…/shard-k-of-n) or the folder holding them`);
+    if (!existsSync(abs) || !statSync(abs).isDirectory())
+      throw new UserError(`merge: ${d} is not a folder; give shard run folders (…/shard-k-of-n) or the folder holding them`);
     if (existsSync(path.join(abs, 'manifest.json')) && SHARD_DIR.test(path.basename(abs))) {
       out.push(abs);
       continue;
     }
-    const kids = readdirSync(abs).filter((x) => SHARD_DIR.test(x)).sort((a, b) => Number(SHARD_DIR.exec(a)![1]) - Number(SHARD_DIR.exec(b)![1]));
+    const kids = readdirSync(abs)
+      .filter((x) => SHARD_DIR.test(x))
+      .sort((a, b) => Number(SHARD_DIR.exec(a)![1]) - Number(SHARD_DIR.exec(b)![1]));
     if (existsSync(path.join(abs, 'manifest.json')) && kids.length === 0) out.push(abs);
-    else if (kids.length === 0) throw new UserError(`merge: ${d} holds no shard-k-of-n folders and no manifest.json; give the shard folders written by \`run --shard k/n\``);
+    else if (kids.length === 0)
+      throw new UserError(`merge: ${d} holds no shard-k-of-n folders and no manifest.json; give the shard folders written by \`run --shard k/n\``);
     else for (const k of kids) out.push(path.join(abs, k));
   }
   return out;
@@ -79,14 +83,22 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   for (let i = 0; i < dirs.length; i++) {
     const m = manifests[i];
     if (fingerprint(m, false) !== fingerprint(first, false))
-      throw new UserError(`merge: ${rel(dirs[i])} does not belong with ${rel(dirs[0])}: ${explainMismatch(first, m).replace('since the run started', 'between the shards')}`);
-    if (m.shard!.count !== n) throw new UserError(`merge: ${rel(dirs[i])} is shard ${m.shard!.index}/${m.shard!.count} but ${rel(dirs[0])} is one of ${n}; every shard must use the same n`);
+      throw new UserError(
+        `merge: ${rel(dirs[i])} does not belong with ${rel(dirs[0])}: ${explainMismatch(first, m).replace('since the run started', 'between the shards')}`,
+      );
+    if (m.shard!.count !== n)
+      throw new UserError(
+        `merge: ${rel(dirs[i])} is shard ${m.shard!.index}/${m.shard!.count} but ${rel(dirs[0])} is one of ${n}; every shard must use the same n`,
+      );
     const k = m.shard!.index;
     if (byIndex.has(k)) throw new UserError(`merge: shard ${k}/${n} is given twice (${rel(byIndex.get(k)!)} and ${rel(dirs[i])}); give each shard once`);
     byIndex.set(k, dirs[i]);
   }
   const missing = Array.from({ length: n }, (_, k) => k).filter((k) => !byIndex.has(k));
-  if (missing.length) throw new UserError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${n} missing; run them with \`run … --shard k/${n}\` and give every shard folder`);
+  if (missing.length)
+    throw new UserError(
+      `merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${n} missing; run them with \`run … --shard k/${n}\` and give every shard folder`,
+    );
 
   // every shard complete
   const K = first.search.size;
@@ -96,7 +108,9 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
     const d = byIndex.get(k)!;
     const m = manifests[dirs.indexOf(d)];
     if (!m.completedAt)
-      throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (its manifest has no completedAt); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
+      throw new UserError(
+        `merge: shard ${k}/${n} in ${rel(d)} is not finished (its manifest has no completedAt); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``,
+      );
     // read only: never cut the tail of a journal another process may still be appending to
     const need = shardCount(K, k, n);
     const { entries, failures: fl } = await scanJournal(path.join(d, 'journal.bin'), { truncateTail: false, size: need });
@@ -104,7 +118,9 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
     for (const e of entries) have.fill(1, e.from, Math.min(need, e.from + e.count));
     const got = have.reduce((a, b) => a + b, 0);
     if (got < need || !m.completedAt)
-      throw new UserError(`merge: shard ${k}/${n} in ${rel(d)} is not finished (${got} of ${need} configurations); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``);
+      throw new UserError(
+        `merge: shard ${k}/${n} in ${rel(d)} is not finished (${got} of ${need} configurations); finish it with \`rebalance-lab run ${m.experiment.file} --resume ${rel(d)}\``,
+      );
     for (const [j, why] of fl) failures.set(k + j * n, why);
     shards.push({ file: path.join(d, 'journal.bin'), entries, k, n });
   }
@@ -127,7 +143,9 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
     try {
       old = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
     } catch (e) {
-      throw new UserError(`merge: ${rel(path.join(dir, 'manifest.json'))} is not readable JSON (${e instanceof Error ? e.message.slice(0, 80) : String(e)}); choose another --out`);
+      throw new UserError(
+        `merge: ${rel(path.join(dir, 'manifest.json'))} is not readable JSON (${e instanceof Error ? e.message.slice(0, 80) : String(e)}); choose another --out`,
+      );
     }
   }
   if (old && !old.mergedFrom) throw new UserError(`merge: ${rel(dir)} already holds a run that is not a merge; choose another --out`);
@@ -149,5 +167,16 @@ async function mergeLocked(o: MergeOptions, dirs: string[], locks: RunLock[]): P
   };
   for (const l of locks) l.check();
   await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, spec, space: prep.space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers: 1, evaluated: 0, selection: fin.selection };
+  return {
+    dir,
+    spec,
+    space: prep.space,
+    summary: fin.summary,
+    failures,
+    baselines: fin.baselines,
+    seconds,
+    workers: 1,
+    evaluated: 0,
+    selection: fin.selection,
+  };
 }

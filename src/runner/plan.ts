@@ -68,7 +68,9 @@ export function makePlan(p: PlanInput): Plan {
   const t0 = performance.now();
   for (let j = 0; j < configs.length; j++) {
     simulate(ctx, configs[j], out, 0);
-    rowChars += formatRow({ id: ids[j], config: configs[j], metrics: out, offset: 0, feasible: true, pareto: false, score: out[0], rank: ids[j] + 1, error: '' }).length + 1;
+    rowChars +=
+      formatRow({ id: ids[j], config: configs[j], metrics: out, offset: 0, feasible: true, pareto: false, score: out[0], rank: ids[j] + 1, error: '' }).length +
+      1;
     sampled++;
     if (sampled >= 3 && performance.now() - t0 > budget) break;
   }
@@ -85,7 +87,17 @@ export function makePlan(p: PlanInput): Plan {
       : seconds > PLAN_LIMITS.seconds
         ? `an estimated ${duration(seconds)} is over ${duration(PLAN_LIMITS.seconds)}`
         : null;
-  return { configurations: p.configurations, toEvaluate: p.toEvaluate, workers: p.workers, msPerConfig: ms, sampled, seconds, journalBytes, resultsBytes, over };
+  return {
+    configurations: p.configurations,
+    toEvaluate: p.toEvaluate,
+    workers: p.workers,
+    msPerConfig: ms,
+    sampled,
+    seconds,
+    journalBytes,
+    resultsBytes,
+    over,
+  };
 }
 
 export function duration(s: number): string {
@@ -112,11 +124,13 @@ export function bytes(n: number): string {
 /** The plan in a few lines for stderr. */
 export function formatPlan(plan: Plan, label: string): string {
   const resumed = plan.configurations - plan.toEvaluate;
-  return [
-    `plan: ${label}: ${plan.configurations.toLocaleString('en')} configurations${resumed > 0 ? ` (${resumed.toLocaleString('en')} already done, ${plan.toEvaluate.toLocaleString('en')} to go)` : ''} on ${plan.workers} worker${plan.workers === 1 ? '' : 's'}`,
-    `  estimated sweep time: ${duration(plan.seconds)} (${plan.msPerConfig < 0.1 ? plan.msPerConfig.toFixed(3) : plan.msPerConfig.toFixed(2)} ms per configuration, timed on ${plan.sampled} of them here)`,
-    `  journal.bin ~${bytes(plan.journalBytes)}, results.csv ~${bytes(plan.resultsBytes)}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `plan: ${label}: ${plan.configurations.toLocaleString('en')} configurations${resumed > 0 ? ` (${resumed.toLocaleString('en')} already done, ${plan.toEvaluate.toLocaleString('en')} to go)` : ''} on ${plan.workers} worker${plan.workers === 1 ? '' : 's'}`,
+      `  estimated sweep time: ${duration(plan.seconds)} (${plan.msPerConfig < 0.1 ? plan.msPerConfig.toFixed(3) : plan.msPerConfig.toFixed(2)} ms per configuration, timed on ${plan.sampled} of them here)`,
+      `  journal.bin ~${bytes(plan.journalBytes)}, results.csv ~${bytes(plan.resultsBytes)}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** The refusal above the limits: what is too big and how to shrink it. */
@@ -125,6 +139,8 @@ export function refusePlan(plan: Plan, file: string, caller: 'cli' | 'library' =
   return new UserError(
     `${file}: refused to start: ${plan.over} (about ${duration(plan.seconds)} of sweep, a ${bytes(plan.journalBytes)} journal and ${bytes(plan.resultsBytes)} of results.csv). ` +
       `Shrink the space: fewer values or coarser steps, or sample it at random with \`search: { kind: "random", samples: ${samples} }\`. ` +
-      (caller === 'cli' ? 'To run it anyway add --yes; --dry-run prints the plan and stops.' : 'To run it anyway pass `yes: true`; `dryRun: true` returns the plan and stops.'),
+      (caller === 'cli'
+        ? 'To run it anyway add --yes; --dry-run prints the plan and stops.'
+        : 'To run it anyway pass `yes: true`; `dryRun: true` returns the plan and stops.'),
   );
 }

@@ -140,14 +140,22 @@ export async function prepareCompiled(c: CompiledExperiment, dataFile: string): 
   const { spec: s, space, file: f } = c;
   const assets = s.data.assets ?? Object.keys(s.targets);
   const { matrix, info } = await loadPrices(dataFile, {
-    assets, start: s.data.start, end: s.data.end, maxFill: s.data.maxFill, periodsPerYear: s.data.periodsPerYear,
+    assets,
+    start: s.data.start,
+    end: s.data.end,
+    maxFill: s.data.maxFill,
+    periodsPerYear: s.data.periodsPerYear,
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${f}: targets`, via: 'experiment' });
   const start = space.maxLookback;
   if (matrix.T < 3)
-    throw new UserError(`${f}: data: ${s.data.file} has only ${matrix.T} rows${s.data.start || s.data.end ? ' in the chosen dates' : ''}; a sweep needs at least 3 (two periods of returns); use a longer date range`);
+    throw new UserError(
+      `${f}: data: ${s.data.file} has only ${matrix.T} rows${s.data.start || s.data.end ? ' in the chosen dates' : ''}; a sweep needs at least 3 (two periods of returns); use a longer date range`,
+    );
   if (start > matrix.T - 3)
-    throw new UserError(`${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`);
+    throw new UserError(
+      `${f}: space: lookback ${start} needs more data than the ${matrix.T} rows of ${s.data.file} from ${matrix.dates[0]}; use a shorter lookback or a longer date range`,
+    );
   if (c.spec.robustness && c.spec.robustness.blockLength > matrix.T - 1 - start)
     throw new UserError(
       `${c.file}: robustness.blockLength: a mean block of ${c.spec.robustness.blockLength} periods is longer than the ${matrix.T - 1 - start} periods of returns in the window; use a block length of at most that (a few weeks of periods is usual)`,
@@ -161,11 +169,19 @@ export async function prepareCompiled(c: CompiledExperiment, dataFile: string): 
   if (flows) compileFlows(flows, matrix.dates, start, `${f}: flows`);
   if (s.taxAware && s.tax === undefined) throw new UserError(`${f}: taxAware needs a tax rate (tax: 0.25)`);
   if (s.tax !== undefined && (s.validation || s.robustness))
-    throw new UserError(`${f}: tax cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without tax); drop one of them`);
+    throw new UserError(
+      `${f}: tax cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without tax); drop one of them`,
+    );
   if (flows && (s.validation || s.robustness))
-    throw new UserError(`${f}: flows cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without flows); drop one of them`);
+    throw new UserError(
+      `${f}: flows cannot be combined with ${s.validation ? 'validation' : 'robustness'} yet (the folds and resampled paths run without flows); drop one of them`,
+    );
   const warnings = windowWarnings(info, matrix.dates, {
-    start: s.data.start, end: s.data.end, lookback: start, endName: 'data.end', startName: 'data.start',
+    start: s.data.start,
+    end: s.data.end,
+    lookback: start,
+    endName: 'data.end',
+    startName: 'data.start',
     lookbackWhat: `the longest lookback in the space (${start} periods)`,
   }).map((w) => w.message);
   return { ...c, dataFile, matrix, info, targets, start, folds, warnings, flows };
@@ -195,7 +211,9 @@ function checkShard(sh: Shard): void {
 function wholeIn(flag: string, v: number | undefined, min: number, max: number, example: string): void {
   if (v === undefined) return;
   if (!Number.isInteger(v) || v < min || v > max)
-    throw new UserError(`${flag} ${String(v)}: expected a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}, e.g. ${flag} ${example}`);
+    throw new UserError(
+      `${flag} ${String(v)}: expected a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}, e.g. ${flag} ${example}`,
+    );
 }
 
 /** A plain folder name: no path separators, not '', '.' or '..', not absolute. */
@@ -211,7 +229,9 @@ export function checkRunOptions(o: RunOptions): void {
   wholeIn('--batch-size', o.batchSize, 1, 1_000_000, '500');
   wholeIn('--worker-memory-mb', o.workerMemoryMb, 64, 1_048_576, '4096');
   if (o.runId !== undefined && (!PLAIN_NAME.test(o.runId) || o.runId.includes('..')))
-    throw new UserError(`--run-id ${JSON.stringify(o.runId)}: expected a plain folder name (letters, digits, dot, dash, underscore; no '/', no '..'), e.g. --run-id sweep1`);
+    throw new UserError(
+      `--run-id ${JSON.stringify(o.runId)}: expected a plain folder name (letters, digits, dot, dash, underscore; no '/', no '..'), e.g. --run-id sweep1`,
+    );
   if (o.resume !== undefined) {
     if (o.resume.trim() === '') throw new UserError(`--resume '': give the folder of the run to finish, e.g. --resume reports/my-experiment/20261124-120000`);
     const dir = path.resolve(o.resume);
@@ -232,7 +252,9 @@ export function checkRunOptions(o: RunOptions): void {
         /* --out does not exist: the folder cannot be inside it */
       }
       if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel))
-        throw new UserError(`--resume ${o.resume}: refused, because it is not inside --out ${o.out} (a run writes only there); give the --out the run was started with, or leave --out out`);
+        throw new UserError(
+          `--resume ${o.resume}: refused, because it is not inside --out ${o.out} (a run writes only there); give the --out the run was started with, or leave --out out`,
+        );
     }
   }
 }
@@ -327,8 +349,14 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     version: VERSION,
     experiment: { name: s.name, file: isObject ? OBJECT_EXPERIMENT : path.relative(process.cwd(), exp.file), sha256: sha256(exp.text), spec: s },
     data: {
-      file: path.relative(process.cwd(), exp.dataFile), sha256: sha256(await readFile(exp.dataFile)), assets: [...matrix.assets],
-      rows: matrix.T, first: matrix.dates[0], last: matrix.dates[matrix.T - 1], windowStart: matrix.dates[start], periodsPerYear: matrix.periodsPerYear,
+      file: path.relative(process.cwd(), exp.dataFile),
+      sha256: sha256(await readFile(exp.dataFile)),
+      assets: [...matrix.assets],
+      rows: matrix.T,
+      first: matrix.dates[0],
+      last: matrix.dates[matrix.T - 1],
+      windowStart: matrix.dates[start],
+      periodsPerYear: matrix.periodsPerYear,
     },
     search: { kind: space.kind, seed: space.seed, size: space.size },
     createdAt: new Date().toISOString(),
@@ -371,7 +399,9 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     if (o.resume) {
       await adopt(`--resume ${o.resume}`);
       if (!resuming)
-        throw new UserError(`--resume ${o.resume}: refused, because ${dir} has no manifest.json, so it is not a run folder (or its run never started); start a new run instead`);
+        throw new UserError(
+          `--resume ${o.resume}: refused, because ${dir} has no manifest.json, so it is not a run folder (or its run never started); start a new run instead`,
+        );
     } else if (shard) {
       // a restarted shard (a Kubernetes or Slurm retry) carries on where it stopped
       await adopt(`shard ${shard.k}/${shard.n} in ${dir}`);
@@ -383,15 +413,15 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       // (another experiment's rows) nor overwrite its results
       const foreign = ['journal.bin', 'results.csv', 'report.html'].filter((f) => existsSync(path.join(dir, f)));
       if (foreign.length)
-        throw new UserError(`${dir}: refused, because it holds ${foreign.join(', ')} but no manifest.json, so it is not a run of this experiment; choose another --run-id (or --out), or remove that folder`);
+        throw new UserError(
+          `${dir}: refused, because it holds ${foreign.join(', ')} but no manifest.json, so it is not a run of this experiment; choose another --run-id (or --out), or remove that folder`,
+        );
     }
   };
   await checkFolder();
   manifest.data.fromRun = path.relative(dir, exp.dataFile);
   const relDir = path.relative(process.cwd(), dir) || dir;
-  const again = isObject
-    ? `runExperiment(spec, { resume: ${JSON.stringify(relDir)} })`
-    : `\`rebalance-lab run ${o.experiment as string} --resume ${relDir}\``;
+  const again = isObject ? `runExperiment(spec, { resume: ${JSON.stringify(relDir)} })` : `\`rebalance-lab run ${o.experiment as string} --resume ${relDir}\``;
 
   // what is done (resume) and what is missing, in this run's local index space
   const K = space.size;
@@ -413,10 +443,24 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   const label = `${s.name}${shard ? ` shard ${sh.k}/${sh.n}` : ''}`;
   clock.enter('plan');
   const planCtx = new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: s.initialCapital, riskFree: s.riskFree,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start,
+    initialCapital: s.initialCapital,
+    riskFree: s.riskFree,
   });
-  const plan = makePlan({ space, ctx: planCtx, configurations: Kl, toEvaluate: Kl - resumed, workers, batchSize: o.batchSize ?? chooseBatchSize(Math.max(1, Kl - resumed), workers) });
+  const plan = makePlan({
+    space,
+    ctx: planCtx,
+    configurations: Kl,
+    toEvaluate: Kl - resumed,
+    workers,
+    batchSize: o.batchSize ?? chooseBatchSize(Math.max(1, Kl - resumed), workers),
+  });
   o.onProgress?.({ phase: 'plan', plan, warnings: prep.warnings, dir });
   if (printPlan) {
     process.stderr.write(formatPlan(plan, label));
@@ -425,7 +469,19 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   if (o.dryRun) {
     if (printPlan) process.stderr.write(`dry run: nothing computed or written${plan.over ? ` (a real run needs --yes: ${plan.over})` : ''}\n`);
     return {
-      dir, spec: s, space, summary: null, failures: new Map(), baselines: [], seconds: clock.finish(), workers, evaluated: 0, plan, dryRun: true, warnings: prep.warnings, selection: null,
+      dir,
+      spec: s,
+      space,
+      summary: null,
+      failures: new Map(),
+      baselines: [],
+      seconds: clock.finish(),
+      workers,
+      evaluated: 0,
+      plan,
+      dryRun: true,
+      warnings: prep.warnings,
+      selection: null,
       ...(shard ? { shard } : {}),
     };
   }
@@ -464,9 +520,23 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       i = j;
     }
     const workerData: WorkerData = {
-      prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets,
-      periodsPerYear: matrix.periodsPerYear, start, initialCapital: s.initialCapital, riskFree: s.riskFree,
-      space: s.space, search: s.search, costs: s.costs, faults: process.env.REBALANCE_LAB_FAULTS, shard: sh, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
+      prices: matrix.prices,
+      T: matrix.T,
+      N: matrix.N,
+      dates: matrix.dates,
+      targets,
+      periodsPerYear: matrix.periodsPerYear,
+      start,
+      initialCapital: s.initialCapital,
+      riskFree: s.riskFree,
+      space: s.space,
+      search: s.search,
+      costs: s.costs,
+      faults: process.env.REBALANCE_LAB_FAULTS,
+      shard: sh,
+      flows: prep.flows,
+      tax: s.tax ?? null,
+      taxAware: s.taxAware ?? false,
     };
     clock.enter('sweep', { phase: 'sweep', done: 0, total: Kl - resumed });
     const journal = await JournalWriter.open(journalFile);
@@ -474,7 +544,12 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     let evaluated = 0;
     try {
       await runSweep({
-        workerData, ranges, workers, batchSize: o.batchSize, signal: o.signal, maxOldGenerationSizeMb: o.workerMemoryMb,
+        workerData,
+        ranges,
+        workers,
+        batchSize: o.batchSize,
+        signal: o.signal,
+        maxOldGenerationSizeMb: o.workerMemoryMb,
         onResult: async (r) => {
           lock.check();
           entries.push(await journal.append(r));
@@ -509,13 +584,35 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       const seconds = clock.finish();
       await writeManifest();
       o.onProgress?.({ phase: 'done', dir });
-      return { dir, spec: s, space, summary: null, failures, baselines: [], seconds, workers, shard, evaluated, plan, warnings: prep.warnings, selection: null };
+      return {
+        dir,
+        spec: s,
+        space,
+        summary: null,
+        failures,
+        baselines: [],
+        seconds,
+        workers,
+        shard,
+        evaluated,
+        plan,
+        warnings: prep.warnings,
+        selection: null,
+      };
     }
 
     lock.check();
     const fin = await finishRun({
-      prep, dir, shards: [{ file: journalFile, entries, k: 0, n: 1 }], failures, workers, quiet: o.quiet,
-      experiment: isObject ? OBJECT_EXPERIMENT : (o.experiment as string), clock, signal: o.signal, again,
+      prep,
+      dir,
+      shards: [{ file: journalFile, entries, k: 0, n: 1 }],
+      failures,
+      workers,
+      quiet: o.quiet,
+      experiment: isObject ? OBJECT_EXPERIMENT : (o.experiment as string),
+      clock,
+      signal: o.signal,
+      again,
     });
     clock.close();
     let report: string | undefined;
@@ -533,8 +630,19 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     await writeManifest();
     o.onProgress?.({ phase: 'done', dir });
     return {
-      dir, spec: s, space, summary: fin.summary, failures, baselines: fin.baselines, seconds, workers, evaluated, plan, warnings: prep.warnings,
-      selection: fin.selection, ...(report ? { report } : {}),
+      dir,
+      spec: s,
+      space,
+      summary: fin.summary,
+      failures,
+      baselines: fin.baselines,
+      seconds,
+      workers,
+      evaluated,
+      plan,
+      warnings: prep.warnings,
+      selection: fin.selection,
+      ...(report ? { report } : {}),
     };
   } finally {
     lock.release();
@@ -546,9 +654,12 @@ export function journalNotes(scan: JournalScan): string {
   const notes: string[] = [];
   if (scan.damaged.length) {
     const bytes = scan.damaged.reduce((a, d) => a + d.bytes, 0);
-    notes.push(`skipped ${scan.damaged.length} damaged stretch${scan.damaged.length > 1 ? 'es' : ''} of the journal (${bytes} bytes from byte ${scan.damaged[0].offset}); their configurations are computed again`);
+    notes.push(
+      `skipped ${scan.damaged.length} damaged stretch${scan.damaged.length > 1 ? 'es' : ''} of the journal (${bytes} bytes from byte ${scan.damaged[0].offset}); their configurations are computed again`,
+    );
   }
-  if (scan.overlapping.length) notes.push(`skipped ${scan.overlapping.length} record${scan.overlapping.length > 1 ? 's' : ''} repeating rows already held (or beyond the run's size)`);
+  if (scan.overlapping.length)
+    notes.push(`skipped ${scan.overlapping.length} record${scan.overlapping.length > 1 ? 's' : ''} repeating rows already held (or beyond the run's size)`);
   if (scan.dropped) notes.push(`dropped a torn last record of ${scan.dropped} bytes`);
   return notes.length ? ` (${notes.join('; ')})` : '';
 }
@@ -581,8 +692,18 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   clock?.enter('write');
   // baselines on the same window, costs and flows: calendar on each check schedule, and buy-and-hold
   const ctx = new KernelContext({
-    prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear,
-    start, initialCapital: s.initialCapital, riskFree: s.riskFree, flows: prep.flows, tax: s.tax ?? null, taxAware: s.taxAware ?? false,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start,
+    initialCapital: s.initialCapital,
+    riskFree: s.riskFree,
+    flows: prep.flows,
+    tax: s.tax ?? null,
+    taxAware: s.taxAware ?? false,
   });
   const baselines = prep.baselines.map(({ id, config }) => {
     const m = new Float64Array(N_METRICS);
@@ -591,9 +712,22 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   });
   // the analyses beyond the sweep (issue 5), each a no-op unless the experiment asks for it
   const extras: ExtrasInput = {
-    dir, spec: s, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets, start, space, constraints, baselines: prep.baselines, folds: prep.folds, robustness: prep.robustness,
-    quiet: input.quiet, file: input.experiment,
+    dir,
+    spec: s,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    periodsPerYear: matrix.periodsPerYear,
+    targets,
+    start,
+    space,
+    constraints,
+    baselines: prep.baselines,
+    folds: prep.folds,
+    robustness: prep.robustness,
+    quiet: input.quiet,
+    file: input.experiment,
   };
   if (s.validation) clock?.enter('validation');
   await (await import('../validate/index.js')).runValidation(extras);
@@ -609,19 +743,46 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   clock?.enter('write');
   const { runSelection } = await import('../results/selection-run.js');
   const selection = await runSelection({
-    dir, space, shards, failures, baselines, scoreWeights: s.scoreWeights, constraints,
+    dir,
+    space,
+    shards,
+    failures,
+    baselines,
+    scoreWeights: s.scoreWeights,
+    constraints,
     window: {
-      prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets, periodsPerYear: matrix.periodsPerYear, start,
-      initialCapital: s.initialCapital, riskFree: s.riskFree,
+      prices: matrix.prices,
+      T: matrix.T,
+      N: matrix.N,
+      dates: matrix.dates,
+      targets,
+      periodsPerYear: matrix.periodsPerYear,
+      start,
+      initialCapital: s.initialCapital,
+      riskFree: s.riskFree,
     },
-    robust: robust && s.robustness
-      ? { score: robust.robustScore, feasibleFreq: robust.feasibleFreq, paths: robust.pathScores, P: robust.P, quantile: s.robustness.rankBy === 'median' ? 0.5 : s.robustness.rankBy.quantile }
-      : null,
+    robust:
+      robust && s.robustness
+        ? {
+            score: robust.robustScore,
+            feasibleFreq: robust.feasibleFreq,
+            paths: robust.pathScores,
+            P: robust.P,
+            quantile: s.robustness.rankBy === 'median' ? 0.5 : s.robustness.rankBy.quantile,
+          }
+        : null,
     validation: !!s.validation,
   });
   const summary = await finalizeResults({
-    file: path.join(dir, 'results.csv'), space, shards, failures, baselines,
-    scoreWeights: s.scoreWeights, constraints, objectives: s.objectives, selection,
+    file: path.join(dir, 'results.csv'),
+    space,
+    shards,
+    failures,
+    baselines,
+    scoreWeights: s.scoreWeights,
+    constraints,
+    objectives: s.objectives,
+    selection,
   });
   clock?.close();
   return { summary, baselines, selection: selection.json };

@@ -60,7 +60,12 @@ export async function runSweep(o: SweepOptions): Promise<void> {
   if (o.signal?.aborted) throw new SweepAborted();
   const size = o.batchSize ?? chooseBatchSize(total, o.workers);
   const tasks = batches(o.ranges, size);
-  const pool = openPool<Task, TaskResult>({ filename: workerFile(), workerData: o.workerData, workers: o.workers, maxOldGenerationSizeMb: o.maxOldGenerationSizeMb });
+  const pool = openPool<Task, TaskResult>({
+    filename: workerFile(),
+    workerData: o.workerData,
+    workers: o.workers,
+    maxOldGenerationSizeMb: o.maxOldGenerationSizeMb,
+  });
   const failOne = (id: number, why: string): TaskResult => ({
     from: id,
     to: id + 1,

@@ -18,8 +18,21 @@ import { MAX_CONFIGS, type NumDim, type SearchSpec, type SpaceSpec } from '../sp
 import { halton, uniform } from './rng.js';
 
 export const PARAMS = [
-  'band', 'width', 'relWidth', 'lookback', 'check', 'mode', 'depth', 'fraction', 'cooldown',
-  'feeBps', 'halfSpreadBps', 'fixedFee', 'minTrade', 'minWidth', 'flowMode',
+  'band',
+  'width',
+  'relWidth',
+  'lookback',
+  'check',
+  'mode',
+  'depth',
+  'fraction',
+  'cooldown',
+  'feeBps',
+  'halfSpreadBps',
+  'fixedFee',
+  'minTrade',
+  'minWidth',
+  'flowMode',
 ] as const;
 export type ParamName = (typeof PARAMS)[number];
 
@@ -45,7 +58,6 @@ interface Family {
   count: number;
   first: number;
 }
-
 
 /** The grid's limit: the sweep's (MAX_CONFIGS, also the cap of sampled searches). */
 const MAX_GRID = MAX_CONFIGS;
@@ -89,7 +101,11 @@ function compileDim(file: string, path: string, d: NumDim, ok: Check, kind: Sear
     return { path, values, sample: (u) => values[Math.min(n - 1, Math.floor(u * n))] };
   }
   if (kind === 'grid' && d.dist !== 'choice') {
-    fail(file, path, `${article(d.dist)} ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`);
+    fail(
+      file,
+      path,
+      `${article(d.dist)} ${d.dist} distribution cannot be enumerated by a grid; list values, give {from, to, step}, or use search.kind "random"`,
+    );
   }
   if (integer && (d.dist === 'uniform' || d.dist === 'logUniform')) {
     fail(file, path, `${article(d.dist)} ${d.dist} distribution draws fractional values, but this parameter is a whole number; use {dist: "int", min, max}`);
@@ -237,8 +253,7 @@ export class ParameterSpace {
     }
     this.maxLookback = maxLookback;
     this.common = [];
-    if (space.cooldown !== undefined)
-      this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, cooldownOk, kind, true) });
+    if (space.cooldown !== undefined) this.common.push({ key: 'cooldown', dim: compileDim(file, 'space.cooldown', space.cooldown, cooldownOk, kind, true) });
     for (const k of COST_KEYS) {
       const d = space[k];
       if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
@@ -257,7 +272,11 @@ export class ParameterSpace {
       this.baseSize = total;
       total *= nFlow;
       if (total > MAX_GRID)
-        fail(file, 'space', `the grid has ${total.toLocaleString('en')} configurations (limit ${MAX_GRID.toLocaleString('en')}); use coarser steps or search.kind "random" with samples`);
+        fail(
+          file,
+          'space',
+          `the grid has ${total.toLocaleString('en')} configurations (limit ${MAX_GRID.toLocaleString('en')}); use coarser steps or search.kind "random" with samples`,
+        );
       this.size = total;
     } else {
       this.size = search.samples;
@@ -268,7 +287,8 @@ export class ParameterSpace {
     for (const f of this.families) for (const { key, dim } of f.dims) if (dim.values === null || dim.values.length > 1) searched.add(key);
     if (this.checks.length > 1) searched.add('check');
     if (modes.length > 1) searched.add('mode');
-    for (const o of [...bandModes, ...calModes]) if (o.dim && (o.dim.values === null || o.dim.values.length > 1)) searched.add(o.mode === 'inner' ? 'depth' : 'fraction');
+    for (const o of [...bandModes, ...calModes])
+      if (o.dim && (o.dim.values === null || o.dim.values.length > 1)) searched.add(o.mode === 'inner' ? 'depth' : 'fraction');
     for (const { key, dim } of this.common) if (dim.values === null || dim.values.length > 1) searched.add(key);
     if (nFlow > 1) searched.add('flowMode');
     this.searched = PARAMS.filter((p) => searched.has(p));

@@ -70,7 +70,11 @@ export const Space = z.strictObject({
 });
 
 /** Sampled searches are capped like the grid (MAX_CONFIGS). */
-const Samples = z.number().int('expected a whole number of samples').positive().max(MAX_CONFIGS, `expected at most ${MAX_CONFIGS.toLocaleString('en')} samples (the sweep limit); use fewer samples or split the study`);
+const Samples = z
+  .number()
+  .int('expected a whole number of samples')
+  .positive()
+  .max(MAX_CONFIGS, `expected at most ${MAX_CONFIGS.toLocaleString('en')} samples (the sweep limit); use fewer samples or split the study`);
 
 export const Search = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('grid') }),
@@ -91,7 +95,10 @@ export const Robustness = z.strictObject({
   /** Number of resampled price paths (each is a function of (seed, path) alone). */
   paths: z.number().int('expected a whole number of paths').min(1, 'expected at least 1 path').max(100_000, 'expected at most 100,000 paths'),
   /** Mean block length in periods (block lengths are geometric with this mean). */
-  blockLength: z.number().min(1, 'expected a mean block length of at least 1 period').max(MAX_BLOCK_LENGTH, `expected a mean block length of at most ${MAX_BLOCK_LENGTH.toLocaleString('en')} periods (and at most the data window)`),
+  blockLength: z
+    .number()
+    .min(1, 'expected a mean block length of at least 1 period')
+    .max(MAX_BLOCK_LENGTH, `expected a mean block length of at most ${MAX_BLOCK_LENGTH.toLocaleString('en')} periods (and at most the data window)`),
   /** Default: the search seed. */
   seed: z.number().int().optional(),
   /** The robust statistic of the score the robust leaderboard ranks by (lower is better). */
@@ -177,7 +184,11 @@ export const Experiment = z.strictObject({
     assets: z.array(z.string()).min(1).optional(),
     start: isoDate.optional(),
     end: isoDate.optional(),
-    periodsPerYear: z.number().min(1, 'expected at least 1 period per year (annual data)').max(MAX_PERIODS_PER_YEAR, `expected at most ${MAX_PERIODS_PER_YEAR.toLocaleString('en')} periods per year (one per minute is 525,600)`).optional(),
+    periodsPerYear: z
+      .number()
+      .min(1, 'expected at least 1 period per year (annual data)')
+      .max(MAX_PERIODS_PER_YEAR, `expected at most ${MAX_PERIODS_PER_YEAR.toLocaleString('en')} periods per year (one per minute is 525,600)`)
+      .optional(),
     maxFill: z.number().int().nonnegative().optional(),
   }),
   targets: z.record(z.string(), z.number()),

@@ -89,7 +89,13 @@ export function buildValidationFile(inp: ValidationInput, w: WalkResult, ids: In
       feasible: w.stitched.feasible,
       metrics: metricRecord(w.stitched.metrics),
     },
-    baselines: w.baselines.map((b) => ({ id: b.id, label: describeConfig(b.config), score: fin(b.score), feasible: b.feasible, metrics: metricRecord(b.metrics) })),
+    baselines: w.baselines.map((b) => ({
+      id: b.id,
+      label: describeConfig(b.config),
+      score: fin(b.score),
+      feasible: b.feasible,
+      metrics: metricRecord(b.metrics),
+    })),
     stability: {
       distinctConfigs: counts.size,
       modal: { id: modalId, label: describeConfig(space.config(modalId)), folds: counts.get(modalId)! },
@@ -121,13 +127,27 @@ export async function runValidation(input: ValidationInput): Promise<void> {
   const K = input.space.size;
   const ids = sampleIds(K, v.maxConfigs);
   if (!input.quiet) {
-    const what = ids.length < K ? `${ids.length.toLocaleString('en')} of ${K.toLocaleString('en')} configurations (evenly spaced ids; raise validation.maxConfigs to use all)` : `${K.toLocaleString('en')} configurations`;
+    const what =
+      ids.length < K
+        ? `${ids.length.toLocaleString('en')} of ${K.toLocaleString('en')} configurations (evenly spaced ids; raise validation.maxConfigs to use all)`
+        : `${K.toLocaleString('en')} configurations`;
     process.stderr.write(`validation: ${v.kind}, ${folds.length} fold${folds.length > 1 ? 's' : ''} × ${what}\n`);
   }
   const w = walkForward({
-    prices: input.prices, T: input.T, N: input.N, dates: input.dates, periodsPerYear: input.periodsPerYear, targets: input.targets,
-    initialCapital: input.spec.initialCapital, riskFree: input.spec.riskFree, space: input.space, ids,
-    scoreWeights: input.spec.scoreWeights, constraints: input.constraints, folds, baselines: input.baselines,
+    prices: input.prices,
+    T: input.T,
+    N: input.N,
+    dates: input.dates,
+    periodsPerYear: input.periodsPerYear,
+    targets: input.targets,
+    initialCapital: input.spec.initialCapital,
+    riskFree: input.spec.riskFree,
+    space: input.space,
+    ids,
+    scoreWeights: input.spec.scoreWeights,
+    constraints: input.constraints,
+    folds,
+    baselines: input.baselines,
   });
   const file = buildValidationFile(input, w, ids);
   const seconds = (performance.now() - t0) / 1000;

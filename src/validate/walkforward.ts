@@ -160,11 +160,33 @@ export function stitchMetrics(pieces: readonly Piece[], ppy: number, capital = 1
   // the stitched window: one allocation row plus the n return rows, as a single window counts them
   metricsFromTotals(
     {
-      rows: n + 1, ppy, riskFree, vStart: v[0], vEnd: v[n], benchCagr: S.cagr(1, bench, n / ppy),
-      events, turnSum: turn, costSum: cost, totalCost: costTotal, assetTrades, driftSum: drift, driftMax: maxDrift, maxDD: S.maxDrawdown(v, 0, n + 1),
-      meanR: S.mean(r, 0, n), sdR: S.sampleStd(r, 0, n), sdD: S.sampleStd(diff, 0, n), sortino: S.sortino(r, 0, n, ppy, riskFree),
+      rows: n + 1,
+      ppy,
+      riskFree,
+      vStart: v[0],
+      vEnd: v[n],
+      benchCagr: S.cagr(1, bench, n / ppy),
+      events,
+      turnSum: turn,
+      costSum: cost,
+      totalCost: costTotal,
+      assetTrades,
+      driftSum: drift,
+      driftMax: maxDrift,
+      maxDD: S.maxDrawdown(v, 0, n + 1),
+      meanR: S.mean(r, 0, n),
+      sdR: S.sampleStd(r, 0, n),
+      sdD: S.sampleStd(diff, 0, n),
+      sortino: S.sortino(r, 0, n, ppy, riskFree),
       // the stitched folds have no flows or taxes (validation runs without them): mwr = afterTaxCagr = cagr
-      hasFlows: false, twr: NaN, mwr: NaN, flowRebal: 0, taxed: false, taxFrac: 0, unrealisedGain: NaN, afterTaxValue: NaN,
+      hasFlows: false,
+      twr: NaN,
+      mwr: NaN,
+      flowRebal: 0,
+      taxed: false,
+      taxFrac: 0,
+      unrealisedGain: NaN,
+      afterTaxValue: NaN,
     },
     out,
     0,
@@ -277,4 +299,3 @@ export function walkForward(inp: WalkInput): WalkResult {
     rows: Int32Array.from(rows),
   };
 }
-

@@ -9,14 +9,29 @@ import { loadPrices } from '../../src/data/load.js';
 import { ETF } from '../runner/fixture.js';
 
 const cfg = (over: Partial<Config> = {}): Config => ({
-  band: 'absolute', width: 0.05, check: 'monthly', mode: 'edge', cooldown: 0,
-  feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0, ...over,
+  band: 'absolute',
+  width: 0.05,
+  check: 'monthly',
+  mode: 'edge',
+  cooldown: 0,
+  feeBps: 0,
+  halfSpreadBps: 0,
+  fixedFee: 0,
+  minTrade: 0,
+  ...over,
 });
 
 // A at 100, B at 50, targets 50/50, absolute band ±5 points
 const base = (holdings: [number, number], over: Partial<AdviseInput> = {}, c: Partial<Config> = {}): AdviseInput => ({
-  config: cfg(c), assets: ['A', 'B'], targets: [0.5, 0.5], holdings, cash: 0,
-  prices: Float64Array.from([100, 50]), dates: ['2024-05-15'], periodsPerYear: 252, ...over,
+  config: cfg(c),
+  assets: ['A', 'B'],
+  targets: [0.5, 0.5],
+  holdings,
+  cash: 0,
+  prices: Float64Array.from([100, 50]),
+  dates: ['2024-05-15'],
+  periodsPerYear: 252,
+  ...over,
 });
 
 describe('advise: hand-worked', () => {
@@ -42,7 +57,10 @@ describe('advise: hand-worked', () => {
     expect(r.trade).toBe(true);
     expect(r.lines[0].breach).toBe(true);
     expect(r.lines[0].excess).toBeCloseTo(0.05, 15);
-    expect(r.orders.map((o) => [o.asset, o.side])).toEqual([['A', 'sell'], ['B', 'buy']]);
+    expect(r.orders.map((o) => [o.asset, o.side])).toEqual([
+      ['A', 'sell'],
+      ['B', 'buy'],
+    ]);
     expect(r.orders[0].units).toBeCloseTo(5, 12);
     expect(r.orders[1].units).toBeCloseTo(10, 12);
     expect(r.orders[0].notional).toBeCloseTo(500, 10);
@@ -77,8 +95,14 @@ describe('advise: hand-worked', () => {
     // to target: A sells 1000, B buys 500, C buys 500 — with minTrade 600 the rebalance
     // (Q = 2000) passes but B's and C's legs (500 each) are dropped
     const t = advise({
-      config: cfg({ mode: 'target', minTrade: 600 }), assets: ['A', 'B', 'C'], targets: [0.5, 0.3, 0.2],
-      holdings: [60, 50, 15], cash: 0, prices: Float64Array.from([100, 50, 100]), dates: ['2024-05-15'], periodsPerYear: 252,
+      config: cfg({ mode: 'target', minTrade: 600 }),
+      assets: ['A', 'B', 'C'],
+      targets: [0.5, 0.3, 0.2],
+      holdings: [60, 50, 15],
+      cash: 0,
+      prices: Float64Array.from([100, 50, 100]),
+      dates: ['2024-05-15'],
+      periodsPerYear: 252,
     });
     expect(t.orders.map((o) => [o.asset, o.side, o.units])).toEqual([['A', 'sell', 10]]);
     expect(t.suppressed.map((s) => s.asset)).toEqual(['B', 'C']);
@@ -122,8 +146,14 @@ describe('advise agrees with the backtest on its check rows', () => {
         const L = c.lookback ?? 0;
         const from = Math.max(0, t - L - 1);
         const r = advise({
-          config: c, assets: ['SPY', 'TLT', 'GLD'], targets, holdings, cash: 0,
-          prices: matrix.prices.slice(from * N, (t + 1) * N), dates: dates.slice(from, t + 1), periodsPerYear: matrix.periodsPerYear,
+          config: c,
+          assets: ['SPY', 'TLT', 'GLD'],
+          targets,
+          holdings,
+          cash: 0,
+          prices: matrix.prices.slice(from * N, (t + 1) * N),
+          dates: dates.slice(from, t + 1),
+          periodsPerYear: matrix.periodsPerYear,
         });
         const traded = series.trade[j] === 1;
         expect(r.kernelTrade, `row ${t} ${dates[t]}`).toBe(traded);

@@ -40,7 +40,10 @@ describe('the example script (examples/library.ts)', () => {
   it('runs as a user runs it and prints a backtest and a sweep with a pick', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'examples/library.ts')], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const [bt, run] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [bt, run] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(bt.step).toBe('backtest');
     expect(Object.keys(bt.metrics)).toEqual([...METRICS]); // by name, not {"0": …}
     // every metric is a number; unrealisedGain is NaN (an empty cell) when there is no tax rate
@@ -77,7 +80,10 @@ describe('runExperiment with an experiment object', () => {
       }
     }
     // the baselines are results.csv's rows with a name for an id, in file order
-    const named = lines.slice(1).map((l) => l.split(',')[0]).filter((id) => !/^\d+$/.test(id));
+    const named = lines
+      .slice(1)
+      .map((l) => l.split(',')[0])
+      .filter((id) => !/^\d+$/.test(id));
     expect(r.baselines.map((b) => b.id)).toEqual(named);
     expect(named).toContain('none'); // buy-and-hold
     expect(r.pick).toEqual(await readPick(r.runDir!, r.rows));
@@ -103,7 +109,9 @@ describe('runExperiment with an experiment object', () => {
     const ac = new AbortController();
     ac.abort();
     const out = await mkdtemp(path.join(os.tmpdir(), 'rl-api-'));
-    await expect(runExperiment(SMALL, { workers: 1, out, runId: 'stop', signal: ac.signal })).rejects.toThrow(/stopped: 0 of 13 .*runExperiment\(spec, \{ resume: /);
+    await expect(runExperiment(SMALL, { workers: 1, out, runId: 'stop', signal: ac.signal })).rejects.toThrow(
+      /stopped: 0 of 13 .*runExperiment\(spec, \{ resume: /,
+    );
   }, 60_000);
 
   it('a dry run returns the plan and writes nothing', async () => {
@@ -117,7 +125,16 @@ describe('runExperiment with an experiment object', () => {
 
 describe('backtest(): targets as an object or an array, never NaN for a shape mistake', () => {
   // three dates, two assets, by hand: A 100 → 110 → 121, B 50 → 50 → 45
-  const prices = { dates: ['2020-01-06', '2020-01-07', '2020-01-08'], assets: ['A', 'B'], prices: [[100, 50], [110, 50], [121, 45]], periodsPerYear: 252 };
+  const prices = {
+    dates: ['2020-01-06', '2020-01-07', '2020-01-08'],
+    assets: ['A', 'B'],
+    prices: [
+      [100, 50],
+      [110, 50],
+      [121, 45],
+    ],
+    periodsPerYear: 252,
+  };
 
   it('buy-and-hold: final value worked out by hand; object and array targets agree', () => {
     const byObject = backtest({ prices, targets: { A: 0.6, B: 0.4 }, policy: { band: 'none' }, capital: 1000 });
@@ -136,21 +153,68 @@ describe('backtest(): targets as an object or an array, never NaN for a shape mi
   });
 
   const mistakes: [string, () => unknown, RegExp][] = [
-    ['an array of the wrong length', () => backtest({ prices, targets: [1], policy: { band: 'none' } }), /^targets: 1 weights for 2 assets \(A, B\); give one weight per asset/],
+    [
+      'an array of the wrong length',
+      () => backtest({ prices, targets: [1], policy: { band: 'none' } }),
+      /^targets: 1 weights for 2 assets \(A, B\); give one weight per asset/,
+    ],
     ['an unknown asset (the CLI words)', () => backtest({ prices, targets: { A: 0.6, C: 0.4 } }), /^targets: asset "C" is not in the data; available: A, B/],
     ['weights not summing to 1', () => backtest({ prices, targets: { A: 0.6, B: 0.3 } }), /sum to 0\.9.*not 1; .*`normalize: true`/],
-    ['a misspelt band', () => backtest({ prices, targets: [0.5, 0.5], policy: { band: 'relativ', width: 0.2 } }), /^policy\.band: unknown band type "relativ" \(did you mean "relative"\?\)/],
-    ['a misspelt schedule', () => backtest({ prices, targets: [0.5, 0.5], policy: { check: 'montly' } }), /^policy\.check: "montly" is not a schedule \(did you mean "monthly"\?\)/],
-    ['a width out of range', () => backtest({ prices, targets: [0.5, 0.5], policy: { band: 'absolute', width: 2 } }), /^policy\.band absolute:2: width 2 is outside/],
-    ['a misspelt cost', () => backtest({ prices, targets: [0.5, 0.5], costs: { feeBp: 5 } as never }), /^costs: unknown field "feeBp" \(did you mean "feeBps"\?\)/],
-    ['a short price row', () => backtest({ prices: { ...prices, prices: [[100, 50], [110], [121, 45]] }, targets: [0.5, 0.5] }), /^prices\.prices\[1\] \(2020-01-07\): expected 2 prices/],
-    ['a missing price', () => backtest({ prices: { ...prices, prices: [[100, 50], [NaN, 50], [121, 45]] }, targets: [0.5, 0.5] }), /^prices: A on 2020-01-07 is NaN/],
-    ['dates out of order', () => backtest({ prices: { ...prices, dates: ['2020-01-06', '2020-01-08', '2020-01-07'] }, targets: [0.5, 0.5] }), /^prices\.dates\[2\]: 2020-01-07 is not after 2020-01-08/],
+    [
+      'a misspelt band',
+      () => backtest({ prices, targets: [0.5, 0.5], policy: { band: 'relativ', width: 0.2 } }),
+      /^policy\.band: unknown band type "relativ" \(did you mean "relative"\?\)/,
+    ],
+    [
+      'a misspelt schedule',
+      () => backtest({ prices, targets: [0.5, 0.5], policy: { check: 'montly' } }),
+      /^policy\.check: "montly" is not a schedule \(did you mean "monthly"\?\)/,
+    ],
+    [
+      'a width out of range',
+      () => backtest({ prices, targets: [0.5, 0.5], policy: { band: 'absolute', width: 2 } }),
+      /^policy\.band absolute:2: width 2 is outside/,
+    ],
+    [
+      'a misspelt cost',
+      () => backtest({ prices, targets: [0.5, 0.5], costs: { feeBp: 5 } as never }),
+      /^costs: unknown field "feeBp" \(did you mean "feeBps"\?\)/,
+    ],
+    [
+      'a short price row',
+      () => backtest({ prices: { ...prices, prices: [[100, 50], [110], [121, 45]] }, targets: [0.5, 0.5] }),
+      /^prices\.prices\[1\] \(2020-01-07\): expected 2 prices/,
+    ],
+    [
+      'a missing price',
+      () =>
+        backtest({
+          prices: {
+            ...prices,
+            prices: [
+              [100, 50],
+              [NaN, 50],
+              [121, 45],
+            ],
+          },
+          targets: [0.5, 0.5],
+        }),
+      /^prices: A on 2020-01-07 is NaN/,
+    ],
+    [
+      'dates out of order',
+      () => backtest({ prices: { ...prices, dates: ['2020-01-06', '2020-01-08', '2020-01-07'] }, targets: [0.5, 0.5] }),
+      /^prices\.dates\[2\]: 2020-01-07 is not after 2020-01-08/,
+    ],
   ];
   for (const [name, fn, want] of mistakes) it(name, () => expect(userMessage(fn)).toMatch(want));
 
   it('the same words as the CLI for the same mistake', () => {
-    const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/rebalance-lab.js'), 'backtest', '--data', ETF, '--weights', 'SPY=0.6,TLT=0.4', '--check', 'montly'], { encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'bin/rebalance-lab.js'), 'backtest', '--data', ETF, '--weights', 'SPY=0.6,TLT=0.4', '--check', 'montly'],
+      { encoding: 'utf8' },
+    );
     expect(cli.status).toBe(2);
     const lib = userMessage(() => backtest({ prices, targets: [0.5, 0.5], policy: { check: 'montly' } }));
     expect(cli.stderr.replace('rebalance-lab: --check', '').trim()).toBe(lib.replace('policy.check', ''));

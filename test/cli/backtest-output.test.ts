@@ -45,13 +45,37 @@ async function csv(name: string, assets: string[], rows: (string | number)[][]):
 describe('backtest --json is self-describing and valid against docs/backtest.schema.json', () => {
   it('real output on shipped data validates; inputs are echoed; units cover every metric', async () => {
     const data = 'data/eu_stock_indices_daily_1991_1998.csv';
-    const r = cli(['backtest', '--data', data, '--weights', 'DAX=0.5,SMI=0.5', '--band', 'volatility:1,20', '--check', 'weekly', '--to', 'edge',
-      '--fee-bps', '10', '--fixed-fee', '2', '--capital', '50000', '--risk-free', '0.03', '--periods-per-year', '260', '--json']);
+    const r = cli([
+      'backtest',
+      '--data',
+      data,
+      '--weights',
+      'DAX=0.5,SMI=0.5',
+      '--band',
+      'volatility:1,20',
+      '--check',
+      'weekly',
+      '--to',
+      'edge',
+      '--fee-bps',
+      '10',
+      '--fixed-fee',
+      '2',
+      '--capital',
+      '50000',
+      '--risk-free',
+      '0.03',
+      '--periods-per-year',
+      '260',
+      '--json',
+    ]);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(validate(j), errors()).toBe(true);
     expect(j.schema).toBe('rebalance-lab/backtest/1');
-    const sha = createHash('sha256').update(await readFile(path.join(ROOT, data))).digest('hex');
+    const sha = createHash('sha256')
+      .update(await readFile(path.join(ROOT, data)))
+      .digest('hex');
     expect(j.inputs.data.sha256).toBe(sha);
     expect(j.inputs.capital).toBe(50000);
     expect(j.inputs.riskFree).toBe(0.03);
@@ -103,11 +127,32 @@ describe('ruin', () => {
   // maxDrawdown = 1 − (−487.5)/1000 = 1.4875 ≥ 1 → ruined. totalCost = 3·600 = 1800,
   // assetTrades = 3·2 = 6. Daily calendar trades on the same rows: ruined too.
   // Buy-and-hold: 1000, 1500, 1000, 1500, 1000: not ruined.
-  const rows = [['2024-01-01', 100, 100], ['2024-01-02', 200, 100], ['2024-01-03', 100, 100], ['2024-01-04', 200, 100], ['2024-01-05', 100, 100]];
+  const rows = [
+    ['2024-01-01', 100, 100],
+    ['2024-01-02', 200, 100],
+    ['2024-01-03', 100, 100],
+    ['2024-01-04', 200, 100],
+    ['2024-01-05', 100, 100],
+  ];
 
   it('ruined: true, a warning on stderr, the numbers of the ruin', async () => {
     const f = await csv('ruin.csv', ['A', 'B'], rows);
-    const r = cli(['backtest', '--data', f, '--weights', 'A=0.5,B=0.5', '--band', 'absolute:0.05', '--check', 'daily', '--capital', '1000', '--fixed-fee', '300', '--json']);
+    const r = cli([
+      'backtest',
+      '--data',
+      f,
+      '--weights',
+      'A=0.5,B=0.5',
+      '--band',
+      'absolute:0.05',
+      '--check',
+      'daily',
+      '--capital',
+      '1000',
+      '--fixed-fee',
+      '300',
+      '--json',
+    ]);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(validate(j), errors()).toBe(true);
@@ -125,15 +170,33 @@ describe('ruin', () => {
     expect(r.err).not.toMatch(/buy-and-hold .* is ruined/);
     expect(j.warnings.length).toBe(2);
     // the table says so too
-    const t = cli(['backtest', '--data', f, '--weights', 'A=0.5,B=0.5', '--band', 'absolute:0.05', '--check', 'daily', '--capital', '1000', '--fixed-fee', '300']);
+    const t = cli([
+      'backtest',
+      '--data',
+      f,
+      '--weights',
+      'A=0.5,B=0.5',
+      '--band',
+      'absolute:0.05',
+      '--check',
+      'daily',
+      '--capital',
+      '1000',
+      '--fixed-fee',
+      '300',
+    ]);
     expect(t.out).toMatch(/policy: .*\(RUINED\)/);
   });
 
   it('in a sweep a ruined configuration is infeasible with the reason, never ranked (results.csv)', async () => {
     const f = await csv('ruin-sweep.csv', ['A', 'B'], rows);
     const exp = {
-      name: 'ruin', data: { file: f }, targets: { A: 0.5, B: 0.5 }, initialCapital: 1000,
-      costs: { feeBps: 0, halfSpreadBps: 0, fixedFee: 300, minTrade: 0 }, search: { kind: 'grid' },
+      name: 'ruin',
+      data: { file: f },
+      targets: { A: 0.5, B: 0.5 },
+      initialCapital: 1000,
+      costs: { feeBps: 0, halfSpreadBps: 0, fixedFee: 300, minTrade: 0 },
+      search: { kind: 'grid' },
       // absolute 5% trades on rows 1–3 (ruin, above); 60% never breaches (|w − ½| ≤ 1/6)
       space: { bands: { absolute: { width: [0.05, 0.6] } }, check: 'daily', mode: 'target' },
       constraints: [],
@@ -148,7 +211,21 @@ describe('ruin', () => {
     const lines = (await readFile(path.join(dir, 'results.csv'), 'utf8')).trim().split('\n');
     const head = lines[0].split(',');
     // the new columns come last, after error
-    expect(head.slice(head.indexOf('error'))).toEqual(['error', 'totalCost', 'assetTrades', 'ruined', 'infeasibleReason', 'minWidth', 'flowMode', 'mwr', 'flowRebalanceShare', 'taxPaid', 'afterTaxCagr', 'afterTaxValue', 'unrealisedGain']);
+    expect(head.slice(head.indexOf('error'))).toEqual([
+      'error',
+      'totalCost',
+      'assetTrades',
+      'ruined',
+      'infeasibleReason',
+      'minWidth',
+      'flowMode',
+      'mwr',
+      'flowRebalanceShare',
+      'taxPaid',
+      'afterTaxCagr',
+      'afterTaxValue',
+      'unrealisedGain',
+    ]);
     const rowOf = (id: string): Record<string, string> => {
       const cells = lines.find((l) => l.startsWith(`${id},`))!.split(',');
       return Object.fromEntries(head.map((h, k) => [h, cells[k]]));
@@ -165,9 +242,16 @@ describe('non-finite values are the strings "Infinity" and "NaN", never null', (
   it('Sortino with no period below rf is "Infinity"; Sharpe of a constant path is "NaN"', async () => {
     // A rises 1%, B 2% every day: every buy-and-hold return is > 0 = rf, so the downside mean is
     // 0 and Sortino = mean/0 = +Infinity.
-    const up = await csv('up.csv', ['A', 'B'], [
-      ['2024-01-01', 100, 100], ['2024-01-02', 101, 102], ['2024-01-03', 102.01, 104.04], ['2024-01-04', 103.0301, 106.1208],
-    ]);
+    const up = await csv(
+      'up.csv',
+      ['A', 'B'],
+      [
+        ['2024-01-01', 100, 100],
+        ['2024-01-02', 101, 102],
+        ['2024-01-03', 102.01, 104.04],
+        ['2024-01-04', 103.0301, 106.1208],
+      ],
+    );
     const r = cli(['backtest', '--data', up, '--weights', 'A=0.5,B=0.5', '--json']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/"sortino": "Infinity"/);
@@ -175,7 +259,16 @@ describe('non-finite values are the strings "Infinity" and "NaN", never null', (
     expect(validate(j), errors()).toBe(true);
     expect(j.columns[2].metrics.sortino).toBe('Infinity');
     // constant prices: every return is 0, std 0 → Sharpe = 0/0 = NaN, Sortino = 0/0 = NaN
-    const flat = await csv('flat.csv', ['A', 'B'], [['2024-01-01', 5, 7], ['2024-01-02', 5, 7], ['2024-01-03', 5, 7], ['2024-01-04', 5, 7]]);
+    const flat = await csv(
+      'flat.csv',
+      ['A', 'B'],
+      [
+        ['2024-01-01', 5, 7],
+        ['2024-01-02', 5, 7],
+        ['2024-01-03', 5, 7],
+        ['2024-01-04', 5, 7],
+      ],
+    );
     const k = JSON.parse(cli(['backtest', '--data', flat, '--weights', 'A=0.5,B=0.5', '--json']).out);
     expect(validate(k), errors()).toBe(true);
     expect(k.columns[2].metrics.sharpe).toBe('NaN');
@@ -192,9 +285,35 @@ describe('--series: per-asset traded units and notional, and the cost of each ro
     //   h_B = 749.75/100 = 7.4975 → units_B = +2.4975.
     //   Check: Σ units·price = −250.25 + 249.75 = −0.5 = Σ notional − cost.
     // Row 2: A 200 again, nothing moves: no trade, zeros. Row 3: last row.
-    const f = await csv('series.csv', ['A', 'B'], [['2024-01-01', 100, 100], ['2024-01-02', 200, 100], ['2024-01-03', 200, 100], ['2024-01-04', 200, 100]]);
+    const f = await csv(
+      'series.csv',
+      ['A', 'B'],
+      [
+        ['2024-01-01', 100, 100],
+        ['2024-01-02', 200, 100],
+        ['2024-01-03', 200, 100],
+        ['2024-01-04', 200, 100],
+      ],
+    );
     const out = path.join(tmp, 'series-out.csv');
-    const r = cli(['backtest', '--data', f, '--weights', 'A=0.5,B=0.5', '--band', 'relative:0.1', '--check', 'daily', '--capital', '1000', '--fee-bps', '10', '--series', out, '--json']);
+    const r = cli([
+      'backtest',
+      '--data',
+      f,
+      '--weights',
+      'A=0.5,B=0.5',
+      '--band',
+      'relative:0.1',
+      '--check',
+      'daily',
+      '--capital',
+      '1000',
+      '--fee-bps',
+      '10',
+      '--series',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(validate(j), errors()).toBe(true);
@@ -218,7 +337,15 @@ describe('--series: per-asset traded units and notional, and the cost of each ro
   });
 
   it('a --series path in a missing folder, or that is a folder, is a user error (exit 2, no stack trace)', async () => {
-    const f = await csv('series-bad.csv', ['A', 'B'], [['2024-01-01', 100, 100], ['2024-01-02', 200, 100], ['2024-01-03', 200, 100]]);
+    const f = await csv(
+      'series-bad.csv',
+      ['A', 'B'],
+      [
+        ['2024-01-01', 100, 100],
+        ['2024-01-02', 200, 100],
+        ['2024-01-03', 200, 100],
+      ],
+    );
     const base = ['backtest', '--data', f, '--weights', 'A=0.5,B=0.5', '--band', 'relative:0.1'];
     const missing = path.join(tmp, 'no-such-folder', 's.csv');
     const r = cli([...base, '--series', missing]);
@@ -256,7 +383,17 @@ describe('periods per year against the calendar', () => {
     expect(j.warnings).toHaveLength(1);
     // overriding with the measured rate silences it; the ETF file (252 a year) never warns
     expect(cli(['backtest', '--data', FF, '--weights', 'US_MKT_TR=0.6,TBILL_TR=0.4', '--periods-per-year', '282']).err).toBe('');
-    const etf = cli(['backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--start', '2010-01-01', '--end', '2012-12-31']);
+    const etf = cli([
+      'backtest',
+      '--data',
+      'data/etf_daily_adjclose_1993_2023.csv',
+      '--weights',
+      'SPY=0.6,TLT=0.4',
+      '--start',
+      '2010-01-01',
+      '--end',
+      '2012-12-31',
+    ]);
     expect(etf.err).toBe('');
   });
 

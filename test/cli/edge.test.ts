@@ -51,7 +51,12 @@ describe('run flags', () => {
   it('--batch-size 0.5, 1.5, 0, -1, abc, 100.7 are refused before any work', () => {
     for (const v of ['0.5', '1.5', '0', '-1', 'abc', '100.7', '']) {
       const r = cli(['run', file, '--out', out, '--batch-size', v, '--no-report']);
-      refused(r, v === 'abc' || v === '' ? /--batch-size "[^"]*": expected a whole number/ : new RegExp(`--batch-size ${v.replace('.', '\\.')}: expected a whole number from 1 to 1,000,000`));
+      refused(
+        r,
+        v === 'abc' || v === ''
+          ? /--batch-size "[^"]*": expected a whole number/
+          : new RegExp(`--batch-size ${v.replace('.', '\\.')}: expected a whole number from 1 to 1,000,000`),
+      );
     }
     expect(tree(out)).toEqual([]);
   }, 120_000);
@@ -59,7 +64,8 @@ describe('run flags', () => {
   it('--workers abc / 0 and --worker-memory-mb 0, 1, -5 are refused', () => {
     refused(cli(['run', file, '--out', out, '--workers', 'abc']), /--workers "abc": expected a whole number/);
     refused(cli(['run', file, '--out', out, '--workers', '0']), /--workers 0: expected a whole number from 1 to 1,024/);
-    for (const v of ['0', '1', '-5']) refused(cli(['run', file, '--out', out, '--worker-memory-mb', v]), new RegExp(`--worker-memory-mb ${v}: expected a whole number from 64`));
+    for (const v of ['0', '1', '-5'])
+      refused(cli(['run', file, '--out', out, '--worker-memory-mb', v]), new RegExp(`--worker-memory-mb ${v}: expected a whole number from 64`));
     expect(tree(out)).toEqual([]);
   }, 120_000);
 
@@ -72,7 +78,7 @@ describe('run flags', () => {
     expect(tree(out)).toEqual([]);
   }, 120_000);
 
-  it('--resume must be a run folder of this experiment inside --out: not \'\', not a file, not outside', async () => {
+  it("--resume must be a run folder of this experiment inside --out: not '', not a file, not outside", async () => {
     refused(cli(['run', file, '--out', out, '--resume', '']), /--resume '': give the folder of the run/);
     const f = path.join(out, 'a-file');
     writeFileSync(f, 'x');
@@ -130,9 +136,20 @@ describe('data files', () => {
   it('a file with 150,000 columns is described, not a stack overflow', () => {
     const assets = Array.from({ length: 150_000 }, (_, i) => ({ name: `A${i}`, first: '2020-01-01', last: '2020-01-03', observations: 3, filled: 0 }));
     const info = {
-      file: 'wide.csv', format: 'wide', rows: 3, assets, commonStart: '2020-01-01', end: '2020-01-03', periodsPerYear: 252,
-      periodsPerYearReason: 'r', medianGapDays: 1, fileRows: 3, fileFirst: '2020-01-01', fileLast: '2020-01-03',
-      availableAssets: assets.map((a) => a.name), maxFill: 5,
+      file: 'wide.csv',
+      format: 'wide',
+      rows: 3,
+      assets,
+      commonStart: '2020-01-01',
+      end: '2020-01-03',
+      periodsPerYear: 252,
+      periodsPerYearReason: 'r',
+      medianGapDays: 1,
+      fileRows: 3,
+      fileFirst: '2020-01-01',
+      fileLast: '2020-01-03',
+      availableAssets: assets.map((a) => a.name),
+      maxFill: 5,
     } as DataInfo;
     const text = formatInspect(info);
     // one line per asset, and the widest name (A149999, 7 characters) sets the column
@@ -152,7 +169,11 @@ describe('experiment numbers in their domains', () => {
     ['riskFree 5', { riskFree: 5 }, /riskFree: expected an annual rate in \[-1, 1\]/],
     ['random samples 2e9', { search: { kind: 'random', samples: 2e9 } }, /search\.samples: expected at most 100,000,000 samples/],
     ['random samples 5e9', { search: { kind: 'random', samples: 5e9 } }, /search\.samples: expected at most 100,000,000 samples/],
-    ['blockLength 1e17', { robustness: { kind: 'block-bootstrap', paths: 10, blockLength: 1e17 } }, /robustness\.blockLength: expected a mean block length of at most 100,000/],
+    [
+      'blockLength 1e17',
+      { robustness: { kind: 'block-bootstrap', paths: 10, blockLength: 1e17 } },
+      /robustness\.blockLength: expected a mean block length of at most 100,000/,
+    ],
     ['heatmap unknown', { report: { heatmap: ['width', 'colour'] } }, /report\.heatmap\[1\]: unknown parameter "colour"; use two of band, width/],
   ];
   for (const [what, over, re] of bad) {
@@ -164,13 +185,17 @@ describe('experiment numbers in their domains', () => {
   it('a block length longer than the data window is refused before the sweep', async () => {
     const { file: f } = await writeExperiment(smallExperiment({ name: 'blocks', robustness: { kind: 'block-bootstrap', paths: 10, blockLength: 5000 } }));
     // 2015–2019: 1,258 rows; the volatility band's lookback 20 leaves 1,258 − 1 − 20 = 1,237 returns
-    await expect(runExperiment({ experiment: f, out, quiet: true })).rejects.toThrow(/robustness\.blockLength: a mean block of 5000 periods is longer than the 1237 periods of returns/);
+    await expect(runExperiment({ experiment: f, out, quiet: true })).rejects.toThrow(
+      /robustness\.blockLength: a mean block of 5000 periods is longer than the 1237 periods of returns/,
+    );
   }, 60_000);
 
   it('a 2-row file says it has 2 rows (not "lookback 0 is longer than the data")', async () => {
     const csv = path.join(dir, 'two.csv');
     await writeFile(csv, 'date,SPY,TLT\n2020-01-02,1,1\n2020-01-03,1.1,0.9\n');
-    const { file: f } = await writeExperiment(smallExperiment({ name: 'tworows', data: { file: csv }, targets: { SPY: 0.5, TLT: 0.5 }, space: { bands: { none: {} } } }));
+    const { file: f } = await writeExperiment(
+      smallExperiment({ name: 'tworows', data: { file: csv }, targets: { SPY: 0.5, TLT: 0.5 }, space: { bands: { none: {} } } }),
+    );
     await expect(runExperiment({ experiment: f, out, quiet: true })).rejects.toThrow(/two\.csv has only 2 rows; a sweep needs at least 3/);
   }, 60_000);
 
@@ -208,11 +233,31 @@ describe('experiment numbers in their domains', () => {
 
 describe('a flag given twice', () => {
   it('is one message naming the flag and both values, not a stack trace', () => {
-    const r = cli(['backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--band', 'relative:0.25', '--band', 'absolute:0.05']);
+    const r = cli([
+      'backtest',
+      '--data',
+      'data/etf_daily_adjclose_1993_2023.csv',
+      '--weights',
+      'SPY=0.6,TLT=0.4',
+      '--band',
+      'relative:0.25',
+      '--band',
+      'absolute:0.05',
+    ]);
     refused(r, /--band was given 2 times \("relative:0\.25", "absolute:0\.05"\); give it once/);
   });
   it('--flow may repeat (it is a list)', () => {
-    const r = cli(['backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--flow', '100@monthly', '--flow', '50@yearly']);
+    const r = cli([
+      'backtest',
+      '--data',
+      'data/etf_daily_adjclose_1993_2023.csv',
+      '--weights',
+      'SPY=0.6,TLT=0.4',
+      '--flow',
+      '100@monthly',
+      '--flow',
+      '50@yearly',
+    ]);
     expect(r.err).not.toMatch(/given 2 times|internal error/);
     expect(r.code).toBe(0);
   });

@@ -17,7 +17,22 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'rl-flows-'));
 });
 
-const base = ['backtest', '--data', ETF, '--weights', 'SPY=0.6,TLT=0.4', '--start', '2010-01-01', '--end', '2014-12-31', '--band', 'relative:0.2', '--to', 'edge', '--json'];
+const base = [
+  'backtest',
+  '--data',
+  ETF,
+  '--weights',
+  'SPY=0.6,TLT=0.4',
+  '--start',
+  '2010-01-01',
+  '--end',
+  '2014-12-31',
+  '--band',
+  'relative:0.2',
+  '--to',
+  'edge',
+  '--json',
+];
 
 describe('backtest with flows', () => {
   it('a monthly contribution: money-weighted return, flows do the rebalancing in rebalance mode, final value = capital + contributions + gains', () => {
@@ -57,7 +72,9 @@ describe('backtest --tax', () => {
     const t = cli([...base, '--tax', '0.25']);
     const n = cli(base);
     expect(t.code, t.err).toBe(0);
-    const [tp, hold] = JSON.parse(t.out).columns.map((c: { metrics: Record<string, number> }) => c.metrics).filter((_: unknown, k: number) => k !== 1);
+    const [tp, hold] = JSON.parse(t.out)
+      .columns.map((c: { metrics: Record<string, number> }) => c.metrics)
+      .filter((_: unknown, k: number) => k !== 1);
     const np = JSON.parse(n.out).columns[0].metrics;
     // the policy rebalanced (selling winners) in 2010–2014: some tax paid, less money at the end
     expect(np.rebalances).toBeGreaterThan(0);
@@ -82,7 +99,12 @@ describe('run with flows', () => {
       name: 'saver',
       flows: { periodic: ['2000@monthly', { amount: -0.01, percent: true, every: 'quarterly' }] },
       tax: 0.2,
-      space: { bands: { relative: { width: [0.1, 0.3] }, calendar: {}, none: {} }, check: ['monthly'], mode: ['target', 'edge'], flowMode: ['pro-rata', 'rebalance'] },
+      space: {
+        bands: { relative: { width: [0.1, 0.3] }, calendar: {}, none: {} },
+        check: ['monthly'],
+        mode: ['target', 'edge'],
+        flowMode: ['pro-rata', 'rebalance'],
+      },
       constraints: [],
     });
     const { file } = await writeExperiment(exp);
@@ -98,7 +120,10 @@ describe('run with flows', () => {
     const fm = head.indexOf('flowMode');
     expect(fm).toBeGreaterThan(0);
     // relative × 2 widths × 2 modes + calendar (1) + none (1) = 6, × 2 flow modes = 12 configurations, then the baselines
-    const configs = lines.slice(1).filter((l) => /^\d+,/.test(l)).map((l) => l.split(','));
+    const configs = lines
+      .slice(1)
+      .filter((l) => /^\d+,/.test(l))
+      .map((l) => l.split(','));
     expect(configs).toHaveLength(12);
     expect(configs.slice(0, 6).every((c) => c[fm] === 'pro-rata')).toBe(true);
     expect(configs.slice(6).every((c) => c[fm] === 'rebalance')).toBe(true);

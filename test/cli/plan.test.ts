@@ -49,7 +49,9 @@ describe('the plan and --dry-run', () => {
     const r = cli(['run', file, '--out', out, '--dry-run']);
     expect(r.code, r.err).toBe(0);
     // 2 relative widths + 1 volatility = 3 configurations
-    expect(r.err).toMatch(/^plan: sixty-forty: 3 configurations on \d+ workers?\n {2}estimated sweep time: .+ \(.+ ms per configuration, timed on 3 of them here\)\n {2}journal\.bin ~.+, results\.csv ~.+\n/);
+    expect(r.err).toMatch(
+      /^plan: sixty-forty: 3 configurations on \d+ workers?\n {2}estimated sweep time: .+ \(.+ ms per configuration, timed on 3 of them here\)\n {2}journal\.bin ~.+, results\.csv ~.+\n/,
+    );
     expect(r.err).toContain('dry run: nothing computed or written');
     expect(existsSync(path.join(out, 'sixty-forty'))).toBe(false);
     expect(r.out).toBe('');
@@ -131,15 +133,26 @@ describe('say what changed: window warnings', () => {
   it('an asset that starts later moves the common start, and says which', () => {
     const r = cli(['backtest', '--data', ETF, '--weights', 'SPY=0.6,GLD=0.4', '--start', '2000-01-01', '--end', '2006-12-31']);
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/^rebalance-lab: warning: the window starts on 2004-11-18, not 2000-01-01: GLD has no price before 2004-11-18 \(common start of the assets\)\n$/);
+    expect(r.err).toMatch(
+      /^rebalance-lab: warning: the window starts on 2004-11-18, not 2000-01-01: GLD has no price before 2004-11-18 \(common start of the assets\)\n$/,
+    );
   }, 60_000);
 });
 
 describe('phase timings and Ctrl-C while the report is written', () => {
-  const SMALL = { ...SIXTY_FORTY, name: 'small-report', data: { file: ETF, start: '2015-01-01', end: '2016-12-31' }, space: { bands: { relative: { width: [0.1, 0.25] } } } };
+  const SMALL = {
+    ...SIXTY_FORTY,
+    name: 'small-report',
+    data: { file: ETF, start: '2015-01-01', end: '2016-12-31' },
+    space: { bands: { relative: { width: [0.1, 0.25] } } },
+  };
 
   it('the manifest books the time by phase: load, plan, sweep, write, validation, robustness (the bootstrap is not "write"), report', async () => {
-    const { file } = await writeExperiment({ ...SMALL, validation: { split: '2016-01-01' }, robustness: { kind: 'block-bootstrap', paths: 3, blockLength: 5 } });
+    const { file } = await writeExperiment({
+      ...SMALL,
+      validation: { split: '2016-01-01' },
+      robustness: { kind: 'block-bootstrap', paths: 3, blockLength: 5 },
+    });
     const r = cli(['run', file, '--out', out, '--run-id', 'timed', '--quiet']);
     expect(r.code, r.err).toBe(0);
     const m = JSON.parse(readFileSync(path.join(out, 'small-report', 'timed', 'manifest.json'), 'utf8'));
@@ -154,7 +167,9 @@ describe('phase timings and Ctrl-C while the report is written', () => {
     const dir = path.join(out, 'small-report', 'cut');
     const rel = path.relative(ROOT, dir);
     expect(r.code).toBe(130);
-    expect(r.err).toContain(`rebalance-lab: stopped while writing the report: every configuration is computed and kept in ${rel}; finish the run with \`rebalance-lab run ${file} --resume ${rel}\``);
+    expect(r.err).toContain(
+      `rebalance-lab: stopped while writing the report: every configuration is computed and kept in ${rel}; finish the run with \`rebalance-lab run ${file} --resume ${rel}\``,
+    );
     expect(existsSync(path.join(dir, 'report.html'))).toBe(false);
     // the exit released the run folder's lock: the resume finds the folder free (no take-over note)
     expect(existsSync(path.join(dir, 'run.lock'))).toBe(false);
@@ -173,7 +188,9 @@ describe('phase timings and Ctrl-C while the report is written', () => {
     const { file: file2 } = await writeExperiment({ ...SMALL, costs: { feeBps: 10 }, space: { bands: { relative: { width: [0.1, 0.3] } } } });
     const r = cli(['run', file2, '--resume', path.join(out, 'small-report', 'changed'), '--quiet']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('changed since the run started: costs.feeBps (0 → 10), space.bands.relative.width ([0.1,0.25] → [0.1,0.3]); start a new run instead');
+    expect(r.err).toContain(
+      'changed since the run started: costs.feeBps (0 → 10), space.bands.relative.width ([0.1,0.25] → [0.1,0.3]); start a new run instead',
+    );
   }, 60_000);
 });
 

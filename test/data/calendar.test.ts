@@ -12,7 +12,9 @@ function days(first: string, count: number, step = 1): string[] {
 
 /** Monday–Friday dates from `first` (inclusive) until `count` dates are collected. */
 function weekdays(first: string, count: number): string[] {
-  return days(first, Math.ceil((count * 7) / 5) + 7).filter((d) => isoWeekday(d) <= 5).slice(0, count);
+  return days(first, Math.ceil((count * 7) / 5) + 7)
+    .filter((d) => isoWeekday(d) <= 5)
+    .slice(0, count);
 }
 
 describe('ISO dates', () => {

@@ -14,10 +14,7 @@ afterAll(async () => {
 
 describe('formatInspect', () => {
   it('shows file, format, rows and range, common start, periods per year with reason, and a per-asset table', async () => {
-    const file = await fx.write(
-      'inspect.csv',
-      csv('date,SPY,TLT,GLD', '2021-01-04,1,,9', '2021-01-05,1.1,2,9', '2021-01-06,1.2,,9', '2021-01-07,1.3,2.2,9'),
-    );
+    const file = await fx.write('inspect.csv', csv('date,SPY,TLT,GLD', '2021-01-04,1,,9', '2021-01-05,1.1,2,9', '2021-01-06,1.2,,9', '2021-01-07,1.3,2.2,9'));
     const { info } = await loadPrices(file, { assets: ['SPY', 'TLT'] });
     expect(formatInspect(info)).toBe(
       [

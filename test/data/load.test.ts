@@ -67,10 +67,7 @@ describe('loadPrices: shape and values', () => {
   });
 
   it('keeps exact float64 values (101.37 stays 101.37, not its float32 neighbour)', async () => {
-    const file = await fx.write(
-      'exact.csv',
-      csv('date,A,B,C', '2021-01-04,101.37,1.0000000000000002,583772.3956', '2021-01-05,0.1,0.9998546,1e-7'),
-    );
+    const file = await fx.write('exact.csv', csv('date,A,B,C', '2021-01-04,101.37,1.0000000000000002,583772.3956', '2021-01-05,0.1,0.9998546,1e-7'));
     const { matrix } = await loadPrices(file);
     expect(matrix.prices[0]).toBe(101.37);
     expect(matrix.prices[0]).not.toBe(Math.fround(101.37));
@@ -122,7 +119,12 @@ describe('loadPrices: shape and values', () => {
   });
 
   it('reads BOM, CRLF, quoted headers and quoted values the same as plain text', async () => {
-    const fancy = '\ufeff"date","SPY",TLT,"GLD"\r\n' + WIDE.split('\n').slice(1, -1).map((l) => l.replace(/,([\d.]+)$/, ',"$1"')).join('\r\n');
+    const fancy =
+      '\ufeff"date","SPY",TLT,"GLD"\r\n' +
+      WIDE.split('\n')
+        .slice(1, -1)
+        .map((l) => l.replace(/,([\d.]+)$/, ',"$1"'))
+        .join('\r\n');
     const a = await loadPrices(await fx.write('fancy.csv', fancy));
     const b = await loadPrices(await fx.write('plain.csv', WIDE));
     expect(a.matrix.assets).toEqual(b.matrix.assets);
@@ -131,14 +133,7 @@ describe('loadPrices: shape and values', () => {
 });
 
 describe('loadPrices: common start and forward-fill', () => {
-  const RAGGED = csv(
-    'date,A,B,C',
-    '2021-01-04,10,,',
-    '2021-01-05,11,,5',
-    '2021-01-06,12,20,5.5',
-    '2021-01-07,13,21,6',
-    '2021-01-08,14,22,6.5',
-  );
+  const RAGGED = csv('date,A,B,C', '2021-01-04,10,,', '2021-01-05,11,,5', '2021-01-06,12,20,5.5', '2021-01-07,13,21,6', '2021-01-08,14,22,6.5');
 
   it('starts the window at the first date where every selected asset has a price', async () => {
     const { matrix, info } = await loadPrices(await fx.write('ragged.csv', RAGGED));
@@ -156,10 +151,7 @@ describe('loadPrices: common start and forward-fill', () => {
   });
 
   it('forward-fills up to maxFill with the previous price and counts the fills', async () => {
-    const file = await fx.write(
-      'fill.csv',
-      csv('date,A,B', '2021-01-04,10,20', '2021-01-05,,21', '2021-01-06,NA,22', '2021-01-07,13,', '2021-01-08,14,24'),
-    );
+    const file = await fx.write('fill.csv', csv('date,A,B', '2021-01-04,10,20', '2021-01-05,,21', '2021-01-06,NA,22', '2021-01-07,13,', '2021-01-08,14,24'));
     const { matrix, info } = await loadPrices(file, { maxFill: 2 });
     expect(column(matrix, 'A')).toEqual([10, 10, 10, 13, 14]);
     expect(column(matrix, 'B')).toEqual([20, 21, 22, 22, 24]);
@@ -196,10 +188,7 @@ describe('loadPrices: common start and forward-fill', () => {
   });
 
   it('a gap beyond maxFill is an error naming the first unfillable line, column and value', async () => {
-    const file = await fx.write(
-      'gap.csv',
-      csv('date,A,B', '2021-01-04,10,20', '2021-01-05,11,', '2021-01-06,12,NA', '2021-01-07,13,', '2021-01-08,14,24'),
-    );
+    const file = await fx.write('gap.csv', csv('date,A,B', '2021-01-04,10,20', '2021-01-05,11,', '2021-01-06,12,NA', '2021-01-07,13,', '2021-01-08,14,24'));
     const msg = await userError(loadPrices(file, { maxFill: 2 }));
     expect(msg).toBe(
       `${file} line 5 (2021-01-07): B price is missing (empty), 3 consecutive periods after its last price on line 2 ` +
@@ -296,9 +285,7 @@ describe('loadPrices: every bad input names the line, column and value', () => {
 
   it('duplicate dates name both lines, even when not adjacent', async () => {
     const file = await fx.write('dup.csv', csv('date,SPY', '2021-01-05,1', '2021-01-04,2', '2021-01-06,3', '2021-01-05,4'));
-    expect(await userError(loadPrices(file))).toBe(
-      `${file} line 5 (2021-01-05): duplicate date, already on line 2; remove one of the two rows`,
-    );
+    expect(await userError(loadPrices(file))).toBe(`${file} line 5 (2021-01-05): duplicate date, already on line 2; remove one of the two rows`);
     const long = await fx.write('dup-long.csv', csv('date,asset,price', '2021-01-04,SPY,1', '2021-01-04,TLT,2', '2021-01-04,SPY,1'));
     expect(await userError(loadPrices(long))).toContain(
       'dup-long.csv line 4 (2021-01-04): a second SPY price for 2021-01-04, already given on line 2; remove one of the two rows',

@@ -49,7 +49,12 @@ describe('shipped data', () => {
       [SHILLER]: 'c5497217a6b0d2df89d645ad114c259661317878dbe793d898cf13a3c04a704e',
     };
     for (const [file, sha] of Object.entries(expected)) {
-      expect(createHash('sha256').update(await readFile(file)).digest('hex'), file).toBe(sha);
+      expect(
+        createHash('sha256')
+          .update(await readFile(file))
+          .digest('hex'),
+        file,
+      ).toBe(sha);
     }
   });
 

@@ -45,8 +45,10 @@ describe('compileExperiment', () => {
   });
 
   it('the CLI and the experiment file refuse the same values (one domain table)', () => {
-    const spaceErr = (bands: Record<string, unknown>, extra: Record<string, unknown> = {}) => () =>
-      compileExperiment({ ...base, search: { kind: 'grid' }, space: { ...base.space, bands, ...extra } }, 'c.json');
+    const spaceErr =
+      (bands: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      () =>
+        compileExperiment({ ...base, search: { kind: 'grid' }, space: { ...base.space, bands, ...extra } }, 'c.json');
     expect(() => parseBand('hybrid:0.05,11')).toThrow(UserError);
     expect(spaceErr({ hybrid: { width: [0.05], relWidth: [11] } })).toThrow(/relWidth.*\(0, 10\]/);
     expect(() => parseBand('hybrid:0.05,10')).not.toThrow();

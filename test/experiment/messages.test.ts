@@ -39,15 +39,34 @@ const exp = (over: (e: Record<string, any>) => void): Record<string, unknown> =>
 describe('did you mean …? (the four misspellings of issue 14, and others)', () => {
   // biome-ignore lint/suspicious/noExplicitAny: test data
   const cases: [string, (e: Record<string, any>) => void, string[]][] = [
-    ['a schedule in a list: montly', (e) => (e.space.check = ['daily', 'weekly', 'montly']), ['space.check[2]: "montly" is not a schedule (did you mean "monthly"?)', 'use one of daily, weekly, monthly, quarterly, yearly or a whole number of periods']],
+    [
+      'a schedule in a list: montly',
+      (e) => (e.space.check = ['daily', 'weekly', 'montly']),
+      [
+        'space.check[2]: "montly" is not a schedule (did you mean "monthly"?)',
+        'use one of daily, weekly, monthly, quarterly, yearly or a whole number of periods',
+      ],
+    ],
     ['a schedule alone: montly', (e) => (e.space.check = 'montly'), ['space.check: "montly" is not a schedule (did you mean "monthly"?)']],
-    ['a band name: relativ', (e) => (e.space.bands = { relativ: { width: [0.1] } }), ['space.bands: unknown field "relativ" (did you mean "relative"?)', 'fields here: none, calendar, absolute, relative']],
+    [
+      'a band name: relativ',
+      (e) => (e.space.bands = { relativ: { width: [0.1] } }),
+      ['space.bands: unknown field "relativ" (did you mean "relative"?)', 'fields here: none, calendar, absolute, relative'],
+    ],
     ['a cost field: feeBp', (e) => (e.costs = { feeBp: 5 }), ['costs: unknown field "feeBp" (did you mean "feeBps"?)']],
     ['a space field: checks', (e) => ((e.space.checks = e.space.check), delete e.space.check), ['space: unknown field "checks" (did you mean "check"?)']],
     ['a mode: edg', (e) => (e.space.mode = ['target', 'edg']), ['space.mode[1]: "edg" is not a rebalance mode (did you mean "edge"?)']],
-    ['a search kind: rand', (e) => (e.search = { kind: 'rand', samples: 10 }), ['search.kind: "rand" is not a search kind (did you mean "random"?)', 'use one of grid, random, halton']],
+    [
+      'a search kind: rand',
+      (e) => (e.search = { kind: 'rand', samples: 10 }),
+      ['search.kind: "rand" is not a search kind (did you mean "random"?)', 'use one of grid, random, halton'],
+    ],
     ['a metric: turnovr', (e) => (e.objectives = ['turnovr']), ['objectives[0]: "turnovr" is not a metric (did you mean "turnover"?)']],
-    ['a score weight: trackingEror', (e) => (e.scoreWeights = { trackingEror: 1 }), ['scoreWeights: unknown field "trackingEror" (did you mean "trackingError"?)']],
+    [
+      'a score weight: trackingEror',
+      (e) => (e.scoreWeights = { trackingEror: 1 }),
+      ['scoreWeights: unknown field "trackingEror" (did you mean "trackingError"?)'],
+    ],
   ];
   for (const [name, over, want] of cases)
     it(name, () => {
@@ -58,7 +77,12 @@ describe('did you mean …? (the four misspellings of issue 14, and others)', ()
     });
 
   it('no suggestion when nothing is close', () => {
-    const m = message(() => parseExperiment(exp((e) => (e.space.check = 'fortnightly')), 'exp.json'));
+    const m = message(() =>
+      parseExperiment(
+        exp((e) => (e.space.check = 'fortnightly')),
+        'exp.json',
+      ),
+    );
     expect(m).toContain('"fortnightly" is not a schedule; use one of daily');
     expect(m).not.toContain('did you mean');
   });
@@ -70,18 +94,38 @@ describe('did you mean …? (the four misspellings of issue 14, and others)', ()
 
 describe('the expected form, with an example', () => {
   it('a band width of the wrong type lists the accepted forms', () => {
-    const m = message(() => parseExperiment(exp((e) => (e.space.bands.relative.width = 'wide')), 'exp.json'));
+    const m = message(() =>
+      parseExperiment(
+        exp((e) => (e.space.bands.relative.width = 'wide')),
+        'exp.json',
+      ),
+    );
     expect(m).toContain('space.bands.relative.width: expected a number, a list like [0.05, 0.1], a range like { from: 0.01, to: 0.1, step: 0.01 }');
     expect(m).toContain('got "wide"');
   });
   it('a missing data file says what to give', () => {
-    const m = message(() => parseExperiment(exp((e) => (e.data = {})), 'exp.json'));
+    const m = message(() =>
+      parseExperiment(
+        exp((e) => (e.data = {})),
+        'exp.json',
+      ),
+    );
     expect(m).toContain('data.file: missing; give the price CSV path, e.g. file: "data/');
   });
   it('"an absolute width", not "a absolute width"', () => {
-    const m = message(() => parseExperiment(exp((e) => (e.space.bands = { absolute: { width: [0.05, 1.5] } })), 'exp.json'));
+    const m = message(() =>
+      parseExperiment(
+        exp((e) => (e.space.bands = { absolute: { width: [0.05, 1.5] } })),
+        'exp.json',
+      ),
+    );
     expect(m).toContain('expected an absolute width in (0, 1], got 1.5');
-    const r = message(() => parseExperiment(exp((e) => (e.space.bands.relative.width = [0])), 'exp.json'));
+    const r = message(() =>
+      parseExperiment(
+        exp((e) => (e.space.bands.relative.width = [0])),
+        'exp.json',
+      ),
+    );
     expect(r).toContain('expected a relative width');
   });
 });

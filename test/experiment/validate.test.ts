@@ -99,8 +99,18 @@ const MISTAKES: Mistake[] = [
   { name: 'unknown objective', raw: withField('objectives', ['turnovr']), where: 'objectives[0]', also: ['"turnovr"'] },
   { name: 'no objectives', raw: withField('objectives', []), where: 'objectives' },
   { name: 'unknown metric in scoreWeights', raw: withField('scoreWeights', { trackingErr: 1 }), where: 'scoreWeights', also: ['trackingErr'] },
-  { name: 'constraint with a misspelt metric', raw: withField('constraints', ['turnover < 2', 'trackingEror <= 0.02']), where: 'constraints[1]', also: ['unknown metric "trackingEror"'] },
-  { name: 'constraint with a wrong operator', raw: withField('constraints', ['trackingError =< 0.02']), where: 'constraints[0]', also: ['"trackingError =< 0.02"'] },
+  {
+    name: 'constraint with a misspelt metric',
+    raw: withField('constraints', ['turnover < 2', 'trackingEror <= 0.02']),
+    where: 'constraints[1]',
+    also: ['unknown metric "trackingEror"'],
+  },
+  {
+    name: 'constraint with a wrong operator',
+    raw: withField('constraints', ['trackingError =< 0.02']),
+    where: 'constraints[0]',
+    also: ['"trackingError =< 0.02"'],
+  },
   { name: 'constraint that is not a string', raw: withField('constraints', [0.02]), where: 'constraints[0]' },
   { name: 'a heatmap with one axis', raw: withField('report.heatmap', ['width']), where: 'report.heatmap' },
   { name: 'not an object at all', raw: [VALID], where: '(top level)' },
@@ -302,7 +312,11 @@ describe('resolveTargets (design §3: positive, summing to one within 1e-9)', ()
   });
 
   it('a non-positive or non-numeric weight is an error naming the asset', async () => {
-    for (const [w, shown] of [[0, '0'], [-0.2, '-0.2'], [NaN, 'NaN']] as [number, string][]) {
+    for (const [w, shown] of [
+      [0, '0'],
+      [-0.2, '-0.2'],
+      [NaN, 'NaN'],
+    ] as [number, string][]) {
       const e = await userError(() => resolveTargets({ A: 1, B: w }, ['A', 'B'], { normalize: true, where }));
       expect(e.message).toContain(`weight of B is ${shown}`);
     }

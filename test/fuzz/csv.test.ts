@@ -70,9 +70,7 @@ const spec: fc.Arbitrary<Spec> = fc
     assets: fc.uniqueArray(assetName, { minLength: 1, maxLength: 5 }),
     days: fc.oneof(
       fc.uniqueArray(fc.integer({ min: -700_000, max: 2_900_000 }), { minLength: 2, maxLength: 25 }),
-      fc.tuple(fc.integer({ min: -700_000, max: 2_900_000 }), fc.integer({ min: 2, max: 40 })).map(([d0, n]) =>
-        Array.from({ length: n }, (_, i) => d0 + i),
-      ),
+      fc.tuple(fc.integer({ min: -700_000, max: 2_900_000 }), fc.integer({ min: 2, max: 40 })).map(([d0, n]) => Array.from({ length: n }, (_, i) => d0 + i)),
     ),
   })
   .filter(({ format, assets }) => !(format === 'wide' && assets.length === 2 && assets.join().toLowerCase() === 'asset,price'))
@@ -81,17 +79,17 @@ const spec: fc.Arbitrary<Spec> = fc
     const T = dates.length;
     const N = assets.length;
     const cellArb = fc.tuple(price, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 5 }));
-    return fc.record({
-      cells: fc.array(fc.array(cellArb, { minLength: N, maxLength: N }), { minLength: T, maxLength: T }),
-      order: fc.shuffledSubarray(
-        Array.from({ length: format === 'wide' ? T : T * N }, (_, i) => i),
-        { minLength: format === 'wide' ? T : T * N },
-      ),
-    }).chain(({ cells, order }) =>
-      // one text per value, chosen after the value so that it parses back exactly
-      fc
-        .tuple(...cells.map((row) => fc.tuple(...row.map(([v]) => priceText(v)))))
-        .map((texts) => {
+    return fc
+      .record({
+        cells: fc.array(fc.array(cellArb, { minLength: N, maxLength: N }), { minLength: T, maxLength: T }),
+        order: fc.shuffledSubarray(
+          Array.from({ length: format === 'wide' ? T : T * N }, (_, i) => i),
+          { minLength: format === 'wide' ? T : T * N },
+        ),
+      })
+      .chain(({ cells, order }) =>
+        // one text per value, chosen after the value so that it parses back exactly
+        fc.tuple(...cells.map((row) => fc.tuple(...row.map(([v]) => priceText(v))))).map((texts) => {
           const values = cells.map((row) => row.map(([v]) => v));
           const out = texts.map((row) => [...row]);
           // missing cells: never on the first date, never more than 5 in a row (maxFill 5)
@@ -107,7 +105,7 @@ const spec: fc.Arbitrary<Spec> = fc
           }
           return { format, assets, dates, values, texts: out, order } as Spec;
         }),
-    );
+      );
   });
 
 interface Encoding {
@@ -135,7 +133,7 @@ const encoding: fc.Arbitrary<Encoding> = fc.record({
 function field(s: string, enc: Encoding, k: number): string {
   const must = /[",\r\n]/.test(s) || s.trim() !== s || s === '';
   if (must && s === '') return ''; // an empty cell stays unquoted (a quoted "" is not blank-trimmed)
-  if (must || ((enc.quoteSeed >>> k % 31) & 1) === 1) return `"${s.replace(/"/g, '""')}"`;
+  if (must || ((enc.quoteSeed >>> (k % 31)) & 1) === 1) return `"${s.replace(/"/g, '""')}"`;
   return enc.pad && k % 3 === 0 ? ` ${s}\t` : s;
 }
 
@@ -251,8 +249,39 @@ const GOOD_PRICES = ['1e-50', '1e50', '+5', '007.5', '.5', '5.', '1E3', '2.5e+3'
 const MISSING = ['', 'NA', 'null', 'N/A'];
 /** Tokens that must be refused, naming the line, date and asset. */
 const BAD_PRICES = [
-  '1e308', '1e309', '-0', '0', '-1', '-0.0', '5e-324', '1e-51', '1.0000001e50', 'NaN', 'Infinity', '-Infinity', '0x10', '1,5', '1_000',
-  '1 000', '١٢', '\u0000', '"', '12abc', '9'.repeat(400), '--1', 'e5', '.', '+', '1e', '1e+', '٫5', '１２', '$5', '5%', 'nan', '∞',
+  '1e308',
+  '1e309',
+  '-0',
+  '0',
+  '-1',
+  '-0.0',
+  '5e-324',
+  '1e-51',
+  '1.0000001e50',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '1,5',
+  '1_000',
+  '1 000',
+  '١٢',
+  '\u0000',
+  '"',
+  '12abc',
+  '9'.repeat(400),
+  '--1',
+  'e5',
+  '.',
+  '+',
+  '1e',
+  '1e+',
+  '٫5',
+  '１２',
+  '$5',
+  '5%',
+  'nan',
+  '∞',
 ];
 
 describe('fuzz: a single hostile cell gives the exact price, a forward fill, or an error naming its line', () => {
@@ -296,49 +325,75 @@ describe('fuzz: a single hostile cell gives the exact price, a forward fill, or 
   }, 120_000);
 
   const BAD_DATES = [
-    '2021-02-30', '2021-02-29', '1900-02-29', '2021-13-01', '2021-00-10', '2021-04-31', '99999-01-01', '2021-03-05T00:00:00',
-    '2021-03-05 10:00', '2021-03-05Z', '2021/03/05', '20210305', '2021-3-5', '05.03.2021', '03/05/2021', '', '2021-03-5',
-    '+2021-03-05', '-001-01-01', '２０２１-03-05', '2021-03-05\u0000', 'yesterday',
+    '2021-02-30',
+    '2021-02-29',
+    '1900-02-29',
+    '2021-13-01',
+    '2021-00-10',
+    '2021-04-31',
+    '99999-01-01',
+    '2021-03-05T00:00:00',
+    '2021-03-05 10:00',
+    '2021-03-05Z',
+    '2021/03/05',
+    '20210305',
+    '2021-3-5',
+    '05.03.2021',
+    '03/05/2021',
+    '',
+    '2021-03-5',
+    '+2021-03-05',
+    '-001-01-01',
+    '２０２１-03-05',
+    '2021-03-05\u0000',
+    'yesterday',
   ];
   it('dates: impossible, badly written and duplicated dates name their line', async () => {
     await fc.assert(
-      fc.asyncProperty(cleanSpec, encoding, fc.oneof(fc.constantFrom(...BAD_DATES), fc.constant(null)), fc.nat(), fc.nat(), async (sp, enc, bad, pick, other) => {
-        const noBlanks = { ...enc, blanks: [] as number[], pad: false };
-        const N = sp.assets.length;
-        const rows = sp.format === 'wide' ? sp.dates.length : sp.dates.length * N;
-        const k = pick % rows; // the data row (in file order) to spoil
-        let ls = lines(sp, noBlanks);
-        const cells = (l: number): number => (sp.format === 'wide' ? sp.order[l] : Math.floor(sp.order[l] / N));
-        let line: number;
-        if (bad !== null) {
-          const dateText = bad === '' ? '""' : bad.includes(',') ? `"${bad}"` : bad;
-          ls = ls.map((l, i) => (i === k + 1 ? `${dateText},${l.split(',').slice(1).join(',')}` : l));
-          line = physLine(ls, k + 1);
-          // splitting on commas would break a quoted date field; the generated dates are never quoted
-          // with commas inside, so only the first field changes
-          const date0 = sp.dates[cells(k)];
-          expect(lines(sp, noBlanks)[k + 1]).toMatch(new RegExp(`^"?${date0}"?,`));
-        } else {
-          // a duplicate: copy another row's date (long: another row of the same asset)
-          const l2 = (other % (rows - 1)) + (other % (rows - 1) >= k ? 1 : 0);
-          let src = l2;
-          if (sp.format === 'long') {
-            const j = sp.order[k] % N;
-            const same = sp.order.map((r, i) => ({ r, i })).filter(({ r, i }) => r % N === j && i !== k);
-            if (same.length === 0) return;
-            src = same[other % same.length].i;
+      fc.asyncProperty(
+        cleanSpec,
+        encoding,
+        fc.oneof(fc.constantFrom(...BAD_DATES), fc.constant(null)),
+        fc.nat(),
+        fc.nat(),
+        async (sp, enc, bad, pick, other) => {
+          const noBlanks = { ...enc, blanks: [] as number[], pad: false };
+          const N = sp.assets.length;
+          const rows = sp.format === 'wide' ? sp.dates.length : sp.dates.length * N;
+          const k = pick % rows; // the data row (in file order) to spoil
+          let ls = lines(sp, noBlanks);
+          const cells = (l: number): number => (sp.format === 'wide' ? sp.order[l] : Math.floor(sp.order[l] / N));
+          let line: number;
+          if (bad !== null) {
+            const dateText = bad === '' ? '""' : bad.includes(',') ? `"${bad}"` : bad;
+            ls = ls.map((l, i) => (i === k + 1 ? `${dateText},${l.split(',').slice(1).join(',')}` : l));
+            line = physLine(ls, k + 1);
+            // splitting on commas would break a quoted date field; the generated dates are never quoted
+            // with commas inside, so only the first field changes
+            const date0 = sp.dates[cells(k)];
+            expect(lines(sp, noBlanks)[k + 1]).toMatch(new RegExp(`^"?${date0}"?,`));
+          } else {
+            // a duplicate: copy another row's date (long: another row of the same asset)
+            const l2 = (other % (rows - 1)) + (other % (rows - 1) >= k ? 1 : 0);
+            let src = l2;
+            if (sp.format === 'long') {
+              const j = sp.order[k] % N;
+              const same = sp.order.map((r, i) => ({ r, i })).filter(({ r, i }) => r % N === j && i !== k);
+              if (same.length === 0) return;
+              src = same[other % same.length].i;
+            }
+            const dup = sp.dates[cells(src)];
+            ls = ls.map((l, i) => (i === k + 1 ? `${dup},${l.split(',').slice(1).join(',')}` : l));
+            line = physLine(ls, Math.max(k, src) + 1);
           }
-          const dup = sp.dates[cells(src)];
-          ls = ls.map((l, i) => (i === k + 1 ? `${dup},${l.split(',').slice(1).join(',')}` : l));
-          line = physLine(ls, Math.max(k, src) + 1);
-        }
-        // spoiling a row in a long file may hit one of the omitted (missing) rows: no-op then
-        const file = await tmp.file(encode(ls, noBlanks));
-        const r = await outcome(loadPrices(file), file);
-        if (r.error === undefined) expect.fail(`accepted a bad or duplicate date (${JSON.stringify(bad)})`);
-        expect(r.error).toContain(`${file} line ${line}`);
-        expect(r.error).toMatch(/date|duplicate|second/);
-      }),
+          // spoiling a row in a long file may hit one of the omitted (missing) rows: no-op then
+          const file = await tmp.file(encode(ls, noBlanks));
+          const r = await outcome(loadPrices(file), file);
+          if (r.error === undefined) expect.fail(`accepted a bad or duplicate date (${JSON.stringify(bad)})`);
+          expect(r.error).toContain(`${file} line ${line}`);
+          expect(r.error).toMatch(/date|duplicate|second/);
+        },
+      ),
       { seed: SEED, numRuns: 150 },
     );
   }, 120_000);
@@ -348,7 +403,30 @@ describe('fuzz: a single hostile cell gives the exact price, a forward fill, or 
 // Arbitrary damage: only UserErrors, and any accepted file matches the oracle
 
 /** Pieces of CSV-looking text to splice in. */
-const SHRAPNEL = [',', '"', '""', '\n', '\r\n', '\r', ' ', '\t', 'NA', '1e308', '1e309', '-0', '0', '9', 'e', '.', '2021-02-30', '\uFEFF', '\u0000', 'date', ',,,,', '\uFFFD'];
+const SHRAPNEL = [
+  ',',
+  '"',
+  '""',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '\t',
+  'NA',
+  '1e308',
+  '1e309',
+  '-0',
+  '0',
+  '9',
+  'e',
+  '.',
+  '2021-02-30',
+  '\uFEFF',
+  '\u0000',
+  'date',
+  ',,,,',
+  '\uFFFD',
+];
 
 const damage: fc.Arbitrary<Damage> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
@@ -420,7 +498,9 @@ describe('fuzz: damaged and random files', () => {
 
   it('random bytes, random text and random CSV-ish token soup', async () => {
     const soup = fc
-      .array(fc.oneof(fc.constantFrom(...SHRAPNEL, '2021-01-04', '2021-01-05', '101.5', 'SPY', 'date,SPY\n', 'date,asset,price\n'), fc.string()), { maxLength: 40 })
+      .array(fc.oneof(fc.constantFrom(...SHRAPNEL, '2021-01-04', '2021-01-05', '101.5', 'SPY', 'date,SPY\n', 'date,asset,price\n'), fc.string()), {
+        maxLength: 40,
+      })
       .map((xs) => Buffer.from(xs.join(''), 'utf8'));
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 3000 }),

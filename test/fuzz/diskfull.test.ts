@@ -117,8 +117,7 @@ describe('disk full', () => {
 });
 
 describe('describeWriteError', () => {
-  const errno = (code: string): NodeJS.ErrnoException =>
-    Object.assign(new Error(`${code}: fake, write`), { code, syscall: 'write', errno: -1 });
+  const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: fake, write`), { code, syscall: 'write', errno: -1 });
 
   it.each([
     ['EDQUOT', 'quota'],

@@ -148,7 +148,11 @@ export function refLoad(text: string): RefMatrix {
     return raw === undefined || MARKERS.includes(raw.toLowerCase()) ? NaN : Number(raw);
   };
   let start = 0;
-  for (const a of assets) start = Math.max(start, allDates.findIndex((d) => !Number.isNaN(value(d, a))));
+  for (const a of assets)
+    start = Math.max(
+      start,
+      allDates.findIndex((d) => !Number.isNaN(value(d, a))),
+    );
   const dates = allDates.slice(start);
   const prices: number[] = [];
   const last = assets.map(() => NaN);

@@ -18,8 +18,15 @@ import type { Metrics } from '../../src/kernel/metrics.js';
 function fastMetrics(input: PlainInput, config: Config): Metrics {
   return backtest(
     {
-      prices: Float64Array.from(input.prices), T: input.T, N: input.N, dates: input.dates, targets: input.targets,
-      periodsPerYear: input.periodsPerYear, start: input.start, initialCapital: input.initialCapital, riskFree: input.riskFree,
+      prices: Float64Array.from(input.prices),
+      T: input.T,
+      N: input.N,
+      dates: input.dates,
+      targets: input.targets,
+      periodsPerYear: input.periodsPerYear,
+      start: input.start,
+      initialCapital: input.initialCapital,
+      riskFree: input.riskFree,
     },
     config,
     false,
@@ -40,7 +47,12 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     //   > 0.02, so the float test breaches and the edge trade moves nothing: Σ|w' − w| ~ 1e-17.
     //   That was the phantom rebalance.)
     // Row 3: the last row never trades.
-    const input = scenario([[100, 100], [80, 100], [80, 100], [80, 100]]);
+    const input = scenario([
+      [100, 100],
+      [80, 100],
+      [80, 100],
+      [80, 100],
+    ]);
     const r = run(input, edge2);
     expect(tradeRows(r)).toEqual([1]);
     expectPath(r.value, [100000, 90000, 90000, 90000]);
@@ -61,7 +73,14 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     //   row 3 counted as a trade, 4 − 3 = 1 would block it). Edge → w_A = 0.48; one-way
     //   ½Σ|w' − w| = 0.48 − 37800/84600 = (40608 − 37800)/84600 = 2808/84600.
     // Row 5 (last): no price moved. years = 5/252.
-    const input = scenario([[100, 100], [80, 100], [80, 100], [80, 100], [70, 100], [70, 100]]);
+    const input = scenario([
+      [100, 100],
+      [80, 100],
+      [80, 100],
+      [80, 100],
+      [70, 100],
+      [70, 100],
+    ]);
     const c = { ...edge2, cooldown: 1 };
     const r = run(input, c);
     expect(tradeRows(r)).toEqual([1, 4]);
@@ -80,7 +99,13 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     // Rows 2–3: nothing moved; the weights are ½/½ up to 1 ulp (0.49999999999999994 here), which
     // breaches b = 5e-19, but the target trade moves ~1e-16 in total: no rebalance.
     // Row 4 (last): never trades. → 1 rebalance, final value 94990.
-    const input = scenario([[100, 100], [90, 100], [90, 100], [90, 100], [90, 100]]);
+    const input = scenario([
+      [100, 100],
+      [90, 100],
+      [90, 100],
+      [90, 100],
+      [90, 100],
+    ]);
     const c = cfg({ band: 'relative', width: 1e-18, mode: 'target', fixedFee: 5 });
     const r = run(input, c);
     expect(tradeRows(r)).toEqual([1]);
@@ -90,7 +115,12 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
 
   it('calendar keeps its documented zero-turnover events (design §3)', () => {
     // Daily calendar on four constant rows: checks on rows 1 and 2 → 2 events, turnover 0.
-    const input = scenario([[100, 100], [100, 100], [100, 100], [100, 100]]);
+    const input = scenario([
+      [100, 100],
+      [100, 100],
+      [100, 100],
+      [100, 100],
+    ]);
     const c = cfg({ band: 'calendar' });
     const r = run(input, c);
     expect(tradeRows(r)).toEqual([1, 2]);
@@ -104,8 +134,13 @@ describe('border tie on real data: DAX/SMI daily, absolute 2%, edge (issue 16)',
   const load = async (): Promise<PlainInput> => {
     const { matrix } = await loadPrices(file, { assets: ['DAX', 'SMI'] });
     return {
-      prices: Array.from(matrix.prices), T: matrix.T, N: matrix.N, dates: matrix.dates, targets: [0.5, 0.5],
-      periodsPerYear: matrix.periodsPerYear, start: 0,
+      prices: Array.from(matrix.prices),
+      T: matrix.T,
+      N: matrix.N,
+      dates: matrix.dates,
+      targets: [0.5, 0.5],
+      periodsPerYear: matrix.periodsPerYear,
+      start: 0,
     };
   };
 
@@ -122,7 +157,10 @@ describe('border tie on real data: DAX/SMI daily, absolute 2%, edge (issue 16)',
     // border: |0.48 − 0.5| = 0.02 is not > 0.02 → no trade. The issue's independent
     // reimplementation of the definitions counts 75 events; the old kernel also counted 05-20
     // and 05-31 (the 1-ulp reading of the border), 77.
-    for (const [traded, still] of [['1993-05-19', '1993-05-20'], ['1993-05-28', '1993-05-31']]) {
+    for (const [traded, still] of [
+      ['1993-05-19', '1993-05-20'],
+      ['1993-05-28', '1993-05-31'],
+    ]) {
       const a = row(traded);
       const b = row(still);
       expect(b).toBe(a + 1);
@@ -191,7 +229,7 @@ describe('property: no rebalance inside a constant stretch', () => {
     fc.assert(
       fc.property(arb, (a) => {
         let s = a.seed >>> 0;
-        const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+        const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
         const rows: number[][] = [Array.from({ length: a.N }, () => 20 + 100 * rnd())];
         const k0 = Math.min(a.at, a.T - 2);
         while (rows.length < a.T) {
@@ -202,8 +240,14 @@ describe('property: no rebalance inside a constant stretch', () => {
         rows.length = Math.max(a.T, 6);
         const input = scenario(rows, { targets: Array.from({ length: a.N }, (_, i) => (i + 1) / ((a.N * (a.N + 1)) / 2)) });
         const c = cfg({
-          band: a.band as Config['band'], width: a.width, relWidth: 0.3, mode: a.mode as Config['mode'], depth: a.depth,
-          feeBps: a.feeBps, fixedFee: a.fixedFee, minTrade: a.minTrade,
+          band: a.band as Config['band'],
+          width: a.width,
+          relWidth: 0.3,
+          mode: a.mode as Config['mode'],
+          depth: a.depth,
+          feeBps: a.feeBps,
+          fixedFee: a.fixedFee,
+          minTrade: a.minTrade,
         });
         let count = -1;
         for (const [name, impl] of IMPLS) {

@@ -34,7 +34,14 @@ const dated = (...xs: [string, number][]): FlowsSpec => ({ periodic: [], dated: 
 // A 700, B 500, V 1200, w_A = 0.5833 — outside an absolute ±5% band
 const D = consecutiveDates(3);
 const breached = (flows: FlowsSpec): PlainInput => ({
-  prices: [100, 100, 140, 100, 140, 100], T: 3, N: 2, dates: D, targets: [0.5, 0.5], periodsPerYear: 252, initialCapital: 1000, flows,
+  prices: [100, 100, 140, 100, 140, 100],
+  T: 3,
+  N: 2,
+  dates: D,
+  targets: [0.5, 0.5],
+  periodsPerYear: 252,
+  initialCapital: 1000,
+  flows,
 });
 const band = cfg({ band: 'absolute', width: 0.05, check: 'daily', mode: 'target' });
 
@@ -71,18 +78,24 @@ describe('flows: hand-worked', () => {
     expect(c.weights[1][0] * c.value[1]).toBeCloseTo(499.9, 9);
     expect(c.weights[1][1] * c.value[1]).toBeCloseTo(499.9, 9);
     // the flow's cost joins the cost drag: 0.2/1200 of value over 2/252 years, in bp/yr
-    expect(c.metrics.costDrag).toBeCloseTo(((0.2 / 1200) / (2 / 252)) * 1e4, 9);
+    expect(c.metrics.costDrag).toBeCloseTo((0.2 / 1200 / (2 / 252)) * 1e4, 9);
   });
 
   it('TWR (cagr) equals the no-flow CAGR when flows are pro rata at zero cost (daily calendar)', () => {
     const T = 60;
     const dates = consecutiveDates(T, '2023-01-02');
     const prices: number[] = [];
-    for (let t = 0; t < T; t++) prices.push(100 * (1 + 0.01 * Math.sin(t)), 50 * (1 + 0.004 * t), 20 * Math.exp(0.002 * t * (t % 3 - 1)));
+    for (let t = 0; t < T; t++) prices.push(100 * (1 + 0.01 * Math.sin(t)), 50 * (1 + 0.004 * t), 20 * Math.exp(0.002 * t * ((t % 3) - 1)));
     const base: PlainInput = { prices, T, N: 3, dates, targets: [0.5, 0.3, 0.2], periodsPerYear: 252 };
     const c = cfg({ band: 'calendar', check: 'daily' });
     const none = run(base, c);
-    const flows: FlowsSpec = { periodic: [{ amount: 5000, every: 'weekly' }, { amount: -0.03, percent: true, every: 'monthly' }], dated: [] };
+    const flows: FlowsSpec = {
+      periodic: [
+        { amount: 5000, every: 'weekly' },
+        { amount: -0.03, percent: true, every: 'monthly' },
+      ],
+      dated: [],
+    };
     const withFlows = run({ ...base, flows }, c);
     expect(withFlows.metrics.finalValue).not.toBeCloseTo(none.metrics.finalValue, 0);
     expect(withFlows.metrics.cagr).toBeCloseTo(none.metrics.cagr, 12);
@@ -96,11 +109,23 @@ describe('flows: hand-worked', () => {
     // 1000·1.1² + 1000·1.1 = 1210 + 1100 = 2310
     const fl = Float64Array.from([0, 1000, 0]);
     expect(moneyWeightedReturn(1000, 2310, Int32Array.from([1, 3]), fl, 0, 3, 1)).toBeCloseTo(0.1, 14);
-    expect(plainIrr([[0, -1000], [1, -1000], [2, 2310]])).toBeCloseTo(0.1, 12);
+    expect(
+      plainIrr([
+        [0, -1000],
+        [1, -1000],
+        [2, 2310],
+      ]),
+    ).toBeCloseTo(0.1, 12);
     // the same through the backtest: one asset growing 10% a year, yearly rows (ppy 1)
     const input: PlainInput = {
-      prices: [1, 1.1, 1.21], T: 3, N: 1, dates: ['2020-12-31', '2021-12-31', '2022-12-31'], targets: [1], periodsPerYear: 1,
-      initialCapital: 1000, flows: dated(['2021-12-31', 1000]),
+      prices: [1, 1.1, 1.21],
+      T: 3,
+      N: 1,
+      dates: ['2020-12-31', '2021-12-31', '2022-12-31'],
+      targets: [1],
+      periodsPerYear: 1,
+      initialCapital: 1000,
+      flows: dated(['2021-12-31', 1000]),
     };
     const r = run(input, cfg());
     expect(r.metrics.finalValue).toBeCloseTo(2310, 9);
@@ -121,14 +146,22 @@ describe('flows: hand-worked', () => {
     }
     const T = dates.length;
     const input: PlainInput = {
-      prices: Array.from({ length: T }, () => 10), T, N: 1, dates, targets: [1], periodsPerYear: 252, initialCapital: 1000,
+      prices: Array.from({ length: T }, () => 10),
+      T,
+      N: 1,
+      dates,
+      targets: [1],
+      periodsPerYear: 252,
+      initialCapital: 1000,
       flows: { periodic: [{ amount: 100, every: 'yearly', start: '2021-06-01', growth: 0.1 }], dated: [] },
     };
     // amounts: 100 (0 whole years from 2021-06-01), 110 (1), 121 (2); 2024-12-31 is the last row: never a flow row
     const r = run(input, cfg());
     expect(r.metrics.finalValue).toBeCloseTo(1000 + 100 + 110 + 121, 9);
     const ctx = new KernelContext({ ...input, prices: Float64Array.from(input.prices), start: 0 });
-    const rows = Array.from(ctx.flows?.rows ?? []).slice(0, -1).map((t) => dates[t]);
+    const rows = Array.from(ctx.flows?.rows ?? [])
+      .slice(0, -1)
+      .map((t) => dates[t]);
     expect(rows).toEqual(['2021-12-31', '2022-12-30', '2023-12-29']);
   });
 });
@@ -156,7 +189,7 @@ const caseArb = fc
   })
   .map((g) => {
     let s = g.seed >>> 0;
-    const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
     const prices: number[] = [];
     for (let i = 0; i < g.N; i++) prices.push(10 + 100 * rnd());
     for (let t = 1; t < g.T; t++) for (let i = 0; i < g.N; i++) prices.push(prices[(t - 1) * g.N + i] * Math.exp((rnd() - 0.5) * 0.12));
@@ -166,20 +199,38 @@ const caseArb = fc
     const flows: FlowsSpec = { periodic: [{ amount: g.amount, every: g.every as 'daily', growth: g.growth || undefined }], dated: [] };
     if (g.pct !== 0) flows.periodic.push({ amount: g.pct, percent: true, every: 'weekly' });
     const input: PlainInput = {
-      prices, T: g.T, N: g.N, dates: consecutiveDates(g.T, '2023-12-20'), targets: parts.map((p) => p / sum), periodsPerYear: 252,
-      start: lookback ?? 0, initialCapital: 10_000, flows,
+      prices,
+      T: g.T,
+      N: g.N,
+      dates: consecutiveDates(g.T, '2023-12-20'),
+      targets: parts.map((p) => p / sum),
+      periodsPerYear: 252,
+      start: lookback ?? 0,
+      initialCapital: 10_000,
+      flows,
     };
     const config: Config = {
-      band: g.band as Config['band'], width: g.band === 'volatility' ? g.width * 10 : g.width, check: g.check as Config['check'],
-      mode: g.mode as Config['mode'], cooldown: g.cooldown, feeBps: g.feeBps, halfSpreadBps: 0, fixedFee: g.fixedFee, minTrade: g.minTrade,
+      band: g.band as Config['band'],
+      width: g.band === 'volatility' ? g.width * 10 : g.width,
+      check: g.check as Config['check'],
+      mode: g.mode as Config['mode'],
+      cooldown: g.cooldown,
+      feeBps: g.feeBps,
+      halfSpreadBps: 0,
+      fixedFee: g.fixedFee,
+      minTrade: g.minTrade,
       flowMode: g.flowMode as Config['flowMode'],
-      ...(lookback ? { lookback } : {}), ...(g.mode === 'inner' ? { depth: 0.5 } : {}), ...(g.mode === 'partial' ? { fraction: 0.5 } : {}),
+      ...(lookback ? { lookback } : {}),
+      ...(g.mode === 'inner' ? { depth: 0.5 } : {}),
+      ...(g.mode === 'partial' ? { fraction: 0.5 } : {}),
     };
     return { input, config };
   });
 
 const agree = (a: number, b: number, tol = 1e-12): boolean =>
-  !Number.isFinite(a) || !Number.isFinite(b) ? Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) : Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+  !Number.isFinite(a) || !Number.isFinite(b)
+    ? Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))
+    : Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 
 describe('flows: kernel = generated kernel = plain reference', () => {
   it('random cases: the readable path agrees with the reference to 1e-12 (metrics, value path, trades)', () => {
@@ -203,7 +254,8 @@ describe('flows: kernel = generated kernel = plain reference', () => {
           console.log(JSON.stringify({ N: input.N, T: input.T, flows: input.flows, config }));
           console.log(JSON.stringify({ kv: k.value, rv: ref.value, f: ref.flow }));
         }
-        for (const m of METRICS) expect(agree(k.metrics[m], ref.metrics[m]), `${m}: kernel ${k.metrics[m]} ref ${ref.metrics[m]} ${JSON.stringify(config)}`).toBe(true);
+        for (const m of METRICS)
+          expect(agree(k.metrics[m], ref.metrics[m]), `${m}: kernel ${k.metrics[m]} ref ${ref.metrics[m]} ${JSON.stringify(config)}`).toBe(true);
         for (let t = 0; t < ref.value.length; t++) {
           expect(k.trade[t]).toBe(ref.trade[t]);
           expect(agree(k.value[t], ref.value[t]), `value[${t}]`).toBe(true);
@@ -234,7 +286,9 @@ describe('flows: kernel = generated kernel = plain reference', () => {
           slowErr = String(e);
         }
         expect(fastErr).toBe(slowErr);
-        METRICS.forEach((m, j) => expect(Object.is(fast[j], slow[j]) || (Number.isNaN(fast[j]) && Number.isNaN(slow[j])), `${m}: ${fast[j]} vs ${slow[j]}`).toBe(true));
+        METRICS.forEach((m, j) =>
+          expect(Object.is(fast[j], slow[j]) || (Number.isNaN(fast[j]) && Number.isNaN(slow[j])), `${m}: ${fast[j]} vs ${slow[j]}`).toBe(true),
+        );
       }),
       { seed: 11, numRuns: 400 },
     );

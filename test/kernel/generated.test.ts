@@ -35,7 +35,7 @@ const config = fc.record({
 /** A random-walk context (prices moving up to ±vol/2 a day), 2-day date steps, start row 8. */
 function randomContext(N: number, T: number, seed: number, vol = 0.1, initialCapital?: number): KernelContext {
   let s = seed >>> 0;
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const prices = new Float64Array(T * N);
   for (let i = 0; i < N; i++) prices[i] = 10 + 100 * rnd();
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * Math.exp((rnd() - 0.5) * vol);
@@ -108,8 +108,17 @@ describe('generated kernels', () => {
                 for (const minTrade of [0, 300])
                   for (const fixedFee of [0, 2]) {
                     const cfg: Config = {
-                      band, mode, check, cooldown, minTrade, fixedFee, feeBps: 10, halfSpreadBps: 2,
-                      depth: 0.5, fraction: 0.3, ...bandParams(band, tight),
+                      band,
+                      mode,
+                      check,
+                      cooldown,
+                      minTrade,
+                      fixedFee,
+                      feeBps: 10,
+                      halfSpreadBps: 2,
+                      depth: 0.5,
+                      fraction: 0.3,
+                      ...bandParams(band, tight),
                     };
                     const { fast, readable } = fastAndReadable(ctx, cfg);
                     cells++;
@@ -145,7 +154,18 @@ describe('generated kernels', () => {
     // the portfolio is worth, and every value, return and drawdown after it is literal
     const ctx = randomContext(3, 40, 77, 0.1, 50);
     for (const mode of MODES) {
-      const cfg: Config = { band: 'calendar', width: 0, check: 'daily', mode, fraction: 0.5, depth: 0.5, feeBps: 0, halfSpreadBps: 0, fixedFee: 20, minTrade: 0 };
+      const cfg: Config = {
+        band: 'calendar',
+        width: 0,
+        check: 'daily',
+        mode,
+        fraction: 0.5,
+        depth: 0.5,
+        feeBps: 0,
+        halfSpreadBps: 0,
+        fixedFee: 20,
+        minTrade: 0,
+      };
       const { fast, readable } = fastAndReadable(ctx, cfg);
       expect(fast[M.finalValue]).toBeLessThan(0);
       expect(differing(fast, readable)).toEqual([]);
@@ -159,8 +179,7 @@ describe('generated kernels', () => {
     const T = 30;
     for (const N of [1, 2]) {
       const prices = new Float64Array(T * N);
-      for (let t = 0; t < T; t++)
-        for (let i = 0; i < N; i++) prices[t * N + i] = t === 12 ? 1e-307 : 100 * (1 + 0.01 * Math.sin(t + i));
+      for (let t = 0; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = t === 12 ? 1e-307 : 100 * (1 + 0.01 * Math.sin(t + i));
       const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2022, 0, 3 + t)).toISOString().slice(0, 10));
       const ctx = new KernelContext({ prices, T, N, dates, targets: Array(N).fill(1 / N), periodsPerYear: 252, start: 2 });
       for (const band of ['none', 'calendar', 'absolute', 'drift'] as BandType[]) {
@@ -177,7 +196,19 @@ describe('generated kernels', () => {
     const cfgs: Config[] = [];
     for (const band of BAND_TYPES)
       for (const mode of MODES as readonly Mode[])
-        cfgs.push({ band, mode, check: 'daily', cooldown: 1, minTrade: 100, fixedFee: 1, feeBps: 5, halfSpreadBps: 1, depth: 0.4, fraction: 0.6, ...bandParams(band, true) });
+        cfgs.push({
+          band,
+          mode,
+          check: 'daily',
+          cooldown: 1,
+          minTrade: 100,
+          fixedFee: 1,
+          feeBps: 5,
+          halfSpreadBps: 1,
+          depth: 0.4,
+          fraction: 0.6,
+          ...bandParams(band, true),
+        });
     const run = (order: Config[]): Map<Config, number[]> => {
       const res = new Map<Config, number[]>();
       const out = new Float64Array(N_METRICS);

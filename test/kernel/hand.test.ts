@@ -114,7 +114,7 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
         cagr: 0, // (100000/100000)^1 − 1
         // r = 0.25, −0.2: mean 0.025, std = 0.45/√2, vol = 0.45
         volatility: 0.45,
-        sharpe: 0.025 / (0.45 / Math.SQRT2) * Math.SQRT2, // = 0.05/0.45 = 1/9
+        sharpe: (0.025 / (0.45 / Math.SQRT2)) * Math.SQRT2, // = 0.05/0.45 = 1/9
         // downside: min(r,0)² = 0, 0.04 → mean 0.02 → sqrt 0.1·√2 → 0.025/(0.1√2)·√2 = 0.25
         sortino: 0.25,
         rebalances: 0,
@@ -436,7 +436,7 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       expectMetrics(r, { turnover: 0.125, maxDrift: 0.125, meanDrift: (0.125 + 0.125 + 21875 / 118750 / 2) / 4 });
     });
 
-    it('inner q = 0.5: w\' = w* + 0.25·(w − w*)', () => {
+    it("inner q = 0.5: w' = w* + 0.25·(w − w*)", () => {
       const r = run(input, cfg({ band: 'drift', width: 0.125, mode: 'inner', depth: 0.5 }));
       // w' = 0.5625, 0.21875, 0.21875; one-way = ½(0.1875 + 0.09375 + 0.09375) = 0.1875
       // h = 56250/150 = 375, 21875/50 = 437.5, 437.5 → row3: 56250 + 43750 + 21875 = 121875
@@ -480,7 +480,7 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       // target: h = 32500/100 = 325 each → row 4: 325·150 + 325·100 = 48750 + 32500 = 81250
       expectPath(r.value, [100000, 65000, 81250]);
       expectMetrics(r, {
-        turnover: (1.5 / 13) / 1, // one-way ½(2·1.5/13), years = 2/2 = 1
+        turnover: 1.5 / 13 / 1, // one-way ½(2·1.5/13), years = 2/2 = 1
         cagr: 0.8125 - 1, // 81250/100000 − 1
         maxDrawdown: 0.35, // 1 − 65000/100000
       });
@@ -492,7 +492,7 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       expectPath(r.value, [100000, 65000, 77500]); // 250·150 + 400·100 = 37500 + 40000
     });
 
-    it('edge: w\'_B = 0.5 + b_B = 0.5 + 0.3·ln 1.25', () => {
+    it("edge: w'_B = 0.5 + b_B = 0.5 + 0.3·ln 1.25", () => {
       const r = run(input, cfg({ band: 'volatility', width: 0.3, lookback: 2, mode: 'edge' }));
       // s = min(b_A, b_B)/0.11538 = b_B/|dev| → w' = w* + s·dev: A 0.5 − 0.3 ln 1.25, B 0.5 + 0.3 ln 1.25
       // row4 = 65000·(w'_A·150/100 + w'_B·100/100) = 65000·(1.25 − 0.15 ln 1.25)
@@ -640,7 +640,13 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       // row1: w_A = 75000/125000 = 0.6, dev 0.1 > 0.05 → breach, but row 1 is no check (1 % 2 ≠ 0);
       // row2 (check): still 0.6 → trade; row 3 not a check; row 4 last.
       const r = run(
-        scenario([[100, 100], [150, 100], [150, 100], [150, 100], [150, 100]]),
+        scenario([
+          [100, 100],
+          [150, 100],
+          [150, 100],
+          [150, 100],
+          [150, 100],
+        ]),
         cfg({ band: 'absolute', width: 0.05, check: 2 }),
       );
       expect(tradeRows(r)).toEqual([2]);
@@ -654,7 +660,14 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       // row1: V = 33000 + 77000 = 110000, w = 33000/110000 = 0.3, 77000/110000 = 0.7 (correctly rounded = the literals)
       // row2 (last): V = 300·121 + 700·121 = 121000. Calendar check on row 1: Σ|w' − w| = 0 → Q = 0 →
       // a rebalance event (minTrade 0), turnover 0, fixed fee charged on #{|Δ| > 1e-12} = 0 assets.
-      const input = scenario([[100, 100], [110, 110], [121, 121]], { targets: [0.3, 0.7], ppy: 2 });
+      const input = scenario(
+        [
+          [100, 100],
+          [110, 110],
+          [121, 121],
+        ],
+        { targets: [0.3, 0.7], ppy: 2 },
+      );
       const r = run(input, cfg({ band: 'calendar', fixedFee: 5 }));
       expect(tradeRows(r)).toEqual([1]);
       expectPath(r.weights[1], [0.3, 0.7]);
@@ -674,7 +687,15 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       // row2: V = 7.5 + 15 = 22.5, w = 1/3, 2/3 → trade: C = 120 → V = −97.5; h = 0.5·(−97.5)/100 = −0.4875 each
       // row3 (last): V = −0.4875·200 − 0.4875·100 = −146.25; w = −97.5/−146.25 = 2/3, 1/3 → drift 1/6
       // drift rows 0, 0, 0, 1/6 → meanDrift 1/24, maxDrift 1/6
-      const input = scenario([[100, 100], [200, 100], [100, 100], [200, 100]], { ppy: 3, initialCapital: 100 });
+      const input = scenario(
+        [
+          [100, 100],
+          [200, 100],
+          [100, 100],
+          [200, 100],
+        ],
+        { ppy: 3, initialCapital: 100 },
+      );
       const r = run(input, cfg({ band: 'calendar', fixedFee: 60 }));
       expectPath(r.value, [100, 30, -97.5, -146.25]);
       expectPath(r.weights[3], [2 / 3, 1 / 3]);
@@ -684,7 +705,14 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
 
   // ------------------------------------------------------------------ inputs outside the design
   describe('inputs the design leaves undefined are rejected', () => {
-    const input = scenario([[100, 100], [110, 95], [120, 90], [100, 100], [130, 80], [90, 110]]);
+    const input = scenario([
+      [100, 100],
+      [110, 95],
+      [120, 90],
+      [100, 100],
+      [130, 80],
+      [90, 110],
+    ]);
     it('lookback 1 (a sample std of one return is undefined)', () => {
       expect(() => run(input, cfg({ band: 'volatility', width: 0.1, lookback: 1 }))).toThrow();
       expect(() => run(input, cfg({ band: 'risk', width: 0.1, lookback: 1 }))).toThrow();
@@ -730,7 +758,14 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       //       4 [120,100] (w_A ≠ 0.5 → Q ≫ 1, 4 − 2 = 2 > 1 → trade), 5 last.
       // Had row 1 counted, row 2 would be blocked and row 3 would trade.
       const r = run(
-        scenario([[100, 100], [100, 100], [110, 100], [100, 100], [120, 100], [100, 100]]),
+        scenario([
+          [100, 100],
+          [100, 100],
+          [110, 100],
+          [100, 100],
+          [120, 100],
+          [100, 100],
+        ]),
         cfg({ band: 'calendar', cooldown: 1, minTrade: 1 }),
       );
       expect(tradeRows(r)).toEqual([2, 4]);
@@ -741,7 +776,14 @@ describe.each(IMPLS)('hand-worked cases: %s', (_name, run) => {
       // rows: 0 [100,100], 1 [100,100] (zero movement, minTrade 0 → event), 2 [110,100] (blocked, 2 − 1 = 1),
       //       3 [100,100] (3 − 1 = 2 > 1 → event), 4 [110,100] (blocked), 5 last.
       const r = run(
-        scenario([[100, 100], [100, 100], [110, 100], [100, 100], [110, 100], [100, 100]]),
+        scenario([
+          [100, 100],
+          [100, 100],
+          [110, 100],
+          [100, 100],
+          [110, 100],
+          [100, 100],
+        ]),
         cfg({ band: 'calendar', cooldown: 1 }),
       );
       expect(tradeRows(r)).toEqual([1, 3]);

@@ -14,8 +14,13 @@ import type { PlainInput } from '../reference/plain.js';
 function fastRebalances(input: PlainInput, config: Config): number {
   return backtest(
     {
-      prices: Float64Array.from(input.prices), T: input.T, N: input.N, dates: input.dates, targets: input.targets,
-      periodsPerYear: input.periodsPerYear, start: input.start,
+      prices: Float64Array.from(input.prices),
+      T: input.T,
+      N: input.N,
+      dates: input.dates,
+      targets: input.targets,
+      periodsPerYear: input.periodsPerYear,
+      start: input.start,
     },
     config,
     false,
@@ -29,7 +34,15 @@ function fastRebalances(input: PlainInput, config: Config): number {
 // (ln 1.1, ln(1/1.1), ln 1.01, ln(1/1.01)) is at least |2·ln 1.01|/√2 = 0.01407 a day, ×√252 =
 // 0.2234 a year → b_STOCK ≥ 1·0.2234·½ = 0.1117, far above any drift here.
 const input = scenario(
-  [[100, 100], [100, 110], [100, 100], [100, 101], [100, 100], [100, 101], [100, 100]],
+  [
+    [100, 100],
+    [100, 110],
+    [100, 100],
+    [100, 101],
+    [100, 100],
+    [100, 101],
+    [100, 100],
+  ],
   { start: 2 },
 );
 const vol = (minWidth?: number): Config => cfg({ band: 'volatility', width: 1, lookback: 2, mode: 'target', ...(minWidth === undefined ? {} : { minWidth }) });

@@ -43,10 +43,9 @@ function pricesArb(T: number, N: number): fc.Arbitrary<number[]> {
       vol: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: N, maxLength: N }),
       // k in 1..2000 → u = (k − 1000.5)/1000 ∈ [−0.9995, 0.9995], never 0
       moves: fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: (T - 1) * N, maxLength: (T - 1) * N }),
-      jumps: fc.array(
-        fc.record({ t: fc.integer({ min: 1, max: T - 1 }), i: fc.integer({ min: 0, max: N - 1 }), size: fc.integer({ min: -700, max: 700 }) }),
-        { maxLength: 4 },
-      ),
+      jumps: fc.array(fc.record({ t: fc.integer({ min: 1, max: T - 1 }), i: fc.integer({ min: 0, max: N - 1 }), size: fc.integer({ min: -700, max: 700 }) }), {
+        maxLength: 4,
+      }),
     })
     .map(({ p0, vol, moves, jumps }) => {
       const logJump = new Map<number, number>();
@@ -65,17 +64,15 @@ function pricesArb(T: number, N: number): fc.Arbitrary<number[]> {
 }
 
 function datesArb(T: number): fc.Arbitrary<string[]> {
-  return fc
-    .record({ first: fc.integer({ min: 0, max: 5500 }), gaps: fc.array(gapArb, { minLength: T - 1, maxLength: T - 1 }) })
-    .map(({ first, gaps }) => {
-      let ms = EPOCH_2010 + first * DAY;
-      const out = [new Date(ms).toISOString().slice(0, 10)];
-      for (const g of gaps) {
-        ms += g * DAY;
-        out.push(new Date(ms).toISOString().slice(0, 10));
-      }
-      return out;
-    });
+  return fc.record({ first: fc.integer({ min: 0, max: 5500 }), gaps: fc.array(gapArb, { minLength: T - 1, maxLength: T - 1 }) }).map(({ first, gaps }) => {
+    let ms = EPOCH_2010 + first * DAY;
+    const out = [new Date(ms).toISOString().slice(0, 10)];
+    for (const g of gaps) {
+      ms += g * DAY;
+      out.push(new Date(ms).toISOString().slice(0, 10));
+    }
+    return out;
+  });
 }
 
 const checkArb: fc.Arbitrary<CheckEvery> = fc.oneof(

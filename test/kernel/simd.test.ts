@@ -36,7 +36,7 @@ const config = fc.record({
 
 function randomContext(N: number, T: number, seed: number, vol = 0.1): KernelContext {
   let s = seed >>> 0;
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const prices = new Float64Array(T * N);
   for (let i = 0; i < N; i++) prices[i] = 10 + 100 * rnd();
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * Math.exp((rnd() - 0.5) * vol);
@@ -72,27 +72,39 @@ describe('SIMD kernel', () => {
     expect(simdModule()).not.toBeNull();
   });
 
-  it.each([1, 2, 5, 9, 40, 70])('is bit-identical to the JS kernel for %i assets on random configurations', (N) => {
-    const ctx = randomContext(N, 160, 1000 + N);
-    const cfgs = fc.sample(config, { numRuns: N >= 40 ? 100 : 240, seed: 42 + N });
-    const js = jsRows(ctx, cfgs);
-    const simd = simdRows(ctx, cfgs);
-    expect(differences(js, simd)).toEqual([]);
-    // the sample exercised trades on the SIMD side (not only buy-and-hold rows)
-    let traded = 0;
-    for (let j = 0; j < cfgs.length; j++) if (simd[j * N_METRICS + M.rebalances] > 0) traded++;
-    if (N > 1) expect(traded).toBeGreaterThan(cfgs.length / 3);
-  }, 120_000);
+  it.each([1, 2, 5, 9, 40, 70])(
+    'is bit-identical to the JS kernel for %i assets on random configurations',
+    (N) => {
+      const ctx = randomContext(N, 160, 1000 + N);
+      const cfgs = fc.sample(config, { numRuns: N >= 40 ? 100 : 240, seed: 42 + N });
+      const js = jsRows(ctx, cfgs);
+      const simd = simdRows(ctx, cfgs);
+      expect(differences(js, simd)).toEqual([]);
+      // the sample exercised trades on the SIMD side (not only buy-and-hold rows)
+      let traded = 0;
+      for (let j = 0; j < cfgs.length; j++) if (simd[j * N_METRICS + M.rebalances] > 0) traded++;
+      if (N > 1) expect(traded).toBeGreaterThan(cfgs.length / 3);
+    },
+    120_000,
+  );
 
   it('gives every configuration the same row whatever shares its pass (order, chunks, duplicates)', () => {
     const ctx = randomContext(5, 200, 7);
     // many configurations of one kind and schedule so that passes are full and mixed differently
-    const cfgs = fc.sample(config.map((c) => ({ ...c, band: 'relative' as const, check: 'weekly' as const, mode: 'edge' as const })), { numRuns: 37, seed: 3 });
+    const cfgs = fc.sample(
+      config.map((c) => ({ ...c, band: 'relative' as const, check: 'weekly' as const, mode: 'edge' as const })),
+      { numRuns: 37, seed: 3 },
+    );
     const all = simdRows(ctx, cfgs);
     const order = cfgs.map((_, j) => j).reverse();
-    const reversed = simdRows(ctx, order.map((j) => cfgs[j]));
+    const reversed = simdRows(
+      ctx,
+      order.map((j) => cfgs[j]),
+    );
     for (let k = 0; k < order.length; k++) {
-      expect(Array.from(reversed.subarray(k * N_METRICS, (k + 1) * N_METRICS))).toEqual(Array.from(all.subarray(order[k] * N_METRICS, (order[k] + 1) * N_METRICS)));
+      expect(Array.from(reversed.subarray(k * N_METRICS, (k + 1) * N_METRICS))).toEqual(
+        Array.from(all.subarray(order[k] * N_METRICS, (order[k] + 1) * N_METRICS)),
+      );
     }
     for (let j = 0; j < cfgs.length; j++) {
       // alone in a pass (the other lanes repeat it)
@@ -117,7 +129,7 @@ describe('SIMD kernel', () => {
     expect(Math.abs(row[M.turnover] - (0.32 * 252) / 27)).toBeLessThan(1e-10);
   });
 
-  it('keeps the calendar baseline\'s zero-turnover checks as events (interpretation 15), like the JS kernel', () => {
+  it("keeps the calendar baseline's zero-turnover checks as events (interpretation 15), like the JS kernel", () => {
     // Flat prices: the weights never leave the targets. Monthly checks on daily dates from
     // 2021-01-01 (rows 0–119): the last days of January (row 30), February (58) and March (89);
     // April's (row 119) is the last row, never a check. So 3 events, each moving nothing: turnover
@@ -136,7 +148,17 @@ describe('SIMD kernel', () => {
   it('leaves the risk band and unknown configuration fields to the JS kernel, with the same rows', () => {
     const ctx = randomContext(4, 120, 11);
     const risk: Config = { band: 'risk', width: 0.01, lookback: 5, check: 'daily', mode: 'edge', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 };
-    const other = { band: 'absolute', width: 0.02, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0, flows: [1] } as unknown as Config;
+    const other = {
+      band: 'absolute',
+      width: 0.02,
+      check: 'daily',
+      mode: 'target',
+      feeBps: 5,
+      halfSpreadBps: 0,
+      fixedFee: 0,
+      minTrade: 0,
+      flows: [1],
+    } as unknown as Config;
     expect(differences(jsRows(ctx, [risk, other]), simdRows(ctx, [risk, other]))).toEqual([]);
   });
 

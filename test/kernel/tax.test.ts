@@ -25,8 +25,14 @@ describe('tax: hand-worked', () => {
     // buy 125 of B: basis B 625. Year end, 25%: tax 10.41667, paid by selling φ = 10.41667/1250 of each
     // holding: V = 1250 − 10.41667 = 1239.583
     const input: PlainInput = {
-      prices: [100, 100, 150, 100, 150, 100], T: 3, N: 2, dates: ['2023-12-28', '2023-12-29', '2024-01-02'],
-      targets: [0.5, 0.5], periodsPerYear: 252, initialCapital: 1000, tax: 0.25,
+      prices: [100, 100, 150, 100, 150, 100],
+      T: 3,
+      N: 2,
+      dates: ['2023-12-28', '2023-12-29', '2024-01-02'],
+      targets: [0.5, 0.5],
+      periodsPerYear: 252,
+      initialCapital: 1000,
+      tax: 0.25,
     };
     const r = run(input, daily);
     expect(r.value[1]).toBeCloseTo(1250 - 0.25 * (125 / 3), 9);
@@ -46,9 +52,14 @@ describe('tax: hand-worked', () => {
     // 2024-06-03: A 50, B 200 → A 325, B 812.5, V 1137.5, to 568.75 each: sell 243.75/200 = 1.21875 B
     // at 100 a unit: realised 121.875. 2024-12-31 (year end): net 121.875 − 18.75 = 103.125, tax 25.78125
     const input: PlainInput = {
-      prices: [100, 100, 50, 80, 50, 200, 50, 200, 50, 200], T: 5, N: 2,
+      prices: [100, 100, 50, 80, 50, 200, 50, 200, 50, 200],
+      T: 5,
+      N: 2,
       dates: ['2023-12-28', '2023-12-29', '2024-06-03', '2024-12-31', '2025-01-02'],
-      targets: [0.5, 0.5], periodsPerYear: 252, initialCapital: 1000, tax: 0.25,
+      targets: [0.5, 0.5],
+      periodsPerYear: 252,
+      initialCapital: 1000,
+      tax: 0.25,
     };
     const r = run(input, daily);
     expect(r.value[1]).toBeCloseTo(650, 9);
@@ -66,8 +77,15 @@ describe('tax: hand-worked', () => {
     // A stands at a gain (750 > basis 500), and target would sell it: tax-aware goes to the edge,
     // s = 0.05/0.1 = 0.5 → w' = (0.55, 0.45): A 687.5, B 562.5; realised (62.5/150)·(150 − 100) = 20.833
     const input: PlainInput = {
-      prices: [100, 100, 150, 100, 150, 100], T: 3, N: 2, dates: consecutiveDates(3, '2024-03-01'),
-      targets: [0.5, 0.5], periodsPerYear: 252, initialCapital: 1000, tax: 0.25, taxAware: true,
+      prices: [100, 100, 150, 100, 150, 100],
+      T: 3,
+      N: 2,
+      dates: consecutiveDates(3, '2024-03-01'),
+      targets: [0.5, 0.5],
+      periodsPerYear: 252,
+      initialCapital: 1000,
+      tax: 0.25,
+      taxAware: true,
     };
     const c = cfg({ band: 'absolute', width: 0.05, check: 'daily', mode: 'target' });
     const r = backtest({ ...input, prices: Float64Array.from(input.prices), start: 0 }, c, true);
@@ -93,11 +111,21 @@ describe('tax: hand-worked', () => {
 });
 
 const agree = (a: number, b: number): boolean =>
-  !Number.isFinite(a) || !Number.isFinite(b) ? (Number.isNaN(a) && Number.isNaN(b)) || a === b : Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
+  !Number.isFinite(a) || !Number.isFinite(b)
+    ? (Number.isNaN(a) && Number.isNaN(b)) || a === b
+    : Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
 
 describe('flows and taxes never run on the SIMD kernel', () => {
   it('simdFor is null for a context with flows or tax', () => {
-    const base = { prices: Float64Array.from([100, 100, 101, 99, 102, 98]), T: 3, N: 2, dates: consecutiveDates(3), targets: [0.5, 0.5], periodsPerYear: 252, start: 0 };
+    const base = {
+      prices: Float64Array.from([100, 100, 101, 99, 102, 98]),
+      T: 3,
+      N: 2,
+      dates: consecutiveDates(3),
+      targets: [0.5, 0.5],
+      periodsPerYear: 252,
+      start: 0,
+    };
     expect(simdFor(new KernelContext({ ...base, tax: 0.2 }))).toBeNull();
     expect(simdFor(new KernelContext({ ...base, flows: { periodic: [{ amount: 10, every: 'daily' }], dated: [] } }))).toBeNull();
   });
@@ -109,28 +137,53 @@ describe('tax: kernel = plain reference', () => {
     fc.assert(
       fc.property(
         fc.record({
-          N: fc.integer({ min: 1, max: 4 }), T: fc.integer({ min: 20, max: 200 }), seed: fc.integer({ min: 1, max: 1 << 30 }),
-          band: fc.constantFrom('none', 'calendar', 'absolute', 'relative', 'drift', 'volatility'), width: fc.double({ min: 0.01, max: 0.2, noNaN: true }),
-          check: fc.constantFrom('daily', 'weekly', 'monthly'), mode: fc.constantFrom('target', 'edge', 'inner', 'partial'),
-          feeBps: fc.constantFrom(0, 10), fixedFee: fc.constantFrom(0, 1), rate: fc.constantFrom(0.15, 0.3),
-          flow: fc.constantFrom(0, 500, -100), flowMode: fc.constantFrom('pro-rata', 'rebalance'), aware: fc.boolean(),
+          N: fc.integer({ min: 1, max: 4 }),
+          T: fc.integer({ min: 20, max: 200 }),
+          seed: fc.integer({ min: 1, max: 1 << 30 }),
+          band: fc.constantFrom('none', 'calendar', 'absolute', 'relative', 'drift', 'volatility'),
+          width: fc.double({ min: 0.01, max: 0.2, noNaN: true }),
+          check: fc.constantFrom('daily', 'weekly', 'monthly'),
+          mode: fc.constantFrom('target', 'edge', 'inner', 'partial'),
+          feeBps: fc.constantFrom(0, 10),
+          fixedFee: fc.constantFrom(0, 1),
+          rate: fc.constantFrom(0.15, 0.3),
+          flow: fc.constantFrom(0, 500, -100),
+          flowMode: fc.constantFrom('pro-rata', 'rebalance'),
+          aware: fc.boolean(),
         }),
         (g) => {
           let s = g.seed >>> 0;
-          const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+          const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
           const prices: number[] = [];
           for (let i = 0; i < g.N; i++) prices.push(10 + 100 * rnd());
           for (let t = 1; t < g.T; t++) for (let i = 0; i < g.N; i++) prices.push(prices[(t - 1) * g.N + i] * Math.exp((rnd() - 0.48) * 0.1));
           const input: PlainInput = {
-            start: g.band === 'volatility' ? 4 : 0, prices, T: g.T, N: g.N, dates: consecutiveDates(g.T, '2023-11-01').map((d, k) => (k * 4 < 1000 ? d : d)),
-            targets: Array.from({ length: g.N }, () => 1 / g.N), periodsPerYear: 52, initialCapital: 10_000, tax: g.rate, taxAware: g.aware,
+            start: g.band === 'volatility' ? 4 : 0,
+            prices,
+            T: g.T,
+            N: g.N,
+            dates: consecutiveDates(g.T, '2023-11-01').map((d, k) => (k * 4 < 1000 ? d : d)),
+            targets: Array.from({ length: g.N }, () => 1 / g.N),
+            periodsPerYear: 52,
+            initialCapital: 10_000,
+            tax: g.rate,
+            taxAware: g.aware,
             ...(g.flow ? { flows: { periodic: [{ amount: g.flow, every: 'monthly' as const }], dated: [] } } : {}),
           };
           // weekly-spaced dates so that 200 rows cross a few year ends
           input.dates = Array.from({ length: g.T }, (_, k) => new Date(Date.UTC(2021, 10, 1) + k * 7 * 86400000).toISOString().slice(0, 10));
           const c: Config = {
-            ...cfg({ band: g.band as Config['band'], width: g.width, check: g.check as Config['check'], mode: g.mode as Config['mode'], feeBps: g.feeBps, fixedFee: g.fixedFee }),
-            ...(g.mode === 'partial' ? { fraction: 0.5 } : {}), ...(g.mode === 'inner' ? { depth: 0.5 } : {}), flowMode: g.flowMode as Config['flowMode'],
+            ...cfg({
+              band: g.band as Config['band'],
+              width: g.width,
+              check: g.check as Config['check'],
+              mode: g.mode as Config['mode'],
+              feeBps: g.feeBps,
+              fixedFee: g.fixedFee,
+            }),
+            ...(g.mode === 'partial' ? { fraction: 0.5 } : {}),
+            ...(g.mode === 'inner' ? { depth: 0.5 } : {}),
+            flowMode: g.flowMode as Config['flowMode'],
             ...(g.band === 'volatility' ? { width: g.width * 10, lookback: 4 } : {}),
           };
           let ref: PlainResult;

@@ -14,9 +14,22 @@ describe('metricsFromTotals', () => {
   it('turns a window of 253 rows at 252 periods a year (exactly 1 year) into the metrics by hand', () => {
     const t = {
       ...emptyTotals(),
-      rows: 253, ppy: 252, riskFree: 0.0252, vStart: 100, vEnd: 110, benchCagr: 0.04,
-      events: 6, turnSum: 0.75, costSum: 0.002, driftSum: 5.06, driftMax: 0.07, maxDD: 0.12,
-      meanR: 0.0005, sdR: 0.01, sdD: 0.002, sortino: 1.5,
+      rows: 253,
+      ppy: 252,
+      riskFree: 0.0252,
+      vStart: 100,
+      vEnd: 110,
+      benchCagr: 0.04,
+      events: 6,
+      turnSum: 0.75,
+      costSum: 0.002,
+      driftSum: 5.06,
+      driftMax: 0.07,
+      maxDD: 0.12,
+      meanR: 0.0005,
+      sdR: 0.01,
+      sdD: 0.002,
+      sortino: 1.5,
     };
     const out = new Float64Array(N_METRICS + 2).fill(-1);
     metricsFromTotals(t, out, 1);
@@ -46,14 +59,22 @@ describe('kernel totals reach stitching unchanged', () => {
   const N = 3;
   const prices = new Float64Array(T * N);
   let s = 31;
-  const u = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const u = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < N; i++) prices[i] = 50 + 20 * i;
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * (1 + 0.013 * (i + 1) * (u() - 0.5));
   const ctx = new KernelContext({ prices, T, N, dates: consecutiveDates(T), targets: [0.5, 0.3, 0.2], periodsPerYear: 252, start: 20 });
   const space = new ParameterSpace(
     {
-      bands: { absolute: { width: [0.005, 0.01, 0.03] }, relative: { width: [0.07, 0.15] }, drift: { width: [0.013] }, volatility: { width: [0.9], lookback: [20] } },
-      check: ['daily', 'weekly', 3], mode: ['target', 'edge', 'partial'], fraction: [0.3], cooldown: [0, 2],
+      bands: {
+        absolute: { width: [0.005, 0.01, 0.03] },
+        relative: { width: [0.07, 0.15] },
+        drift: { width: [0.013] },
+        volatility: { width: [0.9], lookback: [20] },
+      },
+      check: ['daily', 'weekly', 3],
+      mode: ['target', 'edge', 'partial'],
+      fraction: [0.3],
+      cooldown: [0, 2],
     },
     { kind: 'grid' },
     { costs: { feeBps: 7, halfSpreadBps: 3, fixedFee: 0.7, minTrade: 0 } },

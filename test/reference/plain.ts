@@ -497,7 +497,14 @@ export function plainBacktest(input: PlainInput, config: Config): PlainResult {
         let wNew = postTradeWeights(w, trig.s);
         if (taxRate !== undefined && input.taxAware && config.band !== 'calendar') {
           // how far along the line to target the mode goes, against the edge's s
-          const modeScale = config.mode === 'target' ? 0 : config.mode === 'edge' ? trig.s : config.mode === 'inner' ? (config.depth ?? NaN) * trig.s : 1 - (config.fraction ?? NaN);
+          const modeScale =
+            config.mode === 'target'
+              ? 0
+              : config.mode === 'edge'
+                ? trig.s
+                : config.mode === 'inner'
+                  ? (config.depth ?? NaN) * trig.s
+                  : 1 - (config.fraction ?? NaN);
           const sellsAGain = wNew.some((x, i) => x < w[i] && holdings[i] * P(t, i) > basis[i]);
           if (modeScale < trig.s && sellsAGain) wNew = target.map((ws, i) => ws + trig.s * (w[i] - ws));
         }

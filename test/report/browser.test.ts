@@ -79,7 +79,11 @@ interface PageFacts {
 }
 
 /** Open a report offline and collect what the assertions need. */
-async function openReport(browser: Browser, file: string, shot?: string): Promise<{ facts: PageFacts; consoleErrors: string[]; pageErrors: string[]; blocked: string[]; page: PwPage }> {
+async function openReport(
+  browser: Browser,
+  file: string,
+  shot?: string,
+): Promise<{ facts: PageFacts; consoleErrors: string[]; pageErrors: string[]; blocked: string[]; page: PwPage }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
@@ -128,7 +132,8 @@ async function openReport(browser: Browser, file: string, shot?: string): Promis
           const y2 = y + Number(clipRect.getAttribute('height') ?? 0);
           const b = { x: ctm.a * x2 + ctm.c * y2 + ctm.e, y: ctm.b * x2 + ctm.d * y2 + ctm.f };
           const c = { left: Math.min(a.x, b.x), right: Math.max(a.x, b.x), top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y) };
-          if (r.left < c.left - 1 || r.right > c.right + 1 || r.top < c.top - 1 || r.bottom > c.bottom + 1) clipped.push(`${id}: "${t.textContent}" cut by its clip path`);
+          if (r.left < c.left - 1 || r.right > c.right + 1 || r.top < c.top - 1 || r.bottom > c.bottom + 1)
+            clipped.push(`${id}: "${t.textContent}" cut by its clip path`);
         }
       });
     });
@@ -235,7 +240,9 @@ describe('report in headless chromium', () => {
 
     // the drill-down: the top 10 by rank (results.csv) and every baseline are in its menu, precomputed
     // in the page; choosing another entry redraws the orange line from that entry's own columns
-    const byRank = configs.filter((r) => Number(r[rankCol]) >= 1).sort((a, b) => Number(a[rankCol]) - Number(b[rankCol]) || Number(a[idCol]) - Number(b[idCol]));
+    const byRank = configs
+      .filter((r) => Number(r[rankCol]) >= 1)
+      .sort((a, b) => Number(a[rankCol]) - Number(b[rankCol]) || Number(a[idCol]) - Number(b[idCol]));
     const menu = page.locator('#chart-drill select');
     const options = await menu.locator('option').allTextContents();
     expect(options.length).toBe(Math.min(10, ranked) + baselines);
@@ -246,12 +253,19 @@ describe('report in headless chromium', () => {
     const drawn = () =>
       page.evaluate(() => {
         const doc = (globalThis as unknown as Win).document;
-        return Array.from(doc.querySelectorAll('#chart-drill g.mark-line path'), (p) => ({ stroke: (p.getAttribute('stroke') ?? '').toLowerCase(), d: p.getAttribute('d') ?? '' }));
+        return Array.from(doc.querySelectorAll('#chart-drill g.mark-line path'), (p) => ({
+          stroke: (p.getAttribute('stroke') ?? '').toLowerCase(),
+          d: p.getAttribute('d') ?? '',
+        }));
       });
     const before = await drawn();
     const first = await menu.evaluate((el) => (el as unknown as { selectedIndex: number }).selectedIndex);
     // joined path data (compared as one string, so a failure does not print 100 kB of coordinates)
-    const orange = (xs: { stroke: string; d: string }[]) => xs.filter((x) => x.stroke === '#ea580c').map((x) => x.d).join('|');
+    const orange = (xs: { stroke: string; d: string }[]) =>
+      xs
+        .filter((x) => x.stroke === '#ea580c')
+        .map((x) => x.d)
+        .join('|');
     // the number of vertices of each blue path: the pick's own points (its y scale is shared with the chosen line, so its coordinates may move)
     const blue = (xs: { stroke: string; d: string }[]) => xs.filter((x) => x.stroke === '#2563eb').map((x) => x.d.split('L').length);
     expect(before.filter((x) => x.stroke === '#ea580c').length).toBeGreaterThanOrEqual(3 + 2); // value, relative, drawdown and one weight panel per asset

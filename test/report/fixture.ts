@@ -93,9 +93,7 @@ const OBJ = ['turnover', 'trackingError', 'maxDrawdown'] as const;
 export function markPareto(rows: ReportRow[]): void {
   const v = rows.map((r) => OBJ.map((o) => r.metrics[o] as number));
   rows.forEach((r, i) => {
-    r.pareto = !v.some(
-      (b, j) => j !== i && b.every((x, k) => x <= v[i][k]) && b.some((x, k) => x < v[i][k]),
-    );
+    r.pareto = !v.some((b, j) => j !== i && b.every((x, k) => x <= v[i][k]) && b.some((x, k) => x < v[i][k]));
   });
 }
 
@@ -273,7 +271,17 @@ export function smallInput(opts: SmallOptions = {}): ReportInput {
         for (const mode of ['target', 'edge']) {
           const params = { ...baseParams(), band, width, check, mode, lookback: band === 'volatility' ? 60 : null };
           const metrics = metricsFor(params, rnd);
-          rows.push({ id: String(rows.length), kind: 'config', label: label(params), params, metrics, feasible: false, pareto: false, score: null, rank: null });
+          rows.push({
+            id: String(rows.length),
+            kind: 'config',
+            label: label(params),
+            params,
+            metrics,
+            feasible: false,
+            pareto: false,
+            score: null,
+            rank: null,
+          });
         }
       }
     }
@@ -297,7 +305,14 @@ export function smallInput(opts: SmallOptions = {}): ReportInput {
       constraints: [`trackingError <= ${opts.noneFeasible ? -1 : 0.012}`],
       scoreWeights: { turnover: 1, trackingError: 10, maxDrawdown: 1 },
     },
-    data: { file: 'data/fixture.csv', assets: ASSETS, start: series[0].dates[0], end: series[0].dates[series[0].dates.length - 1], periodsPerYear: 252, rows: series[0].dates.length },
+    data: {
+      file: 'data/fixture.csv',
+      assets: ASSETS,
+      start: series[0].dates[0],
+      end: series[0].dates[series[0].dates.length - 1],
+      periodsPerYear: 252,
+      rows: series[0].dates.length,
+    },
     targets: TARGETS,
     costs: COSTS,
     run: { id: '20240101-000000-fixture', startedAt: '2024-01-01T00:00:00Z', seconds: 12.34, workers: 4, failed: 0 },
@@ -425,8 +440,19 @@ function bigMetrics(i: number, c: Config, u: (i: number, j: number) => number, o
   const volatility = 0.11 + 0.03 * eff;
   const meanDrift = 0.4 * eff + 0.002;
   const values = [
-    turnover, trackingError, maxDrawdown, cagr, volatility, cagr / volatility, (cagr / volatility) * 1.3,
-    Math.round(rebalancesPerYear * 18), rebalancesPerYear, turnover * 2 * 7, meanDrift, meanDrift * 2.5, cagr - 0.06,
+    turnover,
+    trackingError,
+    maxDrawdown,
+    cagr,
+    volatility,
+    cagr / volatility,
+    (cagr / volatility) * 1.3,
+    Math.round(rebalancesPerYear * 18),
+    rebalancesPerYear,
+    turnover * 2 * 7,
+    meanDrift,
+    meanDrift * 2.5,
+    cagr - 0.06,
     100000 * Math.pow(1 + cagr, 18),
   ];
   for (let m = 0; m < N_METRICS; m++) out[m] = values[m];
@@ -494,7 +520,7 @@ export async function writeBigResults(file: string, n: number): Promise<BigCsvFa
   BIG_BANDS.forEach((b, k) => {
     let count = 0;
     let valid = 0;
-    for (let i = 0; i < n; i++) if (band[i] === k) (count++, ok[i] && valid++);
+    for (let i = 0; i < n; i++) if (band[i] === k) count++, ok[i] && valid++;
     const xs = new Float64Array(valid);
     for (let i = 0, j = 0; i < n; i++) if (band[i] === k && ok[i]) xs[j++] = obj[i * N_METRICS + M.turnover];
     facts.bandCounts[b] = count;
@@ -512,7 +538,9 @@ export async function writeBigResults(file: string, n: number): Promise<BigCsvFa
     const c = bigConfig(i);
     const err = failed(i) ? 'simulated failure: "bad data", row skipped' : '';
     if (!err) bigMetrics(i, c, u, m);
-    chunk.push(formatRow({ id: i, config: c, metrics: m, offset: 0, feasible: feasible[i] === 1, pareto: front[i] === 1, score: scores[i], rank: ranks[i], error: err }));
+    chunk.push(
+      formatRow({ id: i, config: c, metrics: m, offset: 0, feasible: feasible[i] === 1, pareto: front[i] === 1, score: scores[i], rank: ranks[i], error: err }),
+    );
     if (chunk.length === 5000) {
       await write(chunk.join('\n') + '\n');
       chunk = [];
@@ -559,7 +587,9 @@ export function bigManifest(n: number): object {
     data: {
       file: 'data/etf_daily_adjclose_1993_2023.csv',
       // the report checks the data file is the one the run used (results/manifest.ts locateRunData)
-      sha256: createHash('sha256').update(readFileSync(resolve(import.meta.dirname, '../../data/etf_daily_adjclose_1993_2023.csv'))).digest('hex'),
+      sha256: createHash('sha256')
+        .update(readFileSync(resolve(import.meta.dirname, '../../data/etf_daily_adjclose_1993_2023.csv')))
+        .digest('hex'),
       assets: ['SPY', 'TLT', 'GLD', 'SHY'],
       rows: 4637,
       first: '2004-11-18',
@@ -575,4 +605,3 @@ export function bigManifest(n: number): object {
     failed: 0,
   };
 }
-

@@ -43,7 +43,9 @@ describe('report size (in-memory input)', () => {
     );
 
     expect(bytes).toBeLessThan(10_000_000);
-    expect(model.sampleNote).toMatch(/^Showing [\d,]+ of 1,000,000 configurations: a seeded uniform random sample of 5,000, with each plot's Pareto front, the top 20/);
+    expect(model.sampleNote).toMatch(
+      /^Showing [\d,]+ of 1,000,000 configurations: a seeded uniform random sample of 5,000, with each plot's Pareto front, the top 20/,
+    );
     expect(model.scatter.configs.length).toBeLessThan(6000);
     expect(model.leaderboard.map((r) => r.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(html).toContain('of 1,000,000 configurations');
@@ -119,7 +121,10 @@ describe('report from a 1,000,000-row results.csv (streamed)', () => {
 
   it("the chart data holds each plot's exact 2-D front, the top 20 in rank order and the baselines of the file", () => {
     const configs = model.scatter.configs;
-    const front = configs.filter((d) => d.f0 === true).map((d) => Number(d.id)).sort((a, b) => a - b);
+    const front = configs
+      .filter((d) => d.f0 === true)
+      .map((d) => Number(d.id))
+      .sort((a, b) => a - b);
     expect(facts.front2.length).toBeGreaterThan(5);
     expect(front).toEqual(facts.front2);
     expect(model.leaderboard.map((r) => Number(r.id))).toEqual(facts.top);
@@ -223,7 +228,10 @@ describe('streamed reading of small runs and damaged files', () => {
     await writeFile(file, lines.join('\n'));
     await expect(buildReportInput(dir)).rejects.toThrow(new RegExp(`results\\.csv: line 8 has 10 cells but the header has ${RESULT_COLUMNS.length}`));
     await writeFile(file, text.replace('trackingError', 'te'));
-    await expect(buildReportInput(dir)).rejects.toMatchObject({ name: 'UserError', message: expect.stringMatching(/results\.csv: the header has no "trackingError" column/) });
+    await expect(buildReportInput(dir)).rejects.toMatchObject({
+      name: 'UserError',
+      message: expect.stringMatching(/results\.csv: the header has no "trackingError" column/),
+    });
     await rm(file);
     await expect(buildReportInput(dir)).rejects.toThrow(/no results\.csv; the run did not finish/);
   }, 60_000);

@@ -24,9 +24,7 @@ type Row = Record<string, unknown>;
 
 /** Names of the Vega datasets whose transforms include a filter with exactly this expression. */
 function dataWithFilter(vg: vega.Spec, expr: string): string[] {
-  return (vg.data ?? [])
-    .filter((d) => (d.transform ?? []).some((t) => t.type === 'filter' && (t as { expr: string }).expr === expr))
-    .map((d) => d.name);
+  return (vg.data ?? []).filter((d) => (d.transform ?? []).some((t) => t.type === 'filter' && (t as { expr: string }).expr === expr)).map((d) => d.name);
 }
 
 function medianOf(xs: number[]): number {
@@ -153,23 +151,51 @@ describe('report specs on the small fixture', () => {
     const pick = ranked[4]; // rank 5 in sample: not the in-sample best
     const simplest = ranked[7];
     const cfg = (r: ReportRow, rank: number) => ({
-      id: Number(r.id), label: r.label, band: String(r.params.band), mode: String(r.params.mode), score: r.score, robustScore: null, rank, inSampleRank: r.rank as number,
+      id: Number(r.id),
+      label: r.label,
+      band: String(r.params.band),
+      mode: String(r.params.mode),
+      score: r.score,
+      robustScore: null,
+      rank,
+      inSampleRank: r.rank as number,
       rebalancesPerYear: r.metrics.rebalancesPerYear,
     });
     const sel: Selection = {
       version: 1,
-      rule: { text: 'Rank by the median score over 200 bootstrap paths.', constraints: ['trackingError <= 0.012'], formula: '1 × turnover', rankBy: 'robust-median', robustQuantile: 0.5, calendarInSpace: 'unranked' },
+      rule: {
+        text: 'Rank by the median score over 200 bootstrap paths.',
+        constraints: ['trackingError <= 0.012'],
+        formula: '1 × turnover',
+        rankBy: 'robust-median',
+        robustQuantile: 0.5,
+        calendarInSpace: 'unranked',
+      },
       pick: Number(pick.id),
       pickConfig: cfg(pick, 1),
       inSampleBest: cfg(ranked[0], 3),
       scoreTerms: [],
       scoreText: '',
       indistinguishable: [ranked[5], ranked[7], ranked[9]].map((r) => Number(r.id)),
-      indistinguishableTest: { pairedOver: 'bootstrap-paths', observations: 200, method: 'paired test over 200 paths, Benjamini–Hochberg at 5%', level: 0.05, compared: 50, truncated: false },
+      indistinguishableTest: {
+        pairedOver: 'bootstrap-paths',
+        observations: 200,
+        method: 'paired test over 200 paths, Benjamini–Hochberg at 5%',
+        level: 0.05,
+        compared: 50,
+        truncated: false,
+      },
       simplest: Number(simplest.id),
       simplestConfig: cfg(simplest, 8),
       pbo: 0.12,
-      pboDetail: { subPeriods: 16, rowsPerSubPeriod: 30, combinations: 12870, configurations: 100, medianLogit: 1.2, meaning: 'in 12% of the splits the in-sample best was below the median out of sample.' },
+      pboDetail: {
+        subPeriods: 16,
+        rowsPerSubPeriod: 30,
+        combinations: 12870,
+        configurations: 100,
+        medianLogit: 1.2,
+        meaning: 'in 12% of the splits the in-sample best was below the median out of sample.',
+      },
       bestPerBand: { absolute: Number(pick.id) },
       bestPerMode: {},
       baselines: [],
@@ -195,7 +221,7 @@ describe('report specs on the small fixture', () => {
     expect(rows.filter((d) => d.pick === true).map((d) => d.id)).toEqual([pick.id]);
   });
 
-  it('width effects: one panel per band type, each holding only its own band\'s widths, medians over all its rows', () => {
+  it("width effects: one panel per band type, each holding only its own band's widths, medians over all its rows", () => {
     for (const band of ['absolute', 'relative', 'drift', 'volatility']) {
       const chart = model.charts.find((c) => c.id === `chart-effect-width-${band}`);
       const rows = (chart?.spec.datasets?.[`effects_width_${band}`] ?? []) as Row[];
@@ -272,7 +298,10 @@ describe('report page', () => {
     const html = buildReport(input);
     expect(html.match(/<\/script/gi)?.length).toBe(html.match(/<script/gi)?.length);
     expect(html).not.toContain('<script>alert(1)');
-    const json = html.slice(html.indexOf('<script type="application/json" id="report-data">') + 49, html.lastIndexOf('</script>', html.lastIndexOf('<script>')));
+    const json = html.slice(
+      html.indexOf('<script type="application/json" id="report-data">') + 49,
+      html.lastIndexOf('</script>', html.lastIndexOf('<script>')),
+    );
     const data = JSON.parse(json) as { datasets: Record<string, { n: number; cols: Record<string, unknown[]> }> };
     expect(data.datasets.configs.cols.label).toContain(evil);
     expect(data.datasets.configs.n).toBe(120);
@@ -318,7 +347,19 @@ describe('the digest', () => {
     const numeric = d.effects.filter((e) => e.numeric && e.binned);
     // width for each of 6 bands, relWidth (hybrid), lookback (volatility, risk), depth, fraction
     expect(numeric.map((e) => `${e.param}${e.band ? `/${e.band}` : ''}`).sort()).toEqual(
-      ['depth', 'fraction', 'lookback/risk', 'lookback/volatility', 'relWidth/hybrid', 'width/absolute', 'width/drift', 'width/hybrid', 'width/relative', 'width/risk', 'width/volatility'].sort(),
+      [
+        'depth',
+        'fraction',
+        'lookback/risk',
+        'lookback/volatility',
+        'relWidth/hybrid',
+        'width/absolute',
+        'width/drift',
+        'width/hybrid',
+        'width/relative',
+        'width/risk',
+        'width/volatility',
+      ].sort(),
     );
     for (const e of numeric) {
       const xs = new Set(e.rows.filter((r) => r.objective === 'turnover').map((r) => r.x));

@@ -19,9 +19,6 @@ import { everyMarkHasTooltip, runChart as run } from './vega.js';
 import { consecutiveDates } from '../kernel/helpers.js';
 import { smallInput } from './fixture.js';
 
-
-
-
 /** A real validation result on a synthetic 3-asset history (4 years of weekdays). */
 function validationFile(): ValidationFile {
   const dates = consecutiveDates(1500, '2018-01-01').filter((d) => {
@@ -32,7 +29,7 @@ function validationFile(): ValidationFile {
   const N = 3;
   const prices = new Float64Array(T * N);
   let s = 4242;
-  const u = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const u = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < N; i++) prices[i] = 100;
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * (1 + 0.0002 + 0.012 * (i + 1) * (u() - 0.5));
   const { spec, space, constraints, baselines } = compileExperiment(
@@ -41,7 +38,11 @@ function validationFile(): ValidationFile {
       data: { file: 'x.csv', assets: ['A', 'B', 'C'] },
       targets: { A: 0.6, B: 0.3, C: 0.1 },
       costs: { feeBps: 5, halfSpreadBps: 5 },
-      space: { bands: { absolute: { width: [0.01, 0.02, 0.05] }, relative: { width: [0.1, 0.3] }, calendar: {}, none: {} }, check: ['weekly', 'monthly'], mode: ['target', 'edge'] },
+      space: {
+        bands: { absolute: { width: [0.01, 0.02, 0.05] }, relative: { width: [0.1, 0.3] }, calendar: {}, none: {} },
+        check: ['weekly', 'monthly'],
+        mode: ['target', 'edge'],
+      },
       scoreWeights: { trackingError: 1, costDrag: 1e-3 },
       constraints: ['trackingError <= 0.01'],
       validation: { kind: 'walk-forward', train: '1y', test: '6m' },
@@ -52,12 +53,38 @@ function validationFile(): ValidationFile {
   const folds = makeFolds(dates, space.maxLookback, spec.validation!);
   const ids = sampleIds(space.size, 20_000);
   const w = walkForward({
-    prices, T, N, dates, periodsPerYear: 252, targets, space, ids, scoreWeights: spec.scoreWeights, constraints, folds,
-    baselines, initialCapital: spec.initialCapital,
+    prices,
+    T,
+    N,
+    dates,
+    periodsPerYear: 252,
+    targets,
+    space,
+    ids,
+    scoreWeights: spec.scoreWeights,
+    constraints,
+    folds,
+    baselines,
+    initialCapital: spec.initialCapital,
   });
   return buildValidationFile(
-    { dir: '.', spec, prices, T, N, dates, periodsPerYear: 252, targets, start: space.maxLookback, space, constraints,
-      baselines, folds, robustness: null, file: 'v.json' },
+    {
+      dir: '.',
+      spec,
+      prices,
+      T,
+      N,
+      dates,
+      periodsPerYear: 252,
+      targets,
+      start: space.maxLookback,
+      space,
+      constraints,
+      baselines,
+      folds,
+      robustness: null,
+      file: 'v.json',
+    },
     w,
     ids,
   );
@@ -157,7 +184,7 @@ describe('out-of-sample section and theory sentence in the page', () => {
 });
 
 describe('theory rule on the width effect chart', () => {
-  it('on the absolute band\'s width panel only (the same unit, weight points)', async () => {
+  it("on the absolute band's width panel only (the same unit, weight points)", async () => {
     const mixed = prepareReport(withValidation());
     for (const band of ['relative', 'drift', 'volatility']) {
       const other = mixed.charts.find((c) => c.id === `chart-effect-width-${band}`)!;

@@ -19,13 +19,14 @@ async function runFolder(files: Record<string, string>): Promise<string> {
 }
 
 // 0.1 + 0.2 and 1/3 are not float32 numbers: float32 would give 0.30000001192092896 and 0.3333333432674408
-const RESULTS = [
-  'id,band,width,cagr,score,rank,error',
-  '0,relative,0.25,0.30000000000000004,0.3333333333333333,1,',
-  '1,absolute,0.05,,0.5,2,',
-  '2,absolute,0.1,,,,"worker crashed, twice\nsecond line"',
-  'calendar-monthly,calendar,,0.07,,,',
-].join('\n') + '\n';
+const RESULTS =
+  [
+    'id,band,width,cagr,score,rank,error',
+    '0,relative,0.25,0.30000000000000004,0.3333333333333333,1,',
+    '1,absolute,0.05,,0.5,2,',
+    '2,absolute,0.1,,,,"worker crashed, twice\nsecond line"',
+    'calendar-monthly,calendar,,0.07,,,',
+  ].join('\n') + '\n';
 
 describe('openRunFrames', () => {
   it('reads results.csv with full float64 numbers, NaN for empty cells, text columns as text (quoted newline kept)', async () => {
@@ -103,9 +104,7 @@ describe('danfojs stays off the price-loading path', () => {
 
   it('`backtest` never loads danfojs or TensorFlow; openRunFrames does (the watch works)', async () => {
     const watch = await preload();
-    const bt = node(watch, [
-      'bin/rebalance-lab.js', 'backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--json',
-    ]);
+    const bt = node(watch, ['bin/rebalance-lab.js', 'backtest', '--data', 'data/etf_daily_adjclose_1993_2023.csv', '--weights', 'SPY=0.6,TLT=0.4', '--json']);
     expect(bt.status, bt.stderr).toBe(0);
     expect(bt.stderr).not.toMatch(/LOADED/);
     const dir = await runFolder({ 'results.csv': RESULTS });

@@ -41,7 +41,13 @@ describe('journal format 2', () => {
     const { file } = await fiveRecords();
     const { records, dropped } = await readJournal(file);
     expect(dropped).toBe(0);
-    expect(records.map((r) => [r.from, r.to])).toEqual([[0, 4], [4, 8], [8, 12], [12, 16], [16, 20]]);
+    expect(records.map((r) => [r.from, r.to])).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 12],
+      [12, 16],
+      [16, 20],
+    ]);
     expect(records[3].rows[2 * N_METRICS + 5]).toBe(10 * 14 + 5);
     expect(records[2].failures).toEqual([[9, 'boom']]);
   });
@@ -53,7 +59,10 @@ describe('journal format 2', () => {
       const off = where === 'rows' ? at[1] + 24 + 100 : where === 'count field' ? at[1] + 8 : at[1];
       flip(file, off);
       const scan = await scanJournal(file, { size: 20 });
-      expect(scan.entries.map((e) => e.from), where).toEqual([0, 8, 12, 16]);
+      expect(
+        scan.entries.map((e) => e.from),
+        where,
+      ).toEqual([0, 8, 12, 16]);
       expect(scan.damaged, where).toEqual([{ offset: at[1], bytes: at[2] - at[1] }]);
       expect(scan.dropped).toBe(0);
       expect(scan.failures).toEqual([[9, 'boom']]);
@@ -88,7 +97,10 @@ describe('journal format 2', () => {
     writeFileSync(file, Buffer.concat([readFileSync(file), encodeRecord(crafted), encodeRecord(batch(20, 22))]));
     const scan = await scanJournal(file, { size: 20 });
     expect(scan.entries.map((e) => e.from)).toEqual([0, 4, 8, 12, 16]);
-    expect(scan.overlapping.map((o) => [o.from, o.count])).toEqual([[6, 4], [20, 2]]);
+    expect(scan.overlapping.map((o) => [o.from, o.count])).toEqual([
+      [6, 4],
+      [20, 2],
+    ]);
   });
 
   it('refuses a format-1 journal with a clear message', async () => {

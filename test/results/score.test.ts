@@ -79,7 +79,10 @@ describe('paretoFront', () => {
   });
 
   it('only the first n rows count; empty and all-excluded inputs give an empty front', () => {
-    const rows = table([{ turnover: 1, trackingError: 1 }, { turnover: 0, trackingError: 0 }]);
+    const rows = table([
+      { turnover: 1, trackingError: 1 },
+      { turnover: 0, trackingError: 0 },
+    ]);
     expect(Array.from(paretoFront(rows, 1, ['turnover', 'trackingError'], allOk(2)))).toEqual([1]);
     expect(Array.from(paretoFront(new Float64Array(0), 0, ['turnover'], new Uint8Array(0)))).toEqual([]);
     expect(Array.from(paretoFront(rows, 2, ['turnover', 'trackingError'], new Uint8Array(2)))).toEqual([0, 0]);
@@ -141,7 +144,10 @@ describe('score = Σ weight·metric', () => {
 
   it('reads the row at the offset; negative weights reward a metric', () => {
     // second row: sharpe 0.8·(−0.1) + trackingError 0.05·1 = −0.08 + 0.05 = −0.03
-    const rows = table([{ sharpe: 100, trackingError: 100 }, { sharpe: 0.8, trackingError: 0.05 }]);
+    const rows = table([
+      { sharpe: 100, trackingError: 100 },
+      { sharpe: 0.8, trackingError: 0.05 },
+    ]);
     expect(score(rows, N_METRICS, { sharpe: -0.1, trackingError: 1 })).toBeCloseTo(-0.03, 15);
     expect(score(rows, N_METRICS, {})).toBe(0);
   });

@@ -64,7 +64,9 @@ describe('selection end to end', () => {
     const rows = table(csv);
 
     // the rule by hand: feasible, not calendar/none, no error; lowest score, ties → lower id
-    const cands = rows.filter((r) => /^\d+$/.test(r.id) && r.feasible === '1' && r.error === '' && r.band !== 'calendar' && r.band !== 'none' && r.score !== '');
+    const cands = rows.filter(
+      (r) => /^\d+$/.test(r.id) && r.feasible === '1' && r.error === '' && r.band !== 'calendar' && r.band !== 'none' && r.score !== '',
+    );
     cands.sort((a, b) => Number(a.score) - Number(b.score) || Number(a.id) - Number(b.id));
     const pick = Number(cands[0].id);
     expect(sel.pick).toBe(pick);
@@ -82,9 +84,12 @@ describe('selection end to end', () => {
     for (const r of base) expect(r.rank).toBe('');
     expect(sel.baselines.map((b) => b.id)).toEqual(base.map((r) => r.id));
     // the indistinguishable set is marked in results.csv, and the simplest is the pick or one of them
-    expect(rows.filter((r) => r.selection === 'indistinguishable').map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(
-      [...sel.indistinguishable].sort((a, b) => a - b),
-    );
+    expect(
+      rows
+        .filter((r) => r.selection === 'indistinguishable')
+        .map((r) => Number(r.id))
+        .sort((a, b) => a - b),
+    ).toEqual([...sel.indistinguishable].sort((a, b) => a - b));
     expect([pick, ...sel.indistinguishable]).toContain(sel.simplest);
     // best per band and mode: the lowest rank among the candidates of that band / mode
     for (const band of new Set(cands.map((r) => r.band))) expect(sel.bestPerBand[band]).toBe(Number(cands.find((r) => r.band === band)!.id));
@@ -116,8 +121,14 @@ describe('selection end to end', () => {
     const rob = new Map(table(await readFile(path.join(run, 'robustness.csv'), 'utf8')).map((x) => [x.id, x]));
     // by hand: in-sample feasible, not calendar/none, feasible on ≥ half the paths; lowest robustScore, ties → lower id
     const cands = rows.filter(
-      (x) => /^\d+$/.test(x.id) && x.feasible === '1' && x.error === '' && x.band !== 'calendar' && x.band !== 'none' &&
-        Number(rob.get(x.id)!.feasibleFreq) >= 0.5 && rob.get(x.id)!.robustScore !== '',
+      (x) =>
+        /^\d+$/.test(x.id) &&
+        x.feasible === '1' &&
+        x.error === '' &&
+        x.band !== 'calendar' &&
+        x.band !== 'none' &&
+        Number(rob.get(x.id)!.feasibleFreq) >= 0.5 &&
+        rob.get(x.id)!.robustScore !== '',
     );
     cands.sort((a, b) => Number(rob.get(a.id)!.robustScore) - Number(rob.get(b.id)!.robustScore) || Number(a.id) - Number(b.id));
     expect(sel.rule.rankBy).toBe('robust-median');

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { M, N_METRICS } from '../../src/kernel/metrics.js';
 import { ZERO_COSTS, type Config } from '../../src/policy/types.js';
 import {
-  bhReject, binomialUpperTailHalf, bootstrapWorseP, cscvPbo, indistinguishableRows, pairedWorseP, subPeriodBounds,
+  bhReject,
+  binomialUpperTailHalf,
+  bootstrapWorseP,
+  cscvPbo,
+  indistinguishableRows,
+  pairedWorseP,
+  subPeriodBounds,
 } from '../../src/results/selection-stats.js';
 import { buildSelection, EXCLUDED, FAILED, FEASIBLE, scoreTerms, scoreText, sig3, type SelectionInput } from '../../src/results/selection.js';
 import { chooseSubPeriods } from '../../src/results/subperiods.js';
@@ -28,9 +34,19 @@ function input(configs: Config[], score: number[], flags: number[], over: Partia
   const metrics = new Map<number, Float64Array>();
   configs.forEach((_, i) => metrics.set(i, metricsRow({ trackingError: score[i], rebalancesPerYear: 10 })));
   return {
-    K: configs.length, score: Float64Array.from(score), flags: Uint8Array.from(flags), robust: null, config: (id) => configs[id], metrics,
-    scoreWeights: { trackingError: 1 }, constraints: ['trackingError <= 0.02'], baselines: [], subPeriods: { reason: 'not in this test' },
-    outOfSample: null, failed: flags.filter((f) => f & FAILED).length, ...over,
+    K: configs.length,
+    score: Float64Array.from(score),
+    flags: Uint8Array.from(flags),
+    robust: null,
+    config: (id) => configs[id],
+    metrics,
+    scoreWeights: { trackingError: 1 },
+    constraints: ['trackingError <= 0.02'],
+    baselines: [],
+    subPeriods: { reason: 'not in this test' },
+    outOfSample: null,
+    failed: flags.filter((f) => f & FAILED).length,
+    ...over,
   };
 }
 
@@ -58,7 +74,11 @@ describe('the rule', () => {
     const sel = buildSelection(
       input(configs, [0.005, 0.001, 0.004, 0.0001, 0.003], [FEASIBLE, FEASIBLE, FEASIBLE, FEASIBLE | EXCLUDED, FEASIBLE], {
         robust: {
-          score: Float64Array.from([0.00505, 0.00925, 0.00415, 0.0001, 0.003]), feasibleFreq: Float64Array.from([1, 1, 1, 1, 0.25]), paths, P: 4, quantile: 0.5,
+          score: Float64Array.from([0.00505, 0.00925, 0.00415, 0.0001, 0.003]),
+          feasibleFreq: Float64Array.from([1, 1, 1, 1, 0.25]),
+          paths,
+          P: 4,
+          quantile: 0.5,
         },
       }),
     );
@@ -126,13 +146,7 @@ describe('the indistinguishable set', () => {
     // BH over m = 4 at 0.05: sorted B 0.0039 ≤ 0.0125 ✓; D 0.0352 > 0.025; C 0.1445 > 0.0375; E 1 > 0.05
     // → only B is worse: the set is {E, C, D} = ids [1, 3, 4].
     const A = [1, 2, 3, 4, 5, 6, 7, 8];
-    const rows = [
-      A,
-      A,
-      A.map((x) => x + 1),
-      A.map((x, s) => (s < 6 ? x + 0.5 : x - 0.5)),
-      A.map((x, s) => (s < 7 ? x + 0.1 : x - 3)),
-    ];
+    const rows = [A, A, A.map((x) => x + 1), A.map((x, s) => (s < 6 ? x + 0.5 : x - 0.5)), A.map((x, s) => (s < 7 ? x + 0.1 : x - 3))];
     const obs = Float64Array.from(rows.flat());
     expect(indistinguishableRows(obs, 5, 8, 0, 0.05, 'sign')).toEqual([1, 3, 4]);
 
@@ -225,7 +239,16 @@ describe('PBO (CSCV)', () => {
 describe('sig3', () => {
   it('3 significant digits without an exponent for ordinary sizes, 1,000 and up included', () => {
     // 1234 → 1.23·10³ = 1230; 45678 → 45700; 999.7 rounds up to 1000; −1,500,000 stays whole
-    expect([0.5, 12.345, 999, 999.7, 1234, 45678, -1.5e6, 0.00012345].map(sig3)).toEqual(['0.5', '12.3', '999', '1000', '1230', '45700', '-1500000', '0.000123']);
+    expect([0.5, 12.345, 999, 999.7, 1234, 45678, -1.5e6, 0.00012345].map(sig3)).toEqual([
+      '0.5',
+      '12.3',
+      '999',
+      '1000',
+      '1230',
+      '45700',
+      '-1500000',
+      '0.000123',
+    ]);
     // a cost drag of 1,234 bp/yr reads as a number, not "1.23e+3"
     expect(scoreText(scoreTerms({ costDrag: 1 }, metricsRow({ costDrag: 1234 })))).toBe('cost drag 1230 bp/yr');
   });
@@ -249,7 +272,11 @@ describe('baselines', () => {
     expect(b.map((x) => x.id)).toEqual(['calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'calendar-10', 'none']);
     // every 1 period is daily: one baseline
     expect(baselineConfigs({ checks: ['daily', 1] }, { costs: ZERO_COSTS }).map((x) => x.id)).toEqual([
-      'calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'none',
+      'calendar-monthly',
+      'calendar-quarterly',
+      'calendar-yearly',
+      'calendar-daily',
+      'none',
     ]);
   });
 });
@@ -268,7 +295,10 @@ describe('out of sample', () => {
         kind: 'walk-forward',
         folds: [{ outOfSample: { feasible: true } }, { outOfSample: { feasible: false } }, { outOfSample: { feasible: true } }],
         stitched: { score: 0.005 },
-        baselines: [{ id: 'calendar-monthly', score: 0.006 }, { id: 'none', score: 0.004 }],
+        baselines: [
+          { id: 'calendar-monthly', score: 0.006 },
+          { id: 'none', score: 0.004 },
+        ],
         stability: { distinctConfigs: 2 },
       }),
     );

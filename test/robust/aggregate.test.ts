@@ -26,7 +26,7 @@ function q7(values: number[], q: number): number {
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 const settings: RobustSettings = {
@@ -149,7 +149,11 @@ function expectMatches(sum: RobustSummary, b: Brute, n: number): void {
     sum.columns.forEach((c, k) => {
       const [med, lo, hi] = b.stats.get(`${i}:${c}`)!;
       const got = [0, 1, 2].map((j) => sum.stats[(i * Q + k) * 3 + j]);
-      for (const [g, e] of [[got[0], med], [got[1], lo], [got[2], hi]]) {
+      for (const [g, e] of [
+        [got[0], med],
+        [got[1], lo],
+        [got[2], hi],
+      ]) {
         if (Number.isNaN(e)) expect(g).toBeNaN();
         else expect(g).toBeCloseTo(e, 12);
       }
@@ -270,7 +274,12 @@ describe('the summary against brute force', () => {
     expect(ranked).toBeGreaterThan(3);
     expect(withoutRule).toBeGreaterThan(ranked);
     // results.csv's ranks when ranking is robust (src/results/selection.ts) are the same numbers
-    const rk = rankCandidates({ K, score: inScore, flags, robust: { score: sum.robustScore, feasibleFreq: sum.feasibleFreq, paths: sum.pathScores, P, quantile: 0.5 } });
+    const rk = rankCandidates({
+      K,
+      score: inScore,
+      flags,
+      robust: { score: sum.robustScore, feasibleFreq: sum.feasibleFreq, paths: sum.pathScores, P, quantile: 0.5 },
+    });
     expect([...rk.rank]).toEqual([...sum.robustRank]);
   });
 

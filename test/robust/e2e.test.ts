@@ -74,7 +74,11 @@ describe('out-of-sample example with validation and robustness', () => {
     for (let k = 1; k < 18; k++) expect(col(widths[k], 'turnover_median')).toBeLessThan(col(widths[k - 1], 'turnover_median'));
     for (let k = 19; k < 30; k++) expect(col(widths[k], 'turnover_median')).toBeLessThan(col(widths[9], 'turnover_median'));
     // robust ranks are 1..n without gaps; each path's top 10 gives frequencies summing to at most 10
-    const ranks = rows.map((r) => r[head.indexOf('robustRank')]).filter((x) => x !== '').map(Number).sort((a, b) => a - b);
+    const ranks = rows
+      .map((r) => r[head.indexOf('robustRank')])
+      .filter((x) => x !== '')
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(ranks.length).toBeGreaterThan(10);
     expect(ranks).toEqual(ranks.map((_, i) => i + 1));
     // robustRank follows the selection rule (docs/selection.md): calendar and buy-and-hold rows of the
@@ -91,13 +95,26 @@ describe('out-of-sample example with validation and robustness', () => {
 
   it('writes robustness.json with the settings and the timing', async () => {
     const j = JSON.parse(await readFile(path.join(dir, 'robustness.json'), 'utf8')) as RobustnessJson;
-    expect(j).toMatchObject({ kind: 'block-bootstrap', paths: 500, blockLength: 20, seed: 7, rankBy: 'median', configurations: 184, backtests: 190 * 500, workers: 2, failed: 0 });
+    expect(j).toMatchObject({
+      kind: 'block-bootstrap',
+      paths: 500,
+      blockLength: 20,
+      seed: 7,
+      rankBy: 'median',
+      configurations: 184,
+      backtests: 190 * 500,
+      workers: 2,
+      failed: 0,
+    });
     expect(j.top.length).toBe(20);
     expect(j.top.map((t) => t.robustRank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     // the same 20 as results.csv's ranks 1..20
     const results = table(await readFile(path.join(dir, 'results.csv'), 'utf8'));
     const rk = results.head.indexOf('rank');
-    const first20 = results.rows.filter((r) => r[rk] !== '' && Number(r[rk]) <= 20).sort((a, b) => Number(a[rk]) - Number(b[rk])).map((r) => String(r[0]));
+    const first20 = results.rows
+      .filter((r) => r[rk] !== '' && Number(r[rk]) <= 20)
+      .sort((a, b) => Number(a[rk]) - Number(b[rk]))
+      .map((r) => String(r[0]));
     expect(j.top.map((t) => String(t.id))).toEqual(first20);
     expect(j.backtestsPerSecond).toBeGreaterThan(0);
     expect(stderr).toMatch(/robustness: 184 configurations \+ 6 baselines × 500 bootstrap paths on 2 workers: 95000 done/);

@@ -57,9 +57,24 @@ async function run(spec: ExperimentSpec, name: string, workers: number, taskSize
   const dir = path.join(tmp, name);
   await mkdir(dir, { recursive: true });
   await runRobustness({
-    dir, spec, prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, periodsPerYear: matrix.periodsPerYear,
-    targets: resolveTargets(spec.targets, matrix.assets, { normalize: false, where: 'targets' }), start: space.maxLookback, space, constraints: c.constraints,
-    baselines: c.baselines, folds: [], robustness: c.robustness, workers, quiet: true, file: 'robust-small.json', taskSize,
+    dir,
+    spec,
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    periodsPerYear: matrix.periodsPerYear,
+    targets: resolveTargets(spec.targets, matrix.assets, { normalize: false, where: 'targets' }),
+    start: space.maxLookback,
+    space,
+    constraints: c.constraints,
+    baselines: c.baselines,
+    folds: [],
+    robustness: c.robustness,
+    workers,
+    quiet: true,
+    file: 'robust-small.json',
+    taskSize,
   });
   return dir;
 }
@@ -78,7 +93,14 @@ describe('robustness pool', () => {
     // then the baselines: calendar monthly, quarterly, yearly and on each other searched schedule (daily), and buy and hold
     expect(lines.length - 1).toBe(19 + 5);
     const all = lines.slice(1).map(splitCsvLine);
-    expect(all.map((r) => r[0])).toEqual([...Array.from({ length: 19 }, (_, i) => String(i)), 'calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'none']);
+    expect(all.map((r) => r[0])).toEqual([
+      ...Array.from({ length: 19 }, (_, i) => String(i)),
+      'calendar-monthly',
+      'calendar-quarterly',
+      'calendar-yearly',
+      'calendar-daily',
+      'none',
+    ]);
     const rows = all.slice(0, 19);
     // a baseline is never a candidate for the front, the top 10 or the robust rank
     for (const b of all.slice(19)) expect([b[head.indexOf('paretoFreq')], b[head.indexOf('top10Freq')], b[head.indexOf('robustRank')]]).toEqual(['0', '0', '']);
@@ -101,7 +123,11 @@ describe('robustness pool', () => {
     expect(col(none, 'turnover_p95')).toBe(0);
     // 24 paths: each puts 10 rows in its top 10 when at least 10 are feasible, so the frequencies sum to ≤ 10
     expect(rows.reduce((s, r) => s + col(r, 'top10Freq'), 0)).toBeLessThanOrEqual(10 + 1e-9);
-    const ranks = rows.map((r) => r[head.indexOf('robustRank')]).filter((x) => x !== '').map(Number).sort((x, y) => x - y);
+    const ranks = rows
+      .map((r) => r[head.indexOf('robustRank')])
+      .filter((x) => x !== '')
+      .map(Number)
+      .sort((x, y) => x - y);
     expect(ranks).toEqual(Array.from({ length: ranks.length }, (_, i) => i + 1));
     const json = JSON.parse(await readFile(path.join(tmp, 'w2', 'robustness.json'), 'utf8')) as RobustnessJson;
     expect(json.paths).toBe(24);
@@ -143,8 +169,21 @@ describe('robustness pool', () => {
     const space = new ParameterSpace(spec.space, spec.search, { costs: spec.costs });
     const run = runRobustPool({
       workerData: {
-        prices: matrix.prices, T: matrix.T, N: matrix.N, dates: matrix.dates, targets: Float64Array.of(0.5, 0.3, 0.2), periodsPerYear: 252,
-        start: 20, initialCapital: 1e5, riskFree: 0, space: spec.space, search: spec.search, costs: spec.costs, seed: 1, blockLength: 20, baselines: [],
+        prices: matrix.prices,
+        T: matrix.T,
+        N: matrix.N,
+        dates: matrix.dates,
+        targets: Float64Array.of(0.5, 0.3, 0.2),
+        periodsPerYear: 252,
+        start: 20,
+        initialCapital: 1e5,
+        riskFree: 0,
+        space: spec.space,
+        search: spec.search,
+        costs: spec.costs,
+        seed: 1,
+        blockLength: 20,
+        baselines: [],
       },
       tasks: planTasks(space.size, 4, 2),
       workers: 2,
@@ -155,7 +194,12 @@ describe('robustness pool', () => {
   }, 60_000);
 
   it('plans path-major tasks that cover every (path, id) once', () => {
-    for (const [K, P, w, size] of [[19, 24, 2, undefined], [19, 24, 1, 5], [1000, 3, 2, 256], [7, 1, 2, 3]] as const) {
+    for (const [K, P, w, size] of [
+      [19, 24, 2, undefined],
+      [19, 24, 1, 5],
+      [1000, 3, 2, 256],
+      [7, 1, 2, 3],
+    ] as const) {
       const seen = new Uint8Array(K * P);
       let lastPath = -1;
       for (const t of planTasks(K, P, w, size)) {

@@ -14,16 +14,25 @@ import type { ReportInput } from '../../src/report/types.js';
 import { smallInput } from '../report/fixture.js';
 import { everyMarkHasTooltip, runChart as run } from '../report/vega.js';
 
-
-
 const COLUMNS = ['turnover', 'trackingError', 'maxDrawdown', 'cagr', 'volatility', 'excessReturn', 'score'];
-const HEAD = ['id', 'label', ...COLUMNS.flatMap((c) => [`${c}_median`, `${c}_p5`, `${c}_p95`]), 'feasibleFreq', 'paretoFreq', 'top10Freq', 'robustScore', 'robustRank'];
+const HEAD = [
+  'id',
+  'label',
+  ...COLUMNS.flatMap((c) => [`${c}_median`, `${c}_p5`, `${c}_p95`]),
+  'feasibleFreq',
+  'paretoFreq',
+  'top10Freq',
+  'robustScore',
+  'robustRank',
+];
 
 /** A robustness.csv row: metric c of configuration i has median m(i, c), p5 = 0.8·m, p95 = 1.3·m. */
 function csvRow(i: number, rank: number | null, pareto: number, top: number, label = `config ${i}`, id = String(i)): string {
   const m = (c: number): number => (i + 1) / 1000 + c / 100;
   const stats = COLUMNS.flatMap((_, c) => [m(c), 0.8 * m(c), 1.3 * m(c)].map(String));
-  return [id, label.includes(',') ? `"${label}"` : label, ...stats, '1', String(pareto), String(top), String(m(6)), rank === null ? '' : String(rank)].join(',');
+  return [id, label.includes(',') ? `"${label}"` : label, ...stats, '1', String(pareto), String(top), String(m(6)), rank === null ? '' : String(rank)].join(
+    ',',
+  );
 }
 
 const made: string[] = [];
@@ -42,8 +51,18 @@ async function writeRun(lines: string[], extra: Record<string, unknown> = {}): P
   await writeFile(
     path.join(dir, 'robustness.json'),
     JSON.stringify({
-      kind: 'block-bootstrap', paths: 50, blockLength: 20, seed: 7, rankBy: 'median', configurations: lines.length, backtests: lines.length * 50,
-      workers: 2, seconds: { total: 1.5 }, failed: 0, columns: COLUMNS, ...extra,
+      kind: 'block-bootstrap',
+      paths: 50,
+      blockLength: 20,
+      seed: 7,
+      rankBy: 'median',
+      configurations: lines.length,
+      backtests: lines.length * 50,
+      workers: 2,
+      seconds: { total: 1.5 },
+      failed: 0,
+      columns: COLUMNS,
+      ...extra,
     }),
   );
   return dir;

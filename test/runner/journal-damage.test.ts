@@ -64,7 +64,7 @@ describe('journal damage and resume', () => {
     expect(await readFile(path.join(d, 'results.csv'), 'utf8')).toBe(reference);
   }, 120_000);
 
-  it('--resume refuses a folder with a journal but no manifest (another experiment\'s rows are never adopted)', async () => {
+  it("--resume refuses a folder with a journal but no manifest (another experiment's rows are never adopted)", async () => {
     const d = await copyRun('nomanifest');
     await rm(path.join(d, 'manifest.json'));
     await expect(runExperiment({ experiment: file, resume: d, workers: 1, quiet: true })).rejects.toThrow(/has no manifest\.json, so it is not a run folder/);
@@ -74,7 +74,9 @@ describe('journal damage and resume', () => {
     const d = path.join(dir, 'small', 'stray');
     await mkdir(d);
     await writeFile(path.join(d, 'results.csv'), 'precious\n');
-    await expect(runExperiment({ experiment: file, out: dir, runId: 'stray', workers: 1, quiet: true })).rejects.toThrow(/holds results\.csv but no manifest\.json/);
+    await expect(runExperiment({ experiment: file, out: dir, runId: 'stray', workers: 1, quiet: true })).rejects.toThrow(
+      /holds results\.csv but no manifest\.json/,
+    );
     expect(await readFile(path.join(d, 'results.csv'), 'utf8')).toBe('precious\n');
   });
 });

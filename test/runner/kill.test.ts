@@ -14,7 +14,6 @@ import { ROOT, smallExperiment, writeExperiment } from './fixture.js';
 
 const BIN = path.join(ROOT, 'bin/rebalance-lab.js');
 
-
 /**
  * Start the CLI and SIGKILL it after `ms`, or as soon as `journal` holds `bytes` or more (when
  * given: a kill in the middle of the sweep however slow the start-up); resolves to how it ended.
@@ -72,7 +71,10 @@ beforeAll(async () => {
 
 describe('kill -9 at random moments, then resume', () => {
   it('gives results byte-identical to an uninterrupted run (several seeds)', async () => {
-    const K = reference.trim().split('\n').filter((l) => /^\d+,/.test(l)).length;
+    const K = reference
+      .trim()
+      .split('\n')
+      .filter((l) => /^\d+,/.test(l)).length;
     // (8 absolute + 6 relative + 3×2 volatility) × 4 checks × 4 modes × 2 cooldowns = 640,
     // drift 3 × 4 × 4 × 2 = 96, calendar 4 × (target, partial) × 2 = 16, none 1 → 753
     expect(K).toBe(753);

@@ -38,7 +38,9 @@ describe('the run-folder lock', () => {
   it('refuses a second writer and names the holder; released, it can be taken again', async () => {
     const d = await tempDir();
     const a = acquireRunLock(d, 'a run');
-    expect(() => acquireRunLock(d, 'a resume')).toThrow(new RegExp(`another process is writing this run folder: a run \\(pid ${process.pid} on host ${os.hostname()}`));
+    expect(() => acquireRunLock(d, 'a resume')).toThrow(
+      new RegExp(`another process is writing this run folder: a run \\(pid ${process.pid} on host ${os.hostname()}`),
+    );
     a.release();
     expect(existsSync(path.join(d, LOCK_FILE))).toBe(false);
     const b = acquireRunLock(d, 'a resume');
@@ -117,12 +119,15 @@ describe('two resumes of one run folder at once', () => {
   let reference: string;
   beforeAll(async () => {
     ({ file, dir } = await writeExperiment(EXP));
-    const r = spawnSync(process.execPath, [BIN, 'run', file, '--out', dir, '--run-id', 'whole', '--no-report', '--quiet', '--batch-size', '4'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'run', file, '--out', dir, '--run-id', 'whole', '--no-report', '--quiet', '--batch-size', '4'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     reference = await readFile(path.join(dir, 'twice', 'whole', 'results.csv'), 'utf8');
   }, 180_000);
 
-  it('refuses one (naming the holder) and the other gives the single run\'s bytes', async () => {
+  it("refuses one (naming the holder) and the other gives the single run's bytes", async () => {
     // a stopped run: the manifest and the first fifth of the journal, cut at a record boundary
     const whole = path.join(dir, 'twice', 'whole');
     const part = path.join(dir, 'twice', 'part');

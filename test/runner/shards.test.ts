@@ -54,7 +54,9 @@ describe('shards', () => {
     for (let k = 0; k < 4; k++) {
       // shard 2 takes its index from the environment, as a Kubernetes Indexed Job would
       const args = k === 2 ? ['--shard-from-env', 'JOB_COMPLETION_INDEX/4'] : ['--shard', `${k}/4`];
-      const r = cli(['run', file, ...args, '--out', dir, '--run-id', 'sh', '--workers', String(1 + (k % 2)), '--batch-size', String(3 + k)], { JOB_COMPLETION_INDEX: '2' });
+      const r = cli(['run', file, ...args, '--out', dir, '--run-id', 'sh', '--workers', String(1 + (k % 2)), '--batch-size', String(3 + k)], {
+        JOB_COMPLETION_INDEX: '2',
+      });
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(new RegExp(`shard ${k}/4 done`));
     }

@@ -37,7 +37,13 @@ describe('sweep determinism', () => {
     // Baselines (docs/selection.md): calendar monthly, quarterly and yearly always, then the other
     // searched schedules in the space's order (daily, weekly, every 10 rows), then buy-and-hold.
     expect(ids.slice(configIds.length)).toEqual([
-      'calendar-monthly', 'calendar-quarterly', 'calendar-yearly', 'calendar-daily', 'calendar-weekly', 'calendar-10', 'none',
+      'calendar-monthly',
+      'calendar-quarterly',
+      'calendar-yearly',
+      'calendar-daily',
+      'calendar-weekly',
+      'calendar-10',
+      'none',
     ]);
   });
 
@@ -78,7 +84,9 @@ describe('stopped before the sweep starts', () => {
   it('a stop while the data loads fails nothing: the run keeps 0 rows and a resume is byte-identical', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(runExperiment({ experiment: file, out: dir, runId: 'early', workers: 2, quiet: true, signal: ac.signal })).rejects.toThrow(/stopped: 0 of 273 configurations are kept/);
+    await expect(runExperiment({ experiment: file, out: dir, runId: 'early', workers: 2, quiet: true, signal: ac.signal })).rejects.toThrow(
+      /stopped: 0 of 273 configurations are kept/,
+    );
     const again = await runExperiment({ experiment: file, resume: path.join(dir, 'small', 'early'), workers: 2, quiet: true });
     expect(again.failures.size).toBe(0);
     expect(await results(again.dir)).toBe(reference);

@@ -7,9 +7,7 @@ import { BANDS } from '../../src/policy/bands.js';
 import { Space } from '../../src/spec/schema.js';
 import { isUserError } from '../../src/errors.js';
 import type { Config } from '../../src/policy/types.js';
-import {
-  FILE, allConfigs, canonical, configProblems, makeSpace, plainGrid, plainRange, userErrorOf, type SpaceInput,
-} from './helpers.js';
+import { FILE, allConfigs, canonical, configProblems, makeSpace, plainGrid, plainRange, userErrorOf, type SpaceInput } from './helpers.js';
 
 const COSTS = { feeBps: 5, halfSpreadBps: 2, fixedFee: 1, minTrade: 100 };
 
@@ -53,7 +51,13 @@ const CASES: { name: string; space: SpaceInput; size: number }[] = [
   {
     // calendar: edge and inner collapse into target → 4 checks × 1 × 3 cooldowns = 12; none 1
     name: 'calendar collapses edge and inner',
-    space: { bands: { calendar: {}, none: {} }, check: ['daily', 'weekly', 'monthly', 'quarterly'], mode: ['edge', 'inner'], depth: [0.3], cooldown: [0, 1, 2] },
+    space: {
+      bands: { calendar: {}, none: {} },
+      check: ['daily', 'weekly', 'monthly', 'quarterly'],
+      mode: ['edge', 'inner'],
+      depth: [0.3],
+      cooldown: [0, 1, 2],
+    },
     size: 12 + 1,
   },
   {
@@ -136,20 +140,43 @@ describe('grid size and order', () => {
     const s = makeSpace({ bands: { absolute: { width: [0.1, 0.2] } }, cooldown: [0, 4], feeBps: [1, 2], minTrade: [0, 50] });
     const pick = (c: Config): number[] => [c.width, c.cooldown ?? -1, c.feeBps, c.minTrade];
     expect(allConfigs(s).map(pick)).toEqual([
-      [0.1, 0, 1, 0], [0.1, 0, 1, 50], [0.1, 0, 2, 0], [0.1, 0, 2, 50],
-      [0.1, 4, 1, 0], [0.1, 4, 1, 50], [0.1, 4, 2, 0], [0.1, 4, 2, 50],
-      [0.2, 0, 1, 0], [0.2, 0, 1, 50], [0.2, 0, 2, 0], [0.2, 0, 2, 50],
-      [0.2, 4, 1, 0], [0.2, 4, 1, 50], [0.2, 4, 2, 0], [0.2, 4, 2, 50],
+      [0.1, 0, 1, 0],
+      [0.1, 0, 1, 50],
+      [0.1, 0, 2, 0],
+      [0.1, 0, 2, 50],
+      [0.1, 4, 1, 0],
+      [0.1, 4, 1, 50],
+      [0.1, 4, 2, 0],
+      [0.1, 4, 2, 50],
+      [0.2, 0, 1, 0],
+      [0.2, 0, 1, 50],
+      [0.2, 0, 2, 0],
+      [0.2, 0, 2, 50],
+      [0.2, 4, 1, 0],
+      [0.2, 4, 1, 50],
+      [0.2, 4, 2, 0],
+      [0.2, 4, 2, 50],
     ]);
   });
 
   it('hybrid: width slower than relWidth; volatility: width slower than lookback, then check', () => {
     const h = makeSpace({ bands: { hybrid: { width: [0.05, 0.1], relWidth: [0.2, 0.3] } } });
-    expect(allConfigs(h).map((c) => [c.width, c.relWidth])).toEqual([[0.05, 0.2], [0.05, 0.3], [0.1, 0.2], [0.1, 0.3]]);
+    expect(allConfigs(h).map((c) => [c.width, c.relWidth])).toEqual([
+      [0.05, 0.2],
+      [0.05, 0.3],
+      [0.1, 0.2],
+      [0.1, 0.3],
+    ]);
     const v = makeSpace({ bands: { volatility: { width: [1, 2], lookback: [20, 60] } }, check: ['weekly', 10] });
     expect(allConfigs(v).map((c) => [c.width, c.lookback, c.check])).toEqual([
-      [1, 20, 'weekly'], [1, 20, 10], [1, 60, 'weekly'], [1, 60, 10],
-      [2, 20, 'weekly'], [2, 20, 10], [2, 60, 'weekly'], [2, 60, 10],
+      [1, 20, 'weekly'],
+      [1, 20, 10],
+      [1, 60, 'weekly'],
+      [1, 60, 10],
+      [2, 20, 'weekly'],
+      [2, 20, 10],
+      [2, 60, 'weekly'],
+      [2, 60, 10],
     ]);
   });
 
@@ -279,8 +306,18 @@ describe('errors of a bad space name the file and the field', () => {
       also: ['grid'],
     },
     { name: 'absolute width above 1', space: { bands: { absolute: { width: [0.05, 1.5] } } }, where: 'space.bands.absolute.width[1]', also: ['1.5', '(0, 1]'] },
-    { name: 'relative range from 0', space: { bands: { relative: { width: { from: 0, to: 0.5, step: 0.1 } } } }, where: 'space.bands.relative.width.from', also: ['got 0'] },
-    { name: 'depth 1 (must be below 1)', space: { bands: { drift: { width: 0.05 } }, mode: 'inner', depth: [0.5, 1] }, where: 'space.depth[1]', also: ['got 1'] },
+    {
+      name: 'relative range from 0',
+      space: { bands: { relative: { width: { from: 0, to: 0.5, step: 0.1 } } } },
+      where: 'space.bands.relative.width.from',
+      also: ['got 0'],
+    },
+    {
+      name: 'depth 1 (must be below 1)',
+      space: { bands: { drift: { width: 0.05 } }, mode: 'inner', depth: [0.5, 1] },
+      where: 'space.depth[1]',
+      also: ['got 1'],
+    },
     { name: 'fraction 0', space: { bands: { drift: { width: 0.05 } }, mode: 'partial', fraction: 0 }, where: 'space.fraction[0]', also: ['got 0'] },
     { name: 'lookback 1', space: { bands: { risk: { width: 0.02, lookback: [1, 20] } } }, where: 'space.bands.risk.lookback[0]', also: ['got 1'] },
     { name: 'negative cooldown', space: { bands: { none: {} }, cooldown: -1 }, where: 'space.cooldown[0]', also: ['-1'] },
@@ -293,8 +330,18 @@ describe('errors of a bad space name the file and the field', () => {
       where: 'space.bands.volatility.lookback',
       also: ['12.5'],
     },
-    { name: 'a width listed twice', space: { bands: { absolute: { width: [0.05, 0.1, 0.05] } } }, where: 'space.bands.absolute.width[2]', also: ['0.05', 'twice'] },
-    { name: 'a choice value listed twice', space: { bands: { drift: { width: { dist: 'choice', values: [0.01, 0.01] } } } }, where: 'space.bands.drift.width.values[1]', also: ['twice'] },
+    {
+      name: 'a width listed twice',
+      space: { bands: { absolute: { width: [0.05, 0.1, 0.05] } } },
+      where: 'space.bands.absolute.width[2]',
+      also: ['0.05', 'twice'],
+    },
+    {
+      name: 'a choice value listed twice',
+      space: { bands: { drift: { width: { dist: 'choice', values: [0.01, 0.01] } } } },
+      where: 'space.bands.drift.width.values[1]',
+      also: ['twice'],
+    },
   ];
   for (const { name, space, where, also } of cases) {
     it(name, () => {

@@ -146,9 +146,7 @@ export function plainGrid(s: SpaceSpec, costs: Costs): Config[] {
   type ModeChoice = { mode: Mode; depth?: number; fraction?: number };
   const modeChoices = (band: BandType): ModeChoice[] => {
     const list: Mode[] =
-      band === 'calendar'
-        ? [...(modes.some((m) => m !== 'partial') ? (['target'] as Mode[]) : []), ...modes.filter((m) => m === 'partial')]
-        : modes;
+      band === 'calendar' ? [...(modes.some((m) => m !== 'partial') ? (['target'] as Mode[]) : []), ...modes.filter((m) => m === 'partial')] : modes;
     const res: ModeChoice[] = [];
     for (const m of list) {
       if (m === 'inner') for (const q of plainValues(s.depth!)) res.push({ mode: m, depth: q });

@@ -136,7 +136,8 @@ describe.each(['random', 'halton'] as const)('%s search: configuration k depends
       if (c.band === 'risk') expect([20, 60]).toContain(c.lookback);
       if (c.band === 'hybrid') expect([0.1, 0.2, 0.3]).toContain(c.relWidth);
       if (c.band === 'calendar') expect(['target', 'partial']).toContain(c.mode);
-      if (c.band === 'none') expect(c).toEqual({ band: 'none', width: 0, check: 'daily', mode: 'target', cooldown: 0, feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 });
+      if (c.band === 'none')
+        expect(c).toEqual({ band: 'none', width: 0, check: 'daily', mode: 'target', cooldown: 0, feeBps: 0, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 });
     }
     expect([...bands].sort()).toEqual(['absolute', 'calendar', 'drift', 'hybrid', 'none', 'relative', 'risk', 'volatility']);
     expect([...modes].sort()).toEqual(['edge', 'inner', 'partial', 'target']);
@@ -157,7 +158,12 @@ describe('uniform(seed, k, j): the counter-based generator', () => {
   });
 
   it('is a pure function of its arguments, in [0, 1)', () => {
-    for (const [s, k, j] of [[1, 0, 0], [7, 123456, 3], [-5, 2 ** 40, 11], [0, 0, 24]]) {
+    for (const [s, k, j] of [
+      [1, 0, 0],
+      [7, 123456, 3],
+      [-5, 2 ** 40, 11],
+      [0, 0, 24],
+    ]) {
       const x = uniform(s, k, j);
       expect(x).toBe(uniform(s, k, j));
       expect(x >= 0 && x < 1).toBe(true);
@@ -202,7 +208,7 @@ describe('uniform(seed, k, j): the counter-based generator', () => {
   it('uses the low bits too (53-bit resolution): the last bit is 1 about half the time', () => {
     const odd = range(n).filter((k) => (uniform(2, k, 0) * 2 ** 53) % 2 === 1).length;
     // binomial(n, ½): sd = √n/2 ≈ 71; allow 4 sd
-    expect(Math.abs(odd - n / 2)).toBeLessThan(4 * Math.sqrt(n) / 2);
+    expect(Math.abs(odd - n / 2)).toBeLessThan((4 * Math.sqrt(n)) / 2);
   });
 });
 
@@ -284,8 +290,7 @@ describe('distributions through the space (random search)', () => {
 
 describe('halton: low discrepancy', () => {
   /** Radical inverse written again: reverse the base-b digits of n behind the point. */
-  const plainRadical = (n: number, b: number): number =>
-    [...n.toString(b)].reverse().reduce((s, d, i) => s + parseInt(d, b) / b ** (i + 1), 0);
+  const plainRadical = (n: number, b: number): number => [...n.toString(b)].reverse().reduce((s, d, i) => s + parseInt(d, b) / b ** (i + 1), 0);
 
   it('radical inverses by hand: 1→½, 2→¼, 3→¾, 4→⅛, 6→0.375 in base 2; 5 = 12₃ → 2/3 + 1/9 in base 3', () => {
     expect(radicalInverse(1, 2)).toBe(0.5);

@@ -54,7 +54,9 @@ function sh(cmd: string, args: string[]): string {
 
 /** sbatch with the recipe's own script; returns the job id. */
 function sbatch(args: string[]): string {
-  return sh('sbatch', ['--parsable', ...args]).trim().split(';')[0];
+  return sh('sbatch', ['--parsable', ...args])
+    .trim()
+    .split(';')[0];
 }
 
 /** The state of every job with this id (array tasks included), from scontrol. */
@@ -109,7 +111,13 @@ describe('deploy/slurm on a real one-node cluster', () => {
     const logs = path.join(state, 'logs-a');
     sh('mkdir', ['-p', logs]);
     const jid = sbatch([...SMALL, `--array=0-${SHARDS - 1}`, `--output=${logs}/sweep-%A_%a.log`, `--export=${recipeEnv('arr1')}`, 'deploy/slurm/sweep.sbatch']);
-    const mid = sbatch([...SMALL, `--dependency=afterok:${jid}`, `--output=${logs}/merge-%j.log`, `--export=${recipeEnv('arr1', '--no-report')}`, 'deploy/slurm/merge.sbatch']);
+    const mid = sbatch([
+      ...SMALL,
+      `--dependency=afterok:${jid}`,
+      `--output=${logs}/merge-%j.log`,
+      `--export=${recipeEnv('arr1', '--no-report')}`,
+      'deploy/slurm/merge.sbatch',
+    ]);
     const sweep = await waitJob(jid);
     expect(sweep, await log(`${logs}/sweep-${jid}_0.log`)).toEqual(Array(SHARDS).fill('COMPLETED'));
     expect(await waitJob(mid), await log(`${logs}/merge-${mid}.log`)).toEqual(['COMPLETED']);
@@ -134,7 +142,13 @@ describe('deploy/slurm on a real one-node cluster', () => {
     expect(manifest.completedAt, 'task 2 was killed before it finished').toBeUndefined();
     // resubmit index 2 alone; merge after it
     const again = sbatch([...SMALL, '--array=2', `--output=${logs}/retry-%A_%a.log`, `--export=${recipeEnv('arr2')}`, 'deploy/slurm/sweep.sbatch']);
-    const mid = sbatch([...SMALL, `--dependency=afterok:${again}`, `--output=${logs}/merge-%j.log`, `--export=${recipeEnv('arr2', '--no-report')}`, 'deploy/slurm/merge.sbatch']);
+    const mid = sbatch([
+      ...SMALL,
+      `--dependency=afterok:${again}`,
+      `--output=${logs}/merge-%j.log`,
+      `--export=${recipeEnv('arr2', '--no-report')}`,
+      'deploy/slurm/merge.sbatch',
+    ]);
     expect(await waitJob(again), await log(`${logs}/retry-${again}_2.log`)).toEqual(['COMPLETED']);
     expect(await waitJob(mid), await log(`${logs}/merge-${mid}.log`)).toEqual(['COMPLETED']);
     expect(await log(`${logs}/retry-${again}_2.log`)).toMatch(/resume: \d+ of 188 configurations already done/);

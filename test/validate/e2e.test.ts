@@ -26,11 +26,11 @@ let v: ValidationFile;
 
 beforeAll(async () => {
   out = await mkdtemp(path.join(os.tmpdir(), 'rl-val-'));
-  const r = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'bin/rebalance-lab.js'), 'run', 'experiments/out-of-sample.ts', '--out', out, '--run-id', 'val'],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
-  );
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/rebalance-lab.js'), 'run', 'experiments/out-of-sample.ts', '--out', out, '--run-id', 'val'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   stderr = r.stderr;
   expect(r.status, r.stderr).toBe(0);
   dir = path.join(out, 'out-of-sample', 'val');
@@ -81,7 +81,15 @@ describe('out-of-sample example: validation', () => {
     const from = matrix.dates.indexOf(f.test.first);
     const to = matrix.dates.indexOf(f.test.last) + 1;
     const r = backtest(
-      { prices: matrix.prices.subarray(0, to * 3), T: to, N: 3, dates: matrix.dates.slice(0, to), targets: [0.5, 0.3, 0.2], periodsPerYear: matrix.periodsPerYear, start: from },
+      {
+        prices: matrix.prices.subarray(0, to * 3),
+        T: to,
+        N: 3,
+        dates: matrix.dates.slice(0, to),
+        targets: [0.5, 0.3, 0.2],
+        periodsPerYear: matrix.periodsPerYear,
+        start: from,
+      },
       rowConfig(f.chosen.params),
     );
     for (const m of METRICS) {

@@ -71,8 +71,14 @@ describe('walk-forward folds by hand', () => {
     // fold 2 would start 2021-07 and test until 2023-01-01, after the last date: dropped
     const f = makeFolds(dates, 0, wf('12m', '6m', '9m'));
     expect(f.map((x) => [x.train, x.test])).toEqual([
-      [{ from: 0, to: 12 }, { from: 11, to: 18 }],
-      [{ from: 9, to: 21 }, { from: 20, to: 27 }],
+      [
+        { from: 0, to: 12 },
+        { from: 11, to: 18 },
+      ],
+      [
+        { from: 9, to: 21 },
+        { from: 20, to: 27 },
+      ],
     ]);
   });
 
@@ -122,11 +128,15 @@ describe('fold errors name the file, the field and the fix', () => {
       /^x\.ts: validation\.at: 2024-01-01 is outside the evaluation window 2020-01-01 to 2022-12-01/,
     );
     expect(err(() => makeFolds(dates, 0, { kind: 'split', at: '2019-01-01', maxConfigs: 1 }, 'x.ts'))).toMatch(/validation\.at/);
-    expect(err(() => makeFolds(dates, 0, { kind: 'split', at: '2020-02-01', maxConfigs: 1 }, 'x.ts'))).toMatch(/training window .* needs at least 3 rows; pick a later date/);
+    expect(err(() => makeFolds(dates, 0, { kind: 'split', at: '2020-02-01', maxConfigs: 1 }, 'x.ts'))).toMatch(
+      /training window .* needs at least 3 rows; pick a later date/,
+    );
   });
 
   it('windows that do not fit', () => {
-    expect(err(() => makeFolds(dates, 0, wf('3y', '1y'), 'x.ts'))).toMatch(/^x\.ts: validation: train 3y \+ test 1y do not fit in the evaluation window 2020-01-01 to 2022-12-01/);
+    expect(err(() => makeFolds(dates, 0, wf('3y', '1y'), 'x.ts'))).toMatch(
+      /^x\.ts: validation: train 3y \+ test 1y do not fit in the evaluation window 2020-01-01 to 2022-12-01/,
+    );
   });
 
   it('a step shorter than the test (overlapping test windows)', () => {
@@ -134,7 +144,9 @@ describe('fold errors name the file, the field and the fix', () => {
   });
 
   it('a window too short for a standard deviation', () => {
-    expect(err(() => makeFolds(dates, 0, wf('12m', '1m'), 'x.ts'))).toMatch(/validation\.test: fold 1's test window .* needs at least 3 rows; use a longer test/);
+    expect(err(() => makeFolds(dates, 0, wf('12m', '1m'), 'x.ts'))).toMatch(
+      /validation\.test: fold 1's test window .* needs at least 3 rows; use a longer test/,
+    );
   });
 });
 
@@ -149,12 +161,18 @@ describe('no look-ahead: a training window never sees a test day', () => {
   const N = 3;
   const prices = new Float64Array(T * N);
   let s = 12345;
-  const u = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const u = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < N; i++) prices[i] = 100;
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * (1 + 0.012 * (i + 1) * (u() - 0.5));
   const space = new ParameterSpace(
     {
-      bands: { absolute: { width: [0.01, 0.03, 0.08] }, drift: { width: [0.01, 0.04] }, risk: { width: [0.002, 0.01], lookback: [20] }, calendar: {}, none: {} },
+      bands: {
+        absolute: { width: [0.01, 0.03, 0.08] },
+        drift: { width: [0.01, 0.04] },
+        risk: { width: [0.002, 0.01], lookback: [20] },
+        calendar: {},
+        none: {},
+      },
       check: ['daily', 'monthly'],
       mode: ['target', 'edge'],
     },
@@ -164,8 +182,15 @@ describe('no look-ahead: a training window never sees a test day', () => {
   const start = space.maxLookback;
   const folds = makeFolds(all, start, wf('1y', '6m'));
   const base = {
-    N, T, dates: all, periodsPerYear: 252, targets: [0.5, 0.3, 0.2], space,
-    scoreWeights: { trackingError: 1, costDrag: 1e-3 }, constraints: [], baselines: [],
+    N,
+    T,
+    dates: all,
+    periodsPerYear: 252,
+    targets: [0.5, 0.3, 0.2],
+    space,
+    scoreWeights: { trackingError: 1, costDrag: 1e-3 },
+    constraints: [],
+    baselines: [],
   };
   const clean = walkForward({ ...base, prices, folds });
 

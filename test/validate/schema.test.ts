@@ -15,9 +15,18 @@ const error = (extra: Record<string, unknown>): string => {
 
 describe('validation field', () => {
   it('walk-forward with defaults; absent when not given', () => {
-    expect(parse({ validation: { kind: 'walk-forward', train: '3y', test: '1y' } }).validation).toEqual({ kind: 'walk-forward', train: '3y', test: '1y', maxConfigs: 20_000 });
+    expect(parse({ validation: { kind: 'walk-forward', train: '3y', test: '1y' } }).validation).toEqual({
+      kind: 'walk-forward',
+      train: '3y',
+      test: '1y',
+      maxConfigs: 20_000,
+    });
     expect(parse({ validation: { kind: 'walk-forward', train: '18m', test: '30d', step: '6w', maxConfigs: 10 } }).validation).toEqual({
-      kind: 'walk-forward', train: '18m', test: '30d', step: '6w', maxConfigs: 10,
+      kind: 'walk-forward',
+      train: '18m',
+      test: '30d',
+      step: '6w',
+      maxConfigs: 10,
     });
     expect(parse({}).validation).toBeUndefined();
   });
@@ -28,7 +37,9 @@ describe('validation field', () => {
   });
 
   it('errors name the file and the field', () => {
-    expect(error({ validation: { kind: 'walk-forward', train: '3 years', test: '1y' } })).toMatch(/^exp\.json: the experiment is not valid:\n {2}validation\.train: expected a duration like "3y", "18m", "6w" or "30d", got "3 years"/);
+    expect(error({ validation: { kind: 'walk-forward', train: '3 years', test: '1y' } })).toMatch(
+      /^exp\.json: the experiment is not valid:\n {2}validation\.train: expected a duration like "3y", "18m", "6w" or "30d", got "3 years"/,
+    );
     expect(error({ validation: { split: '2018/01/01' } })).toMatch(/validation\.split: expected an ISO date YYYY-MM-DD, got "2018\/01\/01"/);
     expect(error({ validation: { kind: 'split', at: '2018-01-01', train: '1y' } })).toMatch(/validation: unknown field "train"/);
     expect(error({ validation: { kind: 'walkforward' } })).toMatch(/validation\.kind/);

@@ -27,7 +27,7 @@ const targets = [0.5, 0.3, 0.2];
 const prices = new Float64Array(T * N);
 {
   let s = 987;
-  const u = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const u = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < N; i++) prices[i] = 40 + 30 * i;
   for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices[t * N + i] = prices[(t - 1) * N + i] * (1 + 0.0002 * i + 0.011 * (i + 1) * (u() - 0.5));
 }
@@ -37,7 +37,14 @@ const CAPITAL = 50_000;
 const costs = { feeBps: 8, halfSpreadBps: 2, fixedFee: 0, minTrade: 0 };
 const space = new ParameterSpace(
   {
-    bands: { absolute: { width: [0.01, 0.02, 0.04, 0.08] }, relative: { width: [0.05, 0.2] }, drift: { width: [0.01, 0.03] }, volatility: { width: [0.5, 2], lookback: [15] }, calendar: {}, none: {} },
+    bands: {
+      absolute: { width: [0.01, 0.02, 0.04, 0.08] },
+      relative: { width: [0.05, 0.2] },
+      drift: { width: [0.01, 0.03] },
+      volatility: { width: [0.5, 2], lookback: [15] },
+      calendar: {},
+      none: {},
+    },
     check: ['daily', 'weekly', 'monthly'],
     mode: ['target', 'edge'],
   },
@@ -54,21 +61,42 @@ const baselines = [
 
 function input(folds: Fold[], over: Partial<WalkInput> = {}): WalkInput {
   return {
-    prices, T, N, dates, periodsPerYear: PPY, targets, initialCapital: CAPITAL, riskFree: RF, space,
-    scoreWeights: weights, constraints: parseConstraints(constraintText), folds, baselines, ...over,
+    prices,
+    T,
+    N,
+    dates,
+    periodsPerYear: PPY,
+    targets,
+    initialCapital: CAPITAL,
+    riskFree: RF,
+    space,
+    scoreWeights: weights,
+    constraints: parseConstraints(constraintText),
+    folds,
+    baselines,
+    ...over,
   };
 }
 
 /** The plain reference on window [from, to): only rows < to are given to it. */
 function plainOn(w: { from: number; to: number }, config: ReturnType<ParameterSpace['config']>) {
   return plainBacktest(
-    { prices: Array.from(prices.subarray(0, w.to * N)), T: w.to, N, dates: dates.slice(0, w.to), targets, periodsPerYear: PPY, start: w.from, initialCapital: CAPITAL, riskFree: RF },
+    {
+      prices: Array.from(prices.subarray(0, w.to * N)),
+      T: w.to,
+      N,
+      dates: dates.slice(0, w.to),
+      targets,
+      periodsPerYear: PPY,
+      start: w.from,
+      initialCapital: CAPITAL,
+      riskFree: RF,
+    },
     config,
   );
 }
 
-const handScore = (m: Metrics, ws: Record<string, number> = weights): number =>
-  Object.entries(ws).reduce((a, [k, w]) => a + w * m[k as keyof Metrics], 0);
+const handScore = (m: Metrics, ws: Record<string, number> = weights): number => Object.entries(ws).reduce((a, [k, w]) => a + w * m[k as keyof Metrics], 0);
 
 /** Brute force: feasible first, then the lowest score, then the lowest id. */
 function brutePick(w: { from: number; to: number }, feasible: (m: Metrics) => boolean, ws?: Record<string, number>): { id: number; feasible: boolean } {

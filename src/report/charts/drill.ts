@@ -90,7 +90,13 @@ function dateX(dd: DrillData, showAxis: boolean) {
 }
 
 /** One panel: the chosen candidate's line, then the pick's (thick, blue, on top). */
-function panel(dd: DrillData, col: (key: string) => string, title: string, height: number, opts: { log?: boolean; reverse?: boolean; format: string; axisFormat: string; showAxis: boolean; rule?: number }): ConcatChild {
+function panel(
+  dd: DrillData,
+  col: (key: string) => string,
+  title: string,
+  height: number,
+  opts: { log?: boolean; reverse?: boolean; format: string; axisFormat: string; showAxis: boolean; rule?: number },
+): ConcatChild {
   const X = dateX(dd, opts.showAxis);
   const Y = {
     field: 'y',
@@ -109,12 +115,30 @@ function panel(dd: DrillData, col: (key: string) => string, title: string, heigh
   };
   const line = (expr: string, who: string, strokeWidth: number): LayerChild => ({
     transform: [{ calculate: expr, as: 'y' }, { filter: 'isValid(datum.y)' }, { calculate: JSON.stringify(who), as: 'who' }],
-    mark: { type: 'line', strokeWidth, tooltip: tooltipExpr([{ field: 'date', title: 'date' }, { field: 'who', title: 'series' }, { field: 'y', title, format: opts.format }]) },
+    mark: {
+      type: 'line',
+      strokeWidth,
+      tooltip: tooltipExpr([
+        { field: 'date', title: 'date' },
+        { field: 'who', title: 'series' },
+        { field: 'y', title, format: opts.format },
+      ]),
+    },
     encoding: { x: X, y: Y, color },
   });
   const layer: LayerChild[] = [];
   if (opts.rule !== undefined) {
-    layer.push({ data: { values: [{ v: opts.rule }] }, mark: { type: 'rule', color: INK, strokeDash: [4, 3], opacity: 0.6, tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]) }, encoding: { y: { field: 'v', type: 'quantitative' } } });
+    layer.push({
+      data: { values: [{ v: opts.rule }] },
+      mark: {
+        type: 'rule',
+        color: INK,
+        strokeDash: [4, 3],
+        opacity: 0.6,
+        tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]),
+      },
+      encoding: { y: { field: 'v', type: 'quantitative' } },
+    });
   }
   layer.push(line(col(DRILL_PARAM), 'chosen in the menu', 1.4), line(col("'p'"), 'recommended', 2.6));
   return { width: WIDTH, height, layer };
@@ -129,10 +153,17 @@ export function drillChart(input: ReportInput, maxPoints = 400): { chart: ChartD
   const candidates = [...(input.drill ?? []), ...input.series.slice(1)];
   if (!pick || candidates.length === 0) return null;
   const dd = drillData(pick, candidates, input.data.assets.length, input.benchmark, maxPoints);
-  const values = dd.rows.flatMap((r) => Object.entries(r).filter(([k]) => k.startsWith('v_')).map(([, v]) => v)).filter((v): v is number => typeof v === 'number' && v > 0);
+  const values = dd.rows
+    .flatMap((r) =>
+      Object.entries(r)
+        .filter(([k]) => k.startsWith('v_'))
+        .map(([, v]) => v),
+    )
+    .filter((v): v is number => typeof v === 'number' && v > 0);
   const log = values.length > 1 && Math.max(...values) / Math.min(...values) > 3;
   const panels: ConcatChild[] = [panel(dd, at('v_'), `value${log ? ' (log scale)' : ''}`, 200, { log, format: ',.0f', axisFormat: ',.0f', showAxis: false })];
-  if (dd.relative) panels.push(panel(dd, (k) => `${at('v_')(k)} / datum.b`, 'value ÷ benchmark', 150, { format: '.4f', axisFormat: '.3f', showAxis: true, rule: 1 }));
+  if (dd.relative)
+    panels.push(panel(dd, (k) => `${at('v_')(k)} / datum.b`, 'value ÷ benchmark', 150, { format: '.4f', axisFormat: '.3f', showAxis: true, rule: 1 }));
   panels.push(panel(dd, at('dd_'), 'drawdown', 130, { reverse: true, format: '.2%', axisFormat: '.0%', showAxis: true }));
   input.data.assets.forEach((a, i) => panels.push(panel(dd, at(`w${i}_`), `${a} weight`, 110, { format: '.2%', axisFormat: '.1%', showAxis: true })));
   const spec: TopLevelSpec = {
@@ -143,7 +174,12 @@ export function drillChart(input: ReportInput, maxPoints = 400): { chart: ChartD
         name: DRILL_PARAM,
         // the first entry that is not the recommended configuration itself (it would hide under the blue line)
         value: (dd.options.find((o) => o.id !== pick.id) ?? dd.options[0]).key,
-        bind: { input: 'select', options: dd.options.map((o) => o.key), labels: dd.options.map((o) => o.label), name: 'compare the recommended configuration with ' },
+        bind: {
+          input: 'select',
+          options: dd.options.map((o) => o.key),
+          labels: dd.options.map((o) => o.label),
+          name: 'compare the recommended configuration with ',
+        },
       },
     ],
     datasets: { drill: dd.rows },

@@ -39,7 +39,9 @@ export function paramUnit(param: string, band: string | null): string {
 const PCT_UNITS = new Set(['absolute', 'relative', 'hybrid', 'drift', 'risk']);
 
 function isPct(e: ParamEffect): boolean {
-  return (e.param === 'width' && PCT_UNITS.has(e.band ?? '')) || e.param === 'relWidth' || e.param === 'minWidth' || e.param === 'depth' || e.param === 'fraction';
+  return (
+    (e.param === 'width' && PCT_UNITS.has(e.band ?? '')) || e.param === 'relWidth' || e.param === 'minWidth' || e.param === 'depth' || e.param === 'fraction'
+  );
 }
 
 export function effectTitle(e: ParamEffect): string {
@@ -97,7 +99,13 @@ export function effectSpec(effect: ParamEffect, objectives: string[], datasetNam
       { field: 'q75', title: '75th percentile', format: f },
       { field: 'n', title: 'configurations', format: ',d' },
     ]);
-    const Y = { field: 'median', type: 'quantitative' as const, title: om.title, scale: { zero: false, padding: 6 }, axis: { format: axisFormat(o), labelOverlap: 'greedy' as const } };
+    const Y = {
+      field: 'median',
+      type: 'quantitative' as const,
+      title: om.title,
+      scale: { zero: false, padding: 6 },
+      axis: { format: axisFormat(o), labelOverlap: 'greedy' as const },
+    };
     const layer: LayerChild[] = effect.numeric
       ? [
           { mark: { type: 'area', opacity: 0.2, color: SERIES_COLORS[0], tooltip: tip }, encoding: { x: X, y: { ...Y, field: 'q25' }, y2: { field: 'q75' } } },
@@ -105,7 +113,10 @@ export function effectSpec(effect: ParamEffect, objectives: string[], datasetNam
           { mark: { type: 'point', filled: true, size: 30, color: SERIES_COLORS[0], opacity: 1, tooltip: tip }, encoding: { x: X, y: Y } },
         ]
       : [
-          { mark: { type: 'rule', strokeWidth: 8, opacity: 0.25, color: SERIES_COLORS[0], tooltip: tip }, encoding: { x: X, y: { ...Y, field: 'q25' }, y2: { field: 'q75' } } },
+          {
+            mark: { type: 'rule', strokeWidth: 8, opacity: 0.25, color: SERIES_COLORS[0], tooltip: tip },
+            encoding: { x: X, y: { ...Y, field: 'q25' }, y2: { field: 'q75' } },
+          },
           { mark: { type: 'point', filled: true, size: 70, color: SERIES_COLORS[0], opacity: 1, tooltip: tip }, encoding: { x: X, y: Y } },
         ];
     return { title: om.title, width: cellWidth, height: 160, data: { name: datasetName }, transform: [{ filter: { field: 'objective', equal: o } }], layer };
@@ -121,8 +132,14 @@ export function effectCharts(effects: ParamEffect[], objectives: string[], total
         ? `${name} was drawn from a range, so configurations are grouped into ${e.order.length} bins of equal ${e.logScale ? 'log ' : ''}width over the searched range; each point sits at the middle of its bin.`
         : `Each point is one searched value.`
       : `Each category is one column.`;
-    const applies = e.applicable < totalConfigs ? ` It applies to ${fmtInt(e.applicable)} of ${fmtInt(totalConfigs)} configurations${e.band ? ` (the ${e.band} band)` : ''}; the rest are left out here.` : '';
-    const sampled = e.sampledGroups > reservoir ? ` Counts are exact; the quartiles of a bin with more than ${fmtInt(reservoir)} configurations come from a seeded sample of ${fmtInt(reservoir)} of them.` : '';
+    const applies =
+      e.applicable < totalConfigs
+        ? ` It applies to ${fmtInt(e.applicable)} of ${fmtInt(totalConfigs)} configurations${e.band ? ` (the ${e.band} band)` : ''}; the rest are left out here.`
+        : '';
+    const sampled =
+      e.sampledGroups > reservoir
+        ? ` Counts are exact; the quartiles of a bin with more than ${fmtInt(reservoir)} configurations come from a seeded sample of ${fmtInt(reservoir)} of them.`
+        : '';
     const id = `chart-effect-${safe(e.param)}${e.band ? `-${safe(e.band)}` : ''}`;
     return {
       id,

@@ -8,7 +8,9 @@ import { CHART_CONFIG, INK, round6, tooltipExpr, VL_SCHEMA, type ChartDef, type 
 /* ------------------------------------------------------------------ heatmap */
 
 export function heatmapChart(h: Heatmap, lowerIsBetter: boolean, numericY: boolean): ChartDef {
-  const within = h.band ? ` (${h.band} band only: its ${h.xParam === 'width' || h.yParam === 'width' ? 'width' : 'parameters'} would mean something else for another band type)` : '';
+  const within = h.band
+    ? ` (${h.band} band only: its ${h.xParam === 'width' || h.yParam === 'width' ? 'width' : 'parameters'} would mean something else for another band type)`
+    : '';
   const xm = paramMeta(h.xParam);
   const ym = paramMeta(h.yParam);
   const meds = h.cells.map((c) => c.median).filter((v): v is number => v !== null);
@@ -85,4 +87,3 @@ export function heatmapChart(h: Heatmap, lowerIsBetter: boolean, numericY: boole
     },
   };
 }
-

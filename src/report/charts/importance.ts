@@ -44,7 +44,13 @@ export function importanceChart(rows: ImportanceRow[], objectives: string[]): Ch
         x: { field: 'share', type: 'quantitative', title: 'share of variance', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 5 } },
       },
     }));
-  const spec: TopLevelSpec = { $schema: VL_SCHEMA, config: CHART_CONFIG, datasets: { importance: data }, hconcat: charts, resolve: { scale: { y: 'independent' } } };
+  const spec: TopLevelSpec = {
+    $schema: VL_SCHEMA,
+    config: CHART_CONFIG,
+    datasets: { importance: data },
+    hconcat: charts,
+    resolve: { scale: { y: 'independent' } },
+  };
   return {
     id: 'chart-importance',
     section: 'effects',

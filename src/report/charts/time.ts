@@ -150,7 +150,14 @@ function palette(n: number): string[] {
 }
 
 /** A line per series, the recommended one (series 0) drawn last and thicker. */
-function linesLayers(tl: Timeline, prefix: string, yTitle: string, format: string, axisFmt: string | undefined, opts: { reverse?: boolean; log?: boolean; ruleAt?: number } = {}): LayerChild[] {
+function linesLayers(
+  tl: Timeline,
+  prefix: string,
+  yTitle: string,
+  format: string,
+  axisFmt: string | undefined,
+  opts: { reverse?: boolean; log?: boolean; ruleAt?: number } = {},
+): LayerChild[] {
   const labels = uniqueLabels(tl.series.map((s) => s.label));
   const keys = tl.series.map((_, k) => `${prefix}${k}`);
   const color = {
@@ -175,7 +182,17 @@ function linesLayers(tl: Timeline, prefix: string, yTitle: string, format: strin
   ];
   const layers: LayerChild[] = [];
   if (opts.ruleAt !== undefined) {
-    layers.push({ data: { values: [{ v: opts.ruleAt }] }, mark: { type: 'rule', color: INK, strokeDash: [4, 3], opacity: 0.6, tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]) }, encoding: { y: { field: 'v', type: 'quantitative' } } });
+    layers.push({
+      data: { values: [{ v: opts.ruleAt }] },
+      mark: {
+        type: 'rule',
+        color: INK,
+        strokeDash: [4, 3],
+        opacity: 0.6,
+        tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]),
+      },
+      encoding: { y: { field: 'v', type: 'quantitative' } },
+    });
   }
   if (keys.length > 1) {
     layers.push({
@@ -190,7 +207,12 @@ function linesLayers(tl: Timeline, prefix: string, yTitle: string, format: strin
     encoding: { x: DATE_X, y: Y, color },
   });
   layers.push({
-    mark: { type: 'rule', opacity: 0, strokeWidth: Math.max(1, Math.ceil(WIDTH / Math.max(1, tl.kept))), tooltip: tooltipExpr([{ field: 'date', title: 'date' }, ...keys.map((key, k) => ({ field: key, title: labels[k], format }))]) },
+    mark: {
+      type: 'rule',
+      opacity: 0,
+      strokeWidth: Math.max(1, Math.ceil(WIDTH / Math.max(1, tl.kept))),
+      tooltip: tooltipExpr([{ field: 'date', title: 'date' }, ...keys.map((key, k) => ({ field: key, title: labels[k], format }))]),
+    },
     encoding: { x: DATE_X },
   });
   return layers;
@@ -206,7 +228,8 @@ function weightsSpec(tl: Timeline, assets: string[], targets: Record<string, num
   const labels = uniqueLabels(tl.series.map((s) => s.label));
   const bands = tl.series[0]?.hasBands ?? false;
   // short row names for the rugs ("recommended", "calendar, checked daily" → "calendar daily")
-  const short = (l: string, k: number) => (k === 0 ? 'recommended' : l.replace(/^calendar, checked /, 'calendar ').replace(/^calendar, checked every /, 'calendar every '));
+  const short = (l: string, k: number) =>
+    k === 0 ? 'recommended' : l.replace(/^calendar, checked /, 'calendar ').replace(/^calendar, checked every /, 'calendar every ');
   const traded = tl.series.map((s, k) => ({ k, label: labels[k], name: short(labels[k], k), trades: s.trades })).filter((s) => s.trades > 0);
   const rows: ConcatChild[] = [];
   assets.forEach((asset, i) => {
@@ -226,12 +249,25 @@ function weightsSpec(tl: Timeline, assets: string[], targets: Record<string, num
             { field: `hi${i}`, title: 'upper border', format: '.2%' },
           ]),
         },
-        encoding: { x: DATE_NOAXIS, y: { field: `lo${i}`, type: 'quantitative', title: `${asset} weight`, scale: { zero: false }, axis: { format: '.1%' } }, y2: { field: `hi${i}` } },
+        encoding: {
+          x: DATE_NOAXIS,
+          y: { field: `lo${i}`, type: 'quantitative', title: `${asset} weight`, scale: { zero: false }, axis: { format: '.1%' } },
+          y2: { field: `hi${i}` },
+        },
       });
     }
     layer.push({
       data: { values: [{ asset, target: targets[asset] ?? null }] },
-      mark: { type: 'rule', color: INK, strokeDash: [4, 3], strokeWidth: 1, tooltip: tooltipExpr([{ field: 'asset', title: 'asset' }, { field: 'target', title: 'target weight', format: '.2%' }]) },
+      mark: {
+        type: 'rule',
+        color: INK,
+        strokeDash: [4, 3],
+        strokeWidth: 1,
+        tooltip: tooltipExpr([
+          { field: 'asset', title: 'asset' },
+          { field: 'target', title: 'target weight', format: '.2%' },
+        ]),
+      },
       encoding: { y: { field: 'target', type: 'quantitative' } },
     });
     const lines = linesLayers(tl, `w${i}_`, `${asset} weight`, '.2%', '.1%').map((l) => {
@@ -250,13 +286,35 @@ function weightsSpec(tl: Timeline, assets: string[], targets: Record<string, num
         transform: [
           { fold: traded.map((s) => `tr${s.k}`), as: ['key', 'traded'] },
           { filter: 'datum.traded' },
-          { lookup: 'key', from: { data: { values: traded.map((s) => ({ key: `tr${s.k}`, series: s.label, row: s.name })) }, key: 'key', fields: ['series', 'row'] } },
+          {
+            lookup: 'key',
+            from: { data: { values: traded.map((s) => ({ key: `tr${s.k}`, series: s.label, row: s.name })) }, key: 'key', fields: ['series', 'row'] },
+          },
         ],
-        mark: { type: 'tick', thickness: 1.2, tooltip: tooltipExpr([{ field: 'series', title: 'rebalance' }, { field: 'date', title: 'date' }]) },
+        mark: {
+          type: 'tick',
+          thickness: 1.2,
+          tooltip: tooltipExpr([
+            { field: 'series', title: 'rebalance' },
+            { field: 'date', title: 'date' },
+          ]),
+        },
         encoding: {
           x: dateX(tl),
-          y: { field: 'row', type: 'nominal', title: 'trades', sort: traded.map((s) => s.name), axis: { labelLimit: 130, labelFontSize: 10, titleFontSize: 10 } },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: labels, range: palette(labels.length) }, legend: { orient: 'top' as const, direction: 'horizontal' as const, labelLimit: 520, columns: 2 } },
+          y: {
+            field: 'row',
+            type: 'nominal',
+            title: 'trades',
+            sort: traded.map((s) => s.name),
+            axis: { labelLimit: 130, labelFontSize: 10, titleFontSize: 10 },
+          },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            scale: { domain: labels, range: palette(labels.length) },
+            legend: { orient: 'top' as const, direction: 'horizontal' as const, labelLimit: 520, columns: 2 },
+          },
         },
       });
     }
@@ -306,10 +364,11 @@ export function timeCharts(tl: Timeline, input: ReportInput): ChartDef[] {
       id: 'chart-weights',
       section: 'time',
       title: 'Weights, bands and trades',
-      explain:
-        `End-of-day weight of each asset, one panel per asset. The dashed line is the target weight${
-          best.hasBands ? `; the shaded area is the no-trade band of ${best.label}, which trades when a weight leaves it` : `; ${best.label} uses a portfolio-level trigger, so it has no per-asset band to draw`
-        }. Below each panel, one row of ticks per series marks the days it rebalanced (a daily schedule is a solid row). The recommended configuration is drawn on top.${thin}`,
+      explain: `End-of-day weight of each asset, one panel per asset. The dashed line is the target weight${
+        best.hasBands
+          ? `; the shaded area is the no-trade band of ${best.label}, which trades when a weight leaves it`
+          : `; ${best.label} uses a portfolio-level trigger, so it has no per-asset band to draw`
+      }. Below each panel, one row of ticks per series marks the days it rebalanced (a daily schedule is a solid row). The recommended configuration is drawn on top.${thin}`,
       spec: weightsSpec(tl, input.data.assets, input.targets),
     },
     {

@@ -193,7 +193,14 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
       {
         data: { name: 'configs' },
         transform: [{ filter: `datum.${front}` }, ...pos],
-        mark: { type: 'line', color: INK, strokeWidth: 1.3, opacity: 0.7, interpolate: 'step-after', tooltip: { expr: '{"Pareto front": "no feasible configuration has both lower ' + metricMeta(x).title + ' and lower ' + metricMeta(y).title + '"}' } },
+        mark: {
+          type: 'line',
+          color: INK,
+          strokeWidth: 1.3,
+          opacity: 0.7,
+          interpolate: 'step-after',
+          tooltip: { expr: '{"Pareto front": "no feasible configuration has both lower ' + metricMeta(x).title + ' and lower ' + metricMeta(y).title + '"}' },
+        },
         encoding: { x: X, y: Y, order: { field: 'px', type: 'quantitative' } },
       },
       {
@@ -219,27 +226,75 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
       {
         data: { values: [{ v: c.value, label }] },
         mark: onX
-          ? { type: 'text', color: '#dc2626', align: 'left', baseline: 'top', dx: 4, y: 4, fontSize: 11, tooltip: tooltipExpr([{ field: 'label', title: 'constraint' }]) }
-          : { type: 'text', color: '#dc2626', align: 'right', baseline: 'bottom', dy: -3, x: { expr: 'width - 4' }, fontSize: 11, tooltip: tooltipExpr([{ field: 'label', title: 'constraint' }]) },
-        encoding: onX ? { x: { field: 'v', type: 'quantitative' }, text: { field: 'label' } } : { y: { field: 'v', type: 'quantitative' }, text: { field: 'label' } },
+          ? {
+              type: 'text',
+              color: '#dc2626',
+              align: 'left',
+              baseline: 'top',
+              dx: 4,
+              y: 4,
+              fontSize: 11,
+              tooltip: tooltipExpr([{ field: 'label', title: 'constraint' }]),
+            }
+          : {
+              type: 'text',
+              color: '#dc2626',
+              align: 'right',
+              baseline: 'bottom',
+              dy: -3,
+              x: { expr: 'width - 4' },
+              fontSize: 11,
+              tooltip: tooltipExpr([{ field: 'label', title: 'constraint' }]),
+            },
+        encoding: onX
+          ? { x: { field: 'v', type: 'quantitative' }, text: { field: 'label' } }
+          : { y: { field: 'v', type: 'quantitative' }, text: { field: 'label' } },
       },
     );
   }
   // labels: left of the point in the right third of the view, right of it elsewhere (never cut off)
-  const labelLayers = (dataName: 'configs' | 'baselines', filter: (d: Datum) => boolean, filterExpr: string, text: string, colorValue: string): LayerChild[] => {
+  const labelLayers = (
+    dataName: 'configs' | 'baselines',
+    filter: (d: Datum) => boolean,
+    filterExpr: string,
+    text: string,
+    colorValue: string,
+  ): LayerChild[] => {
     const out: LayerChild[] = [];
     for (const left of [true, false]) {
       for (const up of [true, false]) {
         const rows = (dataName === 'configs' ? data.configs : data.baselines).filter((d) => filter(d) && d.labelLeft === left && d[`up${k}`] === up);
         if (!rows.length) continue;
-        const transform = [{ filter: filterExpr }, { filter: left ? 'datum.labelLeft' : '!datum.labelLeft' }, { filter: up ? `datum.up${k}` : `!datum.up${k}` }, ...pos, { calculate: text, as: 'tag' }];
-        const place = { align: left ? ('right' as const) : ('left' as const), baseline: up ? ('bottom' as const) : ('top' as const), dx: left ? -8 : 8, dy: up ? -6 : 6, fontWeight: 700 as const, fontSize: 11 };
+        const transform = [
+          { filter: filterExpr },
+          { filter: left ? 'datum.labelLeft' : '!datum.labelLeft' },
+          { filter: up ? `datum.up${k}` : `!datum.up${k}` },
+          ...pos,
+          { calculate: text, as: 'tag' },
+        ];
+        const place = {
+          align: left ? ('right' as const) : ('left' as const),
+          baseline: up ? ('bottom' as const) : ('top' as const),
+          dx: left ? -8 : 8,
+          dy: up ? -6 : 6,
+          fontWeight: 700 as const,
+          fontSize: 11,
+        };
         // a white halo under the label keeps it readable over the dots
         out.push(
           {
             data: { name: dataName },
             transform,
-            mark: { type: 'text' as const, ...place, color: 'white', stroke: 'white', strokeWidth: 3.5, strokeJoin: 'round' as const, opacity: 0.9, tooltip: tip },
+            mark: {
+              type: 'text' as const,
+              ...place,
+              color: 'white',
+              stroke: 'white',
+              strokeWidth: 3.5,
+              strokeJoin: 'round' as const,
+              opacity: 0.9,
+              tooltip: tip,
+            },
             encoding: { x: X, y: Y, text: { field: 'tag' } },
           },
           {
@@ -290,7 +345,9 @@ export function tradeoffChart(data: TradeoffData, plot: (typeof TRADEOFF_PLOTS)[
       `Circled dots joined by a step line are this plot's Pareto front: the feasible configurations for which no other feasible configuration ` +
       `has both lower ${metricMeta(x).title} and lower ${metricMeta(y).title} (computed over every feasible row, not only the dots drawn; ` +
       `the front over all objectives is the pareto column of results.csv). ` +
-      (constrained.length ? `The red dashed line${constrained.length > 1 ? 's are the constraints' : ' is the constraint'} (${constrained.map((c) => constraintText(c.metric, c.op, c.value)).join(', ')}). ` : '') +
+      (constrained.length
+        ? `The red dashed line${constrained.length > 1 ? 's are the constraints' : ' is the constraint'} (${constrained.map((c) => constraintText(c.metric, c.op, c.value)).join(', ')}). `
+        : '') +
       (xr.log ? 'Turnover is on a log scale because it spans more than a factor of ten; zero turnover (buy and hold) is drawn at the left edge. ' : '') +
       'The blue diamond is the recommended configuration, black squares are the baselines. Hover for every parameter and metric; drag to pan, scroll to zoom, double-click to reset. ' +
       sampleNote,
