@@ -372,13 +372,8 @@ export function backtest(o: BacktestOptions): BacktestResult {
       `policy.lookback: ${start} is longer than the prices allow (${matrix.T} dates from ${matrix.dates[0]}); use a shorter lookback or more data`,
     );
   const config: Config = { ...policy, ...costs };
-  const ctx = new KernelContext({
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
+  const ctx = KernelContext.forMatrix(matrix, {
     targets,
-    periodsPerYear: matrix.periodsPerYear,
     start,
     initialCapital: capital,
     riskFree,

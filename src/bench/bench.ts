@@ -43,13 +43,8 @@ async function setup(samples = 10_000) {
 /** Configurations per second of the in-process kernel, best of `rounds`. */
 async function kernelRate(rounds = 3): Promise<number[]> {
   const { matrix, targets, space } = await setup();
-  const ctx = new KernelContext({
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
+  const ctx = KernelContext.forMatrix(matrix, {
     targets,
-    periodsPerYear: matrix.periodsPerYear,
     start: space.maxLookback,
   });
   warmUp(matrix.N);
@@ -76,13 +71,8 @@ async function kernelRate(rounds = 3): Promise<number[]> {
 async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]> {
   const { matrix, targets, space } = await setup();
   const ctxOf = (flows: FlowsSpec | null, tax: number | null = null): KernelContext =>
-    new KernelContext({
-      prices: matrix.prices,
-      T: matrix.T,
-      N: matrix.N,
-      dates: matrix.dates,
+    KernelContext.forMatrix(matrix, {
       targets,
-      periodsPerYear: matrix.periodsPerYear,
       start: space.maxLookback,
       flows,
       tax,

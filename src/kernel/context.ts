@@ -32,6 +32,9 @@ export interface ContextInput {
   taxAware?: boolean;
 }
 
+/** The part of a context's input that a loaded price matrix provides. */
+export type MatrixLike = Pick<ContextInput, 'prices' | 'T' | 'N' | 'dates' | 'periodsPerYear'>;
+
 export class KernelContext {
   readonly prices: Float64Array;
   readonly T: number;
@@ -90,6 +93,11 @@ export class KernelContext {
   private readonly vols = new Map<number, Float64Array>();
   private readonly covs = new Map<number, Float64Array>();
   private logRets: Float64Array | null = null;
+
+  /** A context over a loaded price matrix (data/'s PriceMatrix has this shape): the window's own inputs in `rest`. */
+  static forMatrix(m: MatrixLike, rest: Omit<ContextInput, keyof MatrixLike> & { periodsPerYear?: number }): KernelContext {
+    return new KernelContext({ prices: m.prices, T: m.T, N: m.N, dates: m.dates, periodsPerYear: m.periodsPerYear, ...rest });
+  }
 
   constructor(inp: ContextInput) {
     const { T, N, start } = inp;

@@ -89,13 +89,8 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   });
   const targets = resolveTargets(s.targets, matrix.assets, { normalize: s.normalizeTargets, where: `${manifest.experiment.file}: targets` });
   const start = matrix.dates.indexOf(manifest.data.windowStart);
-  const ctx = new KernelContext({
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
+  const ctx = KernelContext.forMatrix(matrix, {
     targets,
-    periodsPerYear: matrix.periodsPerYear,
     start,
     initialCapital: s.initialCapital,
     riskFree: s.riskFree,

@@ -442,13 +442,8 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
   // the plan, before anything is written: refused above the limits without --yes
   const label = `${s.name}${shard ? ` shard ${sh.k}/${sh.n}` : ''}`;
   clock.enter('plan');
-  const planCtx = new KernelContext({
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
+  const planCtx = KernelContext.forMatrix(matrix, {
     targets,
-    periodsPerYear: matrix.periodsPerYear,
     start,
     initialCapital: s.initialCapital,
     riskFree: s.riskFree,
@@ -691,13 +686,8 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   };
   clock?.enter('write');
   // baselines on the same window, costs and flows: calendar on each check schedule, and buy-and-hold
-  const ctx = new KernelContext({
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
+  const ctx = KernelContext.forMatrix(matrix, {
     targets,
-    periodsPerYear: matrix.periodsPerYear,
     start,
     initialCapital: s.initialCapital,
     riskFree: s.riskFree,
