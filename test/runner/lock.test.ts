@@ -11,7 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JournalChanged, RowCursor, scanJournal } from '../../src/results/journal.js';
 import { acquireRunLock, LOCK_FILE } from '../../src/results/lock.js';
-import { ROOT, smallExperiment, writeExperiment } from './fixture.js';
+import { ROOT, smallExperiment, writeExperiment, LONG_SPACE } from './fixture.js';
 
 const BIN = path.join(ROOT, 'bin/rebalance-lab.js');
 
@@ -96,21 +96,7 @@ describe('the run-folder lock', () => {
 // resumes started together to overlap
 const EXP = smallExperiment({
   name: 'twice',
-  space: {
-    bands: {
-      absolute: { width: [0.005, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.1] },
-      relative: { width: [0.05, 0.1, 0.15, 0.2, 0.3, 0.4] },
-      volatility: { width: [0.5, 1, 1.5], lookback: [20, 60] },
-      drift: { width: [0.01, 0.02, 0.04] },
-      calendar: {},
-      none: {},
-    },
-    check: ['daily', 'weekly', 'monthly', 10],
-    mode: ['target', 'edge', 'inner', 'partial'],
-    depth: [0.5],
-    fraction: [0.5],
-    cooldown: [0, 3],
-  },
+  space: LONG_SPACE,
 });
 
 describe('two resumes of one run folder at once', () => {

@@ -15,7 +15,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, smallExperiment, writeExperiment } from '../runner/fixture.js';
+import { ROOT, smallExperiment, writeExperiment, LONG_SPACE } from '../runner/fixture.js';
 
 const CLUSTER = path.join(ROOT, 'test/slurm/cluster.sh');
 const BIN = path.join(ROOT, 'bin/rebalance-lab.js');
@@ -31,21 +31,7 @@ let reference: string;
 // enough to be killed in the middle
 const EXP = smallExperiment({
   name: 'slurmy',
-  space: {
-    bands: {
-      absolute: { width: [0.005, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.1] },
-      relative: { width: [0.05, 0.1, 0.15, 0.2, 0.3, 0.4] },
-      volatility: { width: [0.5, 1, 1.5], lookback: [20, 60] },
-      drift: { width: [0.01, 0.02, 0.04] },
-      calendar: {},
-      none: {},
-    },
-    check: ['daily', 'weekly', 'monthly', 10],
-    mode: ['target', 'edge', 'inner', 'partial'],
-    depth: [0.5],
-    fraction: [0.5],
-    cooldown: [0, 3],
-  },
+  space: LONG_SPACE,
 });
 
 function sh(cmd: string, args: string[]): string {

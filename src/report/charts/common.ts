@@ -174,3 +174,25 @@ export function axisFormat(metric: string): string | undefined {
 }
 
 export { safe };
+
+/** The date x channel of the over-time charts: month ticks for windows up to 3 years, else about 12 year ticks, never repeated labels. */
+export function dateX(rows: readonly { date?: unknown }[], showAxis = true) {
+  const first = rows.length ? Date.parse(String(rows[0].date)) : NaN;
+  const last = rows.length ? Date.parse(String(rows[rows.length - 1].date)) : NaN;
+  const years = (last - first) / (365.25 * 86400000);
+  const short = Number.isFinite(years) && years <= 3;
+  return {
+    field: 'date',
+    type: 'temporal' as const,
+    title: null,
+    scale: { type: 'utc' as const },
+    axis: showAxis
+      ? {
+          labelOverlap: true,
+          grid: false,
+          format: short ? '%b %Y' : '%Y',
+          tickCount: short ? { interval: 'month' as const, step: years <= 1 ? 2 : 6 } : { interval: 'year' as const, step: Math.max(1, Math.ceil(years / 12)) },
+        }
+      : null,
+  };
+}

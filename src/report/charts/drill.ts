@@ -9,7 +9,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInput, ReportSeries } from '../types.js';
-import { CHART_CONFIG, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
+import { CHART_CONFIG, dateX, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
 
 type Cell = string | number | null;
 
@@ -68,27 +68,6 @@ const WIDTH = 880;
 /** The parameter bound to the menu: the chosen candidate's key. */
 export const DRILL_PARAM = 'cmp';
 
-function dateX(dd: DrillData, showAxis: boolean) {
-  const first = dd.rows.length ? Date.parse(String(dd.rows[0].date)) : NaN;
-  const last = dd.rows.length ? Date.parse(String(dd.rows[dd.rows.length - 1].date)) : NaN;
-  const years = (last - first) / (365.25 * 86400000);
-  const short = Number.isFinite(years) && years <= 3;
-  return {
-    field: 'date',
-    type: 'temporal' as const,
-    title: null,
-    scale: { type: 'utc' as const },
-    axis: showAxis
-      ? {
-          labelOverlap: true,
-          grid: false,
-          format: short ? '%b %Y' : '%Y',
-          tickCount: short ? { interval: 'month' as const, step: years <= 1 ? 2 : 6 } : { interval: 'year' as const, step: Math.max(1, Math.ceil(years / 12)) },
-        }
-      : null,
-  };
-}
-
 /** One panel: the chosen candidate's line, then the pick's (thick, blue, on top). */
 function panel(
   dd: DrillData,
@@ -97,7 +76,7 @@ function panel(
   height: number,
   opts: { log?: boolean; reverse?: boolean; format: string; axisFormat: string; showAxis: boolean; rule?: number },
 ): ConcatChild {
-  const X = dateX(dd, opts.showAxis);
+  const X = dateX(dd.rows, opts.showAxis);
   const Y = {
     field: 'y',
     type: 'quantitative' as const,

@@ -7,7 +7,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInput, ReportSeries } from '../types.js';
-import { CHART_CONFIG, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
+import { CHART_CONFIG, dateX, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
 
 export type TimeRow = Record<string, string | number | boolean | null>;
 
@@ -120,27 +120,6 @@ function uniqueLabels(labels: string[]): string[] {
 }
 
 /** Date axis (UTC): one tick per quarter, year or few years, so no label repeats. */
-function dateX(tl: Timeline, showAxis = true) {
-  const rows = tl.rows;
-  const first = rows.length ? Date.parse(String(rows[0].date)) : NaN;
-  const last = rows.length ? Date.parse(String(rows[rows.length - 1].date)) : NaN;
-  const years = (last - first) / (365.25 * 86400000);
-  const short = Number.isFinite(years) && years <= 3;
-  return {
-    field: 'date',
-    type: 'temporal' as const,
-    title: null,
-    scale: { type: 'utc' as const },
-    axis: showAxis
-      ? {
-          labelOverlap: true,
-          grid: false,
-          format: short ? '%b %Y' : '%Y',
-          tickCount: short ? { interval: 'month' as const, step: years <= 1 ? 2 : 6 } : { interval: 'year' as const, step: Math.max(1, Math.ceil(years / 12)) },
-        }
-      : null,
-  };
-}
 
 const WIDTH = 880;
 
@@ -167,7 +146,7 @@ function linesLayers(
     scale: { domain: labels, range: palette(labels.length) },
     legend: { orient: 'top' as const, direction: 'horizontal' as const, labelLimit: 520, columns: 2 },
   };
-  const DATE_X = dateX(tl);
+  const DATE_X = dateX(tl.rows);
   const Y = {
     field: 'y',
     type: 'quantitative' as const,
@@ -235,7 +214,7 @@ function weightsSpec(tl: Timeline, assets: string[], targets: Record<string, num
   assets.forEach((asset, i) => {
     const keys = tl.series.map((_, k) => `w${i}_${k}`);
     const layer: LayerChild[] = [];
-    const DATE_NOAXIS = { ...dateX(tl, false) };
+    const DATE_NOAXIS = { ...dateX(tl.rows, false) };
     if (bands) {
       layer.push({
         transform: [{ filter: `isValid(datum.lo${i}) && isValid(datum.hi${i})` }],
@@ -300,7 +279,7 @@ function weightsSpec(tl: Timeline, assets: string[], targets: Record<string, num
           ]),
         },
         encoding: {
-          x: dateX(tl),
+          x: dateX(tl.rows),
           y: {
             field: 'row',
             type: 'nominal',
