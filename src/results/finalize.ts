@@ -17,7 +17,7 @@ import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeLinesAtomic } from './atomic.js';
 import { RowCursor, type JournalEntry } from './journal.js';
-import { infeasibleReason, paretoFront, satisfies, score, type Constraint } from './score.js';
+import { infeasibleReason, lowerBound, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { formatRow, RESULT_COLUMNS } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
@@ -145,17 +145,6 @@ export class FrontPool {
     this.prune();
     return this.ids;
   }
-}
-
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {

@@ -126,3 +126,15 @@ export function rankRows(scores: Float64Array, feasible: Uint8Array, n: number):
   ids.forEach((id, r) => (rank[id] = r + 1));
   return rank;
 }
+
+/** The first index of the ascending `a` whose value is not below `x` (binary search). */
+export function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -16,6 +16,7 @@
 import { M, METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import { BAND_TYPES, MODES, type CheckEvery, type Config } from '../policy/types.js';
+import { lowerBound } from './score.js';
 import { cscvPbo, indistinguishableRows } from './selection-stats.js';
 import {
   SELECTION_VERSION,
@@ -80,17 +81,6 @@ export interface Ranking {
   inSampleSorted: Float64Array;
   /** The candidate with the lowest in-sample score (ties → lower id); −1 when none. */
   inSampleBest: number;
-}
-
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
