@@ -6,9 +6,7 @@
  *   backtest({ prices, targets, policy, costs }) — one policy, validated with the CLI's
  *     messages (a shape mistake is a UserError, never NaN metrics).
  */
-import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 import { didYouMean, UserError } from './errors.js';
@@ -22,6 +20,7 @@ import { METRICS, N_METRICS, rowToMetrics, type MetricName, type Metrics } from 
 import { BANDS } from './policy/bands.js';
 import { resolveTargets } from './policy/targets.js';
 import type { CheckEvery, Config, Costs } from './policy/types.js';
+import { forEachRecord } from './results/reader.js';
 import { type RESULT_COLUMNS, splitCsvLine } from './results/table.js';
 import { runExperiment as runInternal, type RunResult } from './runner/run.js';
 import type { PhaseSeconds, RunEvent } from './runner/events.js';
@@ -118,8 +117,8 @@ const num = (s: string | undefined): number => (s === undefined || s === '' ? Na
 
 /** Every row of a run's results.csv, metrics by name (configurations; baselines apart). */
 export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' | 'baselines'>): Promise<{ rows: ResultRow[]; baselines: BaselineRow[] }> {
-  // line by line: a results.csv of millions of rows is larger than a string may be
-  const lines = createInterface({ input: createReadStream(path.join(runDir, 'results.csv'), 'utf8'), crlfDelay: Infinity });
+  // record by record (results/reader.ts: a quoted cell may hold a line break): a results.csv of
+  // millions of rows is larger than a string may be
   let head: string[] | null = null;
   const col = (name: (typeof RESULT_COLUMNS)[number]): number => (head ?? []).indexOf(name);
   let mCols: number[] = [];
@@ -127,13 +126,13 @@ export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' 
   const rows: ResultRow[] = [];
   const baselines: BaselineRow[] = [];
   const byId = new Map(r.baselines.map((b) => [b.id, b]));
-  for await (const line of lines) {
-    if (line === '') continue;
+  await forEachRecord(path.join(runDir, 'results.csv'), (line) => {
+    if (line === '') return;
     if (head === null) {
       head = splitCsvLine(line);
       mCols = METRICS.map((m) => col(m));
       [cId, cFeas, cPar, cScore, cRank, cErr] = [col('id'), col('feasible'), col('pareto'), col('score'), col('rank'), col('error')];
-      continue;
+      return;
     }
     const c = splitCsvLine(line);
     const metrics = Object.fromEntries(METRICS.map((m, j) => [m, num(c[mCols[j]])])) as Record<MetricName, number>;
@@ -141,7 +140,7 @@ export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' 
     if (!/^\d+$/.test(idText)) {
       const b = byId.get(idText);
       if (b) baselines.push({ id: idText, config: b.config, metrics });
-      continue;
+      return;
     }
     const id = Number(idText);
     const rank = num(c[cRank]);
@@ -156,7 +155,7 @@ export async function readResultRows(runDir: string, r: Pick<RunResult, 'space' 
     };
     if (c[cErr]) row.error = c[cErr];
     rows.push(row);
-  }
+  });
   return { rows, baselines };
 }
 
