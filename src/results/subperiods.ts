@@ -6,24 +6,14 @@
  * and scored with the experiment's weights. Deterministic (the kernel is); O(configs × window).
  */
 import { simulate } from '../kernel/backtest.js';
-import { KernelContext } from '../kernel/context.js';
+import { type ContextInput, KernelContext } from '../kernel/context.js';
 import { N_METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
 import { score } from './score.js';
 import { subPeriodBounds } from './selection-stats.js';
 
-export interface PriceWindow {
-  prices: Float64Array;
-  T: number;
-  N: number;
-  dates: readonly string[];
-  targets: ArrayLike<number>;
-  periodsPerYear: number;
-  /** First row of the evaluation window. */
-  start: number;
-  initialCapital?: number;
-  riskFree?: number;
-}
+/** The window the sub-periods tile: a kernel context's input without flows or tax. */
+export type PriceWindow = Omit<ContextInput, 'flows' | 'tax' | 'taxAware'>;
 
 /** Fewest returns in a sub-period. */
 export const MIN_SUBPERIOD_ROWS = 20;
