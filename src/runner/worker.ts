@@ -36,6 +36,7 @@ function inject(id: number): void {
   const f = faults.get(id);
   if (f === 'throw') throw new Error(`injected fault on configuration ${id}`);
   if (f === 'exit') process.exit(70);
+  if (f === 'slow') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   if (f === 'oom') {
     // JS heap (not ArrayBuffers, which live outside it), so piscina's resourceLimits stop it
     const hog: number[][] = [];

@@ -113,7 +113,18 @@ describe('deploy/slurm on a real one-node cluster', () => {
   it('a task killed mid-run, resubmitted alone with the same RUN_ID, then merged: the same bytes', async () => {
     const logs = path.join(state, 'logs-b');
     sh('mkdir', ['-p', logs]);
-    const jid = sbatch([...SMALL, `--array=0-${SHARDS - 1}`, `--output=${logs}/sweep-%A_%a.log`, `--export=${recipeEnv('arr2')}`, 'deploy/slurm/sweep.sbatch']);
+    // task 2 pauses 100 ms on each of its configurations after its first 40 (ids 2 + 4j, j ≥ 40:
+    // 148 × 0.1 s ≈ 15 s), so it is surely still running when it is killed; a fast machine
+    // could otherwise finish its 188 configurations between the journal check and the kill
+    const slow = `slow:${Array.from({ length: 188 - 40 }, (_, j) => 2 + 4 * (40 + j)).join(',')}`;
+    // (given through the submitter's environment, which --export=ALL passes on: the id list has commas)
+    const jid = execFileSync(
+      'sbatch',
+      ['--parsable', ...SMALL, `--array=0-${SHARDS - 1}`, `--output=${logs}/sweep-%A_%a.log`, `--export=${recipeEnv('arr2')}`, 'deploy/slurm/sweep.sbatch'],
+      { cwd: ROOT, env: { ...env, REBALANCE_LAB_FAULTS: slow }, encoding: 'utf8' },
+    )
+      .trim()
+      .split(';')[0];
     // kill task 2 as soon as its journal holds a few records (SIGKILL: no clean-up, the lock stays)
     const journal = path.join(out, 'slurmy', 'arr2', `shard-2-of-${SHARDS}`, 'journal.bin');
     const t0 = Date.now();
