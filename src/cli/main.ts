@@ -122,6 +122,34 @@ function examples(list: [description: string, command: string][]): string {
   return out.join('\n');
 }
 
+/** The flags of a policy that `backtest` and `advise` share (band, schedule, mode, costs). */
+interface PolicyFlagArgs {
+  band?: string;
+  check?: string;
+  to?: string;
+  lookback?: number;
+  cooldown?: number;
+  'fee-bps'?: number;
+  'half-spread-bps'?: number;
+  'fixed-fee'?: number;
+  'min-trade'?: number;
+}
+
+/** Those flags as the backtest and advise commands take them (each keeps yargs' type for its command). */
+function policyFlags<A extends PolicyFlagArgs>(a: A) {
+  return {
+    band: a.band as A['band'],
+    check: a.check as A['check'],
+    to: a.to as A['to'],
+    lookback: a.lookback as A['lookback'],
+    cooldown: a.cooldown as A['cooldown'],
+    feeBps: a['fee-bps'] as A['fee-bps'],
+    halfSpreadBps: a['half-spread-bps'] as A['half-spread-bps'],
+    fixedFee: a['fixed-fee'] as A['fixed-fee'],
+    minTrade: a['min-trade'] as A['min-trade'],
+  };
+}
+
 /** Options that may be given more than once (yargs collects them into an array). */
 const REPEATABLE = new Set(['flow', 'dirs', '_']);
 
@@ -157,15 +185,7 @@ export async function main(argv: string[]): Promise<void> {
         const r = await backtestCommand({
           data: a.data,
           weights: a.weights,
-          band: a.band,
-          check: a.check,
-          to: a.to,
-          lookback: a.lookback,
-          cooldown: a.cooldown,
-          feeBps: a['fee-bps'],
-          halfSpreadBps: a['half-spread-bps'],
-          fixedFee: a['fixed-fee'],
-          minTrade: a['min-trade'],
+          ...policyFlags(a),
           start: a.start,
           end: a.end,
           maxFill: a['max-fill'],
@@ -229,15 +249,7 @@ export async function main(argv: string[]): Promise<void> {
         const r = await adviseCommand({
           policy: a.policy,
           weights: a.weights,
-          band: a.band,
-          check: a.check,
-          to: a.to,
-          lookback: a.lookback,
-          cooldown: a.cooldown,
-          feeBps: a['fee-bps'],
-          halfSpreadBps: a['half-spread-bps'],
-          fixedFee: a['fixed-fee'],
-          minTrade: a['min-trade'],
+          ...policyFlags(a),
           normalize: a.normalize,
           holdings: a.holdings,
           prices: a.prices,

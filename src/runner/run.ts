@@ -32,6 +32,7 @@ import { compileFlows, type FlowsSpec } from '../policy/flows.js';
 import { resolveFlows } from '../experiment/flows.js';
 import { JournalWriter, scanJournal, type JournalScan } from '../results/journal.js';
 import { writeFileAtomic } from '../results/atomic.js';
+import type { PriceWindow } from '../results/subperiods.js';
 import { acquireRunLock } from '../results/lock.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
@@ -515,15 +516,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       i = j;
     }
     const workerData: WorkerData = {
-      prices: matrix.prices,
-      T: matrix.T,
-      N: matrix.N,
-      dates: matrix.dates,
-      targets,
-      periodsPerYear: matrix.periodsPerYear,
-      start,
-      initialCapital: s.initialCapital,
-      riskFree: s.riskFree,
+      ...priceWindow(prep),
       space: s.space,
       search: s.search,
       costs: s.costs,
@@ -676,6 +669,22 @@ export interface FinishInput {
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
+/** The run's evaluation window as the kernel sees it: prices, targets, first row, capital, risk-free rate. */
+function priceWindow(prep: Prepared): PriceWindow & { targets: Float64Array; initialCapital: number; riskFree: number } {
+  const { matrix, targets, start, spec } = prep;
+  return {
+    prices: matrix.prices,
+    T: matrix.T,
+    N: matrix.N,
+    dates: matrix.dates,
+    targets,
+    periodsPerYear: matrix.periodsPerYear,
+    start,
+    initialCapital: spec.initialCapital,
+    riskFree: spec.riskFree,
+  };
+}
+
 export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson }> {
   const { prep, dir, shards, failures, workers, clock, signal } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
@@ -740,17 +749,7 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     baselines,
     scoreWeights: s.scoreWeights,
     constraints,
-    window: {
-      prices: matrix.prices,
-      T: matrix.T,
-      N: matrix.N,
-      dates: matrix.dates,
-      targets,
-      periodsPerYear: matrix.periodsPerYear,
-      start,
-      initialCapital: s.initialCapital,
-      riskFree: s.riskFree,
-    },
+    window: priceWindow(prep),
     robust:
       robust && s.robustness
         ? {
