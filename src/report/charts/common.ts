@@ -196,3 +196,18 @@ export function dateX(rows: readonly { date?: unknown }[], showAxis = true) {
       : null,
   };
 }
+
+/** The dashed horizontal line at a level of the benchmark (1 = level with it) on the over-time charts. */
+export function benchmarkRule(level: number): LayerChild {
+  return {
+    data: { values: [{ v: level }] },
+    mark: {
+      type: 'rule',
+      color: INK,
+      strokeDash: [4, 3],
+      opacity: 0.6,
+      tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]),
+    },
+    encoding: { y: { field: 'v', type: 'quantitative' } },
+  };
+}

@@ -9,7 +9,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInput, ReportSeries } from '../types.js';
-import { CHART_CONFIG, dateX, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
+import { benchmarkRule, CHART_CONFIG, dateX, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
 
 type Cell = string | number | null;
 
@@ -107,17 +107,7 @@ function panel(
   });
   const layer: LayerChild[] = [];
   if (opts.rule !== undefined) {
-    layer.push({
-      data: { values: [{ v: opts.rule }] },
-      mark: {
-        type: 'rule',
-        color: INK,
-        strokeDash: [4, 3],
-        opacity: 0.6,
-        tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]),
-      },
-      encoding: { y: { field: 'v', type: 'quantitative' } },
-    });
+    layer.push(benchmarkRule(opts.rule));
   }
   layer.push(line(col(DRILL_PARAM), 'chosen in the menu', 1.4), line(col("'p'"), 'recommended', 2.6));
   return { width: WIDTH, height, layer };

@@ -7,7 +7,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportInput, ReportSeries } from '../types.js';
-import { CHART_CONFIG, dateX, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
+import { benchmarkRule, CHART_CONFIG, dateX, INK, SERIES_COLORS, tooltipExpr, VL_SCHEMA, type ChartDef, type ConcatChild, type LayerChild } from './common.js';
 
 export type TimeRow = Record<string, string | number | boolean | null>;
 
@@ -161,17 +161,7 @@ function linesLayers(
   ];
   const layers: LayerChild[] = [];
   if (opts.ruleAt !== undefined) {
-    layers.push({
-      data: { values: [{ v: opts.ruleAt }] },
-      mark: {
-        type: 'rule',
-        color: INK,
-        strokeDash: [4, 3],
-        opacity: 0.6,
-        tooltip: tooltipExpr([{ field: 'v', title: 'level of the benchmark', format: '.2f' }]),
-      },
-      encoding: { y: { field: 'v', type: 'quantitative' } },
-    });
+    layers.push(benchmarkRule(opts.ruleAt));
   }
   if (keys.length > 1) {
     layers.push({
