@@ -24,7 +24,8 @@
 //   G0, G1            one block per lane group, laid out by blockLayout below (v128 each):
 //                     H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[6] OUT[15] VALS[T] DRIFT[T] RR[T] DD[T]
 
-import { segment, checkUnrolled } from './segments';
+import { segment, segCi, checkUnrolled } from './segments';
+import { QUIET_MARGIN, TRADE_EPS } from './constants';
 
 const PRM_V0: i32 = 0;
 const PRM_K: i32 = 1;
@@ -53,7 +54,6 @@ const MODE_TARGET: i32 = 0;
 const MODE_EDGE: i32 = 1;
 const MODE_INNER: i32 = 2;
 
-const TRADE_EPS: f64 = 1e-12;
 
 @inline function ld(base: usize, i: i32): v128 {
   return v128.load(base + (<usize>i << 4));
@@ -112,7 +112,6 @@ export function blockBytes(N: i32, T: i32): i32 {
 
 /** A check row of one group: the day, then the check (band test, mode, costs, cooldown). */
 function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i32, band: i32, mode: i32): void {
-  if (checkUnrolled(N, G, P, W, VOL, t, band, mode, G + oVALS(N), G + oDRIFT(N, T), G + oB(N), G + oPRM(N), G + oST(N), G + oD(N), G + oWT(N))) return;
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   const half = f64x2.splat(0.5);
@@ -128,6 +127,29 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
   let lastTrade = ld(ST, ST_LAST);
   const tt = f64x2.splat(<f64>t);
   const ok = v128.or(f64x2.lt(lastTrade, zero), f64x2.gt(f64x2.sub(tt, lastTrade), ld(PRM, PRM_COOLDOWN)));
+  // The quiet check (src/kernel/quiet.ts): when no lane can trigger, which is known without a
+  // division per asset, the row ends here; otherwise the exact test below decides.
+  if (band != BAND_CALENDAR && v128.any_true(ok)) {
+    const m = f64x2.splat(QUIET_MARGIN);
+    let maybe = zero;
+    if (band == BAND_STATIC || band == BAND_VOL) {
+      const k = ld(PRM, PRM_K);
+      const minW = ld(PRM, PRM_MIN_WIDTH);
+      for (let i = 0; i < N; i++) {
+        const e = f64x2.abs(f64x2.sub(ld(X, i), f64x2.mul(sp(W, i), V)));
+        const b = band == BAND_STATIC ? ld(B, i) : f64x2.max(minW, f64x2.mul(f64x2.mul(k, sp(VOL, row + i)), sp(W, i)));
+        const bV = f64x2.mul(b, V);
+        maybe = v128.or(maybe, v128.not(f64x2.lt(f64x2.add(e, f64x2.mul(m, f64x2.add(V, bV))), bV)));
+      }
+    } else if (band == BAND_DRIFT) {
+      const kV = f64x2.mul(ld(PRM, PRM_K), V);
+      maybe = v128.not(f64x2.lt(f64x2.add(f64x2.mul(half, ds), f64x2.mul(f64x2.mul(f64x2.splat(<f64>N), m), f64x2.add(V, kV))), kV));
+    }
+    if (!v128.any_true(v128.and(maybe, ok))) {
+      dayEnd(G + oVALS(N), G + oDRIFT(N, T), t, V, ds);
+      return;
+    }
+  }
   if (v128.any_true(ok)) {
     for (let i = 0; i < N; i++) {
       const w = f64x2.div(ld(X, i), V);
@@ -218,6 +240,8 @@ function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void
   let Vprev = ld(VALS, start);
   let peak = Vprev;
   let maxDD = zero;
+  const m = f64x2.splat(QUIET_MARGIN);
+  let floor = f64x2.add(one, m); // 1 − maxDD + margin·(1 + maxDD) at maxDD = 0
   let driftSum = zero;
   let driftMax = zero;
   let sumR = zero;
@@ -234,9 +258,15 @@ function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void
     sumR = f64x2.add(sumR, r);
     sumD = f64x2.add(sumD, d);
     // if (V > peak) peak = V; else if (1 − V/peak > maxDD) maxDD = 1 − V/peak;
+    // 1 − V/peak is computed only when a lane may set a new maxDD: not when peak > 0 and
+    // V ≥ peak·(1 − maxDD + margin·(1 + maxDD)) in both lanes (src/kernel/quiet.ts)
     const up = f64x2.gt(v, peak);
-    const x = f64x2.sub(one, f64x2.div(v, peak));
-    maxDD = sel(x, maxDD, v128.andnot(f64x2.gt(x, maxDD), up));
+    if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
+      const x = f64x2.sub(one, f64x2.div(v, peak));
+      const deeper = v128.andnot(f64x2.gt(x, maxDD), up);
+      maxDD = sel(x, maxDD, deeper);
+      if (v128.any_true(deeper)) floor = f64x2.add(f64x2.sub(one, maxDD), f64x2.mul(m, f64x2.add(one, maxDD)));
+    }
     peak = sel(v, peak, up);
     Vprev = v;
   }
@@ -257,8 +287,8 @@ function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void
     sd = f64x2.add(sd, f64x2.mul(b, b));
     const e = f64x2.sub(r, rf);
     se = f64x2.add(se, e);
-    const m = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
-    down = f64x2.add(down, f64x2.mul(m, m));
+    const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
+    down = f64x2.add(down, f64x2.mul(q, q));
   }
   const OUT = G + oOUT(N);
   const ST = G + oST(N);
@@ -310,8 +340,14 @@ export function run(
   let next = band == BAND_NONE ? T : load<i32>(checks);
   let t = start + 1;
   for (;;) {
-    // the days up to the next check row: no check code, the two groups side by side
-    if (t < next && segment(N, G0, G1, P, W, VALS0, DRIFT0, VALS1, DRIFT1, t, next)) t = next;
+    // the days up to the next check row that is not quiet, the two groups side by side, in
+    // registers (N ≤ MAX_UNROLLED; the quiet test of checkDay on the check rows on the way)
+    const s = segment(N, band, G0, G1, P, W, VOL, checks, VALS0, DRIFT0, VALS1, DRIFT1, G0 + oB(N), G1 + oB(N), G0 + oPRM(N), G1 + oPRM(N), G0 + oST(N), G1 + oST(N), t, T, ci, next);
+    if (s >= 0) {
+      t = s;
+      ci = segCi;
+      next = band == BAND_NONE ? T : load<i32>(checks + (<usize>ci << 2));
+    }
     for (; t < next; t++) {
       const row = t * N;
       const V0 = dayValue(G0, X0, P, row, N);
@@ -320,8 +356,15 @@ export function run(
       dayEnd(VALS1, DRIFT1, t, V1, daySpread(X1, W, V1, N));
     }
     if (t >= T) break;
-    checkDay(G0, P, W, VOL, t, N, T, band, mode);
-    checkDay(G1, P, W, VOL, t, N, T, band, mode);
+    // the exact check: both groups at once, unrolled (N ≤ MAX_UNROLLED), else one group at a time
+    if (
+      !checkUnrolled(N, G0, G1, P, W, VOL, t, band, mode,
+        VALS0, DRIFT0, G0 + oB(N), G0 + oPRM(N), G0 + oST(N), G0 + oD(N), G0 + oWT(N),
+        VALS1, DRIFT1, G1 + oB(N), G1 + oPRM(N), G1 + oST(N), G1 + oD(N), G1 + oWT(N))
+    ) {
+      checkDay(G0, P, W, VOL, t, N, T, band, mode);
+      checkDay(G1, P, W, VOL, t, N, T, band, mode);
+    }
     ci++;
     next = load<i32>(checks + (<usize>ci << 2));
     t++;
