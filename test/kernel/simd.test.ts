@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { KernelContext } from '../../src/kernel/context.js';
 import { simulate } from '../../src/kernel/backtest.js';
 import { compileSimd, simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
+import { QUIET_MARGIN } from '../../src/kernel/quiet.js';
 import { METRICS, M, N_METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
 
@@ -112,6 +113,47 @@ describe('SIMD kernel', () => {
       expect(differences(all.subarray(j * N_METRICS, (j + 1) * N_METRICS), one)).toEqual([]);
     }
     expect(cfgs.length % SIMD_WIDTH).not.toBe(0); // a partly filled pass was among them
+  });
+
+  it('decides like the JS kernel when a weight sits on the band edge, a unit in the last place or a margin away (the quiet check)', () => {
+    // The quiet check skips the divisions of a check row only when no lane can trigger; a weight
+    // within QUIET_MARGIN of its band edge must go to the exact test. Half-widths taken from the
+    // JS weights of real rows: exactly |w − w*| (strict >: no breach), one ulp either side, and
+    // QUIET_MARGIN / 2 either side (inside the margin: the exact test decides).
+    const ctx = randomContext(5, 300, 21, 0.02);
+    const { N, T, start, targets, prices } = ctx;
+    // buy-and-hold weights from the start row, in the JS kernel's order of operations
+    const h = Array.from({ length: N }, (_, i) => (targets[i] * ctx.capital) / prices[start * N + i]);
+    const edges: number[] = [];
+    for (const t of [start + 1, start + 7, start + 40, T - 2]) {
+      let V = 0;
+      for (let i = 0; i < N; i++) V += h[i] * prices[t * N + i];
+      let e = 0;
+      for (let i = 0; i < N; i++) e = Math.max(e, Math.abs((h[i] * prices[t * N + i]) / V - targets[i]));
+      edges.push(e);
+    }
+    const up = (x: number): number => x + x * Number.EPSILON;
+    const down = (x: number): number => x - x * Number.EPSILON;
+    const widths = edges.flatMap((e) => [e, up(e), down(e), e + QUIET_MARGIN / 2, e - QUIET_MARGIN / 2]);
+    const cfgs: Config[] = widths.flatMap((width) =>
+      (['target', 'edge'] as const).map((mode) => ({ band: 'absolute', width, check: 'daily', mode, feeBps: 10, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 }) as Config),
+    );
+    const js = jsRows(ctx, cfgs);
+    expect(differences(js, simdRows(ctx, cfgs))).toEqual([]);
+    // one check row only (row start + 1; the last row is never a check): on the edge no trade
+    // (strict >), an ulp or half a margin inside it one
+    const short = randomContext(5, 11, 21, 0.02);
+    const t = short.start + 1;
+    const hs = Array.from({ length: N }, (_, i) => (short.targets[i] * short.capital) / short.prices[short.start * N + i]);
+    let V = 0;
+    for (let i = 0; i < N; i++) V += hs[i] * short.prices[t * N + i];
+    let e = 0;
+    for (let i = 0; i < N; i++) e = Math.max(e, Math.abs((hs[i] * short.prices[t * N + i]) / V - short.targets[i]));
+    const one = (width: number): Config => ({ band: 'absolute', width, check: 'daily', mode: 'target', feeBps: 10, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 });
+    const pair = [one(e), one(down(e)), one(e - QUIET_MARGIN / 2), one(e + QUIET_MARGIN / 2)];
+    const rows = simdRows(short, pair);
+    expect(pair.map((_, j) => rows[j * N_METRICS + M.rebalances])).toEqual([0, 1, 1, 0]);
+    expect(differences(jsRows(short, pair), rows)).toEqual([]);
   });
 
   it('follows the border-tie rule: an edge trade then a row where nothing moved is one rebalance (issue 16)', () => {
