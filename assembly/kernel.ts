@@ -9,9 +9,12 @@
 // in the same order, so every lane's results are bit-identical to the JS kernel's: branches
 // become lane masks (v128.bitselect keeps the old value where a lane does not take the
 // branch), sums start at +0 and add in asset order, |x| is f64x2.abs (the JS uses Math.abs),
-// |V| for the drift is written V < 0 ? −V : V as in the JS. Issue 16's border-tie rule as in
-// the JS: a rebalance whose Σ|w' − w| ≤ TRADE_EPS is no rebalance (no event, no cost, no
-// turnover, no cooldown reset), except for the calendar baseline.
+// |V| for the drift is f64x2.abs(V) where the JS writes V < 0 ? −V : V: the same number, since V
+// is never −0 (a sum that starts at +0, or V − cost) and a NaN stays a NaN. Issue 16's
+// border-tie rule as in the JS: a rebalance whose Σ|w' − w| ≤ TRADE_EPS is no rebalance (no
+// event, no cost, no turnover, no cooldown reset), except for the calendar baseline.
+// Check rows: the quiet test (src/kernel/quiet.ts) ends a row where no lane can trigger without
+// the weights' divisions; the exact test, as in the JS, runs only where a lane may trigger.
 //
 // Why two groups: a day's value V = Σ h_i·P_i and drift sum are chains of dependent adds (the
 // order is fixed by bit-identity); two independent groups in the same day loop give the CPU
@@ -22,7 +25,8 @@
 //   VOL    f64[T·N]   σ table (volatility band)   BR  f64[T]   benchmark returns r^b_t
 //   checks i32[]      check rows ascending, then T (the sentinel)
 //   G0, G1            one block per lane group, laid out by blockLayout below (v128 each):
-//                     H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[6] OUT[15] VALS[T] DRIFT[T] RR[T] DD[T]
+//                     H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[15] VALS[T] DRIFT[T] RR[T] DD[T]
+//                     (BQ: the quiet thresholds b_i·(1 − m) − m of a static band, m = QUIET_MARGIN)
 
 import { segment, segCi, checkUnrolled } from './segments';
 import { QUIET_MARGIN, TRADE_EPS } from './constants';
@@ -71,7 +75,7 @@ const MODE_INNER: i32 = 2;
 
 /** Bytes of one group block for N assets and T rows (the driver uses the same formula). */
 export function blockBytes(N: i32, T: i32): i32 {
-  return (5 * N + 8 + 6 + 15 + 4 * T) * 16;
+  return (6 * N + 8 + 6 + 15 + 4 * T) * 16;
 }
 
 // block offsets in bytes, from N and T (locals, not globals: V8 reloads a wasm global on every use)
@@ -79,7 +83,8 @@ export function blockBytes(N: i32, T: i32): i32 {
 @inline function oD(N: i32): usize { return <usize>N << 5; }
 @inline function oWT(N: i32): usize { return (<usize>N << 4) * 3; }
 @inline function oB(N: i32): usize { return <usize>N << 6; }
-@inline function oPRM(N: i32): usize { return (<usize>N << 4) * 5; }
+@inline function oBQ(N: i32): usize { return (<usize>N << 4) * 5; }
+@inline function oPRM(N: i32): usize { return (<usize>N << 4) * 6; }
 @inline function oST(N: i32): usize { return oPRM(N) + 8 * 16; }
 @inline function oOUT(N: i32): usize { return oST(N) + 6 * 16; }
 @inline function oVALS(N: i32): usize { return oOUT(N) + 15 * 16; }
@@ -107,7 +112,7 @@ export function blockBytes(N: i32, T: i32): i32 {
 
 @inline function dayEnd(VALS: usize, DRIFT: usize, t: i32, V: v128, ds: v128): void {
   st(VALS, t, V);
-  st(DRIFT, t, f64x2.div(f64x2.mul(f64x2.splat(0.5), ds), sel(f64x2.neg(V), V, f64x2.lt(V, f64x2.splat(0)))));
+  st(DRIFT, t, f64x2.div(f64x2.mul(f64x2.splat(0.5), ds), f64x2.abs(V)));
 }
 
 /** A check row of one group: the day, then the check (band test, mode, costs, cooldown). */
@@ -132,18 +137,22 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
   if (band != BAND_CALENDAR && v128.any_true(ok)) {
     const m = f64x2.splat(QUIET_MARGIN);
     let maybe = zero;
+    // e + m·(V + b·V) < b·V  ⇔  e < (b·(1 − m) − m)·V: the threshold bq = b·(1 − m) − m
     if (band == BAND_STATIC || band == BAND_VOL) {
       const k = ld(PRM, PRM_K);
       const minW = ld(PRM, PRM_MIN_WIDTH);
+      const BQ = G + oBQ(N);
+      const m1 = f64x2.sub(one, m);
       for (let i = 0; i < N; i++) {
         const e = f64x2.abs(f64x2.sub(ld(X, i), f64x2.mul(sp(W, i), V)));
-        const b = band == BAND_STATIC ? ld(B, i) : f64x2.max(minW, f64x2.mul(f64x2.mul(k, sp(VOL, row + i)), sp(W, i)));
-        const bV = f64x2.mul(b, V);
-        maybe = v128.or(maybe, v128.not(f64x2.lt(f64x2.add(e, f64x2.mul(m, f64x2.add(V, bV))), bV)));
+        const bq = band == BAND_STATIC ? ld(BQ, i) : f64x2.sub(f64x2.mul(f64x2.max(minW, f64x2.mul(f64x2.mul(k, sp(VOL, row + i)), sp(W, i))), m1), m);
+        maybe = v128.or(maybe, v128.not(f64x2.lt(e, f64x2.mul(bq, V))));
       }
     } else if (band == BAND_DRIFT) {
-      const kV = f64x2.mul(ld(PRM, PRM_K), V);
-      maybe = v128.not(f64x2.lt(f64x2.add(f64x2.mul(half, ds), f64x2.mul(f64x2.mul(f64x2.splat(<f64>N), m), f64x2.add(V, kV))), kV));
+      // ½·Σe + N·m·(V + k·V) < k·V  ⇔  ½·Σe < (k·(1 − N·m) − N·m)·V
+      const mN = f64x2.splat(QUIET_MARGIN * <f64>N);
+      const kq = f64x2.sub(f64x2.mul(ld(PRM, PRM_K), f64x2.sub(one, mN)), mN);
+      maybe = v128.not(f64x2.lt(f64x2.mul(half, ds), f64x2.mul(kq, V)));
     }
     if (!v128.any_true(v128.and(maybe, ok))) {
       dayEnd(G + oVALS(N), G + oDRIFT(N, T), t, V, ds);
@@ -311,6 +320,10 @@ function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void
 
 function init(G: usize, P: usize, W: usize, start: i32, N: i32): void {
   const V0 = ld(G + oPRM(N), PRM_V0);
+  // the quiet thresholds of a static band (used by band kind 2 only)
+  const m = f64x2.splat(QUIET_MARGIN);
+  const m1 = f64x2.sub(f64x2.splat(1), m);
+  for (let i = 0; i < N; i++) st(G + oBQ(N), i, f64x2.sub(f64x2.mul(ld(G + oB(N), i), m1), m));
   // h_i = (w*_i·V0)/P_i,start
   for (let i = 0; i < N; i++) st(G, i, f64x2.div(f64x2.mul(sp(W, i), V0), sp(P, start * N + i)));
   const ST = G + oST(N);
@@ -342,7 +355,7 @@ export function run(
   for (;;) {
     // the days up to the next check row that is not quiet, the two groups side by side, in
     // registers (N ≤ MAX_UNROLLED; the quiet test of checkDay on the check rows on the way)
-    const s = segment(N, band, G0, G1, P, W, VOL, checks, VALS0, DRIFT0, VALS1, DRIFT1, G0 + oB(N), G1 + oB(N), G0 + oPRM(N), G1 + oPRM(N), G0 + oST(N), G1 + oST(N), t, T, ci, next);
+    const s = segment(N, band, G0, G1, P, W, VOL, checks, VALS0, DRIFT0, VALS1, DRIFT1, G0 + oBQ(N), G1 + oBQ(N), G0 + oPRM(N), G1 + oPRM(N), G0 + oST(N), G1 + oST(N), t, T, ci, next);
     if (s >= 0) {
       t = s;
       ci = segCi;

@@ -40,19 +40,16 @@ for (const kind of KINDS) {
 ${I.map((i) => `    const e${g}_${i} = f64x2.abs(f64x2.sub(a${g}_${i}, f64x2.mul(w${i}, V${g})));`).join('\n')}
     const ds${g} = ${sum((i) => `e${g}_${i}`)};
     v128.store(VALS${g} + (<usize>t << 4), V${g});
-    v128.store(DRIFT${g} + (<usize>t << 4), f64x2.div(f64x2.mul(half, ds${g}), v128.bitselect(f64x2.neg(V${g}), V${g}, f64x2.lt(V${g}, zero))));`;
+    v128.store(DRIFT${g} + (<usize>t << 4), f64x2.div(f64x2.mul(half, ds${g}), f64x2.abs(V${g})));`;
+    // the quiet test of kernel.ts checkDay: e < (b·(1 − m) − m)·V (static: the block's BQ holds
+    // b·(1 − m) − m), ½·Σe < (k·(1 − N·m) − N·m)·V for the drift band
     const maybe = (g) => {
       if (kind === 'static' || kind === 'vol')
         return I.map(
-          (i) => `      {
-        const bV = f64x2.mul(${kind === 'static' ? `v128.load(B${g}, ${i * 16})` : `f64x2.max(minW${g}, f64x2.mul(f64x2.mul(k${g}, v128.load64_splat(vrow, ${i * 8})), w${i}))`}, V${g});
-        may${g} = v128.or(may${g}, v128.not(f64x2.lt(f64x2.add(e${g}_${i}, f64x2.mul(m, f64x2.add(V${g}, bV))), bV)));
-      }`,
+          (i) =>
+            `      may${g} = v128.or(may${g}, v128.not(f64x2.lt(e${g}_${i}, f64x2.mul(${kind === 'static' ? `v128.load(BQ${g}, ${i * 16})` : `f64x2.sub(f64x2.mul(f64x2.max(minW${g}, f64x2.mul(f64x2.mul(k${g}, v128.load64_splat(vrow, ${i * 8})), w${i})), m1), m)`}, V${g}))));`,
         ).join('\n');
-      return `      {
-        const kV = f64x2.mul(k${g}, V${g});
-        may${g} = v128.not(f64x2.lt(f64x2.add(f64x2.mul(half, ds${g}), f64x2.mul(mN, f64x2.add(V${g}, kV))), kV));
-      }`;
+      return `      may${g} = v128.not(f64x2.lt(f64x2.mul(half, ds${g}), f64x2.mul(kq${g}, V${g})));`;
     };
     const check =
       kind === 'plain'
@@ -71,13 +68,16 @@ ${maybe(1)}
       ci++;
       next = load<i32>(checks + (<usize>ci << 2));
     }`;
-    src += `function seg_${kind}${N}(G0: usize, G1: usize, P: usize, W: usize, VOL: usize, checks: usize, VALS0: usize, DRIFT0: usize, VALS1: usize, DRIFT1: usize, B0: usize, B1: usize, PRM0: usize, PRM1: usize, ST0: usize, ST1: usize, t: i32, T: i32, ci: i32, next: i32): i32 {
+    src += `function seg_${kind}${N}(G0: usize, G1: usize, P: usize, W: usize, VOL: usize, checks: usize, VALS0: usize, DRIFT0: usize, VALS1: usize, DRIFT1: usize, BQ0: usize, BQ1: usize, PRM0: usize, PRM1: usize, ST0: usize, ST1: usize, t: i32, T: i32, ci: i32, next: i32): i32 {
   const zero = f64x2.splat(0);
   const half = f64x2.splat(0.5);
   const m = f64x2.splat(QUIET_MARGIN);
+  const m1 = f64x2.sub(f64x2.splat(1), m);
   const mN = f64x2.splat(QUIET_MARGIN * ${N});
   const k0 = v128.load(PRM0, 1 * 16);
   const k1 = v128.load(PRM1, 1 * 16);
+  const kq0 = f64x2.sub(f64x2.mul(k0, f64x2.sub(f64x2.splat(1), mN)), mN);
+  const kq1 = f64x2.sub(f64x2.mul(k1, f64x2.sub(f64x2.splat(1), mN)), mN);
   const minW0 = v128.load(PRM0, 7 * 16);
   const minW1 = v128.load(PRM1, 7 * 16);
 ${I.map((i) => `  const w${i} = v128.load64_splat(W, ${i * 8});`).join('\n')}
@@ -218,7 +218,7 @@ ${both((g) => `        v128.store(ST${g}, v128.bitselect(tt, lastTrade${g}, tr${
   }
 ${both(
   (g) => `  v128.store(VALS${g} + (<usize>t << 4), V${g});
-  v128.store(DRIFT${g} + (<usize>t << 4), f64x2.div(f64x2.mul(half, ds${g}), v128.bitselect(f64x2.neg(V${g}), V${g}, f64x2.lt(V${g}, zero))));`,
+  v128.store(DRIFT${g} + (<usize>t << 4), f64x2.div(f64x2.mul(half, ds${g}), f64x2.abs(V${g})));`,
 )}
 }
 
@@ -241,14 +241,14 @@ export let segCi: i32 = 0;
  * check row that needs the exact check, or T; returns that row (the check index is in segCi), or
  * −1 when N is above MAX_UNROLLED. band: kernel.ts's band kind codes.
  */
-export function segment(N: i32, band: i32, G0: usize, G1: usize, P: usize, W: usize, VOL: usize, checks: usize, VALS0: usize, DRIFT0: usize, VALS1: usize, DRIFT1: usize, B0: usize, B1: usize, PRM0: usize, PRM1: usize, ST0: usize, ST1: usize, t: i32, T: i32, ci: i32, next: i32): i32 {
+export function segment(N: i32, band: i32, G0: usize, G1: usize, P: usize, W: usize, VOL: usize, checks: usize, VALS0: usize, DRIFT0: usize, VALS1: usize, DRIFT1: usize, BQ0: usize, BQ1: usize, PRM0: usize, PRM1: usize, ST0: usize, ST1: usize, t: i32, T: i32, ci: i32, next: i32): i32 {
   if (N > MAX_UNROLLED) return -1;
   switch (band) {
 ${KINDS.map(
   (kind, b) => `    case ${[`0: case 1`, '2', '3', '4'][b]}:
       switch (N) {
 ${range(MAX_UNROLLED)
-  .map((i) => `        case ${i + 1}: return seg_${kind}${i + 1}(G0, G1, P, W, VOL, checks, VALS0, DRIFT0, VALS1, DRIFT1, B0, B1, PRM0, PRM1, ST0, ST1, t, T, ci, next);`)
+  .map((i) => `        case ${i + 1}: return seg_${kind}${i + 1}(G0, G1, P, W, VOL, checks, VALS0, DRIFT0, VALS1, DRIFT1, BQ0, BQ1, PRM0, PRM1, ST0, ST1, t, T, ci, next);`)
   .join('\n')}
       }
       break;`,

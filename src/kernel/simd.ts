@@ -145,8 +145,8 @@ export class SimdKernel {
     this.BR = this.alloc(T * 8);
     const block = (inst.exports.blockBytes as (n: number, t: number) => number)(N, T);
     this.G = [this.alloc(block), this.alloc(block)];
-    // H[N] X[N] D[N] WT[N] B[N] PRM[8] ST[6] OUT[15] VALS[T] … (v128 slots = 2 f64)
-    this.off = { B: 4 * N * 2, PRM: 5 * N * 2, OUT: (5 * N + 14) * 2 };
+    // H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[15] VALS[T] … (v128 slots = 2 f64)
+    this.off = { B: 4 * N * 2, PRM: 6 * N * 2, OUT: (6 * N + 14) * 2 };
     this.f64.set(ctx.prices, this.P / 8);
     this.f64.set(ctx.targets, this.W / 8);
     this.f64.set(ctx.benchRet, this.BR / 8);
