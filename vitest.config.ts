@@ -19,6 +19,7 @@ const E2E = [
   'test/**/browser.test.ts',
   'test/report/size.test.ts',
   'test/results/frames.test.ts',
+  'test/results/csv-writer-run.test.ts',
   'test/robust/pool.test.ts',
 ];
 

@@ -4,7 +4,9 @@
  *  1. the single-thread kernel (configurations/s, µs per configuration), in this process and
  *     in 3 fresh processes (V8's speed can differ between processes: the spread is reported);
  *  2. the pool's throughput and speed-up for 1..cores workers;
- *  3. the end-to-end wall time of a `run` (load, sweep, write, report).
+ *  3. the end-to-end wall time of a `run` (load, sweep, write, report);
+ *  4. writing results.csv: the number formatter vs `String(x)` (ns/number) and 200,000 rows by
+ *     the byte writer vs the string path it replaced (src/bench/write.ts; alone: `--write`).
  * `--big` adds a 1,000,000-configuration run with its peak memory; `--huge` a 5,000,000 one.
  * `--startup [--against <root>]` only times the CLI's start-up on the demo (src/bench/startup.ts).
  */
@@ -28,6 +30,7 @@ import { warmUp } from '../exec/warmup.js';
 import type { WorkerData } from '../exec/protocol.js';
 import { benchExperiment } from './workload.js';
 import { startupBench } from './startup.js';
+import { writeBench } from './write.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = path.join(ROOT, 'data/etf_daily_adjclose_1993_2023.csv');
@@ -108,6 +111,41 @@ async function flowRates(rounds = 3): Promise<{ label: string; rate: number }[]>
   return cases.map((c, k) => ({ label: c.label, rate: best[k] }));
 }
 
+/** Section 4 on the kernel's metrics for the 10,000 workload configurations. */
+async function writeSection(): Promise<string> {
+  const { matrix, targets, space } = await setup();
+  const ctx = KernelContext.forMatrix(matrix, { targets, start: space.maxLookback });
+  warmUp(matrix.N);
+  const cfgs = Array.from({ length: space.size }, (_, i) => space.config(i));
+  const out = new Float64Array(cfgs.length * N_METRICS);
+  simulateMany(ctx, cfgs, out, (j, e) => {
+    throw new Error(`configuration ${j}: ${String(e)}`);
+  });
+  const w = await writeBench(cfgs, out);
+  return (
+    `4. writing results.csv (one process, interleaved rounds, best of 3)\n` +
+    table(
+      ['what', 'byte writer', 'string path', 'speed-up'],
+      [
+        [
+          `ns/number (${fmt(w.numbers)} metrics${w.wasm ? '' : '; NO WASM: String fallback'})`,
+          fmt(w.nsWasm, 1),
+          fmt(w.nsString, 1),
+          `${(w.nsString / w.nsWasm).toFixed(1)}×`,
+        ],
+        [
+          `s for ${fmt(w.rows)} rows (${fmt(w.bytes / 2 ** 20)} MB)`,
+          fmt(w.secondsBytes, 2),
+          fmt(w.secondsStrings, 2),
+          `${(w.secondsStrings / w.secondsBytes).toFixed(1)}×`,
+        ],
+        ['MB/s', fmt(w.bytes / 2 ** 20 / w.secondsBytes), fmt(w.bytes / 2 ** 20 / w.secondsStrings), ''],
+      ],
+    ) +
+    '\n\n'
+  );
+}
+
 function flowTable(rates: { label: string; rate: number }[]): string {
   const base = rates[0].rate;
   return (
@@ -145,6 +183,10 @@ async function main(): Promise<void> {
   if (args.includes('--kernel-only')) {
     const r = await kernelRate(3);
     process.stdout.write(JSON.stringify(r) + '\n');
+    return;
+  }
+  if (args.includes('--write')) {
+    process.stdout.write(await writeSection());
     return;
   }
   if (args.includes('--flows-only')) {
@@ -262,7 +304,8 @@ async function main(): Promise<void> {
   const rows = [await e2e(10_000)];
   if (args.includes('--big')) rows.push(await e2e(1_000_000));
   if (args.includes('--huge')) rows.push(await e2e(5_000_000));
-  process.stdout.write('3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'wall', 'peak RSS'], rows) + '\n');
+  process.stdout.write('3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'wall', 'peak RSS'], rows) + '\n\n');
+  process.stdout.write(await writeSection());
   await rm(dir, { recursive: true, force: true });
 }
 

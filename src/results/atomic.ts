@@ -1,6 +1,6 @@
 /** Atomic file writes: a temp file in the same folder, then rename (never half-written). */
 import { createWriteStream } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -77,6 +77,24 @@ export async function writeLinesAtomic(file: string, chunks: Iterable<string>): 
     await rename(tmp, file);
   } catch (e) {
     out.destroy();
+    await rm(tmp, { force: true });
+    throw describeWriteError(file, e);
+  }
+}
+
+/** Open a temp file beside `file`, let `fill` write it through its handle, then rename it over `file`. */
+export async function writeHandleAtomic(file: string, fill: (fh: FileHandle) => Promise<void>): Promise<void> {
+  const tmp = tempName(file);
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(tmp, 'w');
+    await fill(fh);
+    const done = fh;
+    fh = undefined;
+    await done.close();
+    await rename(tmp, file);
+  } catch (e) {
+    await fh?.close().catch(() => {});
     await rm(tmp, { force: true });
     throw describeWriteError(file, e);
   }

@@ -15,10 +15,11 @@
 import { N_METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
-import { writeLinesAtomic } from './atomic.js';
+import { writeHandleAtomic } from './atomic.js';
+import { CsvFileWriter, type FileRowSink } from './csv-writer.js';
 import { RowCursor, type JournalEntry } from './journal.js';
 import { infeasibleReason, lowerBound, paretoFront, satisfies, score, type Constraint } from './score.js';
-import { formatRow, RESULT_COLUMNS } from './table.js';
+import { RESULT_COLUMNS, writeRow } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
 const MARK_TEXT = ['', 'pick', 'indistinguishable'];
@@ -176,9 +177,9 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   let feasibleCount = 0;
   const { shards, space, failures, baselines, scoreWeights, constraints } = o;
   const sel = o.selection;
-  function* lines(): Generator<string> {
-    yield RESULT_COLUMNS.join(',') + '\n';
-    let buf = '';
+  async function rowsTo(out: FileRowSink): Promise<void> {
+    for (const c of RESULT_COLUMNS) out.plain(c);
+    out.endRow();
     let f = 0;
     for (const { id, rows, off } of rowsInOrder(shards, K)) {
       const ok = !failures.has(id);
@@ -198,33 +199,34 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       }
       if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
-      buf +=
-        formatRow({ id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason }) +
-        '\n';
-      if (buf.length > 1 << 16) {
-        yield buf;
-        buf = '';
-      }
+      writeRow(out, { id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason });
+      if (out.full) await out.flush();
     }
     for (const b of baselines) {
       const reason = infeasibleReason(b.metrics, 0, constraints);
-      buf +=
-        formatRow({
-          id: b.id,
-          config: b.config,
-          metrics: b.metrics,
-          offset: 0,
-          feasible: reason === '',
-          pareto: false,
-          score: score(b.metrics, 0, scoreWeights),
-          rank: 0,
-          error: '',
-          reason,
-        }) + '\n';
+      writeRow(out, {
+        id: b.id,
+        config: b.config,
+        metrics: b.metrics,
+        offset: 0,
+        feasible: reason === '',
+        pareto: false,
+        score: score(b.metrics, 0, scoreWeights),
+        rank: 0,
+        error: '',
+        reason,
+      });
     }
-    yield buf;
+    await out.close();
   }
-  await writeLinesAtomic(o.file, lines());
+  await writeHandleAtomic(o.file, async (fh) => {
+    const out = new CsvFileWriter(fh);
+    try {
+      await rowsTo(out);
+    } finally {
+      await out.settle();
+    }
+  });
   top.sort((a, b) => a.rank - b.rank);
   return { configs: K, feasible: feasibleCount, front: front.length, failed: failures.size, top };
 }

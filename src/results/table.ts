@@ -47,10 +47,23 @@ export function num(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
 }
 
-function cell(v: string | number | null): string {
-  if (v === null) return '';
-  if (typeof v === 'number') return num(v);
+/** A text cell: quoted (inner quotes doubled) when it holds a quote, comma or line break. */
+export function quoteCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/**
+ * Where a row's cells go, in order: one string (formatRow) or results.csv's byte buffers
+ * (results/csv-writer.ts). The sink puts the commas between cells and the line end.
+ */
+export interface CellSink {
+  /** A number: its shortest round-trip form, or an empty cell when not finite. */
+  num(x: number): void;
+  /** A parameter, id or message: null is empty, a number as `num`, a string quoted as needed. */
+  value(v: string | number | null): void;
+  /** A cell known to need no quoting ('', '0', '1', `pick`, …). */
+  plain(s: string): void;
+  endRow(): void;
 }
 
 export interface ResultRowInput {
@@ -69,17 +82,49 @@ export interface ResultRowInput {
   reason?: string;
 }
 
+/** The cells of one results.csv row, in RESULT_COLUMNS order, into `out`. */
+export function writeRow(out: CellSink, r: ResultRowInput): void {
+  const failed = r.error !== '';
+  const metric = (m: MetricName): void => (failed ? out.plain('') : out.num(r.metrics[r.offset + M[m]]));
+  out.value(r.id);
+  for (const p of HEAD_PARAMS) out.value(paramValue(r.config, p));
+  for (const m of HEAD_METRICS) metric(m);
+  out.plain(r.feasible ? '1' : '0');
+  out.plain(r.pareto ? '1' : '0');
+  out.num(r.score);
+  if (r.rank > 0) out.num(r.rank);
+  else out.plain('');
+  out.plain(r.selection ?? '');
+  out.value(r.error || null);
+  for (const m of TAIL_METRICS) metric(m);
+  out.plain(failed ? '' : isRuined(r.metrics, r.offset) ? '1' : '0');
+  out.value(r.reason || null);
+  for (const p of TAIL_PARAMS) out.value(paramValue(r.config, p));
+  for (const p of FLOW_TAX_PARAMS) out.value(paramValue(r.config, p));
+  for (const m of FLOW_TAX_METRICS) metric(m);
+  out.endRow();
+}
+
+/** Collects one row's cells as strings (`String(x)` per number). */
+export class StringRow implements CellSink {
+  readonly parts: string[] = [];
+  num(x: number): void {
+    this.parts.push(num(x));
+  }
+  value(v: string | number | null): void {
+    this.parts.push(v === null ? '' : typeof v === 'number' ? num(v) : quoteCell(v));
+  }
+  plain(s: string): void {
+    this.parts.push(s);
+  }
+  endRow(): void {}
+}
+
+/** One results.csv row as a string, without its line end (for single rows; results.csv itself is written by csv-writer.ts). */
 export function formatRow(r: ResultRowInput): string {
-  const parts: string[] = [cell(r.id)];
-  for (const p of HEAD_PARAMS) parts.push(cell(paramValue(r.config, p)));
-  for (const m of HEAD_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
-  parts.push(r.feasible ? '1' : '0', r.pareto ? '1' : '0', num(r.score), r.rank > 0 ? String(r.rank) : '', r.selection ?? '', cell(r.error || null));
-  for (const m of TAIL_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
-  parts.push(r.error ? '' : isRuined(r.metrics, r.offset) ? '1' : '0', cell(r.reason || null));
-  for (const p of TAIL_PARAMS) parts.push(cell(paramValue(r.config, p)));
-  for (const p of FLOW_TAX_PARAMS) parts.push(cell(paramValue(r.config, p)));
-  for (const m of FLOW_TAX_METRICS) parts.push(r.error ? '' : num(r.metrics[r.offset + M[m]]));
-  return parts.join(',');
+  const row = new StringRow();
+  writeRow(row, r);
+  return row.parts.join(',');
 }
 
 /** Minimal CSV line splitter for our own files (quoted cells allowed). */
