@@ -17,6 +17,7 @@ import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeLinesAtomic } from './atomic.js';
 import { RowCursor, type JournalEntry } from './journal.js';
+import { RanksOut, writeRanks } from './ranks.js';
 import { infeasibleReason, lowerBound, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { formatRow, RESULT_COLUMNS } from './table.js';
 
@@ -84,6 +85,11 @@ export interface FinalizeInput {
    * none) and `mark` (MARK_*). Without it, rows are ranked by score among the feasible rows.
    */
   selection?: { rank: Uint32Array; mark: Uint8Array };
+  /**
+   * Also write ranks.bin (results/ranks.ts) here, right after results.csv: each row's rank and
+   * flags, so the report reads its rows from the journal(s) rather than parsing results.csv.
+   */
+  ranksFile?: string;
 }
 
 export interface TopRow {
@@ -176,6 +182,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   let feasibleCount = 0;
   const { shards, space, failures, baselines, scoreWeights, constraints } = o;
   const sel = o.selection;
+  const ranks = o.ranksFile ? new RanksOut(sel ? sel.rank : new Uint32Array(K)) : null;
   function* lines(): Generator<string> {
     yield RESULT_COLUMNS.join(',') + '\n';
     let buf = '';
@@ -196,6 +203,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
         rank = lo + tie[lo] + 1;
         tie[lo]++;
       }
+      ranks?.set(id, rank, feasible, onFront);
       if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
       buf +=
@@ -225,6 +233,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     yield buf;
   }
   await writeLinesAtomic(o.file, lines());
+  if (ranks && o.ranksFile) await writeRanks(o.ranksFile, o.file, ranks, shards, baselines, constraints, scoreWeights);
   top.sort((a, b) => a.rank - b.rank);
   return { configs: K, feasible: feasibleCount, front: front.length, failed: failures.size, top };
 }
