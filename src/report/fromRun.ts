@@ -17,6 +17,7 @@ import { allocSeries, simulate } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
+import { describeConfig } from '../policy/describe.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { locateRunData } from '../results/manifest.js';
@@ -91,9 +92,12 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     await readResultRows(info, (r) => digest.add(r));
   } else {
     opts.onSource?.('journal');
-    await fromJournal.read((r) => digest.add(r));
+    await fromJournal.read((r) => digest.add(r), { labels: false });
   }
   const d = digest.finish();
+  // journal rows come unlabelled (the digest never reads a label): label the few rows it kept
+  for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.bestPerBand.values(), ...d.bestPerMode.values(), ...d.fronts.flatMap((f) => f.rows)])
+    if (r.label === '' && r.kind === 'config') r.label = describeConfig(space.config(Number(r.id)));
   const byId = new Map<string, ReportRow>();
   for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.fronts.flatMap((f) => f.rows)]) byId.set(r.id, r);
   const rows = [...[...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)), ...d.baselines];
