@@ -24,7 +24,7 @@ export interface JournalRows {
    * Call `onRow` for every row, as readResultRows would from results.csv; returns the number of
    * configuration rows. `labels: false`: configuration rows come with label '' (describing a
    * million configurations costs more than the rest of their rows), for a caller that labels only
-   * the rows it keeps (`configLabel`).
+   * the rows it keeps (report/fromRun.ts does).
    */
   read(onRow: (row: ResultRow) => void, o?: { labels?: boolean }): Promise<number>;
 }
