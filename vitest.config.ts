@@ -18,6 +18,7 @@ const E2E = [
   'test/**/e2e.test.ts',
   'test/**/browser.test.ts',
   'test/report/size.test.ts',
+  'test/report/journal.test.ts',
   'test/results/frames.test.ts',
   'test/results/csv-writer-run.test.ts',
   'test/robust/pool.test.ts',

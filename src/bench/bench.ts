@@ -4,7 +4,8 @@
  *  1. the single-thread kernel (configurations/s, µs per configuration), in this process and
  *     in 3 fresh processes (V8's speed can differ between processes: the spread is reported);
  *  2. the pool's throughput and speed-up for 1..cores workers;
- *  3. the end-to-end wall time of a `run` (load, sweep, write, report);
+ *  3. the end-to-end wall time of a `run` (load, sweep, write, report), and, on the same run
+ *     folder, the report again with its rows parsed from results.csv (the fallback) for comparison;
  *  4. writing results.csv: the number formatter vs `String(x)` (ns/number) and 200,000 rows by
  *     the byte writer vs the string path it replaced (src/bench/write.ts; alone: `--write`).
  * `--big` adds a 1,000,000-configuration run with its peak memory; `--huge` a 5,000,000 one.
@@ -284,11 +285,17 @@ async function main(): Promise<void> {
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
     const r = await runExperiment({ experiment: f, out: dir, runId: 'r', quiet: true, noReport: true });
-    const t1 = performance.now();
     const { buildReportInput } = await import('../report/fromRun.js');
     const { writeReport } = await import('../report/html.js');
-    await writeReport(r.dir, await buildReportInput(r.dir));
+    // the report twice on the same run folder: its rows from the journal + ranks.bin (what run and
+    // report do), then parsed from results.csv (the fallback, and how the report was built before)
+    let source = '';
+    const t1 = performance.now();
+    await writeReport(r.dir, await buildReportInput(r.dir, { onSource: (s) => (source = s) }));
     const t2 = performance.now();
+    await writeReport(r.dir, await buildReportInput(r.dir, { source: 'csv' }));
+    const t3 = performance.now();
+    if (source !== 'journal') throw new Error(`bench: the report read ${source}, not the journal`);
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
     return [
@@ -297,6 +304,7 @@ async function main(): Promise<void> {
       fmt(r.seconds.sweep ?? 0, 2),
       fmt(r.seconds.write ?? 0, 2),
       fmt((t2 - t1) / 1000, 2),
+      fmt((t3 - t2) / 1000, 2),
       fmt((t2 - t0) / 1000, 2),
       `${fmt(peak / 2 ** 20)} MB`,
     ];
@@ -304,7 +312,9 @@ async function main(): Promise<void> {
   const rows = [await e2e(10_000)];
   if (args.includes('--big')) rows.push(await e2e(1_000_000));
   if (args.includes('--huge')) rows.push(await e2e(5_000_000));
-  process.stdout.write('3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'wall', 'peak RSS'], rows) + '\n\n');
+  process.stdout.write(
+    '3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'report from csv', 'wall', 'peak RSS'], rows) + '\n\n',
+  );
   process.stdout.write(await writeSection());
   await rm(dir, { recursive: true, force: true });
 }

@@ -17,9 +17,9 @@
  *   (between-bin sum of squares over total, exact, from the per-bin sums);
  * - the score heatmap over two parameters (within one band type when a parameter is band-specific).
  *
- * Feeding: `add(row)` per results row (src/results/reader.ts streams results.csv into it for
- * `report <run>`; the runner can feed it the rows it formats while it writes results.csv, so the
- * report needs no second read), then `finish()`.
+ * Feeding: `add(row)` per results row (src/report/fromRun.ts feeds it the rows of the run's
+ * journal(s) and ranks.bin, src/results/journal-rows.ts, or, when those no longer match the run,
+ * of results.csv, src/results/reader.ts: the same rows), then `finish()`.
  */
 import { quantileSorted } from 'simple-statistics';
 import type { ExperimentSpec } from '../spec/schema.js';

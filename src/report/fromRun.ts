@@ -1,8 +1,10 @@
 /**
- * Assemble a ReportInput from a run folder (manifest.json + results.csv + selection.json when there
- * is one), so `report <run>` rebuilds the page from the results alone: results.csv is read ONCE, row
- * by row (src/results/reader.ts), into the report's one digest (digest.ts), whose bins come from the
- * manifest's experiment spec; then the recommended configuration and the baselines are re-run
+ * Assemble a ReportInput from a run folder (manifest.json, the rows, selection.json when there is
+ * one), so `report <run>` rebuilds the page from the results alone. The rows are read ONCE, one at a
+ * time, into the report's one digest (digest.ts), whose bins come from the manifest's experiment
+ * spec: from the binary journal(s) and ranks.bin (src/results/journal-rows.ts) when they still
+ * match results.csv, else by parsing results.csv (src/results/reader.ts; older runs, a journal
+ * gone, a csv edited by hand) — the same rows either way; then the recommended configuration and the baselines are re-run
  * through the kernel for their daily series, with the benchmark (targets rebalanced every period,
  * no cost) on the same dates.
  */
@@ -15,9 +17,11 @@ import { allocSeries, simulate } from '../kernel/backtest.js';
 import { KernelContext } from '../kernel/context.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { BANDS } from '../policy/bands.js';
+import { describeConfig } from '../policy/describe.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { locateRunData } from '../results/manifest.js';
+import { journalRows } from '../results/journal-rows.js';
 import { readResultRows, readRunInfo, rowConfig } from '../results/reader.js';
 import { TRADEOFF_PLOTS } from './charts/tradeoff.js';
 import { axesFromSpec, Digest } from './digest.js';
@@ -32,6 +36,13 @@ export interface ReadOptions {
   scatterSample?: number;
   /** Rows per effect bin behind its quartiles. Default 512. */
   reservoir?: number;
+  /**
+   * Where the rows come from: 'auto' (default) the journal(s) with ranks.bin when they still
+   * match results.csv, else results.csv; 'csv' always results.csv; 'journal' the journal or an error.
+   */
+  source?: 'auto' | 'csv' | 'journal';
+  /** Told which source was read, and why not the journal when it was not. */
+  onSource?: (source: 'journal' | 'csv', why?: string) => void;
 }
 
 /** selection.json of a run folder, or undefined (older runs). A damaged file is an error that names it. */
@@ -73,8 +84,20 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     reservoir: opts.reservoir,
     keep,
   });
-  await readResultRows(info, (r) => digest.add(r));
+  const want = opts.source ?? 'auto';
+  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
+  if (typeof fromJournal === 'string') {
+    if (want === 'journal') throw new UserError(`${dir}: cannot read the rows from the journal: ${fromJournal}`);
+    opts.onSource?.('csv', fromJournal);
+    await readResultRows(info, (r) => digest.add(r));
+  } else {
+    opts.onSource?.('journal');
+    await fromJournal.read((r) => digest.add(r), { labels: false });
+  }
   const d = digest.finish();
+  // journal rows come unlabelled (the digest never reads a label): label the few rows it kept
+  for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.bestPerBand.values(), ...d.bestPerMode.values(), ...d.fronts.flatMap((f) => f.rows)])
+    if (r.label === '' && r.kind === 'config') r.label = describeConfig(space.config(Number(r.id)));
   const byId = new Map<string, ReportRow>();
   for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.fronts.flatMap((f) => f.rows)]) byId.set(r.id, r);
   const rows = [...[...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)), ...d.baselines];

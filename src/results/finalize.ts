@@ -18,6 +18,7 @@ import type { ParameterSpace } from '../search/space.js';
 import { writeHandleAtomic } from './atomic.js';
 import { CsvFileWriter, type FileRowSink } from './csv-writer.js';
 import { RowCursor, type JournalEntry } from './journal.js';
+import { RanksOut, writeRanks } from './ranks.js';
 import { infeasibleReason, lowerBound, paretoFront, satisfies, score, type Constraint } from './score.js';
 import { RESULT_COLUMNS, writeRow } from './table.js';
 
@@ -85,6 +86,11 @@ export interface FinalizeInput {
    * none) and `mark` (MARK_*). Without it, rows are ranked by score among the feasible rows.
    */
   selection?: { rank: Uint32Array; mark: Uint8Array };
+  /**
+   * Also write ranks.bin (results/ranks.ts) here, right after results.csv: each row's rank and
+   * flags, so the report reads its rows from the journal(s) rather than parsing results.csv.
+   */
+  ranksFile?: string;
 }
 
 export interface TopRow {
@@ -177,6 +183,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   let feasibleCount = 0;
   const { shards, space, failures, baselines, scoreWeights, constraints } = o;
   const sel = o.selection;
+  const ranks = o.ranksFile ? new RanksOut(sel ? sel.rank : new Uint32Array(K)) : null;
   async function rowsTo(out: FileRowSink): Promise<void> {
     for (const c of RESULT_COLUMNS) out.plain(c);
     out.endRow();
@@ -197,6 +204,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
         rank = lo + tie[lo] + 1;
         tie[lo]++;
       }
+      ranks?.set(id, rank, feasible, onFront);
       if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
       const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
       writeRow(out, { id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason });
@@ -227,6 +235,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
       await out.settle();
     }
   });
+  if (ranks && o.ranksFile) await writeRanks(o.ranksFile, o.file, ranks, shards, baselines, constraints, scoreWeights);
   top.sort((a, b) => a.rank - b.rank);
   return { configs: K, feasible: feasibleCount, front: front.length, failed: failures.size, top };
 }

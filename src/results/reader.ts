@@ -5,8 +5,8 @@
  * configuration of the same id; only the metrics, flags, score and rank are read from the cells.
  * Quoted cells may hold commas, quotes and line breaks (error messages do).
  *
- * The report's digest (src/report/digest.ts) is fed these rows; the same rows can come from the
- * binary journal while the results are written (see Digest.add).
+ * The report's digest (src/report/digest.ts) is fed these rows when the run's journal(s) and
+ * ranks.bin cannot give them (src/results/journal-rows.ts gives the same rows without the parse).
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -36,6 +36,7 @@ import type { PriceWindow } from '../results/subperiods.js';
 import { acquireRunLock } from '../results/lock.js';
 import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
+import { RANKS_FILE } from '../results/ranks.js';
 import type { WorkerData } from '../exec/protocol.js';
 import { defaultWorkers, runSweep, SweepAborted } from './sweep.js';
 import { Progress } from '../exec/progress.js';
@@ -772,6 +773,7 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     constraints,
     objectives: s.objectives,
     selection,
+    ranksFile: path.join(dir, RANKS_FILE),
   });
   clock?.close();
   return { summary, baselines, selection: selection.json };

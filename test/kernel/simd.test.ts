@@ -136,7 +136,9 @@ describe('SIMD kernel', () => {
     const down = (x: number): number => x - x * Number.EPSILON;
     const widths = edges.flatMap((e) => [e, up(e), down(e), e + QUIET_MARGIN / 2, e - QUIET_MARGIN / 2]);
     const cfgs: Config[] = widths.flatMap((width) =>
-      (['target', 'edge'] as const).map((mode) => ({ band: 'absolute', width, check: 'daily', mode, feeBps: 10, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 }) as Config),
+      (['target', 'edge'] as const).map(
+        (mode) => ({ band: 'absolute', width, check: 'daily', mode, feeBps: 10, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 }) as Config,
+      ),
     );
     const js = jsRows(ctx, cfgs);
     expect(differences(js, simdRows(ctx, cfgs))).toEqual([]);
@@ -149,7 +151,16 @@ describe('SIMD kernel', () => {
     for (let i = 0; i < N; i++) V += hs[i] * short.prices[t * N + i];
     let e = 0;
     for (let i = 0; i < N; i++) e = Math.max(e, Math.abs((hs[i] * short.prices[t * N + i]) / V - short.targets[i]));
-    const one = (width: number): Config => ({ band: 'absolute', width, check: 'daily', mode: 'target', feeBps: 10, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 });
+    const one = (width: number): Config => ({
+      band: 'absolute',
+      width,
+      check: 'daily',
+      mode: 'target',
+      feeBps: 10,
+      halfSpreadBps: 0,
+      fixedFee: 0,
+      minTrade: 0,
+    });
     const pair = [one(e), one(down(e)), one(e - QUIET_MARGIN / 2), one(e + QUIET_MARGIN / 2)];
     const rows = simdRows(short, pair);
     expect(pair.map((_, j) => rows[j * N_METRICS + M.rebalances])).toEqual([0, 1, 1, 0]);
