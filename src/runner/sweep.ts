@@ -29,9 +29,13 @@ export function batches(ranges: readonly [number, number][], size: number): Task
   return out;
 }
 
-/** A batch size that keeps messaging cheap and every worker busy to the end. */
+/**
+ * A batch size that keeps messaging cheap and every worker busy to the end. Up to 8,000: the
+ * SIMD kernel fills its four lanes with configurations of one kind within a batch, and the
+ * lanes are 94% full with batches of 2,000 against 98% with 8,000 (the bench workload).
+ */
 export function chooseBatchSize(total: number, workers: number): number {
-  return Math.max(8, Math.min(2000, Math.ceil(total / (workers * 24))));
+  return Math.max(8, Math.min(8000, Math.ceil(total / (workers * 24))));
 }
 
 export interface SweepOptions {
