@@ -8,7 +8,8 @@
  *     folder, the report again with its rows parsed from results.csv (the fallback) for comparison;
  *  4. writing results.csv: the number formatter vs `String(x)` (ns/number) and 200,000 rows by
  *     the byte writer vs the string path it replaced (src/bench/write.ts; alone: `--write`).
- * `--big` adds a 1,000,000-configuration run with its peak memory; `--huge` a 5,000,000 one.
+ * `--big` adds a 1,000,000-configuration run with its peak memory; `--huge` a 5,000,000 one;
+ * `--e2e-only` runs section 3 alone.
  * `--startup [--against <root>]` only times the CLI's start-up on the demo (src/bench/startup.ts).
  */
 import { spawnSync } from 'node:child_process';
@@ -199,82 +200,86 @@ async function main(): Promise<void> {
     `workload: ${matrix.assets.join(', ')}; ${matrix.T} daily rows ${matrix.dates[0]} → ${matrix.dates[matrix.T - 1]}; ${space.size.toLocaleString('en')} configurations (random, seed 1); ${os.cpus().length} cores, node ${process.version}\n\n`,
   );
 
-  // 1. kernel, in this process and in fresh processes
-  const here = await kernelRate(3);
-  const spread: number[] = [];
-  for (let p = 0; p < 3; p++) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--kernel-only'], { encoding: 'utf8' });
-    const rates = JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as number[];
-    spread.push(Math.max(...rates));
-  }
-  const best = Math.max(...here);
-  process.stdout.write(
-    '1. single-thread kernel\n' +
-      table(
-        ['where', 'configs/s (best of 3)', 'µs/config', 'vs 40,000/s target'],
-        [
-          ['this process', fmt(best), fmt(1e6 / best, 1), `${fmt((best / 40_000) * 100)}%`],
-          ...spread.map((x, i) => [`fresh process ${i + 1}`, fmt(x), fmt(1e6 / x, 1), `${fmt((x / 40_000) * 100)}%`]),
-        ],
-      ) +
-      `\n   spread across processes: ${fmt(Math.min(...spread))} – ${fmt(Math.max(...spread))} configs/s (max/min ${(Math.max(...spread) / Math.min(...spread)).toFixed(2)}×)\n\n`,
-  );
-
-  process.stdout.write(flowTable(await flowRates(3)));
-
-  // 2. pool throughput for 1..cores workers, on 100,000 configurations of the same workload so
-  // that pool start-up (threads, module load, warm-up) is visible apart from the throughput
-  const poolSpec = parseExperiment(benchExperiment(100_000, DATA), 'bench');
-  const poolSpace = new ParameterSpace(poolSpec.space, poolSpec.search, { costs: poolSpec.costs });
-  const wd: WorkerData = {
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
-    targets,
-    periodsPerYear: matrix.periodsPerYear,
-    start: poolSpace.maxLookback,
-    initialCapital: poolSpec.initialCapital,
-    riskFree: poolSpec.riskFree,
-    space: poolSpec.space,
-    search: poolSpec.search,
-    costs: poolSpec.costs,
-    shard: { k: 0, n: 1 },
-  };
-  const poolRows: (string | number)[][] = [];
-  let one = 0;
-  let oneSteady = 0;
-  for (let w = 1; w <= defaultWorkers(); w++) {
-    let done = 0;
-    let first = 0;
-    let atFirst = 0;
-    const t0 = performance.now();
-    await runSweep({
-      workerData: wd,
-      ranges: [[0, poolSpace.size]],
-      workers: w,
-      onResult: (r) => {
-        if (!first) {
-          first = performance.now();
-          atFirst = r.to - r.from;
-        }
-        done += r.to - r.from;
-      },
-    });
-    const t1 = performance.now();
-    const rate = done / ((t1 - t0) / 1000);
-    const steady = (done - atFirst) / ((t1 - first) / 1000);
-    if (w === 1) {
-      one = rate;
-      oneSteady = steady;
+  // `--e2e-only`: only the end-to-end rows (with --big: the 1,000,000-configuration run)
+  const e2eOnly = args.includes('--e2e-only');
+  if (!e2eOnly) {
+    // 1. kernel, in this process and in fresh processes
+    const here = await kernelRate(3);
+    const spread: number[] = [];
+    for (let p = 0; p < 3; p++) {
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--kernel-only'], { encoding: 'utf8' });
+      const rates = JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as number[];
+      spread.push(Math.max(...rates));
     }
-    poolRows.push([String(w), fmt((first - t0) / 1000, 2), fmt(steady), `${(steady / oneSteady).toFixed(2)}×`, fmt(rate), `${(rate / one).toFixed(2)}×`]);
+    const best = Math.max(...here);
+    process.stdout.write(
+      '1. single-thread kernel\n' +
+        table(
+          ['where', 'configs/s (best of 3)', 'µs/config', 'vs 40,000/s target'],
+          [
+            ['this process', fmt(best), fmt(1e6 / best, 1), `${fmt((best / 40_000) * 100)}%`],
+            ...spread.map((x, i) => [`fresh process ${i + 1}`, fmt(x), fmt(1e6 / x, 1), `${fmt((x / 40_000) * 100)}%`]),
+          ],
+        ) +
+        `\n   spread across processes: ${fmt(Math.min(...spread))} – ${fmt(Math.max(...spread))} configs/s (max/min ${(Math.max(...spread) / Math.min(...spread)).toFixed(2)}×)\n\n`,
+    );
+
+    process.stdout.write(flowTable(await flowRates(3)));
+
+    // 2. pool throughput for 1..cores workers, on 100,000 configurations of the same workload so
+    // that pool start-up (threads, module load, warm-up) is visible apart from the throughput
+    const poolSpec = parseExperiment(benchExperiment(100_000, DATA), 'bench');
+    const poolSpace = new ParameterSpace(poolSpec.space, poolSpec.search, { costs: poolSpec.costs });
+    const wd: WorkerData = {
+      prices: matrix.prices,
+      T: matrix.T,
+      N: matrix.N,
+      dates: matrix.dates,
+      targets,
+      periodsPerYear: matrix.periodsPerYear,
+      start: poolSpace.maxLookback,
+      initialCapital: poolSpec.initialCapital,
+      riskFree: poolSpec.riskFree,
+      space: poolSpec.space,
+      search: poolSpec.search,
+      costs: poolSpec.costs,
+      shard: { k: 0, n: 1 },
+    };
+    const poolRows: (string | number)[][] = [];
+    let one = 0;
+    let oneSteady = 0;
+    for (let w = 1; w <= defaultWorkers(); w++) {
+      let done = 0;
+      let first = 0;
+      let atFirst = 0;
+      const t0 = performance.now();
+      await runSweep({
+        workerData: wd,
+        ranges: [[0, poolSpace.size]],
+        workers: w,
+        onResult: (r) => {
+          if (!first) {
+            first = performance.now();
+            atFirst = r.to - r.from;
+          }
+          done += r.to - r.from;
+        },
+      });
+      const t1 = performance.now();
+      const rate = done / ((t1 - t0) / 1000);
+      const steady = (done - atFirst) / ((t1 - first) / 1000);
+      if (w === 1) {
+        one = rate;
+        oneSteady = steady;
+      }
+      poolRows.push([String(w), fmt((first - t0) / 1000, 2), fmt(steady), `${(steady / oneSteady).toFixed(2)}×`, fmt(rate), `${(rate / one).toFixed(2)}×`]);
+    }
+    process.stdout.write(
+      '2. worker pool, 100,000 configurations (start-up = pool start, module load and warm-up until the first batch is back)\n' +
+        table(['workers', 'start-up s', 'configs/s after start-up', 'speed-up', 'configs/s overall', 'speed-up'], poolRows) +
+        '\n\n',
+    );
   }
-  process.stdout.write(
-    '2. worker pool, 100,000 configurations (start-up = pool start, module load and warm-up until the first batch is back)\n' +
-      table(['workers', 'start-up s', 'configs/s after start-up', 'speed-up', 'configs/s overall', 'speed-up'], poolRows) +
-      '\n\n',
-  );
 
   // 3. end to end
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rl-bench-'));
@@ -306,6 +311,8 @@ async function main(): Promise<void> {
       fmt((t2 - t1) / 1000, 2),
       fmt((t3 - t2) / 1000, 2),
       fmt((t2 - t0) / 1000, 2),
+      // the target of issue 12: writing and reporting take at most 20% of the sweep's time
+      `${fmt((100 * ((r.seconds.write ?? 0) + (t2 - t1) / 1000)) / (r.seconds.sweep ?? 1))}%`,
       `${fmt(peak / 2 ** 20)} MB`,
     ];
   };
@@ -313,9 +320,11 @@ async function main(): Promise<void> {
   if (args.includes('--big')) rows.push(await e2e(1_000_000));
   if (args.includes('--huge')) rows.push(await e2e(5_000_000));
   process.stdout.write(
-    '3. end-to-end run (seconds)\n' + table(['configs', 'load', 'sweep', 'write', 'report', 'report from csv', 'wall', 'peak RSS'], rows) + '\n\n',
+    '3. end-to-end run (seconds)\n' +
+      table(['configs', 'load', 'sweep', 'write', 'report', 'report from csv', 'wall', '(write + report) / sweep', 'peak RSS'], rows) +
+      '\n\n',
   );
-  process.stdout.write(await writeSection());
+  if (!e2eOnly) process.stdout.write(await writeSection());
   await rm(dir, { recursive: true, force: true });
 }
 
