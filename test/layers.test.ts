@@ -19,8 +19,10 @@ const LAYERS: Record<string, readonly string[]> = {
   errors: [],
   /** Civil dates (src/dates.ts): the one date implementation. */
   dates: [],
+  /** Finding and compiling the project's WebAssembly modules (src/wasm.ts). */
+  wasm: [],
   policy: ['errors', 'dates'],
-  kernel: ['errors', 'dates', 'policy'],
+  kernel: ['errors', 'dates', 'policy', 'wasm'],
   data: ['errors', 'dates'],
   /** The experiment file's schema (zod) and the types it infers. */
   spec: ['errors', 'dates', 'policy', 'kernel'],
@@ -28,7 +30,7 @@ const LAYERS: Record<string, readonly string[]> = {
   /** Worker pool, progress, warm-up, worker protocol: shared by runner, validate and robust. */
   exec: ['errors', 'dates', 'policy', 'kernel', 'spec', 'search'],
   /** The run-folder formats: manifest, journal, results table, validation/robustness outputs. */
-  results: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec'],
+  results: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'wasm'],
   /** Loading and compiling an experiment file (space, constraints, folds). */
   experiment: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
   validate: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],

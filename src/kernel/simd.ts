@@ -12,15 +12,13 @@
  * Issue 16's border-tie rule holds here as in the JS kernel: a rebalance whose Σ|w' − w| ≤
  * TRADE_EPS is no rebalance (the calendar baseline keeps its zero-turnover events).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { staticHalfWidths } from '../policy/bands.js';
 import { costRate } from '../policy/costs.js';
 import type { BandType, Config } from '../policy/types.js';
 import type { KernelContext } from './context.js';
 import { finishTotals, simulate } from './backtest.js';
 import { N_METRICS } from './metrics.js';
+import { compileWasm, findWasm, WA, type WasmMemory, type WasmModule } from '../wasm.js';
 
 type RunFn = (
   P: number,
@@ -70,34 +68,12 @@ const KNOWN_FIELDS = new Set([
 /** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
 export const SIMD_WIDTH = 4;
 
-// The WebAssembly API of Node 20, typed here: this project's lib (ES2022) and @types/node 20 do
-// not declare it.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-const WA = (
-  globalThis as unknown as {
-    WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; Instance: new (m: WasmModule, imports: object) => WasmInstance };
-  }
-).WebAssembly;
-
 let wasmModule: WasmModule | null | undefined;
+const SIMD_FALLBACK = 'the JS kernel runs instead (same results, slower)';
 
 /** The compiled wasm module, or null when dist/kernel/simd.wasm is not there (run `npm run build`). */
 export function simdModule(): WasmModule | null {
-  if (wasmModule !== undefined) return wasmModule;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'simd.wasm')];
-  for (let d = here, k = 0; k < 5; k++, d = path.dirname(d)) candidates.push(path.join(d, 'dist/kernel/simd.wasm'));
-  const file = candidates.find((f) => existsSync(f));
-  wasmModule = file ? compileSimd(file) : null;
+  if (wasmModule === undefined) wasmModule = findWasm(import.meta.url, 'kernel/simd.wasm', SIMD_FALLBACK);
   return wasmModule;
 }
 
@@ -106,12 +82,7 @@ export function simdModule(): WasmModule | null {
  * file from an interrupted build, …): the JS kernel then runs everything (same numbers, slower).
  */
 export function compileSimd(file: string): WasmModule | null {
-  try {
-    return new WA.Module(readFileSync(file));
-  } catch (e) {
-    process.emitWarning(`${file}: ${e instanceof Error ? e.message : String(e)}; the JS kernel runs instead (same results, slower); run npm run build`);
-    return null;
-  }
+  return compileWasm(file, SIMD_FALLBACK);
 }
 
 /** One context's SIMD state: its wasm instance and memory layout. */

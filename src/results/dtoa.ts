@@ -9,27 +9,7 @@
  * bytes come from `String(x)` into a plain Buffer: slower, never different
  * (test/results/dtoa.test.ts checks the wasm against `String(x)` byte for byte).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-// The WebAssembly API of Node 20, typed here: this project's lib (ES2022) and @types/node 20 do
-// not declare it (as in kernel/simd.ts).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-const WA = (
-  globalThis as unknown as {
-    WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule; Instance: new (m: WasmModule, imports: object) => WasmInstance };
-  }
-).WebAssembly;
+import { compileWasm, findWasm, WA, type WasmMemory, type WasmModule } from '../wasm.js';
 
 /** Bytes a caller must leave free at the position it passes to `put` (a number takes ≤ 25). */
 export const NUMBER_ROOM = 64;
@@ -46,15 +26,11 @@ export interface NumberFormatter {
 
 const PAGE = 65536;
 let cached: WasmModule | null | undefined;
+const DTOA_FALLBACK = 'String(x) writes the numbers instead (same bytes, slower)';
 
 /** The compiled dist/results/dtoa.wasm, or null when it is not there (run `npm run build`). */
 function dtoaModule(): WasmModule | null {
-  if (cached !== undefined) return cached;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'dtoa.wasm')];
-  for (let d = here, k = 0; k < 5; k++, d = path.dirname(d)) candidates.push(path.join(d, 'dist/results/dtoa.wasm'));
-  const file = candidates.find((f) => existsSync(f));
-  cached = file ? compileDtoa(file) : null;
+  if (cached === undefined) cached = findWasm(import.meta.url, 'results/dtoa.wasm', DTOA_FALLBACK);
   return cached;
 }
 
@@ -63,12 +39,7 @@ function dtoaModule(): WasmModule | null {
  * truncated file from an interrupted build, …): `String(x)` then writes the numbers (same bytes).
  */
 export function compileDtoa(file: string): WasmModule | null {
-  try {
-    return new WA.Module(readFileSync(file));
-  } catch (e) {
-    process.emitWarning(`${file}: ${e instanceof Error ? e.message : String(e)}; String(x) writes the numbers instead (same bytes, slower); run npm run build`);
-    return null;
-  }
+  return compileWasm(file, DTOA_FALLBACK);
 }
 
 /**
