@@ -28,7 +28,7 @@
 //                     H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[15] VALS[T] DRIFT[T] RR[T] DD[T]
 //                     (BQ: the quiet thresholds b_i·(1 − m) − m of a static band, m = QUIET_MARGIN)
 
-import { segment, segCi, checkUnrolled } from './segments';
+import { segment, segCi, checkUnrolled, valuePasses } from './segments';
 import { QUIET_MARGIN, TRADE_EPS } from './constants';
 
 const PRM_V0: i32 = 0;
@@ -238,158 +238,15 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
   dayEnd(G + oVALS(N), G + oDRIFT(N, T), t, V, ds);
 }
 
-/** pathPass and tailPass of one group (kernel/backtest.ts), totals to OUT. */
+/** pathPass and tailPass of one group (kernel/backtest.ts; the loops in segments.ts), totals to OUT. */
 function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void {
-  const zero = f64x2.splat(0);
-  const one = f64x2.splat(1);
-  const VALS = G + oVALS(N);
-  const DRIFT = G + oDRIFT(N, T);
-  const RR = G + oRR(N, T);
-  const DD = G + oDD(N, T);
-  let Vprev = ld(VALS, start);
-  let peak = Vprev;
-  let maxDD = zero;
-  const m = f64x2.splat(QUIET_MARGIN);
-  let floor = f64x2.add(one, m); // 1 − maxDD + margin·(1 + maxDD) at maxDD = 0
-  let driftSum = zero;
-  let driftMax = zero;
-  let sumR = zero;
-  let sumD = zero;
-  // unrolled by two (the same operations in the same order: V8 checks the stack and rebuilds
-  // constants once per iteration)
-  let u = start + 1;
-  for (; u + 1 < T; u += 2) {
-    {
-      const v = ld(VALS, u);
-      const dr = ld(DRIFT, u);
-      driftSum = f64x2.add(driftSum, dr);
-      driftMax = sel(dr, driftMax, f64x2.gt(dr, driftMax));
-      const r = f64x2.sub(f64x2.div(v, Vprev), one);
-      const d = f64x2.sub(r, sp(BR, u));
-      st(RR, u, r);
-      st(DD, u, d);
-      sumR = f64x2.add(sumR, r);
-      sumD = f64x2.add(sumD, d);
-      // if (V > peak) peak = V; else if (1 − V/peak > maxDD) maxDD = 1 − V/peak;
-      // 1 − V/peak is computed only when a lane may set a new maxDD: not when peak > 0 and
-      // V ≥ peak·(1 − maxDD + margin·(1 + maxDD)) in both lanes (src/kernel/quiet.ts)
-      const up = f64x2.gt(v, peak);
-      if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
-        const x = f64x2.sub(one, f64x2.div(v, peak));
-        const deeper = v128.andnot(f64x2.gt(x, maxDD), up);
-        maxDD = sel(x, maxDD, deeper);
-        if (v128.any_true(deeper)) floor = f64x2.add(f64x2.sub(one, maxDD), f64x2.mul(m, f64x2.add(one, maxDD)));
-      }
-      peak = sel(v, peak, up);
-      Vprev = v;
-    }
-    {
-      const v = ld(VALS, u + 1);
-      const dr = ld(DRIFT, u + 1);
-      driftSum = f64x2.add(driftSum, dr);
-      driftMax = sel(dr, driftMax, f64x2.gt(dr, driftMax));
-      const r = f64x2.sub(f64x2.div(v, Vprev), one);
-      const d = f64x2.sub(r, sp(BR, u + 1));
-      st(RR, u + 1, r);
-      st(DD, u + 1, d);
-      sumR = f64x2.add(sumR, r);
-      sumD = f64x2.add(sumD, d);
-      const up = f64x2.gt(v, peak);
-      if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
-        const x = f64x2.sub(one, f64x2.div(v, peak));
-        const deeper = v128.andnot(f64x2.gt(x, maxDD), up);
-        maxDD = sel(x, maxDD, deeper);
-        if (v128.any_true(deeper)) floor = f64x2.add(f64x2.sub(one, maxDD), f64x2.mul(m, f64x2.add(one, maxDD)));
-      }
-      peak = sel(v, peak, up);
-      Vprev = v;
-    }
-  }
-  if (u < T) {
-    {
-      const v = ld(VALS, u);
-      const dr = ld(DRIFT, u);
-      driftSum = f64x2.add(driftSum, dr);
-      driftMax = sel(dr, driftMax, f64x2.gt(dr, driftMax));
-      const r = f64x2.sub(f64x2.div(v, Vprev), one);
-      const d = f64x2.sub(r, sp(BR, u));
-      st(RR, u, r);
-      st(DD, u, d);
-      sumR = f64x2.add(sumR, r);
-      sumD = f64x2.add(sumD, d);
-      const up = f64x2.gt(v, peak);
-      if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
-        const x = f64x2.sub(one, f64x2.div(v, peak));
-        const deeper = v128.andnot(f64x2.gt(x, maxDD), up);
-        maxDD = sel(x, maxDD, deeper);
-        if (v128.any_true(deeper)) floor = f64x2.add(f64x2.sub(one, maxDD), f64x2.mul(m, f64x2.add(one, maxDD)));
-      }
-      peak = sel(v, peak, up);
-      Vprev = v;
-    }
-  }
-  const n = f64x2.splat(<f64>(T - start - 1));
-  const mr = f64x2.div(sumR, n);
-  const md = f64x2.div(sumD, n);
-  const rf = f64x2.splat(rfp);
-  const half = f64x2.splat(0.5);
-  let sr = zero;
-  let sd = zero;
-  let se = zero;
-  let down = zero;
-  u = start + 1;
-  for (; u + 1 < T; u += 2) {
-    {
-      const r = ld(RR, u);
-      const a = f64x2.sub(r, mr);
-      sr = f64x2.add(sr, f64x2.mul(a, a));
-      const b = f64x2.sub(ld(DD, u), md);
-      sd = f64x2.add(sd, f64x2.mul(b, b));
-      const e = f64x2.sub(r, rf);
-      se = f64x2.add(se, e);
-      const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
-      down = f64x2.add(down, f64x2.mul(q, q));
-    }
-    {
-      const r = ld(RR, u + 1);
-      const a = f64x2.sub(r, mr);
-      sr = f64x2.add(sr, f64x2.mul(a, a));
-      const b = f64x2.sub(ld(DD, u + 1), md);
-      sd = f64x2.add(sd, f64x2.mul(b, b));
-      const e = f64x2.sub(r, rf);
-      se = f64x2.add(se, e);
-      const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
-      down = f64x2.add(down, f64x2.mul(q, q));
-    }
-  }
-  if (u < T) {
-    {
-      const r = ld(RR, u);
-      const a = f64x2.sub(r, mr);
-      sr = f64x2.add(sr, f64x2.mul(a, a));
-      const b = f64x2.sub(ld(DD, u), md);
-      sd = f64x2.add(sd, f64x2.mul(b, b));
-      const e = f64x2.sub(r, rf);
-      se = f64x2.add(se, e);
-      const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
-      down = f64x2.add(down, f64x2.mul(q, q));
-    }
-  }
   const OUT = G + oOUT(N);
   const ST = G + oST(N);
+  valuePasses(G + oVALS(N), G + oDRIFT(N, T), G + oRR(N, T), G + oDD(N, T), BR, OUT, start, T, rfp);
   st(OUT, 0, ld(ST, ST_EVENTS));
   st(OUT, 1, ld(ST, ST_TURN));
   st(OUT, 2, ld(ST, ST_COST));
-  st(OUT, 3, driftSum);
-  st(OUT, 4, driftMax);
-  st(OUT, 5, sumR);
-  st(OUT, 6, sumD);
-  st(OUT, 7, maxDD);
-  st(OUT, 8, sr);
-  st(OUT, 9, sd);
-  st(OUT, 10, se);
-  st(OUT, 11, down);
-  st(OUT, 12, ld(VALS, T - 1));
+  st(OUT, 12, ld(G + oVALS(N), T - 1));
   st(OUT, 13, ld(ST, ST_COST_TOTAL));
   st(OUT, 14, ld(ST, ST_ASSET_TRADES));
 }
