@@ -47,9 +47,9 @@ ${I.map((i) => `    const e${g}_${i} = f64x2.abs(f64x2.sub(a${g}_${i}, f64x2.mul
       if (kind === 'static' || kind === 'vol')
         return I.map(
           (i) =>
-            `      may${g} = v128.or(may${g}, v128.not(f64x2.lt(e${g}_${i}, f64x2.mul(${kind === 'static' ? `v128.load(BQ${g}, ${i * 16})` : `f64x2.sub(f64x2.mul(f64x2.max(minW${g}, f64x2.mul(f64x2.mul(k${g}, v128.load64_splat(vrow, ${i * 8})), w${i})), m1), m)`}, V${g}))));`,
+            `      quiet${g} = v128.and(quiet${g}, f64x2.lt(e${g}_${i}, f64x2.mul(${kind === 'static' ? `v128.load(BQ${g}, ${i * 16})` : `f64x2.sub(f64x2.mul(f64x2.max(minW${g}, f64x2.mul(f64x2.mul(k${g}, v128.load64_splat(vrow, ${i * 8})), w${i})), m1), m)`}, V${g})));`,
         ).join('\n');
-      return `      may${g} = v128.not(f64x2.lt(f64x2.mul(half, ds${g}), f64x2.mul(kq${g}, V${g})));`;
+      return `      quiet${g} = f64x2.lt(f64x2.mul(half, ds${g}), f64x2.mul(kq${g}, V${g}));`;
     };
     const check =
       kind === 'plain'
@@ -60,11 +60,12 @@ ${I.map((i) => `    const e${g}_${i} = f64x2.abs(f64x2.sub(a${g}_${i}, f64x2.mul
       const last1 = v128.load(ST1, 0);
       const ok0 = v128.or(f64x2.lt(last0, zero), f64x2.gt(f64x2.sub(tt, last0), v128.load(PRM0, 6 * 16)));
       const ok1 = v128.or(f64x2.lt(last1, zero), f64x2.gt(f64x2.sub(tt, last1), v128.load(PRM1, 6 * 16)));${kind === 'vol' ? `\n      const vrow = VOL + ((<usize>t * ${N}) << 3);` : ''}
-      let may0 = zero;
-      let may1 = zero;
+      // a lane is quiet when every asset is certainly inside its band (NaN: not quiet)
+      let quiet0 = f64x2.eq(zero, zero);
+      let quiet1 = quiet0;
 ${maybe(0)}
 ${maybe(1)}
-      if (v128.any_true(v128.or(v128.and(may0, ok0), v128.and(may1, ok1)))) break;
+      if (v128.any_true(v128.or(v128.andnot(ok0, quiet0), v128.andnot(ok1, quiet1)))) break;
       ci++;
       next = load<i32>(checks + (<usize>ci << 2));
     }`;
