@@ -160,19 +160,20 @@ export class SimdKernel {
 
   /**
    * A grouping key: configurations with equal keys (and the same check schedule) may share a
-   * pass. Null when the SIMD kernel does not run this configuration (the JS kernel does).
+   * pass: band kind, mode and, for the volatility band, lookback. −1 when the SIMD kernel does not
+   * run this configuration (the JS kernel does).
    */
-  kind(cfg: Config): string | null {
+  kind(cfg: Config): number {
     // a field this kernel does not know (cash flows, taxes, … added later) means the JS kernel
-    for (const key in cfg) if (!KNOWN_FIELDS.has(key) && (cfg as unknown as Record<string, unknown>)[key] !== undefined) return null;
+    for (const key in cfg) if (!KNOWN_FIELDS.has(key) && (cfg as unknown as Record<string, unknown>)[key] !== undefined) return -1;
     const b = BAND_KIND[cfg.band];
-    if (b < 0) return null;
+    if (b < 0) return -1;
+    let L = 0;
     if (b === 3) {
-      const L = cfg.lookback ?? 0;
-      if (!(L >= 2 && this.ctx.start >= L)) return null; // the JS kernel throws the user-facing error
-      return `3:${L}:${cfg.mode}`;
+      L = cfg.lookback ?? 0;
+      if (!(Number.isInteger(L) && L >= 2 && this.ctx.start >= L)) return -1; // the JS kernel throws the user-facing error
     }
-    return `${b}:${cfg.mode}`;
+    return (L * 8 + b) * 4 + MODE_CODE[cfg.mode];
   }
 
   /** How tight a band is, to sort configurations of one kind: the narrowest static half-width, else the width parameter. */
@@ -185,10 +186,10 @@ export class SimdKernel {
   }
 
   /**
-   * Run 1 to SIMD_WIDTH configurations of one kind and check schedule in one pass (empty lanes
-   * repeat the first), and write their metrics to out at offs[j].
+   * Run the first n (1 to SIMD_WIDTH) configurations of cfgs, of one kind and check schedule, in
+   * one pass (empty lanes repeat the first), and write their metrics to out at offs[j].
    */
-  batch(cfgs: readonly Config[], out: Float64Array, offs: readonly number[]): void {
+  batch(cfgs: readonly Config[], out: Float64Array, offs: readonly number[], n = cfgs.length): void {
     const { ctx, off } = this;
     const { T, N, start, ppy, riskFree } = ctx;
     const a = cfgs[0];
@@ -197,7 +198,7 @@ export class SimdKernel {
     const vol = band === 3 ? this.volFor(a.lookback ?? 0) : 0;
     const f = this.f64; // after the allocations above: growing the memory replaces the view
     for (let lane = 0; lane < SIMD_WIDTH; lane++) {
-      const c = cfgs[lane] ?? a;
+      const c = lane < n ? cfgs[lane] : a;
       const g = this.G[lane >> 1] / 8;
       const l = lane & 1;
       if (band === 2) {
@@ -215,7 +216,7 @@ export class SimdKernel {
       f[p + 14] = c.minWidth ?? 0;
     }
     this.run(this.P, this.W, vol, checks, this.BR, this.G[0], this.G[1], start, T, N, band, MODE_CODE[a.mode], riskFree / ppy);
-    for (let lane = 0; lane < cfgs.length; lane++) this.finish(cfgs[lane], out, offs[lane], this.G[lane >> 1] / 8 + off.OUT + (lane & 1));
+    for (let lane = 0; lane < n; lane++) this.finish(cfgs[lane], out, offs[lane], this.G[lane >> 1] / 8 + off.OUT + (lane & 1));
   }
 
   /** fastSimulate's last steps (kernel/backtest.ts) from one lane's totals at f64 index q (stride 2). */
@@ -300,40 +301,42 @@ export function simulateMany(
     for (let j = 0; j < cfgs.length; j++) one(j);
     return;
   }
-  // pending[kind + schedule] = configuration indices waiting for a full pass
-  const pending = new Map<string, number[]>();
+  // pending[kind and schedule] = the indices of the configurations of that kind and schedule
+  const pending = new Map<number, number[]>();
   const rowsKey = new Map<Int32Array, number>();
-  const runBatch = (js: number[]): void => {
+  const lanes: Config[] = new Array<Config>(SIMD_WIDTH);
+  const offs: number[] = new Array<number>(SIMD_WIDTH).fill(0);
+  const runBatch = (w: readonly number[], from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      lanes[i - from] = cfgs[w[i]] as Config;
+      offs[i - from] = w[i] * N_METRICS;
+    }
     try {
-      simd.batch(
-        js.map((j) => cfgs[j] as Config),
-        out,
-        js.map((j) => j * N_METRICS),
-      );
+      simd.batch(lanes, out, offs, to - from);
     } catch {
       // attribute the error to the configuration that has it
-      for (const j of js) one(j);
+      for (let i = from; i < to; i++) one(w[i]);
     }
   };
   for (let j = 0; j < cfgs.length; j++) {
     const c = cfgs[j];
     if (c === null) continue;
-    let kind: string | null;
+    let kind: number;
     let rows: Int32Array;
     try {
       kind = simd.kind(c);
       rows = ctx.checkRows(c.check);
     } catch {
-      kind = null;
+      kind = -1;
       rows = new Int32Array(0);
     }
-    if (kind === null) {
+    if (kind < 0) {
       one(j);
       continue;
     }
     let r = rowsKey.get(rows);
     if (r === undefined) rowsKey.set(rows, (r = rowsKey.size));
-    const key = `${kind}|${r}`;
+    const key = kind * 65536 + r;
     let w = pending.get(key);
     if (w === undefined) pending.set(key, (w = []));
     w.push(j);
@@ -343,10 +346,10 @@ export function simulateMany(
   // each kind is taken in order of its narrowest half-width (measured on W1's daily checks: 738 →
   // 304 exact check rows per pass in order of width). The lanes are independent, so the grouping
   // changes no result.
-  const tightness = new Map<number, number>();
+  const tightness = new Float64Array(cfgs.length);
   for (const w of pending.values()) {
-    for (const j of w) tightness.set(j, simd.tightness(cfgs[j] as Config));
-    w.sort((x, y) => (tightness.get(x) as number) - (tightness.get(y) as number) || x - y);
-    for (let i = 0; i < w.length; i += SIMD_WIDTH) runBatch(w.slice(i, i + SIMD_WIDTH));
+    for (const j of w) tightness[j] = simd.tightness(cfgs[j] as Config);
+    w.sort((x, y) => tightness[x] - tightness[y] || x - y);
+    for (let i = 0; i < w.length; i += SIMD_WIDTH) runBatch(w, i, Math.min(w.length, i + SIMD_WIDTH));
   }
 }
