@@ -92,7 +92,11 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     await readResultRows(info, (r) => digest.add(r));
   } else {
     opts.onSource?.('journal');
-    await fromJournal.read((r) => digest.add(r), { labels: false });
+    await fromJournal.visit(
+      (v) => digest.addView(v),
+      (r) => digest.add(r),
+      { labels: false },
+    );
   }
   const d = digest.finish();
   // journal rows come unlabelled (the digest never reads a label): label the few rows it kept
