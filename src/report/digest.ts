@@ -80,8 +80,13 @@ function coder(a: Axis): (v: string | number | null | undefined) => number {
   if (a.values) {
     const pos = new Map<string, number>(a.values.map((v, j) => [String(v), j]));
     // the same answers by the value itself, without writing a number as text on every row
-    const direct = new Map<string | number, number>(a.values.map((v) => [v, pos.get(String(v)) as number]));
-    return (v) => (v === null || v === undefined ? -1 : (direct.get(v) ?? pos.get(String(v)) ?? -1));
+    const values = a.values;
+    const at = values.map((v) => pos.get(String(v)) as number);
+    return (v) => {
+      if (v === null || v === undefined) return -1;
+      for (let j = 0; j < values.length; j++) if (values[j] === v) return at[j];
+      return pos.get(String(v)) ?? -1;
+    };
   }
   const lo = a.lo as number;
   const hi = a.hi as number;
@@ -550,6 +555,9 @@ interface Panel {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** Whether a row of this rank and numeric id ranks before row b (rank, then id). */
+const viewBefore = (rank: number, num: number, b: ReportRow): boolean => rank < (b.rank as number) || (rank === b.rank && num < Number(b.id));
+
 const metricIndex = (name: string): number => (METRICS as readonly string[]).indexOf(name);
 
 /** A results row seen as a RowView (Digest.add): one object, moved from row to row. */
@@ -732,13 +740,11 @@ export class Digest {
     const rank = v.rank;
     if (feasible && isNum(rank)) {
       const num = v.num;
-      // the view ranks before row b
-      const before = (b: ReportRow) => rank < (b.rank as number) || (rank === b.rank && num < Number(b.id));
       const w = this.worst;
       if (!w || (w.rank as number) < rank || (w.rank === rank && Number(w.id) < num)) this.worst = v.row();
       const top = this.top;
       const N = this.topN;
-      if (N > 0 && (top.length < N || before(top[top.length - 1]))) {
+      if (N > 0 && (top.length < N || viewBefore(rank, num, top[top.length - 1]))) {
         const r = v.row();
         let j = top.length < N ? top.length : N - 1;
         while (j > 0 && this.rankLess(r, top[j - 1])) {
@@ -749,12 +755,12 @@ export class Digest {
       }
       const b = String(v.param('band'));
       const cb = this.bestBand.get(b);
-      if (!cb || before(cb)) this.bestBand.set(b, v.row());
+      if (!cb || viewBefore(rank, num, cb)) this.bestBand.set(b, v.row());
       const mode = v.param('mode');
       if (mode !== null && mode !== undefined) {
         const md = String(mode);
         const cm = this.bestMode.get(md);
-        if (!cm || before(cm)) this.bestMode.set(md, v.row());
+        if (!cm || viewBefore(rank, num, cm)) this.bestMode.set(md, v.row());
       }
     }
     if (feasible && !v.failed)
@@ -816,7 +822,7 @@ export class Digest {
         if (slot === -2) slot = s.push(key, id);
       }
       // NaN where an objective has no value
-      if (slot >= 0) s.vals.set(vals, slot * O);
+      if (slot >= 0) for (let o = 0, at = slot * O; o < O; o++) s.vals[at + o] = vals[o];
     }
   }
 

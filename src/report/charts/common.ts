@@ -63,8 +63,16 @@ export interface ChartDef {
 /* ------------------------------------------------------------------ fields, tooltips */
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
-export const paramField = (p: string) => `p_${safe(p)}`;
-export const metricField = (m: string) => `m_${safe(m)}`;
+// made once per name (a chart datum is built per row and field)
+const fields = new Map<string, string>();
+const field = (prefix: string, name: string): string => {
+  const key = prefix + name;
+  let f = fields.get(key);
+  if (f === undefined) fields.set(key, (f = `${prefix}${safe(name)}`));
+  return f;
+};
+export const paramField = (p: string) => field('p_', p);
+export const metricField = (m: string) => field('m_', m);
 
 export interface Tip {
   field: string;
@@ -99,7 +107,8 @@ export function paramList(input: ReportInput, rows: ReportRow[]): string[] {
   const seen = new Set<string>(input.experiment.searchedParams);
   const out = [...input.experiment.searchedParams];
   for (const r of rows) {
-    for (const [k, v] of Object.entries(r.params)) {
+    for (const k in r.params) {
+      const v = r.params[k];
       if (v !== null && v !== undefined && !seen.has(k)) {
         seen.add(k);
         out.push(k);
