@@ -76,30 +76,43 @@ export function axisGroups(a: Axis): Group[] {
 }
 
 /** Group index of a value on an axis; −1 when it has none (not applicable). */
-function coder(a: Axis): (v: string | number | null | undefined) => number {
-  if (a.values) {
-    const pos = new Map<string, number>(a.values.map((v, j) => [String(v), j]));
-    // the same answers by the value itself, without writing a number as text on every row
-    const values = a.values;
-    const at = values.map((v) => pos.get(String(v)) as number);
-    return (v) => {
-      if (v === null || v === undefined) return -1;
-      for (let j = 0; j < values.length; j++) if (values[j] === v) return at[j];
-      return pos.get(String(v)) ?? -1;
-    };
+class Coder {
+  /** Discrete: the values, each value's group, and the groups by text. */
+  private readonly values: readonly (string | number)[] | null;
+  private readonly at: number[] = [];
+  private readonly pos = new Map<string, number>();
+  /** Continuous: `n` equal bins of t(x) from tlo over span (t = log when `log`). */
+  private readonly log: boolean;
+  private readonly tlo: number = 0;
+  private readonly span: number = 0;
+  private readonly n: number = 0;
+  constructor(a: Axis) {
+    this.values = a.values ?? null;
+    this.log = a.log === true;
+    if (a.values) {
+      a.values.forEach((v, j) => this.pos.set(String(v), j));
+      // the same answers by the value itself, without writing a number as text on every row
+      this.at = a.values.map((v) => this.pos.get(String(v)) as number);
+      return;
+    }
+    const t = (x: number) => (this.log ? Math.log(x) : x);
+    this.tlo = t(a.lo as number);
+    this.span = t(a.hi as number) - this.tlo;
+    this.n = a.bins as number;
   }
-  const lo = a.lo as number;
-  const hi = a.hi as number;
-  const n = a.bins as number;
-  const t = (x: number) => (a.log ? Math.log(x) : x);
-  const tlo = t(lo);
-  const span = t(hi) - tlo;
-  return (v) => {
+  of(v: string | number | null | undefined): number {
+    const values = this.values;
+    if (values !== null) {
+      if (v === null || v === undefined) return -1;
+      for (let j = 0; j < values.length; j++) if (values[j] === v) return this.at[j];
+      return this.pos.get(String(v)) ?? -1;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v)) return -1;
-    if (a.log && v <= 0) return 0;
-    const b = span > 0 ? Math.floor(((t(v) - tlo) / span) * n) : 0;
+    if (this.log && v <= 0) return 0;
+    const n = this.n;
+    const b = this.span > 0 ? Math.floor((((this.log ? Math.log(v) : v) - this.tlo) / this.span) * n) : 0;
     return b < 0 ? 0 : b >= n ? n - 1 : b;
-  };
+  }
 }
 
 /** A continuous or discrete axis from a value range: each value when few, else 20 bins (log when it spans ≥ 10×). */
@@ -544,7 +557,7 @@ export interface DigestResult {
 interface Panel {
   axis: Axis;
   groups: Group[];
-  code: (v: string | number | null | undefined) => number;
+  code: Coder;
   /** Per group, per objective: count, sum, sum of squares. */
   cnt: Float64Array;
   sum: Float64Array;
@@ -580,8 +593,9 @@ class RowOf implements RowView {
     this.failed = !!r.error;
     this.rank = r.rank;
   }
-  metric(_j: number, name: string): number | null | undefined {
-    return (this.r as ReportRow).metrics[name];
+  metric(_j: number, name: string): number {
+    const x = (this.r as ReportRow).metrics[name];
+    return typeof x === 'number' ? x : NaN;
   }
   score(): number | null {
     return (this.r as ReportRow).score;
@@ -656,7 +670,7 @@ export class Digest {
       return {
         axis,
         groups,
-        code: coder(axis),
+        code: new Coder(axis),
         cnt: new Float64Array(G * O),
         sum: new Float64Array(G * O),
         sq: new Float64Array(G * O),
@@ -765,8 +779,8 @@ export class Digest {
     }
     if (feasible && !v.failed)
       for (const st of this.stairs) {
-        const x = v.metric(st.xi, st.x) as number;
-        const y = v.metric(st.yi, st.y) as number;
+        const x = v.metric(st.xi, st.x);
+        const y = v.metric(st.yi, st.y);
         if (st.s.admits(x, y)) st.s.add(x, y, v.row());
       }
     const key = uniform(this.seed, id, 2);
@@ -775,7 +789,7 @@ export class Digest {
     const vals = this.vals;
     for (let o = 0; o < O; o++) {
       const x = v.metric(this.objIdx[o], this.objectives[o]);
-      vals[o] = isNum(x) ? x : NaN;
+      vals[o] = Number.isFinite(x) ? x : NaN;
     }
     this.addPanels(this.commonPanels, v, id, key);
     if (typeof band === 'string') {
@@ -784,8 +798,8 @@ export class Digest {
     }
     const h = this.heat;
     if (h && (h.band === null || h.band === band)) {
-      const a = h.x.code(v.param(h.x.axis.param));
-      const b = h.y.code(v.param(h.y.axis.param));
+      const a = h.x.code.of(v.param(h.x.axis.param));
+      const b = h.y.code.of(v.param(h.y.axis.param));
       if (a >= 0 && b >= 0) {
         const c = a * h.y.groups.length + b;
         h.total[c]++;
@@ -807,7 +821,7 @@ export class Digest {
     const O = this.O;
     const vals = this.vals;
     for (const p of list) {
-      const g = p.code(v.param(p.axis.param));
+      const g = p.code.of(v.param(p.axis.param));
       if (g < 0) continue;
       p.applicable++;
       const s = p.samples[g];

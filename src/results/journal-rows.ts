@@ -139,9 +139,11 @@ class JournalView implements RowView {
     this.config = this.info.space.config(id);
     this.built = null;
   }
-  metric(j: number): number | null | undefined {
-    if (j < 0) return undefined;
-    return this.failed ? null : finiteOrNull(this.rows[this.off + j]);
+  metric(j: number): number {
+    if (j < 0 || this.failed) return NaN;
+    const x = this.rows[this.off + j];
+    // −0 is 0, as in the row
+    return x === 0 ? 0 : x;
   }
   score(): number | null {
     return this.failed ? null : finiteOrNull(score(this.rows, this.off, this.weights));

@@ -41,8 +41,8 @@ export interface RowView {
   /** Whether `row().error` is set (a failed configuration). */
   readonly failed: boolean;
   readonly rank: number | null;
-  /** `row().metrics[name]`; `j` is the metric's index in METRICS (−1 for another name). */
-  metric(j: number, name: string): number | null | undefined;
+  /** `row().metrics[name]`, NaN when it is not a number; `j` is the metric's index in METRICS (−1 for another name). */
+  metric(j: number, name: string): number;
   /** `row().score`. */
   score(): number | null;
   /** `row().params[name]`. */

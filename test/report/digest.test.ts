@@ -72,7 +72,7 @@ describe('digest samples', () => {
         pareto: r.pareto,
         failed: false,
         rank: r.rank,
-        metric: (_j, name) => r.metrics[name],
+        metric: (_j, name) => r.metrics[name] ?? NaN,
         score: () => r.score,
         param: (name) => r.params[name],
         row: () => (built++, r),

@@ -143,12 +143,23 @@ export function flatRow(r: ReportRow, params: string[], metrics: string[]): Datu
     feasible: r.feasible,
     pareto: r.pareto,
   };
-  for (const p of params) {
-    const v = r.params[p];
-    o[paramField(p)] = typeof v === 'number' ? round6(v) : (v ?? null);
+  const [pf, mf] = fieldsOf(params, metrics);
+  for (let j = 0; j < params.length; j++) {
+    const v = r.params[params[j]];
+    o[pf[j]] = typeof v === 'number' ? round6(v) : (v ?? null);
   }
-  for (const m of metrics) o[metricField(m)] = round6(r.metrics[m]);
+  for (let j = 0; j < metrics.length; j++) o[mf[j]] = round6(r.metrics[metrics[j]]);
   return o;
+}
+
+/** The datum fields of a parameter list and a metric list (made once per pair of lists, not per row). */
+const fieldLists = new WeakMap<string[], WeakMap<string[], [string[], string[]]>>();
+function fieldsOf(params: string[], metrics: string[]): [string[], string[]] {
+  let byMetrics = fieldLists.get(params);
+  if (!byMetrics) fieldLists.set(params, (byMetrics = new WeakMap()));
+  let f = byMetrics.get(metrics);
+  if (!f) byMetrics.set(metrics, (f = [params.map(paramField), metrics.map(metricField)]));
+  return f;
 }
 
 export function rowTips(params: string[], metrics: string[]): Tip[] {
