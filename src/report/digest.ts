@@ -229,9 +229,10 @@ export function axisSearched(a: Axis): boolean {
 /* ------------------------------------------------------------------ small deterministic samples */
 
 /**
- * The k entries with the smallest (key, id) — ties by id — with payload slots: a buffer that takes
- * any entry below the current threshold and, when full, keeps its k smallest (one sort of the keys
- * per k/2 entries taken, not a heap step per entry); the entries kept in the end are the same.
+ * The k entries with the smallest (key, id) — ties by id — with payload slots: a buffer of 2k
+ * that takes any entry below the current threshold and, when full, keeps its k smallest (a
+ * selection over the keys per k entries taken, not a heap step per entry); the entries kept in
+ * the end are the same as a heap's.
  */
 class BottomK {
   keys: Float64Array;
@@ -247,7 +248,7 @@ class BottomK {
     readonly width: number,
   ) {
     // grown on demand: most bins of a small run never fill
-    this.room = Math.max(1, cap + (cap >> 1));
+    this.room = Math.max(1, 2 * cap);
     const first = Math.min(this.room, 64);
     this.keys = new Float64Array(first);
     this.ids = new Float64Array(first);
