@@ -2,7 +2,8 @@
  * Assemble a ReportInput from a run folder (manifest.json, the rows, selection.json when there is
  * one), so `report <run>` rebuilds the page from the results alone. The rows are read ONCE, one at a
  * time, into the report's one digest (digest.ts), whose bins come from the manifest's experiment
- * spec: from the binary journal(s) and ranks.bin (src/results/journal-rows.ts) when they still
+ * spec: from the binary journal(s) and ranks.bin (src/results/journal-rows.ts; each configuration
+ * as a RowView, built into a row only when the digest keeps it) when they still
  * match results.csv, else by parsing results.csv (src/results/reader.ts; older runs, a journal
  * gone, a csv edited by hand) — the same rows either way; then the recommended configuration and the baselines are re-run
  * through the kernel for their daily series, with the benchmark (targets rebalanced every period,

@@ -4,7 +4,9 @@
  * from the csv — metrics from the journal's float64 rows (a non-finite value is null, −0 is 0, as
  * the csv's shortest round-trip text gives them), parameters and label from `space.config(id)`,
  * score recomputed from the metrics with the run's weights (the function finalize wrote it with),
- * rank and flags as finalize wrote them, failures from the journal — then the baselines.
+ * rank and flags as finalize wrote them, failures from the journal — then the baselines. `visit`
+ * hands each configuration over as a RowView instead (row.ts): the same values, read when asked
+ * for, and the row object built only for a caller that keeps it (the report's digest keeps few).
  */
 import path from 'node:path';
 import { M, METRICS } from '../kernel/metrics.js';
