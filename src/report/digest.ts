@@ -316,6 +316,11 @@ class BottomK {
     this.thrKey = t;
     this.thrId = lastId;
   }
+  /** The ids of the entries kept. */
+  entries(): Float64Array {
+    this.compact();
+    return this.ids.subarray(0, this.size);
+  }
   /** Payload column t of every entry kept, sorted ascending (NaN left out). */
   sortedColumn(t: number): Float64Array {
     this.compact();
@@ -358,6 +363,15 @@ function kthSmallest(a: Float64Array, k: number): number {
     else return a[k];
   }
   return a[k];
+}
+
+/** Ids 0..n−1 marked 1 when among the k with the smallest (uniform(seed, id, 0), id): RowSample's rows when every id comes. */
+function sampleOf(seed: number, n: number, k: number): Uint8Array {
+  const mark = new Uint8Array(n);
+  const b = new BottomK(k, 0);
+  for (let id = 0; id < n; id++) b.push(uniform(seed, id, 0), id);
+  for (const id of b.entries()) mark[id] = 1;
+  return mark;
 }
 
 /** A max-heap of row references by (key, id): the k rows with the smallest keys. */
@@ -518,6 +532,11 @@ export interface DigestOptions {
   fronts?: [string, string][];
   /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
   scatterSample?: number;
+  /**
+   * The configuration rows will be exactly the ids 0..ids−1, each once (a run's journal): the
+   * scatter sample's ids are then known before the first row, and only those rows are built.
+   */
+  ids?: number;
   /** Leaderboard rows kept. Default 20. */
   topN?: number;
   /**
@@ -614,6 +633,8 @@ export class Digest {
   private readonly objectives: string[];
   private readonly panels: Panel[];
   private readonly sample: RowSample;
+  /** With `ids`: 1 for the ids of the scatter sample. */
+  private readonly sampleIds: Uint8Array | null = null;
   private readonly topN: number;
   private readonly top: ReportRow[] = [];
   private readonly baselines: ReportRow[] = [];
@@ -659,6 +680,7 @@ export class Digest {
     this.K = opts.reservoir ?? Math.max(256, Math.min(2048, Math.floor(8e6 / Math.max(1, G * (this.O + 2)))));
     this.topN = opts.topN ?? 20;
     this.sample = new RowSample(opts.scatterSample ?? 5000);
+    if (opts.ids !== undefined) this.sampleIds = sampleOf(this.seed, opts.ids, this.sample.cap);
     this.keepIds = new Set(opts.keep ?? []);
     this.stairs = (opts.fronts ?? []).map(([x, y]) => ({ x, y, xi: metricIndex(x), yi: metricIndex(y), s: new Staircase() }));
     this.objIdx = this.objectives.map(metricIndex);
@@ -750,8 +772,11 @@ export class Digest {
       const r = v.row();
       this.kept.set(r.id, r);
     }
-    const sk = uniform(this.seed, id, 0);
-    if (this.sample.admits(sk, id)) this.sample.push(sk, id, v.row());
+    const ids = this.sampleIds;
+    if (ids === null || ids[id] === 1) {
+      const sk = uniform(this.seed, id, 0);
+      if (this.sample.admits(sk, id)) this.sample.push(sk, id, v.row());
+    }
     const rank = v.rank;
     if (feasible && isNum(rank)) {
       const num = v.num;

@@ -74,6 +74,8 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const selection = await readSelection(dir);
   const keep = selectionIds(selection);
   const pickCfg = typeof selection?.pick === 'number' && selection.pick < space.size ? space.config(selection.pick) : null;
+  const want = opts.source ?? 'auto';
+  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
   const digest = new Digest(axesFromSpec(s), {
     seed: manifest.search.seed,
     objectives: s.objectives,
@@ -84,9 +86,9 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     scatterSample: opts.scatterSample,
     reservoir: opts.reservoir,
     keep,
+    // the journal holds every id of the space once
+    ...(typeof fromJournal === 'string' ? {} : { ids: space.size }),
   });
-  const want = opts.source ?? 'auto';
-  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
   if (typeof fromJournal === 'string') {
     if (want === 'journal') throw new UserError(`${dir}: cannot read the rows from the journal: ${fromJournal}`);
     opts.onSource?.('csv', fromJournal);

@@ -2,7 +2,8 @@
  * The digest's per-bin samples (src/report/digest.ts): the quartiles of a bin larger than the
  * reservoir come from exactly the `reservoir` rows of the bin with the smallest keys
  * uniform(seed, id, 2) — worked out here by sorting every row's key — whatever order the rows
- * arrive in; and a row fed as a view (`addView`, the journal's way) counts as the same row fed whole.
+ * arrive in; a row fed as a view (`addView`, the journal's way) counts as the same row fed whole;
+ * the scatter sample is the rows with the smallest uniform(seed, id, 0), also when told the ids up front.
  */
 import { quantileSorted } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,17 @@ describe('digest samples', () => {
     const a = whole.finish();
     const b = byView.finish();
     expect(b).toEqual(a);
+    // told the ids are exactly 0..2999: the same sample, its rows the only ones of the sample built
+    const known = new Digest(axes, { ...opts, ids: rows.length });
+    for (const r of rows) known.add(r);
+    expect(known.finish()).toEqual(a);
+    const sampleIds = rows
+      .map((r) => ({ key: uniform(SEED, Number(r.id), 0), id: Number(r.id) }))
+      .sort((x, y) => x.key - y.key || x.id - y.id)
+      .slice(0, 10)
+      .map((e) => String(e.id))
+      .sort((x, y) => Number(x) - Number(y));
+    expect(a.sample.map((r) => r.id)).toEqual(sampleIds);
     const ranked = rows.filter((r) => r.rank !== null).sort((x, y) => (x.rank as number) - (y.rank as number));
     expect(b.top.map((r) => r.id)).toEqual(ranked.slice(0, 3).map((r) => r.id));
     // the top 3, 10 sampled, the best per band, the worst rank as it grows: a few dozen rows built, not 3,000
