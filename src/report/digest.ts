@@ -25,7 +25,8 @@ import { quantileSorted } from 'simple-statistics';
 import type { ExperimentSpec } from '../spec/schema.js';
 import { uniform } from '../search/rng.js';
 import { categoryCompare, fmtSig } from './format.js';
-import type { ResultRow as ReportRow } from '../results/row.js';
+import { METRICS } from '../kernel/metrics.js';
+import type { ResultRow as ReportRow, RowView } from '../results/row.js';
 
 /* ------------------------------------------------------------------ axes: bins known up front */
 
@@ -75,23 +76,43 @@ export function axisGroups(a: Axis): Group[] {
 }
 
 /** Group index of a value on an axis; −1 when it has none (not applicable). */
-function coder(a: Axis): (v: string | number | null | undefined) => number {
-  if (a.values) {
-    const pos = new Map<string, number>(a.values.map((v, j) => [String(v), j]));
-    return (v) => (v === null || v === undefined ? -1 : (pos.get(String(v)) ?? -1));
+class Coder {
+  /** Discrete: the values, each value's group, and the groups by text. */
+  private readonly values: readonly (string | number)[] | null;
+  private readonly at: number[] = [];
+  private readonly pos = new Map<string, number>();
+  /** Continuous: `n` equal bins of t(x) from tlo over span (t = log when `log`). */
+  private readonly log: boolean;
+  private readonly tlo: number = 0;
+  private readonly span: number = 0;
+  private readonly n: number = 0;
+  constructor(a: Axis) {
+    this.values = a.values ?? null;
+    this.log = a.log === true;
+    if (a.values) {
+      a.values.forEach((v, j) => this.pos.set(String(v), j));
+      // the same answers by the value itself, without writing a number as text on every row
+      this.at = a.values.map((v) => this.pos.get(String(v)) as number);
+      return;
+    }
+    const t = (x: number) => (this.log ? Math.log(x) : x);
+    this.tlo = t(a.lo as number);
+    this.span = t(a.hi as number) - this.tlo;
+    this.n = a.bins as number;
   }
-  const lo = a.lo as number;
-  const hi = a.hi as number;
-  const n = a.bins as number;
-  const t = (x: number) => (a.log ? Math.log(x) : x);
-  const tlo = t(lo);
-  const span = t(hi) - tlo;
-  return (v) => {
+  of(v: string | number | null | undefined): number {
+    const values = this.values;
+    if (values !== null) {
+      if (v === null || v === undefined) return -1;
+      for (let j = 0; j < values.length; j++) if (values[j] === v) return this.at[j];
+      return this.pos.get(String(v)) ?? -1;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v)) return -1;
-    if (a.log && v <= 0) return 0;
-    const b = span > 0 ? Math.floor(((t(v) - tlo) / span) * n) : 0;
+    if (this.log && v <= 0) return 0;
+    const n = this.n;
+    const b = this.span > 0 ? Math.floor((((this.log ? Math.log(v) : v) - this.tlo) / this.span) * n) : 0;
     return b < 0 ? 0 : b >= n ? n - 1 : b;
-  };
+  }
 }
 
 /** A continuous or discrete axis from a value range: each value when few, else 20 bins (log when it spans ≥ 10×). */
@@ -207,70 +228,102 @@ export function axisSearched(a: Axis): boolean {
 
 /* ------------------------------------------------------------------ small deterministic samples */
 
-/** The k entries with the smallest keys (ties by id), as a max-heap of keys with payload slots. */
+/**
+ * The k entries with the smallest (key, id) — ties by id — with payload slots: a buffer of 2k
+ * that takes any entry below the current threshold and, when full, keeps its k smallest (a
+ * selection over the keys per k entries taken, not a heap step per entry); the entries kept in
+ * the end are the same as a heap's.
+ */
 class BottomK {
-  readonly keys: Float64Array;
-  readonly ids: Float64Array;
-  readonly vals: Float64Array;
+  keys: Float64Array;
+  ids: Float64Array;
+  vals: Float64Array;
   size = 0;
+  /** An entry not below (thrKey, thrId) can no longer be one of the k smallest. */
+  thrKey = Infinity;
+  thrId = Infinity;
+  private readonly room: number;
   constructor(
     readonly cap: number,
     readonly width: number,
   ) {
-    this.keys = new Float64Array(Math.max(1, cap));
-    this.ids = new Float64Array(Math.max(1, cap));
-    this.vals = new Float64Array(Math.max(1, cap) * width);
+    // grown on demand: most bins of a small run never fill
+    this.room = Math.max(1, 2 * cap);
+    const first = Math.min(this.room, 64);
+    this.keys = new Float64Array(first);
+    this.ids = new Float64Array(first);
+    this.vals = new Float64Array(first * width);
   }
-  private greater(i: number, j: number): boolean {
-    return this.keys[i] > this.keys[j] || (this.keys[i] === this.keys[j] && this.ids[i] > this.ids[j]);
-  }
-  private swap(i: number, j: number): void {
-    const k = this.keys[i];
-    this.keys[i] = this.keys[j];
-    this.keys[j] = k;
-    const d = this.ids[i];
-    this.ids[i] = this.ids[j];
-    this.ids[j] = d;
-    const w = this.width;
-    for (let t = 0; t < w; t++) {
-      const v = this.vals[i * w + t];
-      this.vals[i * w + t] = this.vals[j * w + t];
-      this.vals[j * w + t] = v;
-    }
+  /** Whether (key, id) would be taken now. */
+  admits(key: number, id: number): boolean {
+    return this.cap > 0 && (key < this.thrKey || (key === this.thrKey && id < this.thrId));
   }
   /** The slot to write the payload into, or −1 when (key, id) is not kept. */
   push(key: number, id: number): number {
-    if (this.cap <= 0) return -1;
-    if (this.size < this.cap) {
-      let i = this.size++;
-      this.keys[i] = key;
-      this.ids[i] = id;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.greater(i, parent)) break;
-        this.swap(i, parent);
-        i = parent;
+    if (!this.admits(key, id)) return -1;
+    if (this.size === this.keys.length) {
+      if (this.size < this.room) this.grow();
+      else {
+        this.compact();
+        if (!this.admits(key, id)) return -1;
       }
-      return i;
     }
-    if (!(key < this.keys[0] || (key === this.keys[0] && id < this.ids[0]))) return -1;
-    this.keys[0] = key;
-    this.ids[0] = id;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < this.size && this.greater(l, m)) m = l;
-      if (r < this.size && this.greater(r, m)) m = r;
-      if (m === i) break;
-      this.swap(i, m);
-      i = m;
-    }
+    const i = this.size++;
+    this.keys[i] = key;
+    this.ids[i] = id;
     return i;
   }
-  /** Payload column t of every entry, sorted ascending (NaN left out). */
+  private grow(): void {
+    const n = Math.min(this.room, this.keys.length * 2);
+    const keys = new Float64Array(n);
+    keys.set(this.keys);
+    const ids = new Float64Array(n);
+    ids.set(this.ids);
+    const vals = new Float64Array(n * this.width);
+    vals.set(this.vals);
+    this.keys = keys;
+    this.ids = ids;
+    this.vals = vals;
+  }
+  /** Keep the cap smallest entries (when there are more) and raise the threshold to the largest kept. */
+  private compact(): void {
+    const n = this.size;
+    const k = this.cap;
+    if (n <= k) return;
+    const scratch = this.keys.slice(0, n);
+    const t = kthSmallest(scratch, k - 1);
+    let below = 0;
+    for (let i = 0; i < n; i++) if (this.keys[i] < t) below++;
+    // of the entries whose key is t, the (k − below) smallest ids stay (almost always exactly one)
+    const tied: number[] = [];
+    for (let i = 0; i < n; i++) if (this.keys[i] === t) tied.push(this.ids[i]);
+    tied.sort((a, b) => a - b);
+    const lastId = tied[k - below - 1];
+    const w = this.width;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const key = this.keys[i];
+      if (key < t || (key === t && this.ids[i] <= lastId)) {
+        if (i !== j) {
+          this.keys[j] = key;
+          this.ids[j] = this.ids[i];
+          this.vals.copyWithin(j * w, i * w, i * w + w);
+        }
+        j++;
+      }
+    }
+    this.size = j;
+    this.thrKey = t;
+    this.thrId = lastId;
+  }
+  /** The ids of the entries kept. */
+  entries(): Float64Array {
+    this.compact();
+    return this.ids.subarray(0, this.size);
+  }
+  /** Payload column t of every entry kept, sorted ascending (NaN left out). */
   sortedColumn(t: number): Float64Array {
+    this.compact();
     const out = new Float64Array(this.size);
     let n = 0;
     for (let i = 0; i < this.size; i++) {
@@ -281,10 +334,56 @@ class BottomK {
   }
 }
 
+/** The value that would be at index k of `a` sorted ascending (no NaN); reorders `a`. */
+function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    // median of three as the pivot, then Hoare's partition
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i];
+        a[i] = a[j];
+        a[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Ids 0..n−1 marked 1 when among the k with the smallest (uniform(seed, id, 0), id): RowSample's rows when every id comes. */
+function sampleOf(seed: number, n: number, k: number): Uint8Array {
+  const mark = new Uint8Array(n);
+  const b = new BottomK(k, 0);
+  for (let id = 0; id < n; id++) b.push(uniform(seed, id, 0), id);
+  for (const id of b.entries()) mark[id] = 1;
+  return mark;
+}
+
 /** A max-heap of row references by (key, id): the k rows with the smallest keys. */
 class RowSample {
   readonly rows: { key: number; id: number; row: ReportRow }[] = [];
   constructor(readonly cap: number) {}
+  /** Whether push(key, id, …) would keep the row. */
+  admits(key: number, id: number): boolean {
+    if (this.cap <= 0) return false;
+    const h = this.rows;
+    return h.length < this.cap || h[0].key > key || (h[0].key === key && h[0].id > id);
+  }
   push(key: number, id: number, row: ReportRow): void {
     const h = this.rows;
     const gt = (a: { key: number; id: number }, b: { key: number; id: number }) => a.key > b.key || (a.key === b.key && a.id > b.id);
@@ -324,6 +423,19 @@ export class Staircase {
   readonly xs: number[] = [];
   readonly ys: number[] = [];
   readonly rows: ReportRow[] = [];
+  /** Whether add(x, y, …) would keep the point. */
+  admits(x: number, y: number): boolean {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+    const xs = this.xs;
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (xs[m] <= x) lo = m + 1;
+      else hi = m;
+    }
+    return !(lo > 0 && this.ys[lo - 1] <= y);
+  }
   add(x: number, y: number, row: ReportRow): void {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
     const xs = this.xs;
@@ -420,6 +532,11 @@ export interface DigestOptions {
   fronts?: [string, string][];
   /** Configuration rows drawn uniformly for the scatters. Default 5,000. */
   scatterSample?: number;
+  /**
+   * The configuration rows will be exactly the ids 0..ids−1, each once (a run's journal): the
+   * scatter sample's ids are then known before the first row, and only those rows are built.
+   */
+  ids?: number;
   /** Leaderboard rows kept. Default 20. */
   topN?: number;
   /**
@@ -460,7 +577,7 @@ export interface DigestResult {
 interface Panel {
   axis: Axis;
   groups: Group[];
-  code: (v: string | number | null | undefined) => number;
+  code: Coder;
   /** Per group, per objective: count, sum, sum of squares. */
   cnt: Float64Array;
   sum: Float64Array;
@@ -471,11 +588,53 @@ interface Panel {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** Whether a row of this rank and numeric id ranks before row b (rank, then id). */
+const viewBefore = (rank: number, num: number, b: ReportRow): boolean => rank < (b.rank as number) || (rank === b.rank && num < Number(b.id));
+
+const metricIndex = (name: string): number => (METRICS as readonly string[]).indexOf(name);
+
+/** A results row seen as a RowView (Digest.add): one object, moved from row to row. */
+class RowOf implements RowView {
+  private r: ReportRow | null = null;
+  id = 0;
+  num = 0;
+  text: string | undefined = undefined;
+  feasible = false;
+  pareto = false;
+  failed = false;
+  rank: number | null = null;
+  set(r: ReportRow, id: number): void {
+    this.r = r;
+    this.id = id;
+    this.num = Number(r.id);
+    this.text = r.id;
+    this.feasible = r.feasible;
+    this.pareto = r.pareto;
+    this.failed = !!r.error;
+    this.rank = r.rank;
+  }
+  metric(_j: number, name: string): number {
+    const x = (this.r as ReportRow).metrics[name];
+    return typeof x === 'number' ? x : NaN;
+  }
+  score(): number | null {
+    return (this.r as ReportRow).score;
+  }
+  param(name: string): string | number | null | undefined {
+    return (this.r as ReportRow).params[name];
+  }
+  row(): ReportRow {
+    return this.r as ReportRow;
+  }
+}
+
 export class Digest {
   private readonly O: number;
   private readonly objectives: string[];
   private readonly panels: Panel[];
   private readonly sample: RowSample;
+  /** With `ids`: 1 for the ids of the scatter sample. */
+  private readonly sampleIds: Uint8Array | null = null;
   private readonly topN: number;
   private readonly top: ReportRow[] = [];
   private readonly baselines: ReportRow[] = [];
@@ -483,7 +642,7 @@ export class Digest {
   private readonly keepIds: Set<string>;
   private readonly bestBand = new Map<string, ReportRow>();
   private readonly bestMode = new Map<string, ReportRow>();
-  private readonly stairs: { x: string; y: string; s: Staircase }[];
+  private readonly stairs: { x: string; y: string; xi: number; yi: number; s: Staircase }[];
   private readonly seed: number;
   private readonly K: number;
   private readonly heat: {
@@ -501,6 +660,16 @@ export class Digest {
   private failed = 0;
   private seq = 0;
   private worst: ReportRow | null = null;
+  /** Panels of every row, and of each band type's rows. */
+  private readonly commonPanels: Panel[];
+  private readonly bandPanels = new Map<string, Panel[]>();
+  /** METRICS index of each objective (−1: not a metric of the kernel). */
+  private readonly objIdx: number[];
+  /** The objectives' values of the row being added (NaN: none). */
+  private readonly vals: Float64Array;
+  private readonly keepNums: Set<number>;
+  /** `add`'s view of a results row. */
+  private readonly view = new RowOf();
 
   constructor(axes: Axis[], opts: DigestOptions) {
     this.seed = opts.seed >>> 0;
@@ -511,15 +680,20 @@ export class Digest {
     this.K = opts.reservoir ?? Math.max(256, Math.min(2048, Math.floor(8e6 / Math.max(1, G * (this.O + 2)))));
     this.topN = opts.topN ?? 20;
     this.sample = new RowSample(opts.scatterSample ?? 5000);
+    if (opts.ids !== undefined) this.sampleIds = sampleOf(this.seed, opts.ids, this.sample.cap);
     this.keepIds = new Set(opts.keep ?? []);
-    this.stairs = (opts.fronts ?? []).map(([x, y]) => ({ x, y, s: new Staircase() }));
+    this.stairs = (opts.fronts ?? []).map(([x, y]) => ({ x, y, xi: metricIndex(x), yi: metricIndex(y), s: new Staircase() }));
+    this.objIdx = this.objectives.map(metricIndex);
+    this.vals = new Float64Array(this.O);
+    // ids asked for that a configuration row can have as String(id)
+    this.keepNums = new Set([...this.keepIds].filter((k) => /^\d+$/.test(k) && String(Number(k)) === k).map(Number));
     const mk = (axis: Axis, K: number, O: number): Panel => {
       const groups = axisGroups(axis);
       const G = groups.length;
       return {
         axis,
         groups,
-        code: coder(axis),
+        code: new Coder(axis),
         cnt: new Float64Array(G * O),
         sum: new Float64Array(G * O),
         sq: new Float64Array(G * O),
@@ -528,6 +702,13 @@ export class Digest {
       };
     };
     this.panels = axes.filter(axisSearched).map((a) => mk(a, this.K, this.O));
+    this.commonPanels = this.panels.filter((p) => p.axis.band === null);
+    for (const p of this.panels) {
+      if (p.axis.band === null) continue;
+      const list = this.bandPanels.get(p.axis.band);
+      if (list) list.push(p);
+      else this.bandPanels.set(p.axis.band, [p]);
+    }
     const searched = [...new Set(this.panels.map((p) => p.axis.param))];
     const pair = opts.heatmap ?? (searched.length >= 2 ? [searched[0], searched[1]] : null);
     this.heat = null;
@@ -571,20 +752,40 @@ export class Digest {
       this.baselines.push(r);
       return;
     }
-    const id = /^\d+$/.test(r.id) ? Number(r.id) : this.seq;
+    this.view.set(r, /^\d+$/.test(r.id) ? Number(r.id) : this.seq);
+    this.addView(this.view);
+  }
+
+  /**
+   * Feed one configuration row without building it (the same as `add(v.row())`): the row is built
+   * only when the digest keeps it.
+   */
+  addView(v: RowView): void {
+    const id = v.id;
     this.seq++;
     this.configs++;
-    if (r.feasible) this.feasible++;
-    if (r.pareto) this.pareto++;
-    if (r.error) this.failed++;
-    if (this.keepIds.has(r.id)) this.kept.set(r.id, r);
-    this.sample.push(uniform(this.seed, id, 0), id, r);
-    const m = r.metrics;
-    if (r.feasible && isNum(r.rank)) {
-      if (!this.worst || this.rankLess(this.worst, r)) this.worst = r;
+    const feasible = v.feasible;
+    if (feasible) this.feasible++;
+    if (v.pareto) this.pareto++;
+    if (v.failed) this.failed++;
+    if (this.keepIds.size > 0 && (v.text === undefined ? this.keepNums.has(id) : this.keepIds.has(v.text))) {
+      const r = v.row();
+      this.kept.set(r.id, r);
+    }
+    const ids = this.sampleIds;
+    if (ids === null || ids[id] === 1) {
+      const sk = uniform(this.seed, id, 0);
+      if (this.sample.admits(sk, id)) this.sample.push(sk, id, v.row());
+    }
+    const rank = v.rank;
+    if (feasible && isNum(rank)) {
+      const num = v.num;
+      const w = this.worst;
+      if (!w || (w.rank as number) < rank || (w.rank === rank && Number(w.id) < num)) this.worst = v.row();
       const top = this.top;
       const N = this.topN;
-      if (N > 0 && (top.length < N || this.rankLess(r, top[top.length - 1]))) {
+      if (N > 0 && (top.length < N || viewBefore(rank, num, top[top.length - 1]))) {
+        const r = v.row();
         let j = top.length < N ? top.length : N - 1;
         while (j > 0 && this.rankLess(r, top[j - 1])) {
           top[j] = top[j - 1];
@@ -592,47 +793,45 @@ export class Digest {
         }
         top[j] = r;
       }
-      const b = String(r.params.band);
+      const b = String(v.param('band'));
       const cb = this.bestBand.get(b);
-      if (!cb || this.rankLess(r, cb)) this.bestBand.set(b, r);
-      if (r.params.mode !== null && r.params.mode !== undefined) {
-        const md = String(r.params.mode);
+      if (!cb || viewBefore(rank, num, cb)) this.bestBand.set(b, v.row());
+      const mode = v.param('mode');
+      if (mode !== null && mode !== undefined) {
+        const md = String(mode);
         const cm = this.bestMode.get(md);
-        if (!cm || this.rankLess(r, cm)) this.bestMode.set(md, r);
+        if (!cm || viewBefore(rank, num, cm)) this.bestMode.set(md, v.row());
       }
     }
-    if (r.feasible && !r.error) for (const st of this.stairs) st.s.add(m[st.x] as number, m[st.y] as number, r);
-    const key = uniform(this.seed, id, 2);
-    const band = r.params.band;
-    const O = this.O;
-    for (const p of this.panels) {
-      if (p.axis.band !== null && p.axis.band !== band) continue;
-      const g = p.code(r.params[p.axis.param]);
-      if (g < 0) continue;
-      p.applicable++;
-      let slot = -2;
-      for (let o = 0; o < O; o++) {
-        const v = m[this.objectives[o]];
-        if (!isNum(v)) continue;
-        const i = g * O + o;
-        p.cnt[i]++;
-        p.sum[i] += v;
-        p.sq[i] += v * v;
-        if (slot === -2) slot = p.samples[g].push(key, id);
-        if (slot >= 0) p.samples[g].vals[slot * O + o] = v;
+    if (feasible && !v.failed)
+      for (const st of this.stairs) {
+        const x = v.metric(st.xi, st.x);
+        const y = v.metric(st.yi, st.y);
+        if (st.s.admits(x, y)) st.s.add(x, y, v.row());
       }
-      if (slot >= 0) for (let o = 0; o < O; o++) if (!isNum(m[this.objectives[o]])) p.samples[g].vals[slot * O + o] = NaN;
+    const key = uniform(this.seed, id, 2);
+    const band = v.param('band');
+    const O = this.O;
+    const vals = this.vals;
+    for (let o = 0; o < O; o++) {
+      const x = v.metric(this.objIdx[o], this.objectives[o]);
+      vals[o] = Number.isFinite(x) ? x : NaN;
+    }
+    this.addPanels(this.commonPanels, v, id, key);
+    if (typeof band === 'string') {
+      const specific = this.bandPanels.get(band);
+      if (specific) this.addPanels(specific, v, id, key);
     }
     const h = this.heat;
     if (h && (h.band === null || h.band === band)) {
-      const a = h.x.code(r.params[h.x.axis.param]);
-      const b = h.y.code(r.params[h.y.axis.param]);
+      const a = h.x.code.of(v.param(h.x.axis.param));
+      const b = h.y.code.of(v.param(h.y.axis.param));
       if (a >= 0 && b >= 0) {
         const c = a * h.y.groups.length + b;
         h.total[c]++;
-        if (r.feasible) {
+        if (feasible) {
           h.feas[c]++;
-          const s = r.score;
+          const s = v.score();
           if (isNum(s)) {
             const slot = h.scores[c].push(key, id);
             if (slot >= 0) h.scores[c].vals[slot] = s;
@@ -640,6 +839,30 @@ export class Digest {
           }
         }
       }
+    }
+  }
+
+  /** One row into the effect panels it has a bin in (its objective values in this.vals). */
+  private addPanels(list: Panel[], v: RowView, id: number, key: number): void {
+    const O = this.O;
+    const vals = this.vals;
+    for (const p of list) {
+      const g = p.code.of(v.param(p.axis.param));
+      if (g < 0) continue;
+      p.applicable++;
+      const s = p.samples[g];
+      let slot = -2;
+      for (let o = 0; o < O; o++) {
+        const x = vals[o];
+        if (Number.isNaN(x)) continue;
+        const i = g * O + o;
+        p.cnt[i]++;
+        p.sum[i] += x;
+        p.sq[i] += x * x;
+        if (slot === -2) slot = s.push(key, id);
+      }
+      // NaN where an objective has no value
+      if (slot >= 0) for (let o = 0, at = slot * O; o < O; o++) s.vals[at + o] = vals[o];
     }
   }
 

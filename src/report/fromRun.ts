@@ -2,7 +2,8 @@
  * Assemble a ReportInput from a run folder (manifest.json, the rows, selection.json when there is
  * one), so `report <run>` rebuilds the page from the results alone. The rows are read ONCE, one at a
  * time, into the report's one digest (digest.ts), whose bins come from the manifest's experiment
- * spec: from the binary journal(s) and ranks.bin (src/results/journal-rows.ts) when they still
+ * spec: from the binary journal(s) and ranks.bin (src/results/journal-rows.ts; each configuration
+ * as a RowView, built into a row only when the digest keeps it) when they still
  * match results.csv, else by parsing results.csv (src/results/reader.ts; older runs, a journal
  * gone, a csv edited by hand) — the same rows either way; then the recommended configuration and the baselines are re-run
  * through the kernel for their daily series, with the benchmark (targets rebalanced every period,
@@ -73,6 +74,8 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
   const selection = await readSelection(dir);
   const keep = selectionIds(selection);
   const pickCfg = typeof selection?.pick === 'number' && selection.pick < space.size ? space.config(selection.pick) : null;
+  const want = opts.source ?? 'auto';
+  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
   const digest = new Digest(axesFromSpec(s), {
     seed: manifest.search.seed,
     objectives: s.objectives,
@@ -83,16 +86,20 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     scatterSample: opts.scatterSample,
     reservoir: opts.reservoir,
     keep,
+    // the journal holds every id of the space once
+    ...(typeof fromJournal === 'string' ? {} : { ids: space.size }),
   });
-  const want = opts.source ?? 'auto';
-  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
   if (typeof fromJournal === 'string') {
     if (want === 'journal') throw new UserError(`${dir}: cannot read the rows from the journal: ${fromJournal}`);
     opts.onSource?.('csv', fromJournal);
     await readResultRows(info, (r) => digest.add(r));
   } else {
     opts.onSource?.('journal');
-    await fromJournal.read((r) => digest.add(r), { labels: false });
+    await fromJournal.visit(
+      (v) => digest.addView(v),
+      (r) => digest.add(r),
+      { labels: false },
+    );
   }
   const d = digest.finish();
   // journal rows come unlabelled (the digest never reads a label): label the few rows it kept

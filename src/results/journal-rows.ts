@@ -4,7 +4,9 @@
  * from the csv — metrics from the journal's float64 rows (a non-finite value is null, −0 is 0, as
  * the csv's shortest round-trip text gives them), parameters and label from `space.config(id)`,
  * score recomputed from the metrics with the run's weights (the function finalize wrote it with),
- * rank and flags as finalize wrote them, failures from the journal — then the baselines.
+ * rank and flags as finalize wrote them, failures from the journal — then the baselines. `visit`
+ * hands each configuration over as a RowView instead (row.ts): the same values, read when asked
+ * for, and the row object built only for a caller that keeps it (the report's digest keeps few).
  */
 import path from 'node:path';
 import { M, METRICS } from '../kernel/metrics.js';
@@ -14,7 +16,8 @@ import { rowsInOrder, shardCount, type ShardJournal } from './finalize.js';
 import { scanJournal } from './journal.js';
 import { FEASIBLE, finiteOrNull, PARETO, RANKS_FILE, readRanks } from './ranks.js';
 import { paramsOf, type RunInfo } from './reader.js';
-import type { ResultRow } from './row.js';
+import type { ResultRow, RowView } from './row.js';
+import { type ParamName, paramValue } from '../search/space.js';
 import { score } from './score.js';
 import { statSync } from 'node:fs';
 
@@ -27,6 +30,11 @@ export interface JournalRows {
    * the rows it keeps (report/fromRun.ts does).
    */
   read(onRow: (row: ResultRow) => void, o?: { labels?: boolean }): Promise<number>;
+  /**
+   * The same rows as `read`, the configurations as one RowView moved from row to row (a row is
+   * built only when `row()` is asked for), the baselines as rows.
+   */
+  visit(onView: (v: RowView) => void, onBaseline: (row: ResultRow) => void, o?: { labels?: boolean }): Promise<number>;
 }
 
 /**
@@ -64,34 +72,16 @@ export async function journalRows(info: RunInfo): Promise<JournalRows | string> 
     for (const [l, why] of scan.failures) failures.set(j.k + l * j.n, why);
     shards.push({ file, entries: scan.entries, k: j.k, n: j.n });
   }
-  const weights = info.manifest.experiment.spec.scoreWeights;
-  const NO_METRICS: ResultRow['metrics'] = Object.fromEntries(METRICS.map((m) => [m, null]));
-  return {
-    async read(onRow, o = {}) {
-      const labels = o.labels ?? true;
+  const view = new JournalView(info, failures, rank, flags);
+  const out: JournalRows = {
+    async visit(onView, onBaseline, o = {}) {
+      view.labels = o.labels ?? true;
       for (const { id, rows, off } of rowsInOrder(shards, K)) {
-        const config = info.space.config(id);
-        const failed = failures.get(id);
-        const ok = failed === undefined;
-        // a copy of a template gets every key at once, in METRICS order (adding 22 keys one by one is slower)
-        const metrics: ResultRow['metrics'] = { ...NO_METRICS };
-        if (ok) for (const m of METRICS) metrics[m] = finiteOrNull(rows[off + M[m]]);
-        const error = ok ? '' : failed || 'failed (no message)';
-        onRow({
-          id: String(id),
-          kind: 'config',
-          label: labels ? describeConfig(config) : '',
-          params: paramsOf(config),
-          metrics,
-          feasible: (flags[id] & FEASIBLE) !== 0,
-          pareto: (flags[id] & PARETO) !== 0,
-          score: ok ? finiteOrNull(score(rows, off, weights)) : null,
-          rank: rank[id] > 0 ? rank[id] : null,
-          ...(error ? { error } : {}),
-        });
+        view.moveTo(id, rows, off);
+        onView(view);
       }
       for (const b of baselines) {
-        onRow({
+        onBaseline({
           id: b.id,
           kind: 'baseline',
           label: describeConfig(b.config),
@@ -105,5 +95,85 @@ export async function journalRows(info: RunInfo): Promise<JournalRows | string> 
       }
       return K;
     },
+    read(onRow, o) {
+      return out.visit((v) => onRow(v.row()), onRow, o);
+    },
   };
+  return out;
+}
+
+const NO_METRICS: ResultRow['metrics'] = Object.fromEntries(METRICS.map((m) => [m, null]));
+
+/** The configuration row a journal cursor is on, as a RowView (one object, moved from row to row). */
+class JournalView implements RowView {
+  id = 0;
+  num = 0;
+  readonly text = undefined;
+  feasible = false;
+  pareto = false;
+  failed = false;
+  rank: number | null = null;
+  labels = true;
+  private rows: Float64Array = new Float64Array(0);
+  private off = 0;
+  private config: Config | null = null;
+  private built: ResultRow | null = null;
+  private readonly weights: RunInfo['manifest']['experiment']['spec']['scoreWeights'];
+  constructor(
+    private readonly info: RunInfo,
+    private readonly failures: ReadonlyMap<number, string>,
+    private readonly ranks: Uint32Array,
+    private readonly flags: Uint8Array,
+  ) {
+    this.weights = info.manifest.experiment.spec.scoreWeights;
+  }
+  moveTo(id: number, rows: Float64Array, off: number): void {
+    this.id = id;
+    this.num = id;
+    this.rows = rows;
+    this.off = off;
+    const f = this.flags[id];
+    this.feasible = (f & FEASIBLE) !== 0;
+    this.pareto = (f & PARETO) !== 0;
+    this.failed = this.failures.size > 0 && this.failures.has(id);
+    const r = this.ranks[id];
+    this.rank = r > 0 ? r : null;
+    this.config = this.info.space.config(id);
+    this.built = null;
+  }
+  metric(j: number): number {
+    if (j < 0 || this.failed) return NaN;
+    const x = this.rows[this.off + j];
+    // −0 is 0, as in the row
+    return x === 0 ? 0 : x;
+  }
+  score(): number | null {
+    return this.failed ? null : finiteOrNull(score(this.rows, this.off, this.weights));
+  }
+  /** `name`: one of PARAMS. */
+  param(name: string): string | number | null {
+    return paramValue(this.config as Config, name as ParamName);
+  }
+  row(): ResultRow {
+    if (this.built) return this.built;
+    const config = this.config as Config;
+    const ok = !this.failed;
+    // a copy of a template gets every key at once, in METRICS order (adding 22 keys one by one is slower)
+    const metrics: ResultRow['metrics'] = { ...NO_METRICS };
+    if (ok) for (const m of METRICS) metrics[m] = finiteOrNull(this.rows[this.off + M[m]]);
+    const error = ok ? '' : this.failures.get(this.id) || 'failed (no message)';
+    this.built = {
+      id: String(this.id),
+      kind: 'config',
+      label: this.labels ? describeConfig(config) : '',
+      params: paramsOf(config),
+      metrics,
+      feasible: this.feasible,
+      pareto: this.pareto,
+      score: this.score(),
+      rank: this.rank,
+      ...(error ? { error } : {}),
+    };
+    return this.built;
+  }
 }

@@ -63,8 +63,16 @@ export interface ChartDef {
 /* ------------------------------------------------------------------ fields, tooltips */
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
-export const paramField = (p: string) => `p_${safe(p)}`;
-export const metricField = (m: string) => `m_${safe(m)}`;
+// made once per name (a chart datum is built per row and field)
+const fields = new Map<string, string>();
+const field = (prefix: string, name: string): string => {
+  const key = prefix + name;
+  let f = fields.get(key);
+  if (f === undefined) fields.set(key, (f = `${prefix}${safe(name)}`));
+  return f;
+};
+export const paramField = (p: string) => field('p_', p);
+export const metricField = (m: string) => field('m_', m);
 
 export interface Tip {
   field: string;
@@ -99,7 +107,8 @@ export function paramList(input: ReportInput, rows: ReportRow[]): string[] {
   const seen = new Set<string>(input.experiment.searchedParams);
   const out = [...input.experiment.searchedParams];
   for (const r of rows) {
-    for (const [k, v] of Object.entries(r.params)) {
+    for (const k in r.params) {
+      const v = r.params[k];
       if (v !== null && v !== undefined && !seen.has(k)) {
         seen.add(k);
         out.push(k);
@@ -134,12 +143,23 @@ export function flatRow(r: ReportRow, params: string[], metrics: string[]): Datu
     feasible: r.feasible,
     pareto: r.pareto,
   };
-  for (const p of params) {
-    const v = r.params[p];
-    o[paramField(p)] = typeof v === 'number' ? round6(v) : (v ?? null);
+  const [pf, mf] = fieldsOf(params, metrics);
+  for (let j = 0; j < params.length; j++) {
+    const v = r.params[params[j]];
+    o[pf[j]] = typeof v === 'number' ? round6(v) : (v ?? null);
   }
-  for (const m of metrics) o[metricField(m)] = round6(r.metrics[m]);
+  for (let j = 0; j < metrics.length; j++) o[mf[j]] = round6(r.metrics[metrics[j]]);
   return o;
+}
+
+/** The datum fields of a parameter list and a metric list (made once per pair of lists, not per row). */
+const fieldLists = new WeakMap<string[], WeakMap<string[], [string[], string[]]>>();
+function fieldsOf(params: string[], metrics: string[]): [string[], string[]] {
+  let byMetrics = fieldLists.get(params);
+  if (!byMetrics) fieldLists.set(params, (byMetrics = new WeakMap()));
+  let f = byMetrics.get(metrics);
+  if (!f) byMetrics.set(metrics, (f = [params.map(paramField), metrics.map(metricField)]));
+  return f;
 }
 
 export function rowTips(params: string[], metrics: string[]): Tip[] {
