@@ -12,14 +12,14 @@
  * The rows come from one journal (a run) or n shard journals (merge: id i lives in shard
  * i mod n at local index ⌊i/n⌋); either way the file is the same bytes.
  */
-import { N_METRICS, type MetricName } from '../kernel/metrics.js';
+import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeHandleAtomic } from './atomic.js';
 import { CsvFileWriter, type FileRowSink } from './csv-writer.js';
 import { RowCursor, type JournalEntry } from './journal.js';
 import { RanksOut, writeRanks } from './ranks.js';
-import { infeasibleReason, lowerBound, paretoFront, satisfies, score, type Constraint } from './score.js';
+import { dominates, frontOf, infeasibleReason, lowerBound, satisfies, score, type Constraint } from './score.js';
 import { RESULT_COLUMNS, writeRow } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
@@ -109,48 +109,98 @@ export interface FinalSummary {
   top: TopRow[];
 }
 
-/** Streaming Pareto front: feed rows in id order, get the sorted ids of the front. */
-export class FrontPool {
-  private rows: Float64Array;
-  private ids: number[] = [];
-  private limit = 4096;
+/** Recent dominators FrontPool checks each new row against first. */
+const SENTINELS = 32;
 
-  constructor(private readonly objectives: readonly MetricName[]) {
-    this.rows = new Float64Array(this.limit * 2 * N_METRICS);
+/**
+ * Streaming Pareto front: feed rows in id order, get the sorted ids of the front. Only the
+ * objective values are kept. A row dominated by another row is not on the front, so a new row
+ * is first checked against a few rows that recently dominated others (most rows are dropped
+ * there); the rest join a pool, pruned to its own front (frontOf) whenever it grows.
+ */
+export class FrontPool {
+  private readonly k: number;
+  private readonly col: Int32Array;
+  private vals: Float64Array;
+  private ids: Int32Array;
+  private n = 0;
+  /** Prune when the pool reaches this many rows (at least `first`, twice the last front). */
+  private limit: number;
+  private readonly first: number;
+  /** Sentinel rows' values (k each), the most useful first. */
+  private readonly sent: Float64Array;
+  private ns = 0;
+  private readonly x: Float64Array;
+
+  /** `first`: the first pruning threshold (4096; tests use small ones to prune often). */
+  constructor(objectives: readonly MetricName[], first = 4096) {
+    this.first = this.limit = Math.max(1, first);
+    this.k = objectives.length;
+    this.col = Int32Array.from(objectives, (m) => M[m]);
+    this.vals = new Float64Array(this.limit * 2 * this.k);
+    this.ids = new Int32Array(this.limit * 2);
+    this.sent = new Float64Array(SENTINELS * this.k);
+    this.x = new Float64Array(this.k);
   }
 
   add(id: number, src: Float64Array, off: number): void {
-    const m = this.ids.length;
-    if ((m + 1) * N_METRICS > this.rows.length) {
-      const bigger = new Float64Array(this.rows.length * 2);
-      bigger.set(this.rows);
-      this.rows = bigger;
+    const { k, col, x, sent } = this;
+    for (let d = 0; d < k; d++) {
+      const v = src[off + col[d]];
+      // a row with a non-finite objective is never on the front
+      if (!Number.isFinite(v)) return;
+      x[d] = v;
     }
-    this.rows.set(src.subarray(off, off + N_METRICS), m * N_METRICS);
-    this.ids.push(id);
-    if (this.ids.length >= this.limit) this.prune();
+    for (let j = 0; j < this.ns; j++) {
+      if (!dominates(sent, j, x, 0, k)) continue;
+      // move the dominator one place up: the useful ones gather at the front
+      if (j > 0)
+        for (let d = 0; d < k; d++) {
+          const t = sent[j * k + d];
+          sent[j * k + d] = sent[(j - 1) * k + d];
+          sent[(j - 1) * k + d] = t;
+        }
+      return;
+    }
+    // not dominated so far: a sentinel (in the last place) and a pool row
+    const slot = this.ns < SENTINELS ? this.ns++ : SENTINELS - 1;
+    sent.set(x, slot * k);
+    const m = this.n;
+    if (m === this.ids.length) {
+      const vals = new Float64Array(this.vals.length * 2);
+      vals.set(this.vals);
+      this.vals = vals;
+      const ids = new Int32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.vals.set(x, m * k);
+    this.ids[m] = id;
+    this.n = m + 1;
+    if (this.n >= this.limit) this.prune();
   }
 
   private prune(): void {
-    const m = this.ids.length;
-    const front = paretoFront(this.rows, m, this.objectives, new Uint8Array(m).fill(1));
+    const { k, n } = this;
+    const front = frontOf(this.vals, k, n);
     let w = 0;
-    const ids: number[] = [];
-    for (let i = 0; i < m; i++) {
+    for (let i = 0; i < n; i++) {
       if (!front[i]) continue;
-      if (w !== i) this.rows.copyWithin(w * N_METRICS, i * N_METRICS, (i + 1) * N_METRICS);
-      ids.push(this.ids[i]);
+      if (w !== i) {
+        this.vals.copyWithin(w * k, i * k, (i + 1) * k);
+        this.ids[w] = this.ids[i];
+      }
       w++;
     }
-    this.ids = ids;
+    this.n = w;
     // grow the threshold with the front so pruning stays O(n log n) amortised
-    this.limit = Math.max(4096, 2 * w);
+    this.limit = Math.max(this.first, 2 * w);
   }
 
   /** The front's ids, ascending. */
   finish(): number[] {
     this.prune();
-    return this.ids;
+    return Array.from(this.ids.subarray(0, this.n));
   }
 }
 
