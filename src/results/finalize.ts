@@ -3,7 +3,8 @@
  * does not grow with the rows' size:
  *   pass 1: score, constraints and the Pareto front (a candidate pool, pruned to its own front
  *           whenever it grows: front(A ∪ B) = front(front(A) ∪ B), so only front-sized memory),
- *           and the sorted scores of the feasible rows;
+ *           and the sorted scores of the feasible rows; a run's selection (selection-run.ts)
+ *           does this pass over the rows already and hands over the scores and the front;
  *   pass 2: every row with its rank (its place among the sorted scores, ties in id order) and
  *           its front flag, streamed to results.csv (atomic), then the baselines.
  * The only per-configuration memory is 12 bytes per feasible row for the exact ranks (sorted
@@ -19,7 +20,7 @@ import { writeHandleAtomic } from './atomic.js';
 import { CsvFileWriter, type FileRowSink } from './csv-writer.js';
 import { RowCursor, type JournalEntry } from './journal.js';
 import { RanksOut, writeRanks } from './ranks.js';
-import { dominates, frontOf, infeasibleReason, lowerBound, satisfies, score, type Constraint } from './score.js';
+import { dominates, frontOf, infeasibleReason, lowerBound, satisfies, score, scorer, type Constraint } from './score.js';
 import { RESULT_COLUMNS, writeRow } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
@@ -86,6 +87,12 @@ export interface FinalizeInput {
    * none) and `mark` (MARK_*). Without it, rows are ranked by score among the feasible rows.
    */
   selection?: { rank: Uint32Array; mark: Uint8Array };
+  /**
+   * What a pass over the same rows already found (results/selection-run.ts): every configuration's
+   * score (NaN when failed or not finite) and the Pareto front's ids, ascending. With it and a
+   * `selection`, finalize reads the rows once (pass 2 only).
+   */
+  scanned?: { scores: Float64Array; front: readonly number[] };
   /**
    * Also write ranks.bin (results/ranks.ts) here, right after results.csv: each row's rank and
    * flags, so the report reads its rows from the journal(s) rather than parsing results.csv.
@@ -207,32 +214,40 @@ export class FrontPool {
 export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
   const K = o.space.size;
   const topN = o.top ?? 10;
-  // pass 1
-  const pool = new FrontPool(o.objectives);
-  let sorted = new Float64Array(1024);
-  let nf = 0;
-  for (const { id, rows, off } of rowsInOrder(o.shards, K)) {
-    if (o.failures.has(id)) continue;
-    pool.add(id, rows, off);
-    const s = score(rows, off, o.scoreWeights);
-    if (Number.isFinite(s) && satisfies(rows, off, o.constraints)) {
-      if (nf === sorted.length) {
-        const bigger = new Float64Array(sorted.length * 2);
-        bigger.set(sorted);
-        sorted = bigger;
+  const { shards, space, failures, baselines, scoreWeights, constraints } = o;
+  const sel = o.selection;
+  const scoreOf = scorer(scoreWeights);
+  // pass 1 (unless the selection's pass did it): the front, and the sorted scores the ranks need without a selection
+  const scanned = sel ? o.scanned : undefined;
+  let front: readonly number[];
+  let sorted = new Float64Array(sel ? 0 : 1024);
+  if (scanned) front = scanned.front;
+  else {
+    const pool = new FrontPool(o.objectives);
+    let nf = 0;
+    for (const { id, rows, off } of rowsInOrder(shards, K)) {
+      if (failures.has(id)) continue;
+      pool.add(id, rows, off);
+      if (sel) continue;
+      const s = scoreOf(rows, off);
+      if (Number.isFinite(s) && satisfies(rows, off, constraints)) {
+        if (nf === sorted.length) {
+          const bigger = new Float64Array(sorted.length * 2);
+          bigger.set(sorted);
+          sorted = bigger;
+        }
+        sorted[nf++] = s;
       }
-      sorted[nf++] = s;
     }
+    sorted = sorted.slice(0, nf).sort();
+    front = pool.finish();
   }
-  sorted = sorted.slice(0, nf).sort();
-  const front = pool.finish();
-  const tie = new Uint32Array(nf);
+  const tie = new Uint32Array(sorted.length);
 
   // pass 2
   const top: TopRow[] = [];
   let feasibleCount = 0;
-  const { shards, space, failures, baselines, scoreWeights, constraints } = o;
-  const sel = o.selection;
+  const scores = scanned?.scores;
   const ranks = o.ranksFile ? new RanksOut(sel ? sel.rank : new Uint32Array(K)) : null;
   async function rowsTo(out: FileRowSink): Promise<void> {
     for (const c of RESULT_COLUMNS) out.plain(c);
@@ -241,7 +256,7 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     for (const { id, rows, off } of rowsInOrder(shards, K)) {
       const ok = !failures.has(id);
       const err = ok ? '' : failures.get(id) || 'failed (no message)';
-      const s = ok ? score(rows, off, scoreWeights) : NaN;
+      const s = !ok ? NaN : scores ? scores[id] : scoreOf(rows, off);
       const reason = ok ? infeasibleReason(rows, off, constraints) : '';
       const feasible = ok && reason === '';
       if (feasible) feasibleCount++;
