@@ -180,3 +180,58 @@ export function lowerBound(a: Float64Array, x: number): number {
   }
   return lo;
 }
+
+/** Whether this machine stores numbers little-endian (the word order of a Float64 seen as two Uint32s). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * The positions of `keys` (no NaN) in ascending key order, equal keys (−0 and 0 are equal) in
+ * position order: a stable LSD radix sort on the keys' bits, 4 passes of 16 bits, O(n) — what
+ * sorting (key, position) pairs gives, without a comparison sort of a million entries.
+ */
+export function orderByKey(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  // the bits of each key as an unsigned 64-bit number ordered as the keys are: flip the sign bit
+  // of a positive number, every bit of a negative one; −0 becomes 0 first
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) f[i] = keys[i] + 0;
+  const w = new Uint32Array(f.buffer);
+  const [L, H] = LITTLE_ENDIAN ? [0, 1] : [1, 0];
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = w[2 * i + H];
+    const l = w[2 * i + L];
+    if (h & 0x80000000) {
+      hi[i] = ~h >>> 0;
+      lo[i] = ~l >>> 0;
+    } else {
+      hi[i] = (h | 0x80000000) >>> 0;
+      lo[i] = l;
+    }
+  }
+  let idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  let tmp = new Int32Array(n);
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const src = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(src[i] >>> shift) & 0xffff]++;
+    // a digit every key shares: nothing to move
+    if (n > 0 && count[(src[0] >>> shift) & 0xffff] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = idx[j];
+      tmp[count[(src[i] >>> shift) & 0xffff]++] = i;
+    }
+    [idx, tmp] = [tmp, idx];
+  }
+  return idx;
+}

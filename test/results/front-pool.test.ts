@@ -1,11 +1,11 @@
 /**
  * The streaming Pareto front of finalize (FrontPool: sentinel rows, then a pool pruned by
- * frontOf) and the compiled score, against plain brute-force definitions on random data.
+ * frontOf) the compiled score and the radix sort of the ranks, against plain definitions on random data.
  */
 import { describe, expect, it } from 'vitest';
 import { M, METRICS, N_METRICS, type MetricName } from '../../src/kernel/metrics.js';
 import { FrontPool } from '../../src/results/finalize.js';
-import { frontOf, score, scorer } from '../../src/results/score.js';
+import { frontOf, orderByKey, score, scorer } from '../../src/results/score.js';
 import { mulberry32 } from '../search/helpers.js';
 
 /** The definition: the ids of finite rows that no other finite row is ≤ in every objective and < in one. */
@@ -114,5 +114,30 @@ describe('scorer', () => {
     expect(scorer({ trackingError: 2, cagr: 0.5, sharpe: 0 })(row, 0)).toBeCloseTo(-1.98, 15);
     expect(scorer({ trackingError: 1, sharpe: 1 })(row, 0)).toBeNaN();
     expect(scorer({})(row, 0)).toBe(0);
+  });
+});
+
+describe('orderByKey (radix sort)', () => {
+  /** The definition: positions sorted by (key, position), −0 equal to 0. */
+  const plainOrder = (keys: Float64Array): number[] => Array.from(keys, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+
+  it('matches a comparison sort of (key, position) on random keys with ties, ±0, ±Infinity, subnormals and huge values', () => {
+    const rnd = mulberry32(77);
+    const specials = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 1, -1, 0.5];
+    for (let trial = 0; trial < 100; trial++) {
+      const n = Math.floor(rnd() * (trial < 90 ? 200 : 20000));
+      const keys = Float64Array.from({ length: n }, () => {
+        const u = rnd();
+        if (u < 0.2) return specials[Math.floor(rnd() * specials.length)];
+        if (u < 0.5) return Math.round((rnd() - 0.5) * 8);
+        return (rnd() - 0.5) * 10 ** Math.floor(rnd() * 40 - 20);
+      });
+      expect(Array.from(orderByKey(keys)), `trial ${trial}`).toEqual(plainOrder(keys));
+    }
+  });
+
+  it('by hand: [3, −0, 0, −2, 3, 0] → positions 3, 1, 2, 5, 0, 4; empty → empty', () => {
+    expect(Array.from(orderByKey(Float64Array.from([3, -0, 0, -2, 3, 0])))).toEqual([3, 1, 2, 5, 0, 4]);
+    expect(Array.from(orderByKey(new Float64Array(0)))).toEqual([]);
   });
 });
