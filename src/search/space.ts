@@ -15,7 +15,7 @@ import { DOMAINS } from '../policy/domains.js';
 import type { FlowMode } from '../policy/flows.js';
 import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
 import { MAX_CONFIGS, type NumDim, type SearchSpec, type SpaceSpec } from '../spec/schema.js';
-import { halton, uniform } from './rng.js';
+import { halton, HaltonDraws, UniformDraws, uniform } from './rng.js';
 
 export const PARAMS = [
   'band',
@@ -259,6 +259,7 @@ export class ParameterSpace {
       if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
     }
     this.defaults = defaults;
+    this.draws = search.kind === 'halton' ? new HaltonDraws(this.seed) : new UniformDraws(this.seed);
     this.flowModes = space.flowMode === undefined ? null : [...new Set(Array.isArray(space.flowMode) ? space.flowMode : [space.flowMode])];
     const nFlow = this.flowModes?.length ?? 1;
 
@@ -295,6 +296,8 @@ export class ParameterSpace {
   }
 
   private readonly defaults: SpaceDefaults;
+  /** The random/halton draws of one id at a time (drawConfig). */
+  private readonly draws: UniformDraws | HaltonDraws;
 
   private modeCount(f: Family): number {
     let n = 0;
@@ -379,22 +382,27 @@ export class ParameterSpace {
    * 1–3 width, relWidth, lookback, 4 check, 5 mode, 6 depth/fraction, 7… cooldown and costs.
    */
   private drawConfig(id: number): Config {
-    const u = this.kind === 'halton' ? (j: number) => halton(this.seed, id, j) : (j: number) => uniform(this.seed, id, j);
-    const pick = <T>(xs: readonly T[], x: number): T => xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
-    const f = pick(this.families, u(0));
+    const d = this.draws;
+    d.at(id);
+    const f = pick(this.families, d.u(0));
     const c = this.base(f);
     if (f.single) return c;
-    // minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged
-    const slot = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
-    for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
-    c.check = pick(this.checks, u(4));
-    const o = pick(f.modes, u(5));
-    setMode(c, o, o.dim ? o.dim.sample(u(6)) : NaN);
-    this.common.forEach(({ key, dim }, j) => {
-      c[key] = dim.sample(u(7 + j));
-    });
+    for (const { key, dim } of f.dims) c[key] = dim.sample(d.u(DIM_SLOT[key]));
+    c.check = pick(this.checks, d.u(4));
+    const o = pick(f.modes, d.u(5));
+    setMode(c, o, o.dim ? o.dim.sample(d.u(6)) : NaN);
+    const common = this.common;
+    for (let j = 0; j < common.length; j++) c[common[j].key] = common[j].dim.sample(d.u(7 + j));
     return c;
   }
+}
+
+/** Random/halton slots of the band parameters; minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged. */
+const DIM_SLOT = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
+
+/** xs[⌊x·n⌋] for a draw x in [0, 1). */
+function pick<T>(xs: readonly T[], x: number): T {
+  return xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
 }
 
 /** The random/halton slot of space.flowMode (after every other slot). */

@@ -1,6 +1,6 @@
 /**
  * The streaming Pareto front of finalize (FrontPool: sentinel rows, then a pool pruned by
- * frontOf) the compiled score and the radix sort of the ranks, against plain definitions on random data.
+ * frontOf), the compiled score and the radix sort of the ranks, against plain definitions on random data.
  */
 import { describe, expect, it } from 'vitest';
 import { M, METRICS, N_METRICS, type MetricName } from '../../src/kernel/metrics.js';
