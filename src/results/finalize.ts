@@ -46,22 +46,53 @@ export interface RowRef {
   off: number;
 }
 
+/**
+ * Every row in id order as a cursor (one journal record per shard in memory): `next()` moves to
+ * the next id and is false after the last; `close()` when done. The fields are the current row.
+ */
+export class RowsInOrder implements RowRef {
+  id = -1;
+  rows: Float64Array = new Float64Array(0);
+  off = 0;
+  private readonly byK: RowCursor[];
+
+  constructor(
+    shards: readonly ShardJournal[],
+    private readonly K: number,
+  ) {
+    const n = shards.length;
+    this.byK = new Array<RowCursor>(n);
+    try {
+      for (const s of shards) this.byK[s.k] = new RowCursor(s.file, s.entries, shardCount(K, s.k, n));
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  next(): boolean {
+    const id = this.id + 1;
+    if (id >= this.K) return false;
+    const n = this.byK.length;
+    const c = this.byK[id % n];
+    this.off = c.at(Math.floor(id / n));
+    this.rows = c.rows();
+    this.id = id;
+    return true;
+  }
+
+  close(): void {
+    for (const c of this.byK) c?.close();
+  }
+}
+
 /** Every row in id order (one reused RowRef; one journal record per shard in memory). */
 export function* rowsInOrder(shards: readonly ShardJournal[], K: number): Generator<RowRef> {
-  const n = shards.length;
-  const byK: RowCursor[] = new Array<RowCursor>(n);
-  const ref: RowRef = { id: 0, rows: new Float64Array(0), off: 0 };
+  const it = new RowsInOrder(shards, K);
   try {
-    for (const s of shards) byK[s.k] = new RowCursor(s.file, s.entries, shardCount(K, s.k, n));
-    for (let id = 0; id < K; id++) {
-      const c = byK[id % n];
-      ref.off = c.at(Math.floor(id / n));
-      ref.rows = c.rows();
-      ref.id = id;
-      yield ref;
-    }
+    while (it.next()) yield it;
   } finally {
-    for (const c of byK) c?.close();
+    it.close();
   }
 }
 
@@ -253,27 +284,33 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     for (const c of RESULT_COLUMNS) out.plain(c);
     out.endRow();
     let f = 0;
-    for (const { id, rows, off } of rowsInOrder(shards, K)) {
-      const ok = !failures.has(id);
-      const err = ok ? '' : failures.get(id) || 'failed (no message)';
-      const s = !ok ? NaN : scores ? scores[id] : scoreOf(rows, off);
-      const reason = ok ? infeasibleReason(rows, off, constraints) : '';
-      const feasible = ok && reason === '';
-      if (feasible) feasibleCount++;
-      while (f < front.length && front[f] < id) f++;
-      const onFront = ok && f < front.length && front[f] === id;
-      let rank = 0;
-      if (sel) rank = sel.rank[id];
-      else if (feasible && Number.isFinite(s)) {
-        const lo = lowerBound(sorted, s);
-        rank = lo + tie[lo] + 1;
-        tie[lo]++;
+    const it = new RowsInOrder(shards, K);
+    try {
+      while (it.next()) {
+        const { id, rows, off } = it;
+        const ok = !failures.has(id);
+        const err = ok ? '' : failures.get(id) || 'failed (no message)';
+        const s = !ok ? NaN : scores ? scores[id] : scoreOf(rows, off);
+        const reason = ok ? infeasibleReason(rows, off, constraints) : '';
+        const feasible = ok && reason === '';
+        if (feasible) feasibleCount++;
+        while (f < front.length && front[f] < id) f++;
+        const onFront = ok && f < front.length && front[f] === id;
+        let rank = 0;
+        if (sel) rank = sel.rank[id];
+        else if (feasible && Number.isFinite(s)) {
+          const lo = lowerBound(sorted, s);
+          rank = lo + tie[lo] + 1;
+          tie[lo]++;
+        }
+        ranks?.set(id, rank, feasible, onFront);
+        if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
+        const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
+        writeRow(out, { id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason });
+        if (out.full) await out.flush();
       }
-      ranks?.set(id, rank, feasible, onFront);
-      if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
-      const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
-      writeRow(out, { id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason });
-      if (out.full) await out.flush();
+    } finally {
+      it.close();
     }
     for (const b of baselines) {
       const reason = infeasibleReason(b.metrics, 0, constraints);

@@ -12,7 +12,7 @@ import { describeConfig } from '../policy/describe.js';
 import { BAND_TYPES, MODES } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from './atomic.js';
-import { FrontPool, rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
+import { FrontPool, RowsInOrder, rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
 import { satisfies, score, scorer, type Constraint } from './score.js';
 import {
   buildSelection,
@@ -106,20 +106,26 @@ function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failur
   const codes: Codes = { band: new Uint8Array(K), mode: new Uint8Array(K) };
   const bandCode = new Map<string, number>(BAND_TYPES.map((b, i) => [b, i]));
   const modeCode = new Map<string, number>(MODES.map((m, i) => [m, i]));
-  for (const { id, rows, off } of rowsInOrder(shards, K)) {
-    if (failures.has(id)) {
-      flags[id] = FAILED;
-      continue;
+  const it = new RowsInOrder(shards, K);
+  try {
+    while (it.next()) {
+      const { id, rows, off } = it;
+      if (failures.has(id)) {
+        flags[id] = FAILED;
+        continue;
+      }
+      pool?.add(id, rows, off);
+      const c = space.config(id);
+      codes.band[id] = bandCode.get(c.band)!;
+      codes.mode[id] = modeCode.get(c.mode)!;
+      let f = 0;
+      if (c.band === 'calendar' || c.band === 'none') f |= EXCLUDED;
+      if (satisfies(rows, off, constraints)) f |= FEASIBLE;
+      flags[id] = f;
+      scores[id] = scoreOf(rows, off);
     }
-    pool?.add(id, rows, off);
-    const c = space.config(id);
-    codes.band[id] = bandCode.get(c.band)!;
-    codes.mode[id] = modeCode.get(c.mode)!;
-    let f = 0;
-    if (c.band === 'calendar' || c.band === 'none') f |= EXCLUDED;
-    if (satisfies(rows, off, constraints)) f |= FEASIBLE;
-    flags[id] = f;
-    scores[id] = scoreOf(rows, off);
+  } finally {
+    it.close();
   }
   return { scores, flags, codes, front: pool ? pool.finish() : null };
 }

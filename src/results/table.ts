@@ -82,13 +82,26 @@ export interface ResultRowInput {
   reason?: string;
 }
 
+/** Metric columns of each group, as offsets into a metrics row. */
+const HEAD_COLS = Int32Array.from(HEAD_METRICS, (m) => M[m]);
+const TAIL_COLS = Int32Array.from(TAIL_METRICS, (m) => M[m]);
+const FLOW_TAX_COLS = Int32Array.from(FLOW_TAX_METRICS, (m) => M[m]);
+
+/** Metric cells: the numbers at `cols`, or empty cells for a failed row. */
+function metricCells(out: CellSink, cols: Int32Array, row: Float64Array, o: number, failed: boolean): void {
+  for (let i = 0; i < cols.length; i++) {
+    if (failed) out.plain('');
+    else out.num(row[o + cols[i]]);
+  }
+}
+
 /** The cells of one results.csv row, in RESULT_COLUMNS order, into `out`. */
 export function writeRow(out: CellSink, r: ResultRowInput): void {
   const failed = r.error !== '';
-  const metric = (m: MetricName): void => (failed ? out.plain('') : out.num(r.metrics[r.offset + M[m]]));
+  const { config, metrics, offset } = r;
   out.value(r.id);
-  for (const p of HEAD_PARAMS) out.value(paramValue(r.config, p));
-  for (const m of HEAD_METRICS) metric(m);
+  for (let i = 0; i < HEAD_PARAMS.length; i++) out.value(paramValue(config, HEAD_PARAMS[i]));
+  metricCells(out, HEAD_COLS, metrics, offset, failed);
   out.plain(r.feasible ? '1' : '0');
   out.plain(r.pareto ? '1' : '0');
   out.num(r.score);
@@ -96,12 +109,12 @@ export function writeRow(out: CellSink, r: ResultRowInput): void {
   else out.plain('');
   out.plain(r.selection ?? '');
   out.value(r.error || null);
-  for (const m of TAIL_METRICS) metric(m);
-  out.plain(failed ? '' : isRuined(r.metrics, r.offset) ? '1' : '0');
+  metricCells(out, TAIL_COLS, metrics, offset, failed);
+  out.plain(failed ? '' : isRuined(metrics, offset) ? '1' : '0');
   out.value(r.reason || null);
-  for (const p of TAIL_PARAMS) out.value(paramValue(r.config, p));
-  for (const p of FLOW_TAX_PARAMS) out.value(paramValue(r.config, p));
-  for (const m of FLOW_TAX_METRICS) metric(m);
+  for (let i = 0; i < TAIL_PARAMS.length; i++) out.value(paramValue(config, TAIL_PARAMS[i]));
+  for (let i = 0; i < FLOW_TAX_PARAMS.length; i++) out.value(paramValue(config, FLOW_TAX_PARAMS[i]));
+  metricCells(out, FLOW_TAX_COLS, metrics, offset, failed);
   out.endRow();
 }
 
