@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
-import { BAND_TYPES, MODES } from '../policy/types.js';
+import { BAND_TYPES, type BandType, type Mode, MODES } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from './atomic.js';
 import { FrontPool, RowsInOrder, rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
@@ -106,6 +106,7 @@ function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failur
   const codes: Codes = { band: new Uint8Array(K), mode: new Uint8Array(K) };
   const bandCode = new Map<string, number>(BAND_TYPES.map((b, i) => [b, i]));
   const modeCode = new Map<string, number>(MODES.map((m, i) => [m, i]));
+  const c: { band: BandType; mode: Mode } = { band: 'none', mode: 'target' };
   const it = new RowsInOrder(shards, K);
   try {
     while (it.next()) {
@@ -115,7 +116,7 @@ function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failur
         continue;
       }
       pool?.add(id, rows, off);
-      const c = space.config(id);
+      space.bandMode(id, c);
       codes.band[id] = bandCode.get(c.band)!;
       codes.mode[id] = modeCode.get(c.mode)!;
       let f = 0;

@@ -336,6 +336,24 @@ export class ParameterSpace {
     return { ...this.gridConfig(id - k * this.baseSize), flowMode: fm[k] };
   }
 
+  /**
+   * The band type and mode of configuration `id` (those of `config(id)`), into `out`: for random
+   * and halton searches from their two draws alone, without building the Config.
+   */
+  bandMode(id: number, out: { band: BandType; mode: Mode }): void {
+    if (this.kind === 'grid' || !(Number.isInteger(id) && id >= 0 && id < this.size)) {
+      const c = this.config(id);
+      out.band = c.band;
+      out.mode = c.mode;
+      return;
+    }
+    const d = this.draws;
+    d.at(id);
+    const f = pick(this.families, d.u(0));
+    out.band = f.band;
+    out.mode = f.single ? 'target' : pick(f.modes, d.u(5)).mode;
+  }
+
   private gridConfig(id: number): Config {
     let lo = 0;
     let hi = this.families.length - 1;

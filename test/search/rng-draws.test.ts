@@ -1,7 +1,11 @@
-/** The per-id draw helpers of search/rng.ts give uniform() and halton() exactly, for any seed and id. */
+/**
+ * The per-id draw helpers of search/rng.ts give uniform() and halton() exactly, for any seed and
+ * id; ParameterSpace.bandMode agrees with config(id).
+ */
 import { describe, expect, it } from 'vitest';
 import { HaltonDraws, halton, UniformDraws, uniform } from '../../src/search/rng.js';
-import { mulberry32 } from './helpers.js';
+import type { BandType, Mode } from '../../src/policy/types.js';
+import { makeSpace, mulberry32, type SpaceInput } from './helpers.js';
 
 describe('UniformDraws and HaltonDraws', () => {
   it('UniformDraws.u(j) after at(k) is uniform(seed, k, j), bit for bit (ids past 2^32 included)', () => {
@@ -27,6 +31,49 @@ describe('UniformDraws and HaltonDraws', () => {
       }
       expect(() => d.u(25)).toThrow(RangeError);
       expect(() => halton(seed, 0, 25)).toThrow(RangeError);
+    }
+  });
+});
+
+describe('ParameterSpace.bandMode', () => {
+  const space = {
+    bands: {
+      absolute: { width: { dist: 'uniform', min: 0.01, max: 0.1 } },
+      volatility: { width: [0.5, 1], lookback: [20, 60] },
+      calendar: {},
+      none: {},
+    },
+    check: ['daily', 'monthly'],
+    mode: ['target', 'edge', 'inner', 'partial'],
+    depth: { dist: 'uniform', min: 0.1, max: 0.9 },
+    fraction: [0.5, 1],
+    cooldown: [0, 5],
+  } as const;
+  const grid = {
+    bands: { absolute: { width: [0.01, 0.05] }, calendar: {}, none: {} },
+    check: ['daily', 'monthly'],
+    mode: ['target', 'partial'],
+    fraction: [0.5, 1],
+  } as const;
+
+  it('is the band type and mode of config(id), for random, halton and grid searches, with and without flow modes', () => {
+    const spaces = [
+      makeSpace(space, { kind: 'random', samples: 3000, seed: 9 }),
+      makeSpace(space, { kind: 'halton', samples: 3000, seed: 9 }),
+      makeSpace({ ...space, flowMode: ['pro-rata', 'rebalance'] } as SpaceInput, { kind: 'random', samples: 3000, seed: 2 }),
+      makeSpace(grid),
+    ];
+    for (const s of spaces) {
+      const out: { band: BandType; mode: Mode } = { band: 'none', mode: 'target' };
+      const seen = new Set<string>();
+      for (let id = 0; id < s.size; id++) {
+        s.bandMode(id, out);
+        const c = s.config(id);
+        expect([out.band, out.mode], `${s.kind} id ${id}`).toEqual([c.band, c.mode]);
+        seen.add(`${c.band}/${c.mode}`);
+      }
+      // every band and mode came up, calendar and none included
+      expect(seen.size).toBeGreaterThanOrEqual(s.kind === 'grid' ? 4 : 10);
     }
   });
 });
