@@ -14,14 +14,14 @@
  * i mod n at local index ⌊i/n⌋); either way the file is the same bytes.
  */
 import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
-import type { Config } from '../policy/types.js';
+import { type Config, ZERO_COSTS } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeHandleAtomic } from './atomic.js';
 import { CsvFileWriter, type FileRowSink } from './csv-writer.js';
 import { RowCursor, type JournalEntry } from './journal.js';
 import { RanksOut, writeRanks } from './ranks.js';
 import { dominates, frontOf, infeasibleReason, lowerBound, satisfies, score, scorer, type Constraint } from './score.js';
-import { RESULT_COLUMNS, writeRow } from './table.js';
+import { RESULT_COLUMNS, type ResultRowInput, writeRow } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
 const MARK_TEXT = ['', 'pick', 'indistinguishable'];
@@ -284,6 +284,20 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
     for (const c of RESULT_COLUMNS) out.plain(c);
     out.endRow();
     let f = 0;
+    // one row input, refilled per row (writeRow keeps nothing)
+    const row: ResultRowInput = {
+      id: 0,
+      config: { band: 'none', width: 0, check: 'daily', mode: 'target', ...ZERO_COSTS },
+      metrics: new Float64Array(0),
+      offset: 0,
+      feasible: false,
+      pareto: false,
+      score: NaN,
+      rank: 0,
+      selection: '',
+      error: '',
+      reason: '',
+    };
     const it = new RowsInOrder(shards, K);
     try {
       while (it.next()) {
@@ -306,7 +320,18 @@ export async function finalizeResults(o: FinalizeInput): Promise<FinalSummary> {
         ranks?.set(id, rank, feasible, onFront);
         if (rank > 0 && rank <= topN) top.push({ id, rank, score: s, metrics: rows.slice(off, off + N_METRICS) });
         const selection = sel ? MARK_TEXT[sel.mark[id]] : '';
-        writeRow(out, { id, config: space.config(id), metrics: rows, offset: off, feasible, pareto: onFront, score: s, rank, selection, error: err, reason });
+        row.id = id;
+        row.config = space.config(id);
+        row.metrics = rows;
+        row.offset = off;
+        row.feasible = feasible;
+        row.pareto = onFront;
+        row.score = s;
+        row.rank = rank;
+        row.selection = selection;
+        row.error = err;
+        row.reason = reason;
+        writeRow(out, row);
         if (out.full) await out.flush();
       }
     } finally {

@@ -12,7 +12,7 @@
  */
 import { isRuined, M, METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
-import { PARAMS, paramValue, type ParamName } from '../search/space.js';
+import { PARAM_VALUE, PARAMS, type ParamName } from '../search/space.js';
 
 /** Metrics written after the flag columns (added by issue 16). */
 const TAIL_METRICS: readonly MetricName[] = ['totalCost', 'assetTrades'];
@@ -82,6 +82,10 @@ export interface ResultRowInput {
   reason?: string;
 }
 
+/** Parameter cells of each group, as the functions that give their values. */
+const HEAD_VALUES = HEAD_PARAMS.map((p) => PARAM_VALUE[p]);
+const TAIL_VALUES = [...TAIL_PARAMS, ...FLOW_TAX_PARAMS].map((p) => PARAM_VALUE[p]);
+
 /** Metric columns of each group, as offsets into a metrics row. */
 const HEAD_COLS = Int32Array.from(HEAD_METRICS, (m) => M[m]);
 const TAIL_COLS = Int32Array.from(TAIL_METRICS, (m) => M[m]);
@@ -100,7 +104,7 @@ export function writeRow(out: CellSink, r: ResultRowInput): void {
   const failed = r.error !== '';
   const { config, metrics, offset } = r;
   out.value(r.id);
-  for (let i = 0; i < HEAD_PARAMS.length; i++) out.value(paramValue(config, HEAD_PARAMS[i]));
+  for (let i = 0; i < HEAD_VALUES.length; i++) out.value(HEAD_VALUES[i](config));
   metricCells(out, HEAD_COLS, metrics, offset, failed);
   out.plain(r.feasible ? '1' : '0');
   out.plain(r.pareto ? '1' : '0');
@@ -112,8 +116,7 @@ export function writeRow(out: CellSink, r: ResultRowInput): void {
   metricCells(out, TAIL_COLS, metrics, offset, failed);
   out.plain(failed ? '' : isRuined(metrics, offset) ? '1' : '0');
   out.value(r.reason || null);
-  for (let i = 0; i < TAIL_PARAMS.length; i++) out.value(paramValue(config, TAIL_PARAMS[i]));
-  for (let i = 0; i < FLOW_TAX_PARAMS.length; i++) out.value(paramValue(config, FLOW_TAX_PARAMS[i]));
+  for (let i = 0; i < TAIL_VALUES.length; i++) out.value(TAIL_VALUES[i](config));
   metricCells(out, FLOW_TAX_COLS, metrics, offset, failed);
   out.endRow();
 }

@@ -438,22 +438,31 @@ function dimMax(d: Dim, src: NumDim | undefined): number[] {
   return [0];
 }
 
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/**
+ * Each parameter's value for a results row (null where it does not apply), one function per
+ * parameter so each reads a fixed field (results.csv asks for 15 of them per configuration).
+ */
+export const PARAM_VALUE: { readonly [P in ParamName]: (c: Config) => string | number | null } = {
+  band: (c) => c.band,
+  width: (c) => (c.band === 'none' || c.band === 'calendar' ? null : c.width),
+  relWidth: (c) => orNull(c.relWidth),
+  lookback: (c) => orNull(c.lookback),
+  check: (c) => (c.band === 'none' ? null : c.check),
+  mode: (c) => (c.band === 'none' ? null : c.mode),
+  depth: (c) => orNull(c.depth),
+  fraction: (c) => orNull(c.fraction),
+  cooldown: (c) => (c.band === 'none' ? null : (c.cooldown ?? 0)),
+  feeBps: (c) => orNull(c.feeBps),
+  halfSpreadBps: (c) => orNull(c.halfSpreadBps),
+  fixedFee: (c) => orNull(c.fixedFee),
+  minTrade: (c) => orNull(c.minTrade),
+  minWidth: (c) => orNull(c.minWidth),
+  flowMode: (c) => orNull(c.flowMode),
+};
+
 /** The value of a parameter for a results row (null where it does not apply). */
 export function paramValue(c: Config, p: ParamName): string | number | null {
-  switch (p) {
-    case 'band':
-      return c.band;
-    case 'width':
-      return c.band === 'none' || c.band === 'calendar' ? null : c.width;
-    case 'check':
-      return c.band === 'none' ? null : typeof c.check === 'number' ? c.check : c.check;
-    case 'mode':
-      return c.band === 'none' ? null : c.mode;
-    case 'cooldown':
-      return c.band === 'none' ? null : (c.cooldown ?? 0);
-    default: {
-      const v = c[p];
-      return v === undefined ? null : v;
-    }
-  }
+  return PARAM_VALUE[p](c);
 }

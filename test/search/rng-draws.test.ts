@@ -36,7 +36,7 @@ describe('UniformDraws and HaltonDraws', () => {
 });
 
 describe('ParameterSpace.bandMode', () => {
-  const space = {
+  const space: SpaceInput = {
     bands: {
       absolute: { width: { dist: 'uniform', min: 0.01, max: 0.1 } },
       volatility: { width: [0.5, 1], lookback: [20, 60] },
@@ -48,19 +48,19 @@ describe('ParameterSpace.bandMode', () => {
     depth: { dist: 'uniform', min: 0.1, max: 0.9 },
     fraction: [0.5, 1],
     cooldown: [0, 5],
-  } as const;
-  const grid = {
+  };
+  const grid: SpaceInput = {
     bands: { absolute: { width: [0.01, 0.05] }, calendar: {}, none: {} },
     check: ['daily', 'monthly'],
     mode: ['target', 'partial'],
     fraction: [0.5, 1],
-  } as const;
+  };
 
   it('is the band type and mode of config(id), for random, halton and grid searches, with and without flow modes', () => {
     const spaces = [
       makeSpace(space, { kind: 'random', samples: 3000, seed: 9 }),
       makeSpace(space, { kind: 'halton', samples: 3000, seed: 9 }),
-      makeSpace({ ...space, flowMode: ['pro-rata', 'rebalance'] } as SpaceInput, { kind: 'random', samples: 3000, seed: 2 }),
+      makeSpace({ ...space, flowMode: ['pro-rata', 'rebalance'] }, { kind: 'random', samples: 3000, seed: 2 }),
       makeSpace(grid),
     ];
     for (const s of spaces) {
