@@ -259,6 +259,11 @@ export class ParameterSpace {
       if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
     }
     this.defaults = defaults;
+    const costKeys = Object.keys(defaults.costs);
+    this.plainCosts =
+      costKeys.length === COST_KEYS.length &&
+      Object.getOwnPropertySymbols(defaults.costs).length === 0 &&
+      COST_KEYS.every((k, i) => costKeys[i] === k && Object.getOwnPropertyDescriptor(defaults.costs, k)?.value !== undefined);
     this.draws = search.kind === 'halton' ? new HaltonDraws(this.seed) : new UniformDraws(this.seed);
     this.flowModes = space.flowMode === undefined ? null : [...new Set(Array.isArray(space.flowMode) ? space.flowMode : [space.flowMode])];
     const nFlow = this.flowModes?.length ?? 1;
@@ -296,6 +301,8 @@ export class ParameterSpace {
   }
 
   private readonly defaults: SpaceDefaults;
+  /** The default costs are exactly the four cost fields, in COST_KEYS order (then `base` spells the spread out). */
+  private readonly plainCosts: boolean;
   /** The random/halton draws of one id at a time (drawConfig). */
   private readonly draws: UniformDraws | HaltonDraws;
 
@@ -313,13 +320,27 @@ export class ParameterSpace {
   }
 
   private base(f: Family): Config {
+    const k = this.defaults.costs;
+    // the same object as the spread below, written out (a spread per configuration is slow)
+    if (this.plainCosts)
+      return {
+        band: f.band,
+        width: 0,
+        check: this.checks[0],
+        mode: 'target',
+        cooldown: 0,
+        feeBps: k.feeBps,
+        halfSpreadBps: k.halfSpreadBps,
+        fixedFee: k.fixedFee,
+        minTrade: k.minTrade,
+      };
     return {
       band: f.band,
       width: 0,
       check: this.checks[0],
       mode: 'target',
       cooldown: 0,
-      ...this.defaults.costs,
+      ...k,
     };
   }
 

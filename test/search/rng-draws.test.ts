@@ -77,3 +77,25 @@ describe('ParameterSpace.bandMode', () => {
     }
   });
 });
+
+describe('ParameterSpace configurations start from the default costs', () => {
+  it('as a spread of them would: same fields, same values, same order, whatever order the costs come in', () => {
+    const space: SpaceInput = {
+      bands: { absolute: { width: [0.05] }, hybrid: { width: [0.05], relWidth: [0.2] } },
+      check: 'monthly',
+      mode: ['target', 'inner'],
+      depth: [0.5],
+    };
+    const inOrder = { feeBps: 5, halfSpreadBps: 3, fixedFee: 1, minTrade: 100 };
+    const shuffled = { minTrade: 100, fixedFee: 1, feeBps: 5, halfSpreadBps: 3 };
+    for (const costs of [inOrder, shuffled]) {
+      const s = makeSpace(space, { kind: 'grid' }, costs);
+      for (let id = 0; id < s.size; id++) {
+        const c = s.config(id);
+        const expected = { band: c.band, width: 0, check: 'monthly', mode: 'target', cooldown: 0, ...costs };
+        expect(Object.keys(c).slice(0, 9), `id ${id}`).toEqual(Object.keys(expected));
+        expect(Object.fromEntries(Object.entries(c).slice(5, 9))).toEqual(costs);
+      }
+    }
+  });
+});
