@@ -124,9 +124,9 @@ describe('fault injection', () => {
 });
 
 describe('run folder', () => {
-  it('holds results.csv, selection.json, manifest.json and the journal, and no temp files', async () => {
+  it('holds results.csv, ranks.bin, selection.json, manifest.json and the journal, and no temp files', async () => {
     const names = await readdir(path.join(dir, 'small', 'w1'));
-    expect(names.sort()).toEqual(['journal.bin', 'manifest.json', 'results.csv', 'selection.json']);
+    expect(names.sort()).toEqual(['journal.bin', 'manifest.json', 'ranks.bin', 'results.csv', 'selection.json']);
     const m = JSON.parse(await readFile(path.join(dir, 'small', 'w1', 'manifest.json'), 'utf8'));
     expect(m.search.size).toBe(273);
     expect(m.data.sha256).toMatch(/^[0-9a-f]{64}$/);
