@@ -220,6 +220,8 @@ export class RowCursor {
   private readonly order: JournalEntry[];
   private k = -1;
   private buf: Float64Array = new Float64Array(0);
+  private recBuf: Buffer = Buffer.alloc(0);
+  private rowsBuf: Float64Array = new Float64Array(0);
   private base = 0;
   private end = 0;
 
@@ -249,19 +251,35 @@ export class RowCursor {
    * error, never a wrong row in results.csv.
    */
   readRecord(e: JournalEntry): Float64Array {
-    const rec = Buffer.alloc(e.length);
+    return this.read(e, Buffer.alloc(e.length), new Float64Array(e.count * N_METRICS));
+  }
+
+  /** readRecord into `rec` (at least e.length bytes) and `rows` (at least e.count rows); returns `rows`. */
+  private read(e: JournalEntry, rec: Buffer, rows: Float64Array): Float64Array {
+    const len = e.length;
     let got = 0;
-    while (got < rec.length) {
-      const r = readSync(this.fd, rec, got, rec.length - got, e.record + got);
+    while (got < len) {
+      const r = readSync(this.fd, rec, got, len - got, e.record + got);
       if (r === 0) throw new JournalChanged(this.file, e, 'the file ends inside it');
       got += r;
     }
-    if (crc32(rec.subarray(0, rec.length - 4)) !== rec.readUInt32LE(rec.length - 4)) throw new JournalChanged(this.file, e, 'its checksum no longer matches');
+    if (crc32(rec.subarray(0, len - 4)) !== rec.readUInt32LE(len - 4)) throw new JournalChanged(this.file, e, 'its checksum no longer matches');
     if (rec.readUInt32LE(0) !== MAGIC || rec.readUInt32LE(4) !== e.from || rec.readUInt32LE(8) !== e.count)
       throw new JournalChanged(this.file, e, 'it is no longer the record that was scanned');
-    const rows = new Float64Array(e.count * N_METRICS);
-    rec.copy(Buffer.from(rows.buffer), 0, e.offset - e.record, e.offset - e.record + rows.byteLength);
+    const bytes = e.count * N_METRICS * 8;
+    rec.copy(Buffer.from(rows.buffer, rows.byteOffset, bytes), 0, e.offset - e.record, e.offset - e.record + bytes);
     return rows;
+  }
+
+  /**
+   * The next record's rows for `at`, in buffers reused from record to record (a million rows
+   * would otherwise allocate, and collect, the journal's size twice over per pass).
+   */
+  private readReused(e: JournalEntry): Float64Array {
+    if (this.recBuf.length < e.length) this.recBuf = Buffer.allocUnsafe(Math.max(e.length, 2 * this.recBuf.length));
+    const need = e.count * N_METRICS;
+    if (this.rowsBuf.length < need) this.rowsBuf = new Float64Array(Math.max(need, 2 * this.rowsBuf.length));
+    return this.read(e, this.recBuf, this.rowsBuf);
   }
 
   /** Offset of row j (j must increase by one each call) in `rows()`. */
@@ -269,14 +287,14 @@ export class RowCursor {
     while (j >= this.end) {
       const e = this.order[++this.k];
       if (!e) throw new RangeError(`${this.file}: row ${j} is missing`);
-      this.buf = this.readRecord(e);
+      this.buf = this.readReused(e);
       this.base = e.from;
       this.end = e.from + e.count;
     }
     return (j - this.base) * N_METRICS;
   }
 
-  /** The current record's rows (valid after at()). */
+  /** The current record's rows (valid after at(), until at() moves to the next record; it may be longer than the record). */
   rows(): Float64Array {
     return this.buf;
   }

@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { M, N_METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
-import { BAND_TYPES, MODES } from '../policy/types.js';
+import { BAND_TYPES, type BandType, type Mode, MODES } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from './atomic.js';
-import { rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
-import { satisfies, score, type Constraint } from './score.js';
+import { FrontPool, RowsInOrder, rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
+import { satisfies, score, scorer, type Constraint } from './score.js';
 import {
   buildSelection,
   type Codes,
@@ -46,6 +46,8 @@ export interface SelectionRunInput {
   robust: RobustInput | null;
   /** Read validation.json from the run folder. */
   validation: boolean;
+  /** The Pareto front's objectives: when given, the front is found in the same pass over the rows. */
+  objectives?: readonly MetricName[];
   pool?: number;
   subPeriods?: number;
 }
@@ -84,34 +86,49 @@ export async function readOutOfSample(dir: string): Promise<OutOfSampleReport | 
   return { kind: v.kind, folds, distinctChoices: v.stability.distinctConfigs, feasibleFolds, stitchedScore: stitched, baselines, text };
 }
 
-/** The in-sample side of the rule: score, flags (FAILED / EXCLUDED / FEASIBLE) and band/mode codes per configuration. */
-function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failures' | 'scoreWeights' | 'constraints'>): {
+/**
+ * The in-sample side of the rule: score, flags (FAILED / EXCLUDED / FEASIBLE) and band/mode codes
+ * per configuration, and the Pareto front over `objectives` when they are given (finalize's pass 1,
+ * done here so the rows are read once).
+ */
+function inSampleFlags(inp: Pick<SelectionRunInput, 'space' | 'shards' | 'failures' | 'scoreWeights' | 'constraints' | 'objectives'>): {
   scores: Float64Array;
   flags: Uint8Array;
   codes: Codes;
+  front: number[] | null;
 } {
-  const { space, shards, failures, scoreWeights, constraints } = inp;
+  const { space, shards, failures, scoreWeights, constraints, objectives } = inp;
+  const scoreOf = scorer(scoreWeights);
+  const pool = objectives ? new FrontPool(objectives) : null;
   const K = space.size;
   const scores = new Float64Array(K).fill(NaN);
   const flags = new Uint8Array(K);
   const codes: Codes = { band: new Uint8Array(K), mode: new Uint8Array(K) };
   const bandCode = new Map<string, number>(BAND_TYPES.map((b, i) => [b, i]));
   const modeCode = new Map<string, number>(MODES.map((m, i) => [m, i]));
-  for (const { id, rows, off } of rowsInOrder(shards, K)) {
-    if (failures.has(id)) {
-      flags[id] = FAILED;
-      continue;
+  const c: { band: BandType; mode: Mode } = { band: 'none', mode: 'target' };
+  const it = new RowsInOrder(shards, K);
+  try {
+    while (it.next()) {
+      const { id, rows, off } = it;
+      if (failures.has(id)) {
+        flags[id] = FAILED;
+        continue;
+      }
+      pool?.add(id, rows, off);
+      space.bandMode(id, c);
+      codes.band[id] = bandCode.get(c.band)!;
+      codes.mode[id] = modeCode.get(c.mode)!;
+      let f = 0;
+      if (c.band === 'calendar' || c.band === 'none') f |= EXCLUDED;
+      if (satisfies(rows, off, constraints)) f |= FEASIBLE;
+      flags[id] = f;
+      scores[id] = scoreOf(rows, off);
     }
-    const c = space.config(id);
-    codes.band[id] = bandCode.get(c.band)!;
-    codes.mode[id] = modeCode.get(c.mode)!;
-    let f = 0;
-    if (c.band === 'calendar' || c.band === 'none') f |= EXCLUDED;
-    if (satisfies(rows, off, constraints)) f |= FEASIBLE;
-    flags[id] = f;
-    scores[id] = score(rows, off, scoreWeights);
+  } finally {
+    it.close();
   }
-  return { scores, flags, codes };
+  return { scores, flags, codes, front: pool ? pool.finish() : null };
 }
 
 /**
@@ -125,10 +142,14 @@ export function inSampleEligible(inp: Pick<SelectionRunInput, 'space' | 'shards'
   return Uint8Array.from(flags, (_, i) => (isCandidate(rankIn, i) ? 1 : 0));
 }
 
-export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
+/**
+ * The selection, plus what its pass over the rows found for results.csv: every configuration's
+ * score (NaN when failed or not finite) and, with `objectives`, the Pareto front's ids (ascending).
+ */
+export async function runSelection(inp: SelectionRunInput): Promise<Selection & { scores: Float64Array; front: number[] | null }> {
   const { space, shards, failures, scoreWeights, constraints } = inp;
   const K = space.size;
-  const { scores, flags, codes } = inSampleFlags(inp);
+  const { scores, flags, codes, front } = inSampleFlags(inp);
   const rankIn = { K, score: scores, flags, robust: inp.robust };
   const poolN = inp.pool ?? DEFAULT_POOL;
   const ranking = rankCandidates(rankIn);
@@ -172,5 +193,5 @@ export async function runSelection(inp: SelectionRunInput): Promise<Selection> {
     ranking,
   );
   await writeFileAtomic(path.join(inp.dir, SELECTION_FILE), JSON.stringify(sel.json, null, 2) + '\n');
-  return sel;
+  return { ...sel, scores, front };
 }

@@ -167,8 +167,9 @@ export interface PboResult {
  *   ω  = rank of n* among the N out-of-sample means mean_{s∈J̄} perf[s][n], 1 = worst, ties at
  *        their average rank, divided by N + 1, so ω ∈ (0, 1);
  *   λ  = ln(ω / (1 − ω))   (λ ≤ 0: the in-sample best is at or below the out-of-sample median).
- * PBO = the share of combinations with λ ≤ 0. S must be even and ≥ 2, N ≥ 2. Cost:
- * C(S, S/2)·N·S/2 additions (12,870 × N × 8 for S = 16).
+ * PBO = the share of combinations with λ ≤ 0. S must be even and ≥ 2, N ≥ 2. Cost: the
+ * in-sample sums share their prefixes between consecutive combinations, so ≈ 1.9 × 12,870 × N
+ * additions for S = 16 (rather than 8 × 12,870 × N), plus two passes over N per combination.
  */
 export function cscvPbo(perf: Float64Array, S: number, N: number): PboResult {
   if (S < 2 || S % 2 !== 0) throw new RangeError(`CSCV needs an even number of sub-periods ≥ 2, got ${S}`);
@@ -178,16 +179,25 @@ export function cscvPbo(perf: Float64Array, S: number, N: number): PboResult {
   for (let s = 0; s < S; s++) for (let n = 0; n < N; n++) total[n] += perf[s * N + n];
   const nComb = binomial(S, half);
   const logits = new Float64Array(nComb);
-  const isSum = new Float64Array(N);
+  // level[i] = the in-sample sums over J[0..i], added in that order (0 + perf[J[0]] + … + perf[J[i]]):
+  // the next combination changes J from some place i on, so only levels i.. are added again,
+  // and the last level is the same sum, bit for bit, as adding the half from zero each time
+  const level = Array.from({ length: half }, () => new Float64Array(N));
   const J = Array.from({ length: half }, (_, i) => i);
+  let from = 0;
   let c = 0;
   let below = 0;
   for (;;) {
-    isSum.fill(0);
-    for (const s of J) {
-      const o = s * N;
-      for (let n = 0; n < N; n++) isSum[n] += perf[o + n];
+    for (let i = from; i < half; i++) {
+      const o = J[i] * N;
+      const cur = level[i];
+      if (i === 0) for (let n = 0; n < N; n++) cur[n] = 0 + perf[o + n];
+      else {
+        const prev = level[i - 1];
+        for (let n = 0; n < N; n++) cur[n] = prev[n] + perf[o + n];
+      }
     }
+    const isSum = level[half - 1];
     // in-sample best (the IS and OOS halves have the same size, so sums rank as means do)
     let best = 0;
     for (let n = 1; n < N; n++) if (isSum[n] > isSum[best]) best = n;
@@ -210,6 +220,7 @@ export function cscvPbo(perf: Float64Array, S: number, N: number): PboResult {
     if (i < 0) break;
     J[i]++;
     for (let j = i + 1; j < half; j++) J[j] = J[j - 1] + 1;
+    from = i;
   }
   return { pbo: below / nComb, combinations: nComb, logits };
 }

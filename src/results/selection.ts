@@ -16,7 +16,7 @@
 import { M, METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import { BAND_TYPES, MODES, type CheckEvery, type Config } from '../policy/types.js';
-import { lowerBound } from './score.js';
+import { lowerBound, orderByKey } from './score.js';
 import { cscvPbo, indistinguishableRows } from './selection-stats.js';
 import {
   SELECTION_VERSION,
@@ -85,8 +85,8 @@ export interface Ranking {
 
 /**
  * The candidates in rule order (best first, ties → lower id) and the rank of every configuration.
- * A native numeric sort of the keys and a tie counter (ids arrive ascending), so a million rows
- * take a fraction of a second.
+ * A radix sort of the keys (orderByKey: stable, and ids arrive ascending, so ties go to the lower
+ * id), so a million rows take a few tens of milliseconds.
  */
 export function rankCandidates(inp: RankInput): Ranking {
   const key = inp.robust ? inp.robust.score : inp.score;
@@ -104,14 +104,12 @@ export function rankCandidates(inp: RankInput): Ranking {
     keys[j] = key[ids[j]];
     scores[j] = inp.score[ids[j]];
   }
-  keys.sort();
-  const tie = new Uint32Array(n);
+  // ids ascend, so the radix sort's ties in position order are ties in id order
+  const byKey = orderByKey(keys);
   const order = new Int32Array(n);
   const rank = new Uint32Array(inp.K);
-  for (let j = 0; j < n; j++) {
-    const id = ids[j];
-    const lo = lowerBound(keys, key[id]);
-    const r = lo + tie[lo]++;
+  for (let r = 0; r < n; r++) {
+    const id = ids[byKey[r]];
     order[r] = id;
     rank[id] = r + 1;
   }

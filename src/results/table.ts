@@ -12,7 +12,7 @@
  */
 import { isRuined, M, METRICS, type MetricName } from '../kernel/metrics.js';
 import type { Config } from '../policy/types.js';
-import { PARAMS, paramValue, type ParamName } from '../search/space.js';
+import { PARAM_VALUE, PARAMS, type ParamName } from '../search/space.js';
 
 /** Metrics written after the flag columns (added by issue 16). */
 const TAIL_METRICS: readonly MetricName[] = ['totalCost', 'assetTrades'];
@@ -82,13 +82,30 @@ export interface ResultRowInput {
   reason?: string;
 }
 
+/** Parameter cells of each group, as the functions that give their values. */
+const HEAD_VALUES = HEAD_PARAMS.map((p) => PARAM_VALUE[p]);
+const TAIL_VALUES = [...TAIL_PARAMS, ...FLOW_TAX_PARAMS].map((p) => PARAM_VALUE[p]);
+
+/** Metric columns of each group, as offsets into a metrics row. */
+const HEAD_COLS = Int32Array.from(HEAD_METRICS, (m) => M[m]);
+const TAIL_COLS = Int32Array.from(TAIL_METRICS, (m) => M[m]);
+const FLOW_TAX_COLS = Int32Array.from(FLOW_TAX_METRICS, (m) => M[m]);
+
+/** Metric cells: the numbers at `cols`, or empty cells for a failed row. */
+function metricCells(out: CellSink, cols: Int32Array, row: Float64Array, o: number, failed: boolean): void {
+  for (let i = 0; i < cols.length; i++) {
+    if (failed) out.plain('');
+    else out.num(row[o + cols[i]]);
+  }
+}
+
 /** The cells of one results.csv row, in RESULT_COLUMNS order, into `out`. */
 export function writeRow(out: CellSink, r: ResultRowInput): void {
   const failed = r.error !== '';
-  const metric = (m: MetricName): void => (failed ? out.plain('') : out.num(r.metrics[r.offset + M[m]]));
+  const { config, metrics, offset } = r;
   out.value(r.id);
-  for (const p of HEAD_PARAMS) out.value(paramValue(r.config, p));
-  for (const m of HEAD_METRICS) metric(m);
+  for (let i = 0; i < HEAD_VALUES.length; i++) out.value(HEAD_VALUES[i](config));
+  metricCells(out, HEAD_COLS, metrics, offset, failed);
   out.plain(r.feasible ? '1' : '0');
   out.plain(r.pareto ? '1' : '0');
   out.num(r.score);
@@ -96,12 +113,11 @@ export function writeRow(out: CellSink, r: ResultRowInput): void {
   else out.plain('');
   out.plain(r.selection ?? '');
   out.value(r.error || null);
-  for (const m of TAIL_METRICS) metric(m);
-  out.plain(failed ? '' : isRuined(r.metrics, r.offset) ? '1' : '0');
+  metricCells(out, TAIL_COLS, metrics, offset, failed);
+  out.plain(failed ? '' : isRuined(metrics, offset) ? '1' : '0');
   out.value(r.reason || null);
-  for (const p of TAIL_PARAMS) out.value(paramValue(r.config, p));
-  for (const p of FLOW_TAX_PARAMS) out.value(paramValue(r.config, p));
-  for (const m of FLOW_TAX_METRICS) metric(m);
+  for (let i = 0; i < TAIL_VALUES.length; i++) out.value(TAIL_VALUES[i](config));
+  metricCells(out, FLOW_TAX_COLS, metrics, offset, failed);
   out.endRow();
 }
 

@@ -762,6 +762,7 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
           }
         : null,
     validation: !!s.validation,
+    objectives: s.objectives,
   });
   const summary = await finalizeResults({
     file: path.join(dir, 'results.csv'),
@@ -773,6 +774,7 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     constraints,
     objectives: s.objectives,
     selection,
+    scanned: selection.front ? { scores: selection.scores, front: selection.front } : undefined,
     ranksFile: path.join(dir, RANKS_FILE),
   });
   clock?.close();

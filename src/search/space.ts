@@ -15,7 +15,7 @@ import { DOMAINS } from '../policy/domains.js';
 import type { FlowMode } from '../policy/flows.js';
 import { COST_KEYS, type BandType, type CheckEvery, type Config, type Costs, type Mode } from '../policy/types.js';
 import { MAX_CONFIGS, type NumDim, type SearchSpec, type SpaceSpec } from '../spec/schema.js';
-import { halton, uniform } from './rng.js';
+import { halton, HaltonDraws, UniformDraws, uniform } from './rng.js';
 
 export const PARAMS = [
   'band',
@@ -259,6 +259,12 @@ export class ParameterSpace {
       if (d !== undefined) this.common.push({ key: k, dim: compileDim(file, `space.${k}`, d, k === 'feeBps' || k === 'halfSpreadBps' ? bpsOk : costOk, kind) });
     }
     this.defaults = defaults;
+    const costKeys = Object.keys(defaults.costs);
+    this.plainCosts =
+      costKeys.length === COST_KEYS.length &&
+      Object.getOwnPropertySymbols(defaults.costs).length === 0 &&
+      COST_KEYS.every((k, i) => costKeys[i] === k && Object.getOwnPropertyDescriptor(defaults.costs, k)?.value !== undefined);
+    this.draws = search.kind === 'halton' ? new HaltonDraws(this.seed) : new UniformDraws(this.seed);
     this.flowModes = space.flowMode === undefined ? null : [...new Set(Array.isArray(space.flowMode) ? space.flowMode : [space.flowMode])];
     const nFlow = this.flowModes?.length ?? 1;
 
@@ -295,6 +301,10 @@ export class ParameterSpace {
   }
 
   private readonly defaults: SpaceDefaults;
+  /** The default costs are exactly the four cost fields, in COST_KEYS order (then `base` spells the spread out). */
+  private readonly plainCosts: boolean;
+  /** The random/halton draws of one id at a time (drawConfig). */
+  private readonly draws: UniformDraws | HaltonDraws;
 
   private modeCount(f: Family): number {
     let n = 0;
@@ -310,13 +320,27 @@ export class ParameterSpace {
   }
 
   private base(f: Family): Config {
+    const k = this.defaults.costs;
+    // the same object as the spread below, written out (a spread per configuration is slow)
+    if (this.plainCosts)
+      return {
+        band: f.band,
+        width: 0,
+        check: this.checks[0],
+        mode: 'target',
+        cooldown: 0,
+        feeBps: k.feeBps,
+        halfSpreadBps: k.halfSpreadBps,
+        fixedFee: k.fixedFee,
+        minTrade: k.minTrade,
+      };
     return {
       band: f.band,
       width: 0,
       check: this.checks[0],
       mode: 'target',
       cooldown: 0,
-      ...this.defaults.costs,
+      ...k,
     };
   }
 
@@ -331,6 +355,24 @@ export class ParameterSpace {
     }
     const k = Math.floor(id / this.baseSize);
     return { ...this.gridConfig(id - k * this.baseSize), flowMode: fm[k] };
+  }
+
+  /**
+   * The band type and mode of configuration `id` (those of `config(id)`), into `out`: for random
+   * and halton searches from their two draws alone, without building the Config.
+   */
+  bandMode(id: number, out: { band: BandType; mode: Mode }): void {
+    if (this.kind === 'grid' || !(Number.isInteger(id) && id >= 0 && id < this.size)) {
+      const c = this.config(id);
+      out.band = c.band;
+      out.mode = c.mode;
+      return;
+    }
+    const d = this.draws;
+    d.at(id);
+    const f = pick(this.families, d.u(0));
+    out.band = f.band;
+    out.mode = f.single ? 'target' : pick(f.modes, d.u(5)).mode;
   }
 
   private gridConfig(id: number): Config {
@@ -379,22 +421,27 @@ export class ParameterSpace {
    * 1–3 width, relWidth, lookback, 4 check, 5 mode, 6 depth/fraction, 7… cooldown and costs.
    */
   private drawConfig(id: number): Config {
-    const u = this.kind === 'halton' ? (j: number) => halton(this.seed, id, j) : (j: number) => uniform(this.seed, id, j);
-    const pick = <T>(xs: readonly T[], x: number): T => xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
-    const f = pick(this.families, u(0));
+    const d = this.draws;
+    d.at(id);
+    const f = pick(this.families, d.u(0));
     const c = this.base(f);
     if (f.single) return c;
-    // minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged
-    const slot = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
-    for (const { key, dim } of f.dims) c[key] = dim.sample(u(slot[key]));
-    c.check = pick(this.checks, u(4));
-    const o = pick(f.modes, u(5));
-    setMode(c, o, o.dim ? o.dim.sample(u(6)) : NaN);
-    this.common.forEach(({ key, dim }, j) => {
-      c[key] = dim.sample(u(7 + j));
-    });
+    for (const { key, dim } of f.dims) c[key] = dim.sample(d.u(DIM_SLOT[key]));
+    c.check = pick(this.checks, d.u(4));
+    const o = pick(f.modes, d.u(5));
+    setMode(c, o, o.dim ? o.dim.sample(d.u(6)) : NaN);
+    const common = this.common;
+    for (let j = 0; j < common.length; j++) c[common[j].key] = common[j].dim.sample(d.u(7 + j));
     return c;
   }
+}
+
+/** Random/halton slots of the band parameters; minWidth (added later) takes the last Halton dimension, so earlier draws are unchanged. */
+const DIM_SLOT = { width: 1, relWidth: 2, lookback: 3, minWidth: 24 } as const;
+
+/** xs[⌊x·n⌋] for a draw x in [0, 1). */
+function pick<T>(xs: readonly T[], x: number): T {
+  return xs[Math.min(xs.length - 1, Math.floor(x * xs.length))];
 }
 
 /** The random/halton slot of space.flowMode (after every other slot). */
@@ -412,22 +459,31 @@ function dimMax(d: Dim, src: NumDim | undefined): number[] {
   return [0];
 }
 
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/**
+ * Each parameter's value for a results row (null where it does not apply), one function per
+ * parameter so each reads a fixed field (results.csv asks for 15 of them per configuration).
+ */
+export const PARAM_VALUE: { readonly [P in ParamName]: (c: Config) => string | number | null } = {
+  band: (c) => c.band,
+  width: (c) => (c.band === 'none' || c.band === 'calendar' ? null : c.width),
+  relWidth: (c) => orNull(c.relWidth),
+  lookback: (c) => orNull(c.lookback),
+  check: (c) => (c.band === 'none' ? null : c.check),
+  mode: (c) => (c.band === 'none' ? null : c.mode),
+  depth: (c) => orNull(c.depth),
+  fraction: (c) => orNull(c.fraction),
+  cooldown: (c) => (c.band === 'none' ? null : (c.cooldown ?? 0)),
+  feeBps: (c) => orNull(c.feeBps),
+  halfSpreadBps: (c) => orNull(c.halfSpreadBps),
+  fixedFee: (c) => orNull(c.fixedFee),
+  minTrade: (c) => orNull(c.minTrade),
+  minWidth: (c) => orNull(c.minWidth),
+  flowMode: (c) => orNull(c.flowMode),
+};
+
 /** The value of a parameter for a results row (null where it does not apply). */
 export function paramValue(c: Config, p: ParamName): string | number | null {
-  switch (p) {
-    case 'band':
-      return c.band;
-    case 'width':
-      return c.band === 'none' || c.band === 'calendar' ? null : c.width;
-    case 'check':
-      return c.band === 'none' ? null : typeof c.check === 'number' ? c.check : c.check;
-    case 'mode':
-      return c.band === 'none' ? null : c.mode;
-    case 'cooldown':
-      return c.band === 'none' ? null : (c.cooldown ?? 0);
-    default: {
-      const v = c[p];
-      return v === undefined ? null : v;
-    }
-  }
+  return PARAM_VALUE[p](c);
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { N_METRICS } from '../../src/kernel/metrics.js';
 import { encodeRecord, readJournal, scanJournal } from '../../src/results/journal.js';
+import { rowsInOrder } from '../../src/results/finalize.js';
 import type { TaskResult } from '../../src/exec/protocol.js';
 
 function batch(from: number, to: number, failures: [number, string][] = []): TaskResult {
@@ -110,5 +111,21 @@ describe('journal format 2', () => {
     writeFileSync(file, old);
     await expect(scanJournal(file)).rejects.toThrow(/format 1, written by an older rebalance-lab; this version reads format 2/);
     expect((await stat(file)).size).toBe(64);
+  });
+});
+
+describe('rows in id order (RowCursor through rowsInOrder)', () => {
+  it('gives every row exactly, records of different sizes read into reused buffers', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'rl-journal-')), 'journal.bin');
+    // records of 1, 7, 2, 30, 3 rows (ids 0..42): the buffers grow, then shorter records follow
+    const cuts = [0, 1, 8, 10, 40, 43];
+    writeFileSync(file, Buffer.concat(cuts.slice(1).map((to, i) => encodeRecord(batch(cuts[i], to, i === 2 ? [[9, 'x']] : [])))));
+    const scan = await scanJournal(file);
+    const seen: number[] = [];
+    for (const { id, rows, off } of rowsInOrder([{ file, entries: scan.entries, k: 0, n: 1 }], 43)) {
+      for (let m = 0; m < N_METRICS; m++) expect(rows[off + m], `id ${id} metric ${m}`).toBe(10 * id + m);
+      seen.push(id);
+    }
+    expect(seen).toEqual(Array.from({ length: 43 }, (_, i) => i));
   });
 });

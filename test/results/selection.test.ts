@@ -223,6 +223,41 @@ describe('PBO (CSCV)', () => {
     expect(cscvPbo(perf, S, N).pbo).toBeLessThan(0.01);
   });
 
+  it('gives the logits, bit for bit, of the definition summed from zero for every split (random data with ties)', () => {
+    // the plain definition: every S/2-subset J in lexicographic order, in-sample sums added from 0 in J's order
+    function plainPbo(perf: Float64Array, S: number, N: number): number[] {
+      const out: number[] = [];
+      const half = S / 2;
+      const total = new Float64Array(N);
+      for (let s = 0; s < S; s++) for (let n = 0; n < N; n++) total[n] += perf[s * N + n];
+      const subsets = (from: number, k: number): number[][] =>
+        k === 0 ? [[]] : Array.from({ length: S - from - k + 1 }, (_, d) => subsets(from + d + 1, k - 1).map((rest) => [from + d, ...rest])).flat();
+      for (const J of subsets(0, half)) {
+        const is = Array.from({ length: N }, (_, n) => J.reduce((acc, s) => acc + perf[s * N + n], 0));
+        let best = 0;
+        for (let n = 1; n < N; n++) if (is[n] > is[best]) best = n;
+        const oos = (n: number): number => total[n] - is[n];
+        let lower = 0;
+        let ties = 0;
+        for (let n = 0; n < N; n++) if (n !== best) oos(n) < oos(best) ? lower++ : oos(n) === oos(best) ? ties++ : 0;
+        const omega = (lower + 1 + ties / 2) / (N + 1);
+        out.push(Math.log(omega / (1 - omega)));
+      }
+      return out;
+    }
+    const rnd = mulberry32(31);
+    for (const [S, N] of [
+      [2, 2],
+      [4, 5],
+      [6, 9],
+      [10, 13],
+    ]) {
+      // coarse values (many ties) mixed with fine ones
+      const perf = Float64Array.from({ length: S * N }, () => (rnd() < 0.5 ? Math.round(rnd() * 4) / 4 : rnd() * 0.3 - 0.1));
+      expect(Array.from(cscvPbo(perf, S, N).logits), `S ${S}, N ${N}`).toEqual(plainPbo(perf, S, N));
+    }
+  });
+
   it('uses 16 sub-periods, fewer to keep at least 20 returns each, none under 4', () => {
     // 1,000 returns: 16 × 62; 200 returns: ⌊200/20⌋ = 10; 150: ⌊7.5⌋ = 7 → even 6; 79: 3 → none (0)
     expect([1000, 200, 150, 80, 79].map((r) => chooseSubPeriods(r))).toEqual([16, 10, 6, 4, 0]);
