@@ -18,7 +18,7 @@ import { FEASIBLE, finiteOrNull, PARETO, RANKS_FILE, readRanks } from './ranks.j
 import { paramsOf, type RunInfo } from './reader.js';
 import type { ResultRow, RowView } from './row.js';
 import { type ParamName, paramValue } from '../search/space.js';
-import { score } from './score.js';
+import { scorer } from './score.js';
 import { statSync } from 'node:fs';
 
 /** The report's rows of a run folder from its journal(s) and ranks.bin. */
@@ -118,14 +118,14 @@ class JournalView implements RowView {
   private off = 0;
   private config: Config | null = null;
   private built: ResultRow | null = null;
-  private readonly weights: RunInfo['manifest']['experiment']['spec']['scoreWeights'];
+  private readonly scoreOf: (row: ArrayLike<number>, o: number) => number;
   constructor(
     private readonly info: RunInfo,
     private readonly failures: ReadonlyMap<number, string>,
     private readonly ranks: Uint32Array,
     private readonly flags: Uint8Array,
   ) {
-    this.weights = info.manifest.experiment.spec.scoreWeights;
+    this.scoreOf = scorer(info.manifest.experiment.spec.scoreWeights);
   }
   moveTo(id: number, rows: Float64Array, off: number): void {
     this.id = id;
@@ -148,7 +148,7 @@ class JournalView implements RowView {
     return x === 0 ? 0 : x;
   }
   score(): number | null {
-    return this.failed ? null : finiteOrNull(score(this.rows, this.off, this.weights));
+    return this.failed ? null : finiteOrNull(this.scoreOf(this.rows, this.off));
   }
   /** `name`: one of PARAMS. */
   param(name: string): string | number | null {
