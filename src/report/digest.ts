@@ -426,6 +426,11 @@ export class Staircase {
   /** Whether add(x, y, …) would keep the point. */
   admits(x: number, y: number): boolean {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+    const lo = this.after(x);
+    return !(lo > 0 && this.ys[lo - 1] <= y);
+  }
+  /** The first index with xs[i] > x. */
+  private after(x: number): number {
     const xs = this.xs;
     let lo = 0;
     let hi = xs.length;
@@ -434,19 +439,12 @@ export class Staircase {
       if (xs[m] <= x) lo = m + 1;
       else hi = m;
     }
-    return !(lo > 0 && this.ys[lo - 1] <= y);
+    return lo;
   }
   add(x: number, y: number, row: ReportRow): void {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
     const xs = this.xs;
-    // first index with xs[i] > x
-    let lo = 0;
-    let hi = xs.length;
-    while (lo < hi) {
-      const m = (lo + hi) >>> 1;
-      if (xs[m] <= x) lo = m + 1;
-      else hi = m;
-    }
+    const lo = this.after(x);
     // the point before (x' ≤ x) dominates or equals when its y ≤ y
     if (lo > 0 && this.ys[lo - 1] <= y) return;
     // points after (x' ≥ x) with y' ≥ y are dominated; with equal x, the one before too
