@@ -29,7 +29,7 @@
 //                     (BQ: the quiet thresholds b_i·(1 − m) − m of a static band, m = QUIET_MARGIN)
 
 import { segment, segCi, checkUnrolled, valuePasses } from './segments';
-import { QUIET_MARGIN, TRADE_EPS } from './constants';
+import { QUIET_MARGIN, QUIET_MIN_VALUE, TRADE_EPS } from './constants';
 
 const PRM_V0: i32 = 0;
 const PRM_K: i32 = 1;
@@ -73,7 +73,27 @@ const MODE_INNER: i32 = 2;
 }
 
 
-/** Bytes of one group block for N assets and T rows (the driver uses the same formula). */
+/**
+ * The interface version of this module: the meaning of run's arguments and of the PRM, ST and
+ * OUT slots. src/kernel/simd.ts refuses a module of another version (a stale dist/ from an older
+ * build) and runs the JS kernel instead; change both together.
+ */
+export function abi(): i32 {
+  return 3;
+}
+
+/** Byte offsets of a group block's B, PRM and OUT areas for N assets (the driver reads them here). */
+export function offB(N: i32): i32 {
+  return <i32>oB(N);
+}
+export function offPRM(N: i32): i32 {
+  return <i32>oPRM(N);
+}
+export function offOUT(N: i32): i32 {
+  return <i32>oOUT(N);
+}
+
+/** Bytes of one group block for N assets and T rows. */
 export function blockBytes(N: i32, T: i32): i32 {
   return (6 * N + 8 + 6 + 15 + 4 * T) * 16;
 }
@@ -154,6 +174,8 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
       const kq = f64x2.sub(f64x2.mul(ld(PRM, PRM_K), f64x2.sub(one, mN)), mN);
       maybe = v128.not(f64x2.lt(f64x2.mul(half, ds), f64x2.mul(kq, V)));
     }
+    // a row is quiet only where V > QUIET_MIN_VALUE (the thresholds assume it; else the exact test)
+    maybe = v128.or(maybe, v128.not(f64x2.gt(V, f64x2.splat(QUIET_MIN_VALUE))));
     if (!v128.any_true(v128.and(maybe, ok))) {
       dayEnd(G + oVALS(N), G + oDRIFT(N, T), t, V, ds);
       return;

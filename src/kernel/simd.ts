@@ -65,6 +65,9 @@ const KNOWN_FIELDS = new Set([
   'minTrade',
 ]);
 
+/** The interface version of assembly/kernel.ts this driver speaks (its `abi()` export). */
+const SIMD_ABI = 3;
+
 /** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
 export const SIMD_WIDTH = 4;
 
@@ -107,6 +110,10 @@ export class SimdKernel {
     mod: WasmModule,
   ) {
     const inst = new WA.Instance(mod, {});
+    // a module of another interface version (a stale dist/ from an older build) would read its
+    // parameters from the wrong slots: refuse it (simdFor then runs the JS kernel, with a warning)
+    const abi = typeof inst.exports.abi === 'function' ? (inst.exports.abi as () => number)() : 0;
+    if (abi !== SIMD_ABI) throw new Error(`simd.wasm has interface version ${abi}, this code needs ${SIMD_ABI} (a stale build)`);
     this.run = inst.exports.run as RunFn;
     this.mem = inst.exports.memory as WasmMemory;
     const { T, N } = ctx;
@@ -116,8 +123,9 @@ export class SimdKernel {
     this.BR = this.alloc(T * 8);
     const block = (inst.exports.blockBytes as (n: number, t: number) => number)(N, T);
     this.G = [this.alloc(block), this.alloc(block)];
-    // H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[15] VALS[T] … (v128 slots = 2 f64)
-    this.off = { B: 4 * N * 2, PRM: 6 * N * 2, OUT: (6 * N + 14) * 2 };
+    // the block's areas as the module lays them out (assembly/kernel.ts), in f64 units
+    const at = (name: string): number => (inst.exports[name] as (n: number) => number)(N) / 8;
+    this.off = { B: at('offB'), PRM: at('offPRM'), OUT: at('offOUT') };
     this.f64.set(ctx.prices, this.P / 8);
     this.f64.set(ctx.targets, this.W / 8);
     this.f64.set(ctx.benchRet, this.BR / 8);

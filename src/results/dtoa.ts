@@ -25,6 +25,8 @@ export interface NumberFormatter {
 }
 
 const PAGE = 65536;
+/** Numbers a new formatter must write as String(x) does: each notation, rounding, the extremes. */
+const SELF_CHECK = [0, 1, -1.5, 0.1, 1 / 3, 123456789.125, 1e21, 1e-7, 1.5e-7, 9.999999999999999e20, 5e-324, 1.7976931348623157e308, -2.5e-310];
 let cached: WasmModule | null | undefined;
 const DTOA_FALLBACK = 'String(x) writes the numbers instead (same bytes, slower)';
 
@@ -56,7 +58,12 @@ export function numberFormatter(bytes: number, module: WasmModule | null = dtoaM
       const need = Math.ceil((start + bytes + NUMBER_ROOM) / PAGE) - memory.buffer.byteLength / PAGE;
       if (need > 0) memory.grow(need);
       // the memory never grows again, so this view stays valid
-      return { buf: Buffer.from(memory.buffer), start, put: ex.fmt as (x: number, pos: number) => number, wasm: true };
+      const f: NumberFormatter = { buf: Buffer.from(memory.buffer), start, put: ex.fmt as (x: number, pos: number) => number, wasm: true };
+      // a module from another build (a stale dist/) must not write other bytes: a few numbers that
+      // cover each layout are checked against String(x) once
+      const bad = SELF_CHECK.find((x) => f.buf.toString('latin1', start, f.put(x, start)) !== String(x));
+      if (bad === undefined) return f;
+      process.emitWarning(`the number formatter (dtoa.wasm) writes ${bad} unlike String(x) (a stale build?); String(x) writes the numbers instead`);
     } catch (e) {
       process.emitWarning(
         `the number formatter (dtoa.wasm) did not start: ${e instanceof Error ? e.message : String(e)}; String(x) writes the numbers instead`,

@@ -13,7 +13,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { KernelContext } from '../../src/kernel/context.js';
 import { simulate } from '../../src/kernel/backtest.js';
-import { compileSimd, simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
+import { compileSimd, SimdKernel, simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
 import { QUIET_MARGIN } from '../../src/kernel/quiet.js';
 import { METRICS, M, N_METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
@@ -231,6 +231,29 @@ describe('SIMD kernel', () => {
     process.off('warning', onWarning);
     expect(mod).toBeNull();
     expect(warnings.join('\n')).toContain('the JS kernel runs instead');
+  });
+
+  it('refuses a kernel module of another interface version (a stale build) instead of reading the wrong slots', async () => {
+    // a hand-written module exporting only memory and abi() = 2 (this driver speaks version 3)
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'rl-simd-')), 'simd.wasm');
+    const exports = [2, 6, ...Buffer.from('memory'), 2, 0, 3, ...Buffer.from('abi'), 0, 0];
+    await writeFile(
+      file,
+      Uint8Array.from([
+        ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+        ...[1, 5, 1, 0x60, 0, 1, 0x7f],
+        ...[3, 2, 1, 0],
+        ...[5, 3, 1, 0, 1],
+        ...[7, exports.length, ...exports],
+        ...[10, 6, 1, 4, 0, 0x41, 2, 0x0b],
+      ]),
+    );
+    const mod = compileSimd(file);
+    expect(mod).not.toBeNull(); // it compiles: only its version shows it is stale
+    expect(() => new SimdKernel(randomContext(3, 40, 2), mod as NonNullable<typeof mod>)).toThrow(/interface version 2, this code needs 3/);
   });
 
   it('reports a failing configuration through onError without losing the others', () => {

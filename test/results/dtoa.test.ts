@@ -233,6 +233,41 @@ describe('without the wasm file', () => {
     expect(f.buf.toString('latin1', 0, f.put(-0, 0))).toBe('0');
   });
 
+  it('a formatter module that writes other bytes (a stale build) is refused: the fallback, with a warning', () => {
+    // a hand-written module with the formatter's exports whose fmt writes nothing (returns pos):
+    // (memory 1) (func heapBase (result i32) i32.const 0) (func fmt (param f64 i32) (result i32) local.get 1)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rl-dtoa-'));
+    const file = path.join(dir, 'dtoa.wasm');
+    const name = (s: string): number[] => [s.length, ...Buffer.from(s, 'latin1')];
+    const exports = [3, ...name('memory'), 2, 0, ...name('heapBase'), 0, 0, ...name('fmt'), 0, 1];
+    writeFileSync(
+      file,
+      Buffer.from([
+        ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+        ...[1, 11, 2, 0x60, 0, 1, 0x7f, 0x60, 2, 0x7c, 0x7f, 1, 0x7f],
+        ...[3, 3, 2, 0, 1],
+        ...[5, 3, 1, 0, 1],
+        ...[7, exports.length, ...exports],
+        ...[10, 11, 2, 4, 0, 0x41, 0, 0x0b, 4, 0, 0x20, 1, 0x0b],
+      ]),
+    );
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    const mod = compileDtoa(file);
+    expect(mod).not.toBeNull(); // it compiles: only writing numbers shows it is wrong
+    const f = numberFormatter(BYTES, mod);
+    expect(f.wasm).toBe(false);
+    expect(f.buf.toString('latin1', 0, f.put(1e21, 0))).toBe('1e+21');
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        process.off('warning', onWarning);
+        expect(warnings.some((w) => w.includes('unlike String(x)'))).toBe(true);
+        resolve();
+      }),
+    );
+  });
+
   it('a truncated wasm file (an interrupted build) means the fallback, with a warning, not a crash', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rl-dtoa-'));
     const bad = path.join(dir, 'dtoa.wasm');
