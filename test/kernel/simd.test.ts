@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { KernelContext } from '../../src/kernel/context.js';
 import { simulate } from '../../src/kernel/backtest.js';
 import { compileSimd, SimdKernel, simdModule, simulateMany, SIMD_WIDTH } from '../../src/kernel/simd.js';
-import { QUIET_MARGIN } from '../../src/kernel/quiet.js';
+import { QUIET_MARGIN, QUIET_MIN_VALUE } from '../../src/kernel/quiet.js';
 import { METRICS, M, N_METRICS } from '../../src/kernel/metrics.js';
 import type { Config } from '../../src/policy/types.js';
 
@@ -231,6 +231,25 @@ describe('SIMD kernel', () => {
     process.off('warning', onWarning);
     expect(mod).toBeNull();
     expect(warnings.join('\n')).toContain('the JS kernel runs instead');
+  });
+
+  it('a ruined portfolio (V at or below QUIET_MIN_VALUE) takes the exact test, like the JS kernel', () => {
+    // fixed fees larger than the capital: the first trade leaves V < 0; half-widths of 1e-13 and
+    // 0 make the quiet thresholds b·(1 − m) − m negative, where V < 0 would flip the test
+    const ctx = randomContext(3, 40, 9, 0.05);
+    const cfgs: Config[] = [1e-13, 0, 0.01].map((width) => ({
+      band: 'absolute',
+      width,
+      check: 'daily',
+      mode: 'target',
+      feeBps: 0,
+      halfSpreadBps: 0,
+      fixedFee: ctx.capital,
+      minTrade: 0,
+    }));
+    const js = jsRows(ctx, cfgs);
+    expect(js[M.finalValue]).toBeLessThanOrEqual(QUIET_MIN_VALUE); // ruined
+    expect(differences(js, simdRows(ctx, cfgs))).toEqual([]);
   });
 
   it('refuses a kernel module of another interface version (a stale build) instead of reading the wrong slots', async () => {
