@@ -7,31 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backtest } from '../../src/kernel/backtest.js';
 import { loadPrices } from '../../src/data/load.js';
 import type { Config } from '../../src/policy/types.js';
-import { IMPLS, cfg, expectClose, expectPath, scenario, tradeRows, type Run } from './helpers.js';
+import { IMPLS, cfg, expectClose, expectPath, kernelMetrics, scenario, tradeRows, type Run } from './helpers.js';
 import type { PlainInput } from '../reference/plain.js';
-import type { Metrics } from '../../src/kernel/metrics.js';
-
-/** The generated kernel (no series requested): metrics only. */
-function fastMetrics(input: PlainInput, config: Config): Metrics {
-  return backtest(
-    {
-      prices: Float64Array.from(input.prices),
-      T: input.T,
-      N: input.N,
-      dates: input.dates,
-      targets: input.targets,
-      periodsPerYear: input.periodsPerYear,
-      start: input.start,
-      initialCapital: input.initialCapital,
-      riskFree: input.riskFree,
-    },
-    config,
-    false,
-  ).metrics;
-}
 
 const edge2 = cfg({ band: 'absolute', width: 0.02, mode: 'edge' });
 
@@ -59,7 +38,7 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     // years = 3/252; turnover = (0.32/9)/(3/252) = 0.32·252/27 = 2.986667
     expectClose(r.metrics.turnover, (0.32 * 252) / 27, 1e-10, 'turnover');
     expect(r.metrics.rebalances).toBe(1);
-    const f = fastMetrics(input, edge2);
+    const f = kernelMetrics(input, edge2);
     expect(f.rebalances).toBe(1);
     expectClose(f.turnover, (0.32 * 252) / 27, 1e-10, 'fast turnover');
   });
@@ -87,7 +66,7 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     expectPath(r.value, [100000, 90000, 90000, 90000, 84600, 84600], 1e-10, 'value');
     const turnover = (0.32 / 9 + 2808 / 84600) / (5 / 252);
     expectClose(r.metrics.turnover, turnover, 1e-10, 'turnover');
-    const f = fastMetrics(input, c);
+    const f = kernelMetrics(input, c);
     expect(f.rebalances).toBe(2);
     expectClose(f.turnover, turnover, 1e-10, 'fast turnover');
   });
@@ -110,7 +89,7 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     const r = run(input, c);
     expect(tradeRows(r)).toEqual([1]);
     expectPath(r.value, [100000, 94990, 94990, 94990, 94990], 1e-10, 'value');
-    expect(fastMetrics(input, c).rebalances).toBe(1);
+    expect(kernelMetrics(input, c).rebalances).toBe(1);
   });
 
   it('calendar keeps its documented zero-turnover events (design §3)', () => {
@@ -125,7 +104,7 @@ describe.each(IMPLS)('border tie, hand-worked: %s', (_name, run) => {
     const r = run(input, c);
     expect(tradeRows(r)).toEqual([1, 2]);
     expect(r.metrics.turnover).toBe(0);
-    expect(fastMetrics(input, c).rebalances).toBe(2);
+    expect(kernelMetrics(input, c).rebalances).toBe(2);
   });
 });
 
@@ -181,7 +160,7 @@ describe('border tie on real data: DAX/SMI daily, absolute 2%, edge (issue 16)',
         expect(r.trade[t], `${name} ${dates[t]} deviation ${dev}`).toBe(dev > 0.02 + 1e-12);
       }
     }
-    expect(fastMetrics(input, edge2).rebalances).toBe(75);
+    expect(kernelMetrics(input, edge2).rebalances).toBe(75);
   });
 
   it('with cooldown 1 and 10 bp the ties no longer shift the cooldown: 154 events, final value 396,930.07', async () => {
@@ -194,7 +173,7 @@ describe('border tie on real data: DAX/SMI daily, absolute 2%, edge (issue 16)',
       expect(m.rebalances, name).toBe(154);
       expect(Math.round(m.finalValue * 100) / 100, name).toBe(396930.07);
     }
-    const f = fastMetrics(input, c);
+    const f = kernelMetrics(input, c);
     expect(f.rebalances).toBe(154);
     expect(Math.round(f.finalValue * 100) / 100).toBe(396930.07);
   });
@@ -260,7 +239,7 @@ describe('property: no rebalance inside a constant stretch', () => {
           }
           count = r.metrics.rebalances;
         }
-        expect(fastMetrics(input, c).rebalances).toBe(count);
+        expect(kernelMetrics(input, c).rebalances).toBe(count);
       }),
       { numRuns: 300, seed: 16 },
     );

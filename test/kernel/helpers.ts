@@ -20,22 +20,28 @@ export interface Run {
 
 export type Impl = (input: PlainInput, config: Config) => Run;
 
+/** The kernel's input for a hand-built PlainInput. */
+function kernelInput(input: PlainInput): Parameters<typeof backtest>[0] {
+  return {
+    prices: Float64Array.from(input.prices),
+    T: input.T,
+    N: input.N,
+    dates: input.dates,
+    targets: input.targets,
+    periodsPerYear: input.periodsPerYear,
+    start: input.start,
+    initialCapital: input.initialCapital,
+    riskFree: input.riskFree,
+  };
+}
+
+/** The generated kernel (no series requested): metrics only. */
+export function kernelMetrics(input: PlainInput, config: Config): Metrics {
+  return backtest(kernelInput(input), config, false).metrics;
+}
+
 export const kernelImpl: Impl = (input, config) => {
-  const out = backtest(
-    {
-      prices: Float64Array.from(input.prices),
-      T: input.T,
-      N: input.N,
-      dates: input.dates,
-      targets: input.targets,
-      periodsPerYear: input.periodsPerYear,
-      start: input.start,
-      initialCapital: input.initialCapital,
-      riskFree: input.riskFree,
-    },
-    config,
-    true,
-  );
+  const out = backtest(kernelInput(input), config, true);
   const s = out.series;
   if (s === undefined) throw new Error('kernel returned no series although wantSeries = true');
   const Tw = s.value.length;

@@ -4,28 +4,13 @@
  * trades at every check. Hand-worked; every kernel path (readable, generated) and the reference.
  */
 import { describe, expect, it } from 'vitest';
-import { backtest } from '../../src/kernel/backtest.js';
 import { parseBand } from '../../src/cli/spec.js';
-import { IMPLS, cfg, scenario, tradeRows } from './helpers.js';
+import { IMPLS, cfg, kernelMetrics, scenario, tradeRows } from './helpers.js';
 import { makeSpace, allConfigs } from '../search/helpers.js';
 import type { Config } from '../../src/policy/types.js';
 import type { PlainInput } from '../reference/plain.js';
 
-function fastRebalances(input: PlainInput, config: Config): number {
-  return backtest(
-    {
-      prices: Float64Array.from(input.prices),
-      T: input.T,
-      N: input.N,
-      dates: input.dates,
-      targets: input.targets,
-      periodsPerYear: input.periodsPerYear,
-      start: input.start,
-    },
-    config,
-    false,
-  ).metrics.rebalances;
-}
+const fastRebalances = (input: PlainInput, config: Config): number => kernelMetrics(input, config).rebalances;
 
 // Columns: BILL (price 100 on every row: zero returns) and STOCK; targets ½/½; lookback 2, so the
 // window starts at row 2 and the check rows are 3, 4, 5 (row 6 is the last and never trades).
