@@ -26,14 +26,17 @@ import { runExperiment as runInternal, type RunResult } from './runner/run.js';
 import type { PhaseSeconds, RunEvent } from './runner/events.js';
 import type { Plan } from './runner/plan.js';
 import type { SelectionJson } from './results/selection-types.js';
+import type { DigestStart, RunRows } from './results/journal-rows.js';
 import { parseBand, parseCheck, parseMode } from './policy/parse.js';
 
 // ---------------------------------------------------------------- runExperiment
 
-async function writeRunReport(dir: string): Promise<string> {
-  const { buildReportInput } = await import('./report/fromRun.js');
-  const { writeReport } = await import('./report/html.js');
-  return writeReport(dir, await buildReportInput(dir));
+async function startRunReport(dir: string, rows: RunRows): Promise<DigestStart | null> {
+  return (await import('./report/run-report.js')).startRunReport(dir, rows);
+}
+
+async function writeRunReport(dir: string, digested?: unknown): Promise<string> {
+  return (await import('./report/run-report.js')).writeRunReport(dir, digested);
 }
 
 export interface RunExperimentOptions {
@@ -185,6 +188,7 @@ export async function runExperiment(specOrPath: ExperimentInput | string, option
       yes: options.yes,
       dryRun: options.dryRun,
       writeReport: write && (options.report ?? true) ? writeRunReport : undefined,
+      startReport: startRunReport,
       quiet: true,
       printPlan: false,
       caller: 'library',

@@ -36,8 +36,11 @@ const LAYERS: Record<string, readonly string[]> = {
   validate: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],
   robust: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment'],
   runner: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust'],
-  /** The report reads results (and the definitions below it); it never runs anything. */
-  report: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
+  /**
+   * The report reads results (and the definitions below it); it never runs a sweep. `exec` only
+   * for builtWorker: the report's digest reads a run's rows on a thread of its own (run-report.ts).
+   */
+  report: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results'],
   /** advise / policy export (issue 13): a chosen policy applied to today's holdings through the kernel's check day. */
   advise: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'results'],
   cli: ['errors', 'dates', 'policy', 'kernel', 'data', 'spec', 'search', 'exec', 'results', 'experiment', 'validate', 'robust', 'runner', 'report', 'advise'],

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { runExperiment, type RunOptions, type RunResult, type Shard } from '../runner/run.js';
 import { formatLeaderboard } from './leaderboard.js';
 import type { Phase } from '../runner/events.js';
+import type { DigestStart, RunRows } from '../results/journal-rows.js';
 
 /** `--shard k/n` or `--shard-from-env VAR/n` (k from the environment: Kubernetes, Slurm). */
 export function parseShard(shard: string | undefined, fromEnv: string | undefined, env = process.env): Shard | undefined {
@@ -90,6 +91,7 @@ export async function runCommand(o: RunOptions & { experiment: string; json?: bo
       ...o,
       signal: ac.signal,
       writeReport: writeRunReport,
+      startReport: startRunReport,
       onProgress: (e) => {
         phase = e.phase;
         if (e.phase === 'plan') dir = e.dir;
@@ -162,11 +164,14 @@ export async function mergeCommand(o: {
   await printRun(r, o);
 }
 
-/** Build and write report.html for a run folder; returns the file's absolute path. */
-export async function writeRunReport(dir: string): Promise<string> {
-  const { buildReportInput } = await import('../report/fromRun.js');
-  const { writeReport } = await import('../report/html.js');
-  return writeReport(path.resolve(dir), await buildReportInput(path.resolve(dir)));
+/** The report's digest of a run's rows, started while results.csv is written (RunOptions.startReport). */
+async function startRunReport(dir: string, rows: RunRows): Promise<DigestStart | null> {
+  return (await import('../report/run-report.js')).startRunReport(dir, rows);
+}
+
+/** Build and write report.html for a run folder (`digested`: the digest the run made of its rows); returns the file's absolute path. */
+export async function writeRunReport(dir: string, digested?: unknown): Promise<string> {
+  return (await import('../report/run-report.js')).writeRunReport(dir, digested);
 }
 
 /** Rebuild report.html from a run folder; returns its path. */

@@ -22,10 +22,10 @@ import { describeConfig } from '../policy/describe.js';
 import { resolveTargets } from '../policy/targets.js';
 import type { Config } from '../policy/types.js';
 import { locateRunData } from '../results/manifest.js';
-import { journalRows } from '../results/journal-rows.js';
-import { readResultRows, readRunInfo, rowConfig } from '../results/reader.js';
+import { journalRows, type RunRows, visitRunRows } from '../results/journal-rows.js';
+import { readResultRows, readRunInfo, rowConfig, type RunInfo } from '../results/reader.js';
 import { TRADEOFF_PLOTS } from './charts/tradeoff.js';
-import { axesFromSpec, Digest } from './digest.js';
+import { axesFromSpec, Digest, type DigestResult } from './digest.js';
 import { selectionIds } from './selectionIds.js';
 import type { ReportInput, ReportRow, ReportSeries, Selection } from './types.js';
 
@@ -67,16 +67,12 @@ export async function readSelection(dir: string): Promise<Selection | undefined>
   return o as Selection;
 }
 
-export async function buildReportInput(dir: string, opts: ReadOptions = {}): Promise<ReportInput> {
-  const info = await readRunInfo(dir);
+/** The report's digest of a run folder's rows, before any row: its options from the manifest and selection.json. */
+function newDigest(info: RunInfo, selection: Selection | undefined, opts: ReadOptions, everyId: boolean): Digest {
   const { manifest, space } = info;
   const s = manifest.experiment.spec;
-  const selection = await readSelection(dir);
-  const keep = selectionIds(selection);
   const pickCfg = typeof selection?.pick === 'number' && selection.pick < space.size ? space.config(selection.pick) : null;
-  const want = opts.source ?? 'auto';
-  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
-  const digest = new Digest(axesFromSpec(s), {
+  return new Digest(axesFromSpec(s), {
     seed: manifest.search.seed,
     objectives: s.objectives,
     heatmap: s.report?.heatmap,
@@ -85,12 +81,19 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
     topN: s.report?.top ?? 20,
     scatterSample: opts.scatterSample,
     reservoir: opts.reservoir,
-    keep,
-    // the journal holds every id of the space once
-    ...(typeof fromJournal === 'string' ? {} : { ids: space.size }),
+    keep: selectionIds(selection),
+    // every id of the space once (the journal's rows)
+    ...(everyId ? { ids: space.size } : {}),
   });
+}
+
+/** The digest of a run folder's rows: from the journal(s) and ranks.bin when they still match results.csv, else from results.csv. */
+async function digestFolder(info: RunInfo, selection: Selection | undefined, opts: ReadOptions): Promise<DigestResult> {
+  const want = opts.source ?? 'auto';
+  const fromJournal = want === 'csv' ? 'results.csv was asked for' : await journalRows(info);
+  const digest = newDigest(info, selection, opts, typeof fromJournal !== 'string');
   if (typeof fromJournal === 'string') {
-    if (want === 'journal') throw new UserError(`${dir}: cannot read the rows from the journal: ${fromJournal}`);
+    if (want === 'journal') throw new UserError(`${info.dir}: cannot read the rows from the journal: ${fromJournal}`);
     opts.onSource?.('csv', fromJournal);
     await readResultRows(info, (r) => digest.add(r));
   } else {
@@ -101,7 +104,33 @@ export async function buildReportInput(dir: string, opts: ReadOptions = {}): Pro
       { labels: false },
     );
   }
-  const d = digest.finish();
+  return digest.finish();
+}
+
+/**
+ * The digest of a run's rows while its results.csv is being written (report/digest-worker.ts):
+ * the same as buildReportInput makes from the journal and ranks.bin once they are written (the
+ * manifest and selection.json are in the folder already).
+ */
+export async function digestRunRows(dir: string, rows: RunRows): Promise<DigestResult> {
+  const info = await readRunInfo(dir);
+  const digest = newDigest(info, await readSelection(dir), {}, true);
+  visitRunRows(
+    info.space,
+    rows,
+    (v) => digest.addView(v),
+    (r) => digest.add(r),
+  );
+  return digest.finish();
+}
+
+/** `digested`: the digest of the run's rows made while results.csv was written (digestRunRows); then no row is read here. */
+export async function buildReportInput(dir: string, opts: ReadOptions & { digested?: DigestResult } = {}): Promise<ReportInput> {
+  const info = await readRunInfo(dir);
+  const { manifest, space } = info;
+  const s = manifest.experiment.spec;
+  const selection = await readSelection(dir);
+  const d = opts.digested ?? (await digestFolder(info, selection, opts));
   // journal rows come unlabelled (the digest never reads a label): label the few rows it kept
   for (const r of [...d.sample, ...d.top, ...d.kept.values(), ...d.bestPerBand.values(), ...d.bestPerMode.values(), ...d.fronts.flatMap((f) => f.rows)])
     if (r.label === '' && r.kind === 'config') r.label = describeConfig(space.config(Number(r.id)));

@@ -18,83 +18,13 @@ import { type Config, ZERO_COSTS } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeHandleAtomic } from './atomic.js';
 import { CsvFileWriter, type FileRowSink } from './csv-writer.js';
-import { RowCursor, type JournalEntry } from './journal.js';
+import { RowsInOrder, rowsInOrder, type ShardJournal } from './journal.js';
 import { RanksOut, writeRanks } from './ranks.js';
 import { dominates, frontOf, infeasibleReason, lowerBound, satisfies, score, scorer, type Constraint } from './score.js';
 import { RESULT_COLUMNS, type ResultRowInput, writeRow } from './table.js';
 
 /** results.csv `selection` cells by mark (results/selection.ts MARK_*). */
 const MARK_TEXT = ['', 'pick', 'indistinguishable'];
-
-/** One journal holding the ids ≡ k (mod n), at local index ⌊id/n⌋. A plain run is shard 0 of 1. */
-export interface ShardJournal {
-  file: string;
-  entries: JournalEntry[];
-  k: number;
-  n: number;
-}
-
-/** How many ids of 0..K−1 are ≡ k (mod n). */
-export function shardCount(K: number, k: number, n: number): number {
-  return k >= K ? 0 : Math.floor((K - 1 - k) / n) + 1;
-}
-
-export interface RowRef {
-  id: number;
-  /** The metrics are rows[off .. off + N_METRICS). */
-  rows: Float64Array;
-  off: number;
-}
-
-/**
- * Every row in id order as a cursor (one journal record per shard in memory): `next()` moves to
- * the next id and is false after the last; `close()` when done. The fields are the current row.
- */
-export class RowsInOrder implements RowRef {
-  id = -1;
-  rows: Float64Array = new Float64Array(0);
-  off = 0;
-  private readonly byK: RowCursor[];
-
-  constructor(
-    shards: readonly ShardJournal[],
-    private readonly K: number,
-  ) {
-    const n = shards.length;
-    this.byK = new Array<RowCursor>(n);
-    try {
-      for (const s of shards) this.byK[s.k] = new RowCursor(s.file, s.entries, shardCount(K, s.k, n));
-    } catch (e) {
-      this.close();
-      throw e;
-    }
-  }
-
-  next(): boolean {
-    const id = this.id + 1;
-    if (id >= this.K) return false;
-    const n = this.byK.length;
-    const c = this.byK[id % n];
-    this.off = c.at(Math.floor(id / n));
-    this.rows = c.rows();
-    this.id = id;
-    return true;
-  }
-
-  close(): void {
-    for (const c of this.byK) c?.close();
-  }
-}
-
-/** Every row in id order (one reused RowRef; one journal record per shard in memory). */
-export function* rowsInOrder(shards: readonly ShardJournal[], K: number): Generator<RowRef> {
-  const it = new RowsInOrder(shards, K);
-  try {
-    while (it.next()) yield it;
-  } finally {
-    it.close();
-  }
-}
 
 export interface Baseline {
   id: string;

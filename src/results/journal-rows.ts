@@ -9,16 +9,15 @@
  * for, and the row object built only for a caller that keeps it (the report's digest keeps few).
  */
 import path from 'node:path';
-import { M, METRICS } from '../kernel/metrics.js';
+import { M, METRICS, type MetricName } from '../kernel/metrics.js';
 import { describeConfig } from '../policy/describe.js';
 import type { Config } from '../policy/types.js';
-import { rowsInOrder, shardCount, type ShardJournal } from './finalize.js';
-import { scanJournal } from './journal.js';
+import { rowsInOrder, scanJournal, shardCount, type ShardJournal } from './journal.js';
 import { FEASIBLE, finiteOrNull, PARETO, RANKS_FILE, readRanks } from './ranks.js';
 import { paramsOf, type RunInfo } from './reader.js';
 import type { ResultRow, RowView } from './row.js';
-import { type ParamName, paramValue } from '../search/space.js';
-import { scorer } from './score.js';
+import { type ParameterSpace, type ParamName, paramValue } from '../search/space.js';
+import { type Constraint, satisfies, score, scorer } from './score.js';
 import { statSync } from 'node:fs';
 
 /** The report's rows of a run folder from its journal(s) and ranks.bin. */
@@ -72,7 +71,7 @@ export async function journalRows(info: RunInfo): Promise<JournalRows | string> 
     for (const [l, why] of scan.failures) failures.set(j.k + l * j.n, why);
     shards.push({ file, entries: scan.entries, k: j.k, n: j.n });
   }
-  const view = new JournalView(info, failures, rank, flags);
+  const view = new JournalView(info.space, info.manifest.experiment.spec.scoreWeights, failures, rank, flags);
   const out: JournalRows = {
     async visit(onView, onBaseline, o = {}) {
       view.labels = o.labels ?? true;
@@ -80,19 +79,7 @@ export async function journalRows(info: RunInfo): Promise<JournalRows | string> 
         view.moveTo(id, rows, off);
         onView(view);
       }
-      for (const b of baselines) {
-        onBaseline({
-          id: b.id,
-          kind: 'baseline',
-          label: describeConfig(b.config),
-          params: paramsOf(b.config),
-          metrics: Object.fromEntries(METRICS.map((k, j) => [k, b.metrics[j]])),
-          feasible: b.feasible,
-          pareto: false,
-          score: b.score,
-          rank: null,
-        });
-      }
+      for (const b of baselines) onBaseline(baselineRow(b.id, b.config, b.metrics, b.feasible, b.score));
       return K;
     },
     read(onRow, o) {
@@ -102,10 +89,82 @@ export async function journalRows(info: RunInfo): Promise<JournalRows | string> 
   return out;
 }
 
+/**
+ * A run's rows as its results.csv is being written from them (runner/run.ts): the journal(s), the
+ * failures, the selection's rank of every configuration, the Pareto front's ids (ascending), what
+ * feasibility is checked against and the baselines. Structured-clone friendly (it goes to the
+ * report's digest thread).
+ */
+export interface RunRows {
+  shards: ShardJournal[];
+  failures: [number, string][];
+  rank: Uint32Array;
+  front: readonly number[];
+  constraints: Constraint[];
+  scoreWeights: Partial<Record<MetricName, number>>;
+  baselines: { id: string; config: Config; metrics: Float64Array }[];
+}
+
+/** The report's digest of a run's rows being made on a thread of its own: `digest` settles with it; `stop()` ends the thread. */
+export interface DigestStart {
+  digest: Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The rows of `r` as journalRows(…).visit hands them over once results.csv and ranks.bin are
+ * written: the flags finalize writes (feasible: not failed and infeasibleReason empty; pareto:
+ * not failed and on the front), the rank, the baselines' rows as ranks.bin keeps them.
+ */
+export function visitRunRows(space: ParameterSpace, r: RunRows, onView: (v: RowView) => void, onBaseline: (row: ResultRow) => void): void {
+  const K = space.size;
+  const failures = new Map(r.failures);
+  const flags = new Uint8Array(K);
+  const view = new JournalView(space, r.scoreWeights, failures, r.rank, flags);
+  view.labels = false;
+  let f = 0;
+  for (const { id, rows, off } of rowsInOrder(r.shards, K)) {
+    const ok = !failures.has(id);
+    while (f < r.front.length && r.front[f] < id) f++;
+    flags[id] = (ok && satisfies(rows, off, r.constraints) ? FEASIBLE : 0) | (ok && r.front[f] === id ? PARETO : 0);
+    view.moveTo(id, rows, off);
+    onView(view);
+  }
+  for (const b of r.baselines)
+    onBaseline(
+      baselineRow(
+        b.id,
+        b.config,
+        METRICS.map((m) => finiteOrNull(b.metrics[M[m]])),
+        satisfies(b.metrics, 0, r.constraints),
+        finiteOrNull(score(b.metrics, 0, r.scoreWeights)),
+      ),
+    );
+}
+
+/** A baseline's row as results.csv has it (`metrics` in METRICS order, null when not finite). */
+export function baselineRow(id: string, config: Config, metrics: readonly (number | null)[], feasible: boolean, score: number | null): ResultRow {
+  return {
+    id,
+    kind: 'baseline',
+    label: describeConfig(config),
+    params: paramsOf(config),
+    metrics: Object.fromEntries(METRICS.map((k, j) => [k, metrics[j]])),
+    feasible,
+    pareto: false,
+    score,
+    rank: null,
+  };
+}
+
 const NO_METRICS: ResultRow['metrics'] = Object.fromEntries(METRICS.map((m) => [m, null]));
 
-/** The configuration row a journal cursor is on, as a RowView (one object, moved from row to row). */
-class JournalView implements RowView {
+/**
+ * The configuration row a journal cursor is on, as a RowView (one object, moved from row to row):
+ * its rank and flags (ranks.ts FEASIBLE, PARETO) from `ranks` and `flags` by id, its score from
+ * the metrics with the run's weights.
+ */
+export class JournalView implements RowView {
   id = 0;
   num = 0;
   readonly text = undefined;
@@ -120,12 +179,13 @@ class JournalView implements RowView {
   private built: ResultRow | null = null;
   private readonly scoreOf: (row: ArrayLike<number>, o: number) => number;
   constructor(
-    private readonly info: RunInfo,
+    private readonly space: ParameterSpace,
+    scoreWeights: Partial<Record<MetricName, number>>,
     private readonly failures: ReadonlyMap<number, string>,
     private readonly ranks: Uint32Array,
     private readonly flags: Uint8Array,
   ) {
-    this.scoreOf = scorer(info.manifest.experiment.spec.scoreWeights);
+    this.scoreOf = scorer(scoreWeights);
   }
   moveTo(id: number, rows: Float64Array, off: number): void {
     this.id = id;
@@ -138,7 +198,7 @@ class JournalView implements RowView {
     this.failed = this.failures.size > 0 && this.failures.has(id);
     const r = this.ranks[id];
     this.rank = r > 0 ? r : null;
-    this.config = this.info.space.config(id);
+    this.config = this.space.config(id);
     this.built = null;
   }
   metric(j: number): number {

@@ -12,7 +12,8 @@ import { describeConfig } from '../policy/describe.js';
 import { BAND_TYPES, type BandType, type Mode, MODES } from '../policy/types.js';
 import type { ParameterSpace } from '../search/space.js';
 import { writeFileAtomic } from './atomic.js';
-import { FrontPool, RowsInOrder, rowsInOrder, type Baseline, type ShardJournal } from './finalize.js';
+import { FrontPool, type Baseline } from './finalize.js';
+import { RowsInOrder, rowsInOrder, type ShardJournal } from './journal.js';
 import { satisfies, score, scorer, type Constraint } from './score.js';
 import {
   buildSelection,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { compileExperiment } from '../experiment/load.js';
 import { writeFileAtomic } from '../results/atomic.js';
-import { shardCount, type ShardJournal } from '../results/finalize.js';
+import { shardCount, type ShardJournal } from '../results/journal.js';
 import { scanJournal } from '../results/journal.js';
 import { acquireRunLock, type RunLock } from '../results/lock.js';
 import { explainMismatch, fingerprint, locateRunData, type Manifest } from '../results/manifest.js';

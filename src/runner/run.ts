@@ -34,7 +34,9 @@ import { JournalWriter, scanJournal, type JournalScan } from '../results/journal
 import { writeFileAtomic } from '../results/atomic.js';
 import type { PriceWindow } from '../results/subperiods.js';
 import { acquireRunLock } from '../results/lock.js';
-import { finalizeResults, shardCount, type Baseline, type FinalSummary, type ShardJournal } from '../results/finalize.js';
+import { finalizeResults, type Baseline, type FinalSummary } from '../results/finalize.js';
+import { shardCount, type ShardJournal } from '../results/journal.js';
+import type { DigestStart, RunRows } from '../results/journal-rows.js';
 import { explainMismatch, fingerprint, readManifest, sha256, VERSION, type Manifest } from '../results/manifest.js';
 import { RANKS_FILE } from '../results/ranks.js';
 import type { WorkerData } from '../exec/protocol.js';
@@ -75,7 +77,13 @@ export interface RunOptions {
    * timed as the phase "report" (the CLI and the library pass report/'s writer; the runner
    * does not import the report layer). Absent: no report.
    */
-  writeReport?: (dir: string) => Promise<string>;
+  writeReport?: (dir: string, digested?: unknown) => Promise<string>;
+  /**
+   * Starts the report's digest of the run's rows on a thread of its own while results.csv is
+   * written (called only when writeReport will be; null: the report reads the rows itself), and
+   * writeReport is handed what it gave.
+   */
+  startReport?: (dir: string, rows: RunRows) => Promise<DigestStart | null>;
   /** Stop the run: the sweep keeps its finished batches; a later phase stops between steps. */
   signal?: AbortSignal;
   /** Take the run folder's lock even though another process seems to hold it. */
@@ -602,6 +610,7 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       clock,
       signal: o.signal,
       again,
+      startReport: o.writeReport && !o.noReport ? o.startReport : undefined,
     });
     clock.close();
     let report: string | undefined;
@@ -611,7 +620,8 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       await writeManifest();
       clock.enter('report');
       if (process.env.REBALANCE_LAB_FAULTS?.split(';').includes('sigint:report')) process.kill(process.pid, 'SIGINT'); // test hook: Ctrl-C during the report
-      const file = await o.writeReport(dir);
+      const digested = await fin.digest?.digest.catch(() => undefined);
+      const file = await o.writeReport(dir, digested);
       if (o.signal?.aborted) throw stoppedAfterSweep('writing the report', relDir, again);
       report = path.relative(process.cwd(), file) || file;
     }
@@ -667,6 +677,8 @@ export interface FinishInput {
   /** A stop between the phases: a UserError saying how to finish (`again`). */
   signal?: AbortSignal;
   again?: string;
+  /** RunOptions.startReport: started once the selection is made, returned as `digest`. */
+  startReport?: (dir: string, rows: RunRows) => Promise<DigestStart | null>;
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
@@ -686,7 +698,7 @@ function priceWindow(prep: Prepared): PriceWindow & { targets: Float64Array; ini
   };
 }
 
-export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson }> {
+export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson; digest?: DigestStart }> {
   const { prep, dir, shards, failures, workers, clock, signal } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
   const rel = path.relative(process.cwd(), dir) || dir;
@@ -764,19 +776,38 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     validation: !!s.validation,
     objectives: s.objectives,
   });
-  const summary = await finalizeResults({
-    file: path.join(dir, 'results.csv'),
-    space,
-    shards,
-    failures,
-    baselines,
-    scoreWeights: s.scoreWeights,
-    constraints,
-    objectives: s.objectives,
-    selection,
-    scanned: selection.front ? { scores: selection.scores, front: selection.front } : undefined,
-    ranksFile: path.join(dir, RANKS_FILE),
-  });
+  // the report's digest reads the same rows on its own thread while results.csv is written here
+  const digest =
+    (selection.front &&
+      (await input.startReport?.(dir, {
+        shards,
+        failures: [...failures],
+        rank: selection.rank,
+        front: selection.front,
+        constraints: [...constraints],
+        scoreWeights: s.scoreWeights,
+        baselines,
+      }))) ||
+    undefined;
+  let summary: FinalSummary;
+  try {
+    summary = await finalizeResults({
+      file: path.join(dir, 'results.csv'),
+      space,
+      shards,
+      failures,
+      baselines,
+      scoreWeights: s.scoreWeights,
+      constraints,
+      objectives: s.objectives,
+      selection,
+      scanned: selection.front ? { scores: selection.scores, front: selection.front } : undefined,
+      ranksFile: path.join(dir, RANKS_FILE),
+    });
+  } catch (e) {
+    await digest?.stop();
+    throw e;
+  }
   clock?.close();
-  return { summary, baselines, selection: selection.json };
+  return { summary, baselines, selection: selection.json, ...(digest ? { digest } : {}) };
 }

@@ -4,7 +4,8 @@
  * configurations and ranks from the robust selection, and a merged run whose journals are in its
  * shard folders — both sources give a deep-equal report input (digest, rows, series) and the same
  * page, byte for byte. A folder whose journal or ranks.bin is gone, or whose results.csv was
- * edited after the run, is read from results.csv, and the page shows the edit.
+ * edited after the run, is read from results.csv, and the page shows the edit. The digest a run
+ * makes on its own thread while it writes results.csv is the one read back from either source.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReportInput, type ReadOptions } from '../../src/report/fromRun.js';
+import { startRunReport } from '../../src/report/run-report.js';
+import { runExperiment } from '../../src/runner/run.js';
 import { prepareReport, renderHtml } from '../../src/report/index.js';
 import type { ReportInput } from '../../src/report/types.js';
 import { splitCsvLine } from '../../src/results/table.js';
@@ -141,4 +144,54 @@ describe('report rows from the journal', () => {
     expect(edited.input.digest!.top[0].id).toBe(cells[0]);
     expect(edited.input.digest!.top[0].metrics.trackingError).toBe(0.123456);
   });
+});
+
+describe("the report's digest made while results.csv is written", () => {
+  it('is the digest read back from the journal and from results.csv (failures, constraints, robust ranks)', async () => {
+    const { dir, file } = await writeExperiment({
+      ...exp,
+      name: 'jd',
+      constraints: ['rebalancesPerYear <= 12'],
+      robustness: { kind: 'block-bootstrap', paths: 8, blockLength: 10, seed: 3 },
+    });
+    const made: { digested?: unknown; started: number } = { started: 0 };
+    const before = process.env.REBALANCE_LAB_FAULTS;
+    process.env.REBALANCE_LAB_FAULTS = 'throw:5,40';
+    try {
+      await runExperiment({
+        experiment: file,
+        out: dir,
+        runId: 'r',
+        workers: 2,
+        quiet: true,
+        startReport: async (d, rows) => {
+          made.started++;
+          return startRunReport(d, rows);
+        },
+        writeReport: async (d, digested) => {
+          made.digested = digested;
+          return path.join(d, 'report.html');
+        },
+      });
+    } finally {
+      if (before === undefined) delete process.env.REBALANCE_LAB_FAULTS;
+      else process.env.REBALANCE_LAB_FAULTS = before;
+    }
+    expect(made.started).toBe(1);
+    // the worker's digest arrived (not the fallback that reads the rows after the write)
+    expect(made.digested).toBeDefined();
+    const run = path.join(dir, 'jd', 'r');
+    const j = await build(run, 'journal');
+    const c = await build(run, 'csv');
+    // the report input (and page) from the handed-over digest is the one read back from the folder
+    const fed = await buildReportInput(run, { digested: made.digested as NonNullable<ReportInput['digest']> });
+    expect(fed.digest).toEqual(j.input.digest);
+    expect(fed.digest).toEqual(c.input.digest);
+    expect(fed).toEqual(j.input);
+    expect(renderHtml(fed, prepareReport(fed)) === j.html).toBe(true);
+    const d = j.input.digest!;
+    expect(d.failed).toBe(2);
+    expect(d.feasible).toBeGreaterThan(0);
+    expect(d.feasible).toBeLessThan(d.configs - d.failed);
+  }, 120_000);
 });

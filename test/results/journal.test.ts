@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { N_METRICS } from '../../src/kernel/metrics.js';
 import { encodeRecord, readJournal, scanJournal } from '../../src/results/journal.js';
-import { rowsInOrder } from '../../src/results/finalize.js';
+import { rowsInOrder } from '../../src/results/journal.js';
 import type { TaskResult } from '../../src/exec/protocol.js';
 
 function batch(from: number, to: number, failures: [number, string][] = []): TaskResult {

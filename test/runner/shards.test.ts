@@ -8,7 +8,7 @@ import { cp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseShard } from '../../src/cli/run.js';
-import { shardCount } from '../../src/results/finalize.js';
+import { shardCount } from '../../src/results/journal.js';
 import { ROOT, smallExperiment, writeExperiment } from './fixture.js';
 
 const BIN = path.join(ROOT, 'bin/rebalance-lab.js');
