@@ -754,14 +754,11 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   // the selection by evidence (issue 11): selection.json, and the ranks results.csv is written with
   clock?.enter('write');
   const { runSelection } = await import('../results/selection-run.js');
+  // what the selection and results.csv are made from
+  const rowsOf = { space, shards, failures, baselines, scoreWeights: s.scoreWeights, constraints, objectives: s.objectives };
   const selection = await runSelection({
+    ...rowsOf,
     dir,
-    space,
-    shards,
-    failures,
-    baselines,
-    scoreWeights: s.scoreWeights,
-    constraints,
     window: priceWindow(prep),
     robust:
       robust && s.robustness
@@ -774,7 +771,6 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
           }
         : null,
     validation: !!s.validation,
-    objectives: s.objectives,
   });
   // the report's digest reads the same rows on its own thread while results.csv is written here
   const digest =
@@ -792,14 +788,8 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
   let summary: FinalSummary;
   try {
     summary = await finalizeResults({
+      ...rowsOf,
       file: path.join(dir, 'results.csv'),
-      space,
-      shards,
-      failures,
-      baselines,
-      scoreWeights: s.scoreWeights,
-      constraints,
-      objectives: s.objectives,
       selection,
       scanned: selection.front ? { scores: selection.scores, front: selection.front } : undefined,
       ranksFile: path.join(dir, RANKS_FILE),
