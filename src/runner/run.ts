@@ -620,7 +620,11 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
       await writeManifest();
       clock.enter('report');
       if (process.env.REBALANCE_LAB_FAULTS?.split(';').includes('sigint:report')) process.kill(process.pid, 'SIGINT'); // test hook: Ctrl-C during the report
-      const digested = await fin.digest?.digest.catch(() => undefined);
+      // the digest made while results.csv was written; should its thread have failed, the report reads the rows itself
+      const digested = await fin.digest?.digest.catch((e: unknown) => {
+        if (!o.quiet) process.stderr.write(`report: the digest thread failed (${e instanceof Error ? e.message : String(e)}); reading the rows again\n`);
+        return undefined;
+      });
       const file = await o.writeReport(dir, digested);
       if (o.signal?.aborted) throw stoppedAfterSweep('writing the report', relDir, again);
       report = path.relative(process.cwd(), file) || file;
