@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { builtWorker } from '../exec/pool.js';
+import { builtWorker } from '../exec/built.js';
 import type { DigestStart, RunRows } from '../results/journal-rows.js';
 import type { DigestResult } from './digest.js';
 import { buildReportInput } from './fromRun.js';
@@ -24,8 +24,7 @@ export function startRunReport(dir: string, rows: RunRows): DigestStart | null {
     return null;
   }
   const w = new Worker(file, { workerData: { dir: path.resolve(dir), rows } });
-  // never what keeps the process alive (a run that stops early does not wait for it)
-  w.unref();
+  // the thread ends once it has posted the digest; a run that stops before taking it calls stop()
   const digest = new Promise<unknown>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
@@ -41,6 +40,12 @@ export function startRunReport(dir: string, rows: RunRows): DigestStart | null {
  */
 export async function writeRunReport(dir: string, digested?: unknown): Promise<string> {
   const abs = path.resolve(dir);
-  // a digest from startRunReport's worker: DigestResult, structured-cloned
-  return writeReport(abs, await buildReportInput(abs, digested ? { digested: digested as DigestResult } : {}));
+  return writeReport(abs, await buildReportInput(abs, isDigest(digested) ? { digested } : {}));
+}
+
+/** Whether `x` is a digest as startRunReport's worker posts it (a structured-cloned DigestResult); anything else is ignored. */
+function isDigest(x: unknown): x is DigestResult {
+  if (typeof x !== 'object' || x === null) return false;
+  const d = x as Partial<DigestResult>;
+  return typeof d.configs === 'number' && Array.isArray(d.sample) && Array.isArray(d.effects) && d.kept instanceof Map;
 }

@@ -143,7 +143,7 @@ export function visitRunRows(space: ParameterSpace, r: RunRows, onView: (v: RowV
 }
 
 /** A baseline's row as results.csv has it (`metrics` in METRICS order, null when not finite). */
-export function baselineRow(id: string, config: Config, metrics: readonly (number | null)[], feasible: boolean, score: number | null): ResultRow {
+function baselineRow(id: string, config: Config, metrics: readonly (number | null)[], feasible: boolean, score: number | null): ResultRow {
   return {
     id,
     kind: 'baseline',
@@ -164,7 +164,7 @@ const NO_METRICS: ResultRow['metrics'] = Object.fromEntries(METRICS.map((m) => [
  * its rank and flags (ranks.ts FEASIBLE, PARETO) from `ranks` and `flags` by id, its score from
  * the metrics with the run's weights.
  */
-export class JournalView implements RowView {
+class JournalView implements RowView {
   id = 0;
   num = 0;
   readonly text = undefined;

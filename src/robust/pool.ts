@@ -5,7 +5,8 @@
  * handed over in completion order; the caller keys them by (path, id), so the outcome does not
  * depend on the worker count.
  */
-import { builtWorker, openPool } from '../exec/pool.js';
+import { builtWorker } from '../exec/built.js';
+import { openPool } from '../exec/pool.js';
 import type { RobustTask, RobustTaskResult, RobustWorkerData } from './protocol.js';
 
 /** The built robustness worker (piscina cannot load .ts). */

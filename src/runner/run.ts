@@ -614,20 +614,26 @@ export async function runExperiment(o: RunOptions): Promise<RunResult> {
     });
     clock.close();
     let report: string | undefined;
-    if (o.writeReport && !o.noReport) {
-      // the run's results are complete on disk: a stop from here on loses nothing
-      clock.finish();
-      await writeManifest();
-      clock.enter('report');
-      if (process.env.REBALANCE_LAB_FAULTS?.split(';').includes('sigint:report')) process.kill(process.pid, 'SIGINT'); // test hook: Ctrl-C during the report
-      // the digest made while results.csv was written; should its thread have failed, the report reads the rows itself
-      const digested = await fin.digest?.digest.catch((e: unknown) => {
-        if (!o.quiet) process.stderr.write(`report: the digest thread failed (${e instanceof Error ? e.message : String(e)}); reading the rows again\n`);
-        return undefined;
-      });
-      const file = await o.writeReport(dir, digested);
-      if (o.signal?.aborted) throw stoppedAfterSweep('writing the report', relDir, again);
-      report = path.relative(process.cwd(), file) || file;
+    // the report's digest thread ends by itself once it has posted; should anything below throw
+    // first, it is stopped rather than left to run on
+    try {
+      if (o.writeReport && !o.noReport) {
+        // the run's results are complete on disk: a stop from here on loses nothing
+        clock.finish();
+        await writeManifest();
+        clock.enter('report');
+        if (process.env.REBALANCE_LAB_FAULTS?.split(';').includes('sigint:report')) process.kill(process.pid, 'SIGINT'); // test hook: Ctrl-C during the report
+        // the digest made while results.csv was written; should its thread have failed, the report reads the rows itself
+        const digested = await fin.digest?.digest.catch((e: unknown) => {
+          if (!o.quiet) process.stderr.write(`report: the digest thread failed (${e instanceof Error ? e.message : String(e)}); reading the rows again\n`);
+          return undefined;
+        });
+        const file = await o.writeReport(dir, digested);
+        if (o.signal?.aborted) throw stoppedAfterSweep('writing the report', relDir, again);
+        report = path.relative(process.cwd(), file) || file;
+      }
+    } finally {
+      await fin.digest?.stop();
     }
     const seconds = clock.finish();
     await writeManifest();
@@ -777,18 +783,28 @@ export async function finishRun(input: FinishInput): Promise<{ summary: FinalSum
     validation: !!s.validation,
   });
   // the report's digest reads the same rows on its own thread while results.csv is written here
-  const digest =
-    (selection.front &&
-      (await input.startReport?.(dir, {
-        shards,
-        failures: [...failures],
-        rank: selection.rank,
-        front: selection.front,
-        constraints: [...constraints],
-        scoreWeights: s.scoreWeights,
-        baselines,
-      }))) ||
-    undefined;
+  // (without a front, or should the thread not start, the report reads the rows itself later)
+  let digest: DigestStart | undefined;
+  if (selection.front && input.startReport)
+    try {
+      digest =
+        (await input.startReport(dir, {
+          shards,
+          failures: [...failures],
+          rank: selection.rank,
+          front: selection.front,
+          constraints: [...constraints],
+          scoreWeights: s.scoreWeights,
+          baselines,
+        })) ?? undefined;
+      // taken (or its failure reported) in the report phase, after results.csv
+      digest?.digest.catch(() => {});
+    } catch (e) {
+      if (!input.quiet)
+        process.stderr.write(
+          `report: its digest thread did not start (${e instanceof Error ? e.message : String(e)}); the report reads the rows after the write\n`,
+        );
+    }
   let summary: FinalSummary;
   try {
     summary = await finalizeResults({

@@ -11,7 +11,8 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { N_METRICS } from '../kernel/metrics.js';
 import type { Task, TaskResult, WorkerData } from '../exec/protocol.js';
-import { builtWorker, openPool } from '../exec/pool.js';
+import { builtWorker } from '../exec/built.js';
+import { openPool } from '../exec/pool.js';
 
 /** The built sweep worker (piscina cannot load .ts). */
 export function workerFile(): string {

@@ -13,7 +13,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReportInput, type ReadOptions } from '../../src/report/fromRun.js';
-import { startRunReport } from '../../src/report/run-report.js';
+import { startRunReport, writeRunReport } from '../../src/report/run-report.js';
 import { runExperiment } from '../../src/runner/run.js';
 import { prepareReport, renderHtml } from '../../src/report/index.js';
 import type { ReportInput } from '../../src/report/types.js';
@@ -193,5 +193,33 @@ describe("the report's digest made while results.csv is written", () => {
     expect(d.failed).toBe(2);
     expect(d.feasible).toBeGreaterThan(0);
     expect(d.feasible).toBeLessThan(d.configs - d.failed);
+    expect(d.pareto).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a digest thread that fails, or does not start, leaves the report to read the rows: the run still writes its page', async () => {
+    const { dir, file } = await writeExperiment({ ...exp, name: 'jf' });
+    for (const [runId, startReport] of [
+      ['failed', async () => ({ digest: Promise.reject(new Error('planted')), stop: async () => {} })],
+      ['unstarted', async () => Promise.reject(new Error('planted'))],
+    ] as const) {
+      const handed: unknown[] = [];
+      const r = await runExperiment({
+        experiment: file,
+        out: dir,
+        runId,
+        workers: 1,
+        quiet: true,
+        startReport,
+        writeReport: async (d, digested) => {
+          handed.push(digested);
+          return writeRunReport(d, digested);
+        },
+      });
+      expect(handed).toEqual([undefined]);
+      expect(r.report).toBeDefined();
+      // the page was built from the folder's rows (the same rows the cases above check)
+      const page = await readFile(path.join(dir, 'jf', runId, 'report.html'), 'utf8');
+      expect(page).toContain('<h1>jf</h1>');
+    }
   }, 120_000);
 });
