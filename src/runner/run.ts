@@ -691,7 +691,6 @@ export interface FinishInput {
   startReport?: (dir: string, rows: RunRows) => Promise<DigestStart | null>;
 }
 
-/** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
 /** The run's evaluation window as the kernel sees it: prices, targets, first row, capital, risk-free rate. */
 function priceWindow(prep: Prepared): PriceWindow & { targets: Float64Array; initialCapital: number; riskFree: number } {
   const { matrix, targets, start, spec } = prep;
@@ -708,6 +707,7 @@ function priceWindow(prep: Prepared): PriceWindow & { targets: Float64Array; ini
   };
 }
 
+/** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */
 export async function finishRun(input: FinishInput): Promise<{ summary: FinalSummary; baselines: Baseline[]; selection: SelectionJson; digest?: DigestStart }> {
   const { prep, dir, shards, failures, workers, clock, signal } = input;
   const { spec: s, matrix, targets, space, start, constraints } = prep;
