@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPrices } from '../data/load.js';
 import { parseExperiment } from '../experiment/load.js';
-import { KernelContext } from '../kernel/context.js';
+import { KernelContext, matrixOf } from '../kernel/context.js';
 import { simulateMany } from '../kernel/simd.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
@@ -231,12 +231,8 @@ async function main(): Promise<void> {
     const poolSpec = parseExperiment(benchExperiment(100_000, DATA), 'bench');
     const poolSpace = new ParameterSpace(poolSpec.space, poolSpec.search, { costs: poolSpec.costs });
     const wd: WorkerData = {
-      prices: matrix.prices,
-      T: matrix.T,
-      N: matrix.N,
-      dates: matrix.dates,
+      ...matrixOf(matrix),
       targets,
-      periodsPerYear: matrix.periodsPerYear,
       start: poolSpace.maxLookback,
       initialCapital: poolSpec.initialCapital,
       riskFree: poolSpec.riskFree,

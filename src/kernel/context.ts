@@ -35,6 +35,11 @@ export interface ContextInput {
 /** The part of a context's input that a loaded price matrix provides. */
 export type MatrixLike = Pick<ContextInput, 'prices' | 'T' | 'N' | 'dates' | 'periodsPerYear'>;
 
+/** Just the MatrixLike fields of `m` (a loaded matrix, or any input that carries them), to spread into a context's or a worker's input. */
+export function matrixOf(m: MatrixLike): MatrixLike {
+  return { prices: m.prices, T: m.T, N: m.N, dates: m.dates, periodsPerYear: m.periodsPerYear };
+}
+
 export class KernelContext {
   readonly prices: Float64Array;
   readonly T: number;
@@ -96,7 +101,7 @@ export class KernelContext {
 
   /** A context over a loaded price matrix (data/'s PriceMatrix has this shape): the window's own inputs in `rest`. */
   static forMatrix(m: MatrixLike, rest: Omit<ContextInput, keyof MatrixLike> & { periodsPerYear?: number }): KernelContext {
-    return new KernelContext({ prices: m.prices, T: m.T, N: m.N, dates: m.dates, periodsPerYear: m.periodsPerYear, ...rest });
+    return new KernelContext({ ...matrixOf(m), ...rest });
   }
 
   constructor(inp: ContextInput) {

@@ -7,6 +7,7 @@
  */
 import type { ExtrasInput } from '../experiment/extras.js';
 import path from 'node:path';
+import { matrixOf } from '../kernel/context.js';
 import { describeConfig } from '../policy/describe.js';
 import type { Config } from '../policy/types.js';
 import { writeFileAtomic, writeLinesAtomic } from '../results/atomic.js';
@@ -79,12 +80,9 @@ export async function runRobustness(input: RobustnessInput): Promise<RobustSumma
     prices.set(input.prices);
   }
   const workerData: RobustWorkerData = {
+    ...matrixOf(input),
     prices,
-    T: input.T,
-    N: input.N,
-    dates: input.dates,
     targets: input.targets,
-    periodsPerYear: input.periodsPerYear,
     start: input.start,
     initialCapital: spec.initialCapital,
     riskFree: spec.riskFree,

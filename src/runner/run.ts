@@ -24,7 +24,7 @@ import type { Fold } from '../experiment/folds.js';
 import type { ExperimentInput, ExperimentSpec } from '../spec/schema.js';
 import { loadPrices } from '../data/load.js';
 import type { DataInfo, PriceMatrix } from '../data/types.js';
-import { KernelContext } from '../kernel/context.js';
+import { KernelContext, matrixOf } from '../kernel/context.js';
 import { simulate } from '../kernel/backtest.js';
 import { N_METRICS } from '../kernel/metrics.js';
 import { resolveTargets } from '../policy/targets.js';
@@ -694,17 +694,7 @@ export interface FinishInput {
 /** The run's evaluation window as the kernel sees it: prices, targets, first row, capital, risk-free rate. */
 function priceWindow(prep: Prepared): PriceWindow & { targets: Float64Array; initialCapital: number; riskFree: number } {
   const { matrix, targets, start, spec } = prep;
-  return {
-    prices: matrix.prices,
-    T: matrix.T,
-    N: matrix.N,
-    dates: matrix.dates,
-    targets,
-    periodsPerYear: matrix.periodsPerYear,
-    start,
-    initialCapital: spec.initialCapital,
-    riskFree: spec.riskFree,
-  };
+  return { ...matrixOf(matrix), targets, start, initialCapital: spec.initialCapital, riskFree: spec.riskFree };
 }
 
 /** Baselines, results.csv (streamed from the journals) and the extra analyses: shared by run and merge. */

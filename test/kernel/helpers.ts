@@ -3,6 +3,7 @@
  * kernel or the plain reference behind one interface, and compare numbers.
  */
 import { expect } from 'vitest';
+import { matrixOf } from '../../src/kernel/context.js';
 import { backtest } from '../../src/kernel/backtest.js';
 import type { Config } from '../../src/policy/types.js';
 import type { Metrics } from '../../src/kernel/metrics.js';
@@ -23,12 +24,8 @@ export type Impl = (input: PlainInput, config: Config) => Run;
 /** The kernel's input for a hand-built PlainInput. */
 function kernelInput(input: PlainInput): Parameters<typeof backtest>[0] {
   return {
-    prices: Float64Array.from(input.prices),
-    T: input.T,
-    N: input.N,
-    dates: input.dates,
+    ...matrixOf({ ...input, prices: Float64Array.from(input.prices) }),
     targets: input.targets,
-    periodsPerYear: input.periodsPerYear,
     start: input.start,
     initialCapital: input.initialCapital,
     riskFree: input.riskFree,
