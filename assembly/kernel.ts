@@ -5,7 +5,7 @@
 // metrics.
 //
 // Each lane performs exactly the IEEE operations of the generated JS kernel
-// (src/kernel/generated.ts) and of its two passes (pathPass, tailPass in kernel/backtest.ts),
+// (src/kernel/generated.ts) and of its pass over the values (pathPass in kernel/backtest.ts),
 // in the same order, so every lane's results are bit-identical to the JS kernel's: branches
 // become lane masks (v128.bitselect keeps the old value where a lane does not take the
 // branch), sums start at +0 and add in asset order, |x| is f64x2.abs (the JS uses Math.abs),
@@ -25,7 +25,7 @@
 //   VOL    f64[T·N]   σ table (volatility band)   BR  f64[T]   benchmark returns r^b_t
 //   checks i32[]      check rows ascending, then T (the sentinel)
 //   G0, G1            one block per lane group, laid out by blockLayout below (v128 each):
-//                     H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[15] VALS[T] DRIFT[T] RR[T] DD[T]
+//                     H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[16] VALS[T] DRIFT[T]
 //                     (BQ: the quiet thresholds b_i·(1 − m) − m of a static band, m = QUIET_MARGIN)
 
 import { segment, segCi, checkUnrolled, valuePasses } from './segments';
@@ -79,7 +79,7 @@ const MODE_INNER: i32 = 2;
  * build) and runs the JS kernel instead; change both together.
  */
 export function abi(): i32 {
-  return 3;
+  return 4;
 }
 
 /** Byte offsets of a group block's B, PRM and OUT areas for N assets (the driver reads them here). */
@@ -95,7 +95,7 @@ export function offOUT(N: i32): i32 {
 
 /** Bytes of one group block for N assets and T rows. */
 export function blockBytes(N: i32, T: i32): i32 {
-  return (6 * N + 8 + 6 + 15 + 4 * T) * 16;
+  return (6 * N + 8 + 6 + 16 + 2 * T) * 16;
 }
 
 // block offsets in bytes, from N and T (locals, not globals: V8 reloads a wasm global on every use)
@@ -107,10 +107,8 @@ export function blockBytes(N: i32, T: i32): i32 {
 @inline function oPRM(N: i32): usize { return (<usize>N << 4) * 6; }
 @inline function oST(N: i32): usize { return oPRM(N) + 8 * 16; }
 @inline function oOUT(N: i32): usize { return oST(N) + 6 * 16; }
-@inline function oVALS(N: i32): usize { return oOUT(N) + 15 * 16; }
+@inline function oVALS(N: i32): usize { return oOUT(N) + 16 * 16; }
 @inline function oDRIFT(N: i32, T: i32): usize { return oVALS(N) + (<usize>T << 4); }
-@inline function oRR(N: i32, T: i32): usize { return oVALS(N) + (<usize>T << 5); }
-@inline function oDD(N: i32, T: i32): usize { return oVALS(N) + (<usize>T << 4) * 3; }
 
 /** V_t = Σ h_i·P_i,t (X_i = h_i·P_i,t kept); returns V. */
 @inline function dayValue(G: usize, X: usize, P: usize, row: i32, N: i32): v128 {
@@ -260,11 +258,11 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
   dayEnd(G + oVALS(N), G + oDRIFT(N, T), t, V, ds);
 }
 
-/** pathPass and tailPass of one group (kernel/backtest.ts; the loops in segments.ts), totals to OUT. */
+/** pathPass of one group (kernel/backtest.ts; the loop in segments.ts), totals to OUT. */
 function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void {
   const OUT = G + oOUT(N);
   const ST = G + oST(N);
-  valuePasses(G + oVALS(N), G + oDRIFT(N, T), G + oRR(N, T), G + oDD(N, T), BR, OUT, start, T, rfp);
+  valuePasses(G + oVALS(N), G + oDRIFT(N, T), BR, OUT, start, T, rfp);
   st(OUT, 0, ld(ST, ST_EVENTS));
   st(OUT, 1, ld(ST, ST_TURN));
   st(OUT, 2, ld(ST, ST_COST));

@@ -260,20 +260,27 @@ ${range(MAX_UNROLLED)
   return -1;
 }
 `;
-// The two passes over a group's value series (pathPass and tailPass in kernel/backtest.ts),
-// each loop unrolled by two: the same operations in the same order (so the same bits), with
-// V8's per-iteration stack check and rebuilt constants halved (3–5% of W1's time).
-const pass1 = (u) => `    {
+// The one pass over a group's value series (pathPass in kernel/backtest.ts), its loop unrolled by
+// two: the same operations in the same order (so the same bits), with V8's per-iteration stack
+// check and rebuilt constants halved (3–5% of W1's time).
+const pass = (u) => `    {
       const v = v128.load(VALS + (<usize>(${u}) << 4));
       const dr = v128.load(DRIFT + (<usize>(${u}) << 4));
       driftSum = f64x2.add(driftSum, dr);
       driftMax = v128.bitselect(dr, driftMax, f64x2.gt(dr, driftMax));
       const r = f64x2.sub(f64x2.div(v, Vprev), one);
       const d = f64x2.sub(r, v128.load64_splat(BR + (<usize>(${u}) << 3)));
-      v128.store(RR + (<usize>(${u}) << 4), r);
-      v128.store(DD + (<usize>(${u}) << 4), d);
       sumR = f64x2.add(sumR, r);
-      sumD = f64x2.add(sumD, d);
+      const y = f64x2.sub(r, kr);
+      aR = f64x2.add(aR, y);
+      qR = f64x2.add(qR, f64x2.mul(y, y));
+      const z = f64x2.sub(d, kd);
+      aD = f64x2.add(aD, z);
+      qD = f64x2.add(qD, f64x2.mul(z, z));
+      const e = f64x2.sub(r, rf);
+      se = f64x2.add(se, e);
+      const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
+      down = f64x2.add(down, f64x2.mul(q, q));
       const up = f64x2.gt(v, peak);
       if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
         const x = f64x2.sub(one, f64x2.div(v, peak));
@@ -284,28 +291,18 @@ const pass1 = (u) => `    {
       peak = v128.bitselect(v, peak, up);
       Vprev = v;
     }`;
-const pass2 = (u) => `    {
-      const r = v128.load(RR + (<usize>(${u}) << 4));
-      const a = f64x2.sub(r, mr);
-      sr = f64x2.add(sr, f64x2.mul(a, a));
-      const b = f64x2.sub(v128.load(DD + (<usize>(${u}) << 4)), md);
-      sd = f64x2.add(sd, f64x2.mul(b, b));
-      const e = f64x2.sub(r, rf);
-      se = f64x2.add(se, e);
-      const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
-      down = f64x2.add(down, f64x2.mul(q, q));
-    }`;
 src += `/**
- * pathPass and tailPass of one group over rows (start, T): drift sum and maximum, return and
- * benchmark-difference sums, maximum drawdown (1 − V/peak computed only when a lane may deepen
- * it: not when peak > 0 and V ≥ peak·(1 − maxDD + m·(1 + maxDD)), src/kernel/quiet.ts), then
- * the squared deviations; totals to OUT slots 3–11.
+ * pathPass of one group over rows (start, T): drift sum and maximum, Σ r, maximum drawdown (1 −
+ * V/peak computed only when a lane may deepen it: not when peak > 0 and V ≥ peak·(1 − maxDD +
+ * m·(1 + maxDD)), src/kernel/quiet.ts), the shifted sums of the two standard deviations and
+ * sortino's sums; totals to OUT slots 3–11 and 15.
  */
-export function valuePasses(VALS: usize, DRIFT: usize, RR: usize, DD: usize, BR: usize, OUT: usize, start: i32, T: i32, rfp: f64): void {
+export function valuePasses(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, start: i32, T: i32, rfp: f64): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   const half = f64x2.splat(0.5);
   const m = f64x2.splat(QUIET_MARGIN);
+  const rf = f64x2.splat(rfp);
   let Vprev = v128.load(VALS + (<usize>start << 4));
   let peak = Vprev;
   let maxDD = zero;
@@ -313,40 +310,37 @@ export function valuePasses(VALS: usize, DRIFT: usize, RR: usize, DD: usize, BR:
   let driftSum = zero;
   let driftMax = zero;
   let sumR = zero;
-  let sumD = zero;
-  let u = start + 1;
-  for (; u + 1 < T; u += 2) {
-${pass1('u')}
-${pass1('u + 1')}
-  }
-  if (u < T) {
-${pass1('u')}
-  }
-  const n = f64x2.splat(<f64>(T - start - 1));
-  const mr = f64x2.div(sumR, n);
-  const md = f64x2.div(sumD, n);
-  const rf = f64x2.splat(rfp);
-  let sr = zero;
-  let sd = zero;
+  let aR = zero;
+  let qR = zero;
+  let aD = zero;
+  let qD = zero;
   let se = zero;
   let down = zero;
-  u = start + 1;
+  // the shifts: the first r and d, computed as the loop computes them
+  let kr = zero;
+  let kd = zero;
+  if (start + 1 < T) {
+    kr = f64x2.sub(f64x2.div(v128.load(VALS + (<usize>(start + 1) << 4)), Vprev), one);
+    kd = f64x2.sub(kr, v128.load64_splat(BR + (<usize>(start + 1) << 3)));
+  }
+  let u = start + 1;
   for (; u + 1 < T; u += 2) {
-${pass2('u')}
-${pass2('u + 1')}
+${pass('u')}
+${pass('u + 1')}
   }
   if (u < T) {
-${pass2('u')}
+${pass('u')}
   }
   v128.store(OUT, driftSum, 3 * 16);
   v128.store(OUT, driftMax, 4 * 16);
   v128.store(OUT, sumR, 5 * 16);
-  v128.store(OUT, sumD, 6 * 16);
+  v128.store(OUT, aR, 6 * 16);
   v128.store(OUT, maxDD, 7 * 16);
-  v128.store(OUT, sr, 8 * 16);
-  v128.store(OUT, sd, 9 * 16);
+  v128.store(OUT, qR, 8 * 16);
+  v128.store(OUT, qD, 9 * 16);
   v128.store(OUT, se, 10 * 16);
   v128.store(OUT, down, 11 * 16);
+  v128.store(OUT, aD, 15 * 16);
 }
 `;
 writeFileSync(out, src);

@@ -213,12 +213,12 @@ function checkLookback(ctx: KernelContext, cfg: Config): number {
 
 /**
  * The generated kernel (the value path, its trades and drifts), then the rest of
- * genericDayLoop's bookkeeping in one shared pass (pathPass), then, once the means are known,
- * one more pass for the statistics (tailPass). Together they compute exactly what
+ * genericDayLoop's bookkeeping and the sums of the statistics in one shared pass (pathPass).
+ * Together they compute exactly what
  * readableSimulate computes (test/kernel/generated.test.ts checks it bit for bit).
  */
 function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: number): void {
-  const { N, T, start, ppy, riskFree, acc, rets, diff, values } = ctx;
+  const { N, T, start, ppy, riskFree, acc, rets, values } = ctx;
   const band = cfg.band;
   const L = checkLookback(ctx, cfg);
   staticHalfWidths(cfg, ctx.targets, ctx.b);
@@ -259,14 +259,13 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
     acc,
     fx,
   );
-  if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM, ctx.flowAcc);
-  else pathPass(values, ctx.drift, ctx.benchRet, rets, diff, start, T, acc, ACC.DRIFT_SUM);
+  const rfp = riskFree / ppy;
+  if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, rfp, start, T, acc, ctx.flowAcc);
+  else pathPass(values, ctx.drift, ctx.benchRet, rets, rfp, start, T, acc);
   // kernel/stats.ts's statistics from the same sums in the same order: mean = Σx/n (S.mean),
-  // sample std = sqrt(Σ(x − mean)²/(n − 1)) (S.sampleStd), sortino (S.sortino)
+  // sample std from the shifted sums (S.sampleStd), sortino (S.sortino)
   const from = start + 1;
   const n = T - from;
-  const meanr = acc[ACC.SUM_R] / n;
-  tailPass(rets, meanr, diff, acc[ACC.SUM_D] / n, riskFree / ppy, from, T, acc, ACC.SS_R);
   const down = acc[ACC.DOWN];
   const t = ctx.totals;
   t.events = acc[K_EVENTS];
@@ -275,9 +274,9 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   t.driftSum = acc[ACC.DRIFT_SUM];
   t.driftMax = acc[ACC.DRIFT_MAX];
   t.maxDD = acc[ACC.MAX_DD];
-  t.meanR = meanr;
-  t.sdR = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_R] / (n - 1));
-  t.sdD = n < 2 ? NaN : Math.sqrt(acc[ACC.SS_D] / (n - 1));
+  t.meanR = acc[ACC.SUM_R] / n;
+  t.sdR = S.stdFromShifted(acc[ACC.A_R], acc[ACC.Q_R], n);
+  t.sdD = S.stdFromShifted(acc[ACC.A_D], acc[ACC.Q_D], n);
   t.sortino = Number.isFinite(down) ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy) : S.sortino(rets, from, T, ppy, riskFree);
   t.totalCost = acc[K_COST_TOTAL];
   t.assetTrades = acc[K_ASSET_TRADES];
@@ -286,22 +285,30 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
 
 /**
  * genericDayLoop's per-day bookkeeping from the value path V_t = vals[t] and the drifts the
- * kernel wrote, with the same operations in the same order: r_t = V_t/V_{t−1} − 1 and
- * r_t − r^b_t (written to rets and diff). out[o..o+5) = Σ drift, max drift, Σr, Σ(r − r^b),
- * max_t (1 − V_t / max_{s≤t} V_s). The peak's branch is the one mispredicted branch left
- * (~2 µs a configuration); every branch-free form of the running maximum made it a chain of
- * dependent operations through the days, which measured slower.
+ * kernel wrote, with the same operations in the same order: r_t = V_t/V_{t−1} − 1 (written to
+ * rets for S.sortino's fallback) and d_t = r_t − r^b_t; and, in the same pass, the sums behind
+ * kernel/stats.ts's statistics, each accumulated in t order from 0 exactly as stats.ts does (the
+ * chains are independent):
+ *   Σ drift, max drift, Σ r, max_t (1 − V_t / max_{s≤t} V_s)
+ *   Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)²   (S.sampleStd, K = the first r and d)
+ *   Σ(r − rfp), Σ min(r − rfp, 0)²   (S.sortino's sums)
+ * The peak's branch is the one mispredicted branch left (~2 µs a configuration); every
+ * branch-free form of the running maximum made it a chain of dependent operations through the
+ * days, which measured slower. Sortino's `if (e < 0) down += e·e` is written without a branch
+ * (the sign of a daily return is a coin flip): m = (e − |e|)·0.5 is exactly e for e < 0 (e + e
+ * and the halving are exact) and +0 otherwise, so down += m·m adds exactly the same terms. It
+ * differs only when some e is infinite (inf − inf = NaN); the downside sum is then not finite,
+ * and so it is whenever the branchy sum is not finite: the caller then uses S.sortino instead.
  */
 function pathPass(
   vals: Float64Array,
   drifts: Float64Array,
   benchRet: Float64Array,
   rets: Float64Array,
-  diff: Float64Array,
+  rfp: number,
   start: number,
   T: number,
   out: Float64Array,
-  o: number,
 ): void {
   let Vprev = vals[start];
   let peak = Vprev;
@@ -309,7 +316,15 @@ function pathPass(
   let driftSum = 0;
   let driftMax = 0;
   let sumR = 0;
-  let sumD = 0;
+  let aR = 0;
+  let qR = 0;
+  let aD = 0;
+  let qD = 0;
+  let s = 0;
+  let down = 0;
+  // the shifts: the first r and d, computed as the loop computes them
+  const kr = start + 1 < T ? vals[start + 1] / Vprev - 1 : 0;
+  const kd = start + 1 < T ? kr - benchRet[start + 1] : 0;
   for (let t = start + 1; t < T; t++) {
     const V = vals[t];
     const drift = drifts[t];
@@ -318,18 +333,48 @@ function pathPass(
     const r = V / Vprev - 1;
     rets[t] = r;
     const d = r - benchRet[t];
-    diff[t] = d;
     sumR += r;
-    sumD += d;
+    const y = r - kr;
+    aR += y;
+    qR += y * y;
+    const z = d - kd;
+    aD += z;
+    qD += z * z;
+    const e = r - rfp;
+    s += e;
+    const m = (e - Math.abs(e)) * 0.5;
+    down += m * m;
     if (V > peak) peak = V;
     else if (1 - V / peak > maxDD) maxDD = 1 - V / peak;
     Vprev = V;
   }
-  out[o] = driftSum;
-  out[o + 1] = driftMax;
-  out[o + 2] = sumR;
-  out[o + 3] = sumD;
-  out[o + 4] = maxDD;
+  storeSums(out, driftSum, driftMax, sumR, maxDD, aR, qR, aD, qD, s, down);
+}
+
+/** pathPass's totals into KernelContext.acc (its ACC slots). */
+function storeSums(
+  out: Float64Array,
+  driftSum: number,
+  driftMax: number,
+  sumR: number,
+  maxDD: number,
+  aR: number,
+  qR: number,
+  aD: number,
+  qD: number,
+  s: number,
+  down: number,
+): void {
+  out[ACC.DRIFT_SUM] = driftSum;
+  out[ACC.DRIFT_MAX] = driftMax;
+  out[ACC.SUM_R] = sumR;
+  out[ACC.MAX_DD] = maxDD;
+  out[ACC.A_R] = aR;
+  out[ACC.Q_R] = qR;
+  out[ACC.A_D] = aD;
+  out[ACC.Q_D] = qD;
+  out[ACC.SUM_EXCESS] = s;
+  out[ACC.DOWN] = down;
 }
 
 /**
@@ -344,11 +389,10 @@ function pathPassFlows(
   fl: Float64Array,
   benchRet: Float64Array,
   rets: Float64Array,
-  diff: Float64Array,
+  rfp: number,
   start: number,
   T: number,
   out: Float64Array,
-  o: number,
   fa: Float64Array,
 ): void {
   let Vprev = vals[start];
@@ -358,7 +402,14 @@ function pathPassFlows(
   let driftSum = 0;
   let driftMax = 0;
   let sumR = 0;
-  let sumD = 0;
+  let aR = 0;
+  let qR = 0;
+  let aD = 0;
+  let qD = 0;
+  let s = 0;
+  let down = 0;
+  const kr = start + 1 < T ? (vals[start + 1] - fl[start + 1]) / Vprev - 1 : 0;
+  const kd = start + 1 < T ? kr - benchRet[start + 1] : 0;
   for (let t = start + 1; t < T; t++) {
     const V = vals[t];
     const drift = drifts[t];
@@ -367,54 +418,24 @@ function pathPassFlows(
     const r = (V - fl[t]) / Vprev - 1;
     rets[t] = r;
     const d = r - benchRet[t];
-    diff[t] = d;
     sumR += r;
-    sumD += d;
+    const y = r - kr;
+    aR += y;
+    qR += y * y;
+    const z = d - kd;
+    aD += z;
+    qD += z * z;
+    const e = r - rfp;
+    s += e;
+    const m = (e - Math.abs(e)) * 0.5;
+    down += m * m;
     twr = twr * (1 + r);
     if (twr > peak) peak = twr;
     else if (1 - twr / peak > maxDD) maxDD = 1 - twr / peak;
     Vprev = V;
   }
-  out[o] = driftSum;
-  out[o + 1] = driftMax;
-  out[o + 2] = sumR;
-  out[o + 3] = sumD;
-  out[o + 4] = maxDD;
+  storeSums(out, driftSum, driftMax, sumR, maxDD, aR, qR, aD, qD, s, down);
   fa[FA_TWR] = twr;
-}
-
-/**
- * Once the means are known: one pass over [from, to), each sum accumulated in t order from 0
- * exactly as kernel/stats.ts does (the four chains are independent):
- *   out[o], out[o+1] = Σ(r_t − mr)², Σ(d_t − md)²   (sampleStd's second pass)
- *   out[o+2], out[o+3] = Σ(r_t − rfp), Σ min(r_t − rfp, 0)²   (sortino's sums)
- * Data-dependent branches cost ~8 ns each time the CPU mispredicts one, and the sign of a daily
- * return is a coin flip, so sortino's `if (e < 0) down += e·e` is written without a branch:
- * m = (e − |e|)·0.5 is exactly e for e < 0 (e + e and the halving are exact) and +0 otherwise,
- * so down += m·m adds exactly the same terms. It differs only when some e is infinite
- * (inf − inf = NaN); out[o+3] is then not finite, and so it is whenever the branchy sum is not
- * finite: the caller then uses S.sortino instead.
- */
-function tailPass(r: Float64Array, mr: number, d: Float64Array, md: number, rfp: number, from: number, to: number, out: Float64Array, o: number): void {
-  let sr = 0;
-  let sd = 0;
-  let s = 0;
-  let down = 0;
-  for (let t = from; t < to; t++) {
-    const x = r[t];
-    const a = x - mr;
-    sr += a * a;
-    const b = d[t] - md;
-    sd += b * b;
-    const e = x - rfp;
-    s += e;
-    const m = (e - Math.abs(e)) * 0.5;
-    down += m * m;
-  }
-  out[o] = sr;
-  out[o + 1] = sd;
-  out[o + 2] = s;
-  out[o + 3] = down;
 }
 
 /** The readable path: the CheckDay closure, the plain day loop and kernel/stats.ts. */

@@ -4,8 +4,8 @@
  * static half-width in its own local, the asset loops unrolled, no closure call per check day
  * and no typed-array round trips. A kernel only simulates the portfolio: per row it writes
  * the post-trade value V_t and the drift of the end-of-day weights; the bookkeeping that does
- * not need the holdings (returns, sums, drawdown, statistics) runs afterwards in two shared
- * passes (pathPass, tailPass in kernel/backtest.ts). Measured: every extra value carried
+ * not need the holdings (returns, sums, drawdown, statistics) runs afterwards in one shared
+ * pass (pathPass in kernel/backtest.ts). Measured: every extra value carried
  * through the kernel's day loop (running sums, the peak) made it slower than the separate
  * pass, by spilling registers and by mispredicted branches.
  *

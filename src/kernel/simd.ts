@@ -18,6 +18,7 @@ import type { BandType, Config } from '../policy/types.js';
 import type { KernelContext } from './context.js';
 import { finishTotals, simulate } from './backtest.js';
 import { N_METRICS } from './metrics.js';
+import { stdFromShifted } from './stats.js';
 import { compileWasm, findWasm, WA, type WasmMemory, type WasmModule } from '../wasm.js';
 
 type RunFn = (
@@ -66,7 +67,7 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 /** The interface version of assembly/kernel.ts this driver speaks (its `abi()` export). */
-const SIMD_ABI = 3;
+const SIMD_ABI = 4;
 
 /** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
 export const SIMD_WIDTH = 4;
@@ -234,8 +235,8 @@ export class SimdKernel {
     const from = start + 1;
     const n = T - from;
     const meanr = f[q + 10] / n;
-    const sdr = n < 2 ? NaN : Math.sqrt(f[q + 16] / (n - 1));
-    const sdd = n < 2 ? NaN : Math.sqrt(f[q + 18] / (n - 1));
+    const sdr = stdFromShifted(f[q + 12], f[q + 16], n);
+    const sdd = stdFromShifted(f[q + 30], f[q + 18], n);
     const down = f[q + 22];
     if (!Number.isFinite(down)) {
       // the branch-free downside sum is not finite (an infinite return): the JS path's S.sortino

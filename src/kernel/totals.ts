@@ -136,21 +136,23 @@ export function metricsFromTotals(t: Totals, out: Float64Array, o: number): void
 
 /**
  * Slots of KernelContext.acc. The generated kernel writes its event totals to K_EVENTS, K_TURN,
- * K_COST_SUM (kernel/generated.ts, slots 0 … K_SLOTS − 1); then fastSimulate's pathPass and
- * tailPass write theirs; the readable day loop writes DRIFT_SUM, DRIFT_MAX and MAX_DD.
+ * K_COST_SUM (kernel/generated.ts, slots 0 … K_SLOTS − 1); then fastSimulate's pathPass writes
+ * its sums; the readable day loop writes DRIFT_SUM, DRIFT_MAX and MAX_DD.
  */
 export const ACC = {
-  /** pathPass: Σ drift, max drift, Σ r, Σ (r − r^b), max drawdown. */
+  /** pathPass: Σ drift, max drift, Σ r, max drawdown. */
   DRIFT_SUM: K_SLOTS,
   DRIFT_MAX: K_SLOTS + 1,
   SUM_R: K_SLOTS + 2,
-  SUM_D: K_SLOTS + 3,
-  MAX_DD: K_SLOTS + 4,
-  /** tailPass: Σ(r − mean r)², Σ(d − mean d)², Σ(r − rf/ppy), Σ min(r − rf/ppy, 0)². */
-  SS_R: K_SLOTS + 5,
-  SS_D: K_SLOTS + 6,
-  SUM_EXCESS: K_SLOTS + 7,
-  DOWN: K_SLOTS + 8,
+  MAX_DD: K_SLOTS + 3,
+  /** pathPass: the shifted sums of S.sampleStd, Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)². */
+  A_R: K_SLOTS + 4,
+  Q_R: K_SLOTS + 5,
+  A_D: K_SLOTS + 6,
+  Q_D: K_SLOTS + 7,
+  /** pathPass: S.sortino's sums, Σ(r − rf/ppy), Σ min(r − rf/ppy, 0)². */
+  SUM_EXCESS: K_SLOTS + 8,
+  DOWN: K_SLOTS + 9,
   /** Slots used (KernelContext.acc is at least this long). */
-  SIZE: K_SLOTS + 9,
+  SIZE: K_SLOTS + 10,
 } as const;

@@ -246,7 +246,7 @@ describe('SIMD kernel', () => {
     );
     const mod = compileSimd(file);
     expect(mod).not.toBeNull(); // it compiles: only its version shows it is stale
-    expect(() => new SimdKernel(randomContext(3, 40, 2), mod as NonNullable<typeof mod>)).toThrow(/interface version 2, this code needs 3/);
+    expect(() => new SimdKernel(randomContext(3, 40, 2), mod as NonNullable<typeof mod>)).toThrow(/interface version 2, this code needs 4/);
   });
 
   it('reports a failing configuration through onError without losing the others', () => {
