@@ -263,11 +263,16 @@ ${range(MAX_UNROLLED)
 // The one pass over a group's value series (pathPass in kernel/backtest.ts), its loop unrolled by
 // two: the same operations in the same order (so the same bits), with V8's per-iteration stack
 // check and rebuilt constants halved (3–5% of W1's time).
+// The running maxima (driftMax, peak) are f64x2.pmax(a, b) = a < b ? b : a, exactly the JS
+// `if (b > a) a = b` (NaN and ±0 included): one maxpd on the loop-carried chain instead of a
+// compare and a blend (5% of W1's time). The downside term is pmin(e, 0) = 0 < e ? 0 : e: its
+// square is the JS ((e − |e|)·0.5)² wherever that is finite, and for e = +∞ it is 0, which is
+// the term the branchy S.sortino (the JS fallback for a non-finite sum) adds.
 const pass = (u) => `    {
       const v = v128.load(VALS + (<usize>(${u}) << 4));
       const dr = v128.load(DRIFT + (<usize>(${u}) << 4));
       driftSum = f64x2.add(driftSum, dr);
-      driftMax = v128.bitselect(dr, driftMax, f64x2.gt(dr, driftMax));
+      driftMax = f64x2.pmax(driftMax, dr);
       const r = f64x2.sub(f64x2.div(v, Vprev), one);
       const d = f64x2.sub(r, v128.load64_splat(BR + (<usize>(${u}) << 3)));
       sumR = f64x2.add(sumR, r);
@@ -279,16 +284,15 @@ const pass = (u) => `    {
       qD = f64x2.add(qD, f64x2.mul(z, z));
       const e = f64x2.sub(r, rf);
       se = f64x2.add(se, e);
-      const q = f64x2.mul(f64x2.sub(e, f64x2.abs(e)), half);
+      const q = f64x2.pmin(e, zero);
       down = f64x2.add(down, f64x2.mul(q, q));
-      const up = f64x2.gt(v, peak);
       if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
         const x = f64x2.sub(one, f64x2.div(v, peak));
-        const deeper = v128.andnot(f64x2.gt(x, maxDD), up);
+        const deeper = v128.andnot(f64x2.gt(x, maxDD), f64x2.gt(v, peak));
         maxDD = v128.bitselect(x, maxDD, deeper);
         if (v128.any_true(deeper)) floor = f64x2.add(f64x2.sub(one, maxDD), f64x2.mul(m, f64x2.add(one, maxDD)));
       }
-      peak = v128.bitselect(v, peak, up);
+      peak = f64x2.pmax(peak, v);
       Vprev = v;
     }`;
 src += `/**
@@ -300,7 +304,6 @@ src += `/**
 export function valuePasses(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, start: i32, T: i32, rfp: f64): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
-  const half = f64x2.splat(0.5);
   const m = f64x2.splat(QUIET_MARGIN);
   const rf = f64x2.splat(rfp);
   let Vprev = v128.load(VALS + (<usize>start << 4));
