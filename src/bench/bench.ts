@@ -335,7 +335,10 @@ async function main(): Promise<void> {
   if (args.includes('--huge')) rows.push(await e2e(5_000_000));
   process.stdout.write(
     '3. end-to-end run (seconds)\n' +
-      table(['configs', 'load', 'sweep', 'write', 'report', 'report <run>', 'report from csv', 'wall', '(write + report) / sweep', 'peak RSS run', 'peak RSS all'], rows) +
+      table(
+        ['configs', 'load', 'sweep', 'write', 'report', 'report <run>', 'report from csv', 'wall', '(write + report) / sweep', 'peak RSS run', 'peak RSS all'],
+        rows,
+      ) +
       "\n`report` is the run's own report phase (its digest made on a second thread during the write);\n" +
       '`report <run>` rebuilds it from the folder (journal + ranks.bin), `report from csv` from results.csv; wall is the run.\n' +
       'peak RSS run: the process during the run (sampled every 0.1 s); all: including the two rebuilt reports.\n' +
