@@ -381,7 +381,8 @@ function storeSums(
  * pathPass with cash flows: the same sums, with the period return leaving the flow out,
  * r_t = (V_t − F_t)/V_{t−1} − 1, and the drawdown measured on the time-weighted index
  * I_t = I_{t−1}·(1 + r_t) (I_start = 1), written to fa[FA_TWR] at the end; the same operations
- * in the same order as genericDayLoop's flow branch.
+ * in the same order as genericDayLoop's flow branch. A function of its own rather than a flag
+ * of pathPass: one loop testing `fl === null` each row measured 4% slower on W1's JS kernel.
  */
 function pathPassFlows(
   vals: Float64Array,
