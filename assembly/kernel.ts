@@ -322,8 +322,10 @@ export function run(
       dayEnd(VALS1, DRIFT1, t, V1, daySpread(X1, W, V1, N));
     }
     if (t >= T) break;
-    // the exact check: both groups at once, unrolled (N ≤ MAX_UNROLLED), else one group at a time
+    // the exact check: both groups at once, unrolled (N ≤ MAX_UNROLLED: it takes the row's value and
+    // drift the segment stored before stopping here), else one group at a time
     if (
+      s < 0 ||
       !checkUnrolled(N, G0, G1, P, W, VOL, t, band, mode,
         VALS0, DRIFT0, G0 + oB(N), G0 + oPRM(N), G0 + oST(N), G0 + oD(N), G0 + oWT(N),
         VALS1, DRIFT1, G1 + oB(N), G1 + oPRM(N), G1 + oST(N), G1 + oD(N), G1 + oWT(N))

@@ -107,6 +107,9 @@ ${check}
 // operation, the two groups' statements side by side (two independent chains for the CPU to
 // overlap). A branch is taken when a lane of either group takes it; the other group's lanes are
 // masked as in checkDay (bitselect keeps the old value), so each lane's result is unchanged.
+// The row's value and drift come from the segment that stopped at this row (it stored both, with
+// the same operations, before its quiet test), so a lane that does not trade keeps them and only
+// a trade writes them again.
 // Prices, targets and holdings are reloaded where used and the weights and deviations go
 // through each block's scratch (WT, D): keeping them all in registers needs more than the 16
 // vector registers of x86-64 and made V8 spill. It runs only where the segment loop stopped (a
@@ -114,7 +117,6 @@ ${check}
 for (let N = 1; N <= MAX_UNROLLED; N++) {
   const I = range(N);
   const G = [0, 1];
-  const sum = (f) => I.reduce((acc, i) => `f64x2.add(${acc}, ${f(i)})`, 'zero');
   const sumAbs = (f) => I.slice(1).reduce((acc, i) => `f64x2.add(${acc}, ${f(i)})`, f(0)); // as in the segments
   const both = (f, ind = '') => G.map((g) => ind + f(g)).join('\n');
   const eachBoth = (f, ind = '') => I.flatMap((i) => G.map((g) => ind + f(i, g))).join('\n');
@@ -131,8 +133,7 @@ for (let N = 1; N <= MAX_UNROLLED; N++) {
   const half = f64x2.splat(0.5);
   const off = (<usize>t * ${N}) << 3;
   const row = P + off;
-${both((g) => `  let V${g} = ${sum((i) => `f64x2.mul(${h(i, g)}, ${p(i)})`)};`)}
-${both((g) => `  let ds${g} = ${sumAbs((i) => `f64x2.abs(f64x2.sub(f64x2.mul(${h(i, g)}, ${p(i)}), f64x2.mul(${tg(i)}, V${g})))`)};`)}
+${both((g) => `  let V${g} = v128.load(VALS${g} + (<usize>t << 4));`)}
 ${both((g) => `  const lastTrade${g} = v128.load(ST${g}, 0);`)}
   const tt = f64x2.splat(<f64>t);
 ${both((g) => `  const ok${g} = v128.or(f64x2.lt(lastTrade${g}, zero), f64x2.gt(f64x2.sub(tt, lastTrade${g}), v128.load(PRM${g}, 6 * 16)));`)}
@@ -218,15 +219,12 @@ ${both(
 )}
 ${eachBoth((i, g) => `        v128.store(G${g}, v128.bitselect(f64x2.div(f64x2.mul(f64x2.add(${tg(i)}, f64x2.mul(scale${g}, ${d(i, g)})), Vp${g}), ${p(i)}), ${h(i, g)}, tr${g}), ${i * 16});`)}
 ${both((g) => `        V${g} = v128.bitselect(Vp${g}, V${g}, tr${g});`)}
-${both((g) => `        ds${g} = v128.bitselect(${sumAbs((i) => `f64x2.abs(f64x2.sub(f64x2.mul(${h(i, g)}, ${p(i)}), f64x2.mul(${tg(i)}, V${g})))`)}, ds${g}, tr${g});`)}
+${both((g) => `        v128.store(VALS${g} + (<usize>t << 4), V${g});`)}
+${both((g) => `        v128.store(DRIFT${g} + (<usize>t << 4), v128.bitselect(f64x2.div(f64x2.mul(half, ${sumAbs((i) => `f64x2.abs(f64x2.sub(f64x2.mul(${h(i, g)}, ${p(i)}), f64x2.mul(${tg(i)}, V${g})))`)}), f64x2.abs(V${g})), v128.load(DRIFT${g} + (<usize>t << 4)), tr${g}));`)}
 ${both((g) => `        v128.store(ST${g}, v128.bitselect(tt, lastTrade${g}, tr${g}), 0);`)}
       }
     }
   }
-${both(
-  (g) => `  v128.store(VALS${g} + (<usize>t << 4), V${g});
-  v128.store(DRIFT${g} + (<usize>t << 4), f64x2.div(f64x2.mul(half, ds${g}), f64x2.abs(V${g})));`,
-)}
 }
 
 `;
