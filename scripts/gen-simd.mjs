@@ -297,6 +297,12 @@ const pass = (u) => `    {
       peak = f64x2.pmax(peak, v);
       Vprev = v;
     }`;
+src += `/** S.median3 of src/kernel/stats.ts: pmin(a, b) = b < a ? b : a, pmax(a, b) = a < b ? b : a. */
+@inline function median3(a: v128, b: v128, c: v128): v128 {
+  return f64x2.pmax(f64x2.pmin(a, b), f64x2.pmin(f64x2.pmax(a, b), c));
+}
+
+`;
 src += `/**
  * pathPass of one group over rows (start, T): drift sum and maximum, Σ r, maximum drawdown (1 −
  * V/peak computed only when a lane may deepen it: not when peak > 0 and V ≥ peak·(1 − maxDD +
@@ -321,12 +327,27 @@ export function valuePasses(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, st
   let qD = zero;
   let se = zero;
   let down = zero;
-  // the shifts: the first r and d, computed as the loop computes them
+  // the shifts (S.shiftOf): the median of the first three r and d, computed as the loop computes
+  // them, by pmin/pmax as S.median3 compares
   let kr = zero;
   let kd = zero;
-  if (start + 1 < T) {
-    kr = f64x2.sub(f64x2.div(v128.load(VALS + (<usize>(start + 1) << 4)), Vprev), one);
-    kd = f64x2.sub(kr, v128.load64_splat(BR + (<usize>(start + 1) << 3)));
+  const f = start + 1;
+  if (T - f >= 3) {
+    const v0 = v128.load(VALS + (<usize>f << 4));
+    const v1 = v128.load(VALS + (<usize>(f + 1) << 4));
+    const v2 = v128.load(VALS + (<usize>(f + 2) << 4));
+    const r0 = f64x2.sub(f64x2.div(v0, Vprev), one);
+    const r1 = f64x2.sub(f64x2.div(v1, v0), one);
+    const r2 = f64x2.sub(f64x2.div(v2, v1), one);
+    kr = median3(r0, r1, r2);
+    kd = median3(
+      f64x2.sub(r0, v128.load64_splat(BR + (<usize>f << 3))),
+      f64x2.sub(r1, v128.load64_splat(BR + (<usize>(f + 1) << 3))),
+      f64x2.sub(r2, v128.load64_splat(BR + (<usize>(f + 2) << 3))),
+    );
+  } else if (f < T) {
+    kr = f64x2.sub(f64x2.div(v128.load(VALS + (<usize>f << 4)), Vprev), one);
+    kd = f64x2.sub(kr, v128.load64_splat(BR + (<usize>f << 3)));
   }
   let u = start + 1;
   for (; u + 1 < T; u += 2) {

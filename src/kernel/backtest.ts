@@ -290,7 +290,7 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
  * kernel/stats.ts's statistics, each accumulated in t order from 0 exactly as stats.ts does (the
  * chains are independent):
  *   Σ drift, max drift, Σ r, max_t (1 − V_t / max_{s≤t} V_s)
- *   Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)²   (S.sampleStd, K = the first r and d)
+ *   Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)²   (S.sampleStd; K: shifts below)
  *   Σ(r − rfp), Σ min(r − rfp, 0)²   (S.sortino's sums)
  * The peak's branch is the one mispredicted branch left (~2 µs a configuration); every
  * branch-free form of the running maximum made it a chain of dependent operations through the
@@ -322,9 +322,9 @@ function pathPass(
   let qD = 0;
   let s = 0;
   let down = 0;
-  // the shifts: the first r and d, computed as the loop computes them
-  const kr = start + 1 < T ? vals[start + 1] / Vprev - 1 : 0;
-  const kd = start + 1 < T ? kr - benchRet[start + 1] : 0;
+  shifts(vals, null, benchRet, start, T, out);
+  const kr = out[ACC.K_R];
+  const kd = out[ACC.K_D];
   for (let t = start + 1; t < T; t++) {
     const V = vals[t];
     const drift = drifts[t];
@@ -349,6 +349,25 @@ function pathPass(
     Vprev = V;
   }
   storeSums(out, driftSum, driftMax, sumR, maxDD, aR, qR, aD, qD, s, down);
+}
+
+/**
+ * S.sampleStd's shifts (S.shiftOf) of the return and difference series that pathPass computes,
+ * from their first three rows computed as pathPass computes them, into out[ACC.K_R], out[ACC.K_D].
+ */
+function shifts(vals: Float64Array, fl: Float64Array | null, benchRet: Float64Array, start: number, T: number, out: Float64Array): void {
+  const f = start + 1;
+  const r = (t: number): number => (fl === null ? vals[t] : vals[t] - fl[t]) / vals[t - 1] - 1;
+  if (T - f >= 3) {
+    const r0 = r(f);
+    const r1 = r(f + 1);
+    const r2 = r(f + 2);
+    out[ACC.K_R] = S.median3(r0, r1, r2);
+    out[ACC.K_D] = S.median3(r0 - benchRet[f], r1 - benchRet[f + 1], r2 - benchRet[f + 2]);
+  } else {
+    out[ACC.K_R] = f < T ? r(f) : 0;
+    out[ACC.K_D] = f < T ? r(f) - benchRet[f] : 0;
+  }
 }
 
 /** pathPass's totals into KernelContext.acc (its ACC slots). */
@@ -409,8 +428,9 @@ function pathPassFlows(
   let qD = 0;
   let s = 0;
   let down = 0;
-  const kr = start + 1 < T ? (vals[start + 1] - fl[start + 1]) / Vprev - 1 : 0;
-  const kd = start + 1 < T ? kr - benchRet[start + 1] : 0;
+  shifts(vals, fl, benchRet, start, T, out);
+  const kr = out[ACC.K_R];
+  const kd = out[ACC.K_D];
   for (let t = start + 1; t < T; t++) {
     const V = vals[t];
     const drift = drifts[t];

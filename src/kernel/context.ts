@@ -10,7 +10,7 @@ import { compileFlows, hasFlows, type CompiledFlows, type FlowsSpec } from '../p
 import { applyFlow, FA_SLOTS } from './flows.js';
 import { TX_SLOTS } from './tax.js';
 import { PRM_SLOTS, type FlowHook } from './generated.js';
-import { emptyTotals, type Totals } from './totals.js';
+import { ACC, emptyTotals, type Totals } from './totals.js';
 
 export interface ContextInput {
   prices: Float64Array;
@@ -71,7 +71,7 @@ export class KernelContext {
   /** Per-configuration trade state (see kernel/backtest.ts) and loop accumulators. */
   readonly state = new Float64Array(8);
   /** Results of the readable day loop, or of the generated kernel and its passes (slots: kernel/totals.ts ACC). */
-  readonly acc = new Float64Array(16);
+  readonly acc = new Float64Array(ACC.SIZE);
   /** The last simulated window's named totals (kernel/totals.ts), reused: no allocation per configuration. */
   readonly totals: Totals = emptyTotals();
   /** The generated kernel's per-configuration scalars (kernel/generated.ts PRM_*). */

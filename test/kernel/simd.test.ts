@@ -227,7 +227,7 @@ describe('SIMD kernel', () => {
   });
 
   it('refuses a kernel module of another interface version (a stale build) instead of reading the wrong slots', async () => {
-    // a hand-written module exporting only memory and abi() = 2 (this driver speaks version 3)
+    // a hand-written module exporting only memory and abi() = 2 (this driver speaks version 4)
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const os = await import('node:os');
     const path = await import('node:path');

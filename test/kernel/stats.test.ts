@@ -5,7 +5,11 @@
  */
 import { sampleStandardDeviation } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
-import { sampleStd, stdFromShifted } from '../../src/kernel/stats.js';
+import { backtest } from '../../src/kernel/backtest.js';
+import { matrixOf } from '../../src/kernel/context.js';
+import { median3, sampleStd, stdFromShifted } from '../../src/kernel/stats.js';
+import type { Config } from '../../src/policy/types.js';
+import { plainBacktest } from '../reference/plain.js';
 
 /** Two passes: the mean first, then Σ(x − mean)²/(n − 1). */
 function twoPass(x: number[]): number {
@@ -30,7 +34,7 @@ function normals(seed: number, n: number, mean: number, sd: number): number[] {
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
-describe('sampleStd (one pass, shifted by the first value)', () => {
+describe('sampleStd (one pass, shifted by the median of the first three values)', () => {
   it('agrees with the two-pass formula to 1e-13 on daily returns and tracking differences', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const r = normals(seed, 2520, 0.0004, 0.011); // daily returns: mean ≪ spread
@@ -71,10 +75,84 @@ describe('sampleStd (one pass, shifted by the first value)', () => {
     expect(sampleStd(Float64Array.from([1, NaN, 2]), 0, 3)).toBeNaN();
   });
 
+  it('keeps its digits when the window starts on an outlier (the shift is the median of the first three)', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const x = normals(seed, 2520, 0.0004, 0.011);
+      x[0] = 0.0004 + 30 * 0.011; // a 30σ first day: K = x[0] would cost ~18·ε·30² ≈ 4e-12
+      expect(rel(sampleStd(Float64Array.from(x), 0, x.length), twoPass(x))).toBeLessThan(1e-13);
+      const y = normals(seed, 2520, 0.0004, 0.011);
+      y[0] = 0.0004 - 10 * 0.011; // two 10σ days among the first three: K is 10σ off
+      y[2] = 0.0004 - 10 * 0.011;
+      expect(rel(sampleStd(Float64Array.from(y), 0, y.length), twoPass(y))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('median3 is the median, whatever the order', () => {
+    for (const [a, b, c] of [
+      [1, 2, 3],
+      [1, 3, 2],
+      [2, 1, 3],
+      [2, 3, 1],
+      [3, 1, 2],
+      [3, 2, 1],
+      [2, 2, 1],
+      [1, 2, 2],
+      [-5, 7, 7],
+    ])
+      expect(median3(a, b, c)).toBe([a, b, c].sort((u, v) => u - v)[1]);
+  });
+
+  it('is +Infinity when the squares overflow, as the two-pass formula gives, not NaN', () => {
+    const x = [1e200, 1, 2, 3];
+    expect(twoPass(x)).toBe(Infinity);
+    expect(sampleStd(Float64Array.from(x), 0, 4)).toBe(Infinity);
+  });
+
   it('stdFromShifted clamps a rounding below zero to 0', () => {
-    // q − a²/n = 1e-20 − 1e-20·(1 + 1e-15)… < 0 by rounding: 0, not NaN
+    // a = 3e-10, q = 3e-20·(1 − 2e-16): q − a·(a/3) rounds to −6e-36: 0, not NaN
+    expect(3e-20 * (1 - 2e-16) - 1e-10 * 3 * ((1e-10 * 3) / 3)).toBeLessThan(0);
     expect(stdFromShifted(1e-10 * 3, 3e-20 * (1 - 2e-16), 3)).toBe(0);
     expect(stdFromShifted(0, 8, 5)).toBe(Math.sqrt(2));
     expect(stdFromShifted(1, 1, 1)).toBeNaN();
+  });
+});
+
+describe("the kernels' volatility and tracking error against the two-pass reference (test/reference/plain.ts)", () => {
+  /** Two assets, 2,521 daily rows of N(0, 1.1%) log-returns, asset 0 jumping by `jump` on row 1. */
+  function jumpInput(seed: number, jump: number) {
+    let s = seed;
+    const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+    const nrm = (): number => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+    const T = 2521;
+    const N = 2;
+    const prices: number[] = [100, 100];
+    for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices.push(prices[(t - 1) * N + i] * (t === 1 && i === 0 ? jump : Math.exp(0.011 * nrm())));
+    const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2000, 0, 3 + t)).toISOString().slice(0, 10));
+    return { prices, T, N, dates, targets: [0.6, 0.4], periodsPerYear: 252 };
+  }
+  const cfg = { band: 'absolute', width: 0.05, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 } as Config;
+
+  it('agree to 1e-12 when the window starts with a jump of 30%, 100% or 200% (an outlier first return)', () => {
+    for (const jump of [1.3, 2, 3])
+      for (let seed = 1; seed <= 5; seed++) {
+        const input = jumpInput(seed, jump);
+        const k = backtest({ ...matrixOf({ ...input, prices: Float64Array.from(input.prices) }), targets: input.targets }, cfg).metrics;
+        const p = plainBacktest(input, cfg).metrics;
+        expect(rel(k.volatility, p.volatility)).toBeLessThan(1e-12);
+        expect(rel(k.trackingError, p.trackingError)).toBeLessThan(1e-12);
+      }
+  });
+
+  it('give an infinite volatility where a return overflows the squares, as the reference does', () => {
+    const T = 30;
+    const prices = Array.from({ length: T }, (_, t) => (t === 12 ? 1e-160 : 100 * (1 + 0.01 * Math.sin(t))));
+    const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2022, 0, 3 + t)).toISOString().slice(0, 10));
+    const input = { prices, T, N: 1, dates, targets: [1], periodsPerYear: 252, start: 2 };
+    const none = { ...cfg, band: 'none', width: 0 } as Config;
+    const k = backtest({ ...matrixOf({ ...input, prices: Float64Array.from(prices) }), targets: input.targets, start: 2 }, none).metrics;
+    const p = plainBacktest(input, none).metrics;
+    expect(p.volatility).toBe(Infinity);
+    expect(k.volatility).toBe(Infinity);
+    expect(k.sharpe).toBe(p.sharpe);
   });
 });
