@@ -142,3 +142,16 @@ export function tradeRows(run: Run): number[] {
   });
   return rows;
 }
+
+/** A seeded uniform generator on [0, 1) (mulberry32) and standard normal draws from it (Box–Muller). */
+export function seeded(seed: number): { u: () => number; gauss: () => number } {
+  let s = seed >>> 0;
+  const u = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { u, gauss: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()) };
+}

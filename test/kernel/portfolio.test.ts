@@ -10,20 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { backtest } from '../../src/kernel/backtest.js';
 import type { Config } from '../../src/policy/types.js';
-import { cfg, consecutiveDates } from './helpers.js';
+import { cfg, consecutiveDates, seeded } from './helpers.js';
 
 /** A seeded price path: T rows of N assets, daily log returns with vol ~1–2% and some correlation. */
 function path(seed: number, T: number, N: number): Float64Array {
-  let s = seed >>> 0;
-  const u = (): number => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const { u, gauss } = seeded(seed);
   const p = new Float64Array(T * N);
   for (let i = 0; i < N; i++) p[i] = 50 + 50 * u();
   for (let t = 1; t < T; t++) {

@@ -10,6 +10,7 @@ import { matrixOf } from '../../src/kernel/context.js';
 import { median3, sampleStd, stdFromShifted } from '../../src/kernel/stats.js';
 import type { Config } from '../../src/policy/types.js';
 import { plainBacktest } from '../reference/plain.js';
+import { consecutiveDates, seeded } from './helpers.js';
 
 /** Two passes: the mean first, then Σ(x − mean)²/(n − 1). */
 function twoPass(x: number[]): number {
@@ -17,19 +18,10 @@ function twoPass(x: number[]): number {
   return Math.sqrt(x.reduce((s, v) => s + (v - m) * (v - m), 0) / (x.length - 1));
 }
 
-/** A small deterministic generator (mulberry32) and normal draws by Box–Muller. */
+/** n seeded normal draws. */
 function normals(seed: number, n: number, mean: number, sd: number): number[] {
-  let a = seed >>> 0;
-  const u = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(mean + sd * Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
-  return out;
+  const { gauss } = seeded(seed);
+  return Array.from({ length: n }, () => mean + sd * gauss());
 }
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
@@ -120,15 +112,12 @@ describe('sampleStd (one pass, shifted by the median of the first three values)'
 describe("the kernels' volatility and tracking error against the two-pass reference (test/reference/plain.ts)", () => {
   /** Two assets, 2,521 daily rows of N(0, 1.1%) log-returns, asset 0 jumping by `jump` on row 1. */
   function jumpInput(seed: number, jump: number) {
-    let s = seed;
-    const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
-    const nrm = (): number => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+    const { gauss } = seeded(seed);
     const T = 2521;
     const N = 2;
     const prices: number[] = [100, 100];
-    for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices.push(prices[(t - 1) * N + i] * (t === 1 && i === 0 ? jump : Math.exp(0.011 * nrm())));
-    const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2000, 0, 3 + t)).toISOString().slice(0, 10));
-    return { prices, T, N, dates, targets: [0.6, 0.4], periodsPerYear: 252 };
+    for (let t = 1; t < T; t++) for (let i = 0; i < N; i++) prices.push(prices[(t - 1) * N + i] * (t === 1 && i === 0 ? jump : Math.exp(0.011 * gauss())));
+    return { prices, T, N, dates: consecutiveDates(T), targets: [0.6, 0.4], periodsPerYear: 252 };
   }
   const cfg = { band: 'absolute', width: 0.05, check: 'daily', mode: 'target', feeBps: 5, halfSpreadBps: 0, fixedFee: 0, minTrade: 0 } as Config;
 
@@ -146,8 +135,7 @@ describe("the kernels' volatility and tracking error against the two-pass refere
   it('give an infinite volatility where a return overflows the squares, as the reference does', () => {
     const T = 30;
     const prices = Array.from({ length: T }, (_, t) => (t === 12 ? 1e-160 : 100 * (1 + 0.01 * Math.sin(t))));
-    const dates = Array.from({ length: T }, (_, t) => new Date(Date.UTC(2022, 0, 3 + t)).toISOString().slice(0, 10));
-    const input = { prices, T, N: 1, dates, targets: [1], periodsPerYear: 252, start: 2 };
+    const input = { prices, T, N: 1, dates: consecutiveDates(T), targets: [1], periodsPerYear: 252, start: 2 };
     const none = { ...cfg, band: 'none', width: 0 } as Config;
     const k = backtest({ ...matrixOf({ ...input, prices: Float64Array.from(prices) }), targets: input.targets, start: 2 }, none).metrics;
     const p = plainBacktest(input, none).metrics;
