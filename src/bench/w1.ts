@@ -222,12 +222,15 @@ export async function runW1(opts: { rounds?: number; log?: (s: string) => void }
     const jsOnly: number[] = [];
     const cs: number[] = [];
     const ratios: number[] = [];
+    // a round: the project's kernel three times and the C program with three reps (each side's
+    // median, back to back, so a burst of load on this shared machine moves one rep, not the
+    // round's ratio), then the JS kernel alone once
     for (let r = 0; r < rounds; r++) {
-      const a = projectSeconds(ctx, cfgs, out);
+      const a = median([projectSeconds(ctx, cfgs, out), projectSeconds(ctx, cfgs, out), projectSeconds(ctx, cfgs, out)]);
       js.push(a);
+      const c = bin && pricesFile && configsFile ? cSeconds(bin, pricesFile, configsFile, path.join(tmp, 'c-out.csv'), cfgs.length, 3) : null;
       jsOnly.push(projectSeconds(ctx, cfgs, out, true));
-      if (bin && pricesFile && configsFile) {
-        const c = cSeconds(bin, pricesFile, configsFile, path.join(tmp, 'c-out.csv'), cfgs.length);
+      if (c !== null) {
         cs.push(c);
         ratios.push(c / a);
         log(
