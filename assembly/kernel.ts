@@ -79,7 +79,7 @@ const MODE_INNER: i32 = 2;
  * build) and runs the JS kernel instead; change both together.
  */
 export function abi(): i32 {
-  return 5;
+  return 4;
 }
 
 /** Byte offsets of a group block's B, PRM and OUT areas for N assets (the driver reads them here). */

@@ -277,6 +277,7 @@ const pass = (u) => `    {
       driftMax = f64x2.pmax(driftMax, dr);
       const r = f64x2.sub(f64x2.div(v, Vprev), one);
       const d = f64x2.sub(r, v128.load64_splat(BR + (<usize>(${u}) << 3)));
+      sumR = f64x2.add(sumR, r);
       const y = f64x2.sub(r, kr);
       aR = f64x2.add(aR, y);
       qR = f64x2.add(qR, f64x2.mul(y, y));
@@ -284,6 +285,7 @@ const pass = (u) => `    {
       aD = f64x2.add(aD, z);
       qD = f64x2.add(qD, f64x2.mul(z, z));
       const e = f64x2.sub(r, rf);
+      se = f64x2.add(se, e);
       const q = f64x2.pmin(e, zero);
       down = f64x2.add(down, f64x2.mul(q, q));
       if (v128.any_true(v128.not(v128.and(f64x2.gt(peak, zero), f64x2.ge(v, f64x2.mul(peak, floor)))))) {
@@ -302,10 +304,10 @@ src += `/** S.median3 of src/kernel/stats.ts: pmin(a, b) = b < a ? b : a, pmax(a
 
 `;
 src += `/**
- * pathPass of one group over rows (start, T): drift sum and maximum, maximum drawdown (1 −
+ * pathPass of one group over rows (start, T): drift sum and maximum, Σ r, maximum drawdown (1 −
  * V/peak computed only when a lane may deepen it: not when peak > 0 and V ≥ peak·(1 − maxDD +
- * m·(1 + maxDD)), src/kernel/quiet.ts), the shift K_r and the shifted sums of the mean and the two
- * standard deviations, and sortino's downside sum; totals to OUT slots 3–9, 11 and 15.
+ * m·(1 + maxDD)), src/kernel/quiet.ts), the shifted sums of the two standard deviations and
+ * sortino's sums; totals to OUT slots 3–11 and 15.
  */
 export function valuePasses(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, start: i32, T: i32, rfp: f64): void {
   const zero = f64x2.splat(0);
@@ -318,10 +320,12 @@ export function valuePasses(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, st
   let floor = f64x2.add(one, m); // 1 − maxDD + m·(1 + maxDD) at maxDD = 0
   let driftSum = zero;
   let driftMax = zero;
+  let sumR = zero;
   let aR = zero;
   let qR = zero;
   let aD = zero;
   let qD = zero;
+  let se = zero;
   let down = zero;
   // the shifts (S.shiftOf): the median of the first three r and d, computed as the loop computes
   // them, by pmin/pmax as S.median3 compares
@@ -355,11 +359,12 @@ ${pass('u')}
   }
   v128.store(OUT, driftSum, 3 * 16);
   v128.store(OUT, driftMax, 4 * 16);
-  v128.store(OUT, kr, 5 * 16);
+  v128.store(OUT, sumR, 5 * 16);
   v128.store(OUT, aR, 6 * 16);
   v128.store(OUT, maxDD, 7 * 16);
   v128.store(OUT, qR, 8 * 16);
   v128.store(OUT, qD, 9 * 16);
+  v128.store(OUT, se, 10 * 16);
   v128.store(OUT, down, 11 * 16);
   v128.store(OUT, aD, 15 * 16);
 }

@@ -262,8 +262,8 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   const rfp = riskFree / ppy;
   if (flows) pathPassFlows(values, ctx.drift, ctx.fl, ctx.benchRet, rets, rfp, start, T, acc, ctx.flowAcc);
   else pathPass(values, ctx.drift, ctx.benchRet, rets, rfp, start, T, acc);
-  // kernel/stats.ts's statistics from the same sums in the same order: the mean and sample std
-  // from the shifted sums (S.mean, S.sampleStd), sortino (S.sortino)
+  // kernel/stats.ts's statistics from the same sums in the same order: mean = Σx/n (S.mean),
+  // sample std from the shifted sums (S.sampleStd), sortino (S.sortino)
   const from = start + 1;
   const n = T - from;
   const down = acc[ACC.DOWN];
@@ -274,10 +274,10 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
   t.driftSum = acc[ACC.DRIFT_SUM];
   t.driftMax = acc[ACC.DRIFT_MAX];
   t.maxDD = acc[ACC.MAX_DD];
-  t.meanR = S.meanFromShifted(acc[ACC.K_R], acc[ACC.A_R], n);
+  t.meanR = acc[ACC.SUM_R] / n;
   t.sdR = S.stdFromShifted(acc[ACC.A_R], acc[ACC.Q_R], n);
   t.sdD = S.stdFromShifted(acc[ACC.A_D], acc[ACC.Q_D], n);
-  t.sortino = Number.isFinite(down) ? S.sortinoFromSums(t.meanR, rfp, down, n, ppy) : S.sortino(rets, from, T, ppy, riskFree);
+  t.sortino = Number.isFinite(down) ? (acc[ACC.SUM_EXCESS] / n / Math.sqrt(down / n)) * Math.sqrt(ppy) : S.sortino(rets, from, T, ppy, riskFree);
   t.totalCost = acc[K_COST_TOTAL];
   t.assetTrades = acc[K_ASSET_TRADES];
   finishTotals(ctx, values[T - 1], out, o);
@@ -289,9 +289,9 @@ function fastSimulate(ctx: KernelContext, cfg: Config, out: Float64Array, o: num
  * rets for S.sortino's fallback) and d_t = r_t − r^b_t; and, in the same pass, the sums behind
  * kernel/stats.ts's statistics, each accumulated in t order from 0 exactly as stats.ts does (the
  * chains are independent):
- *   Σ drift, max drift, max_t (1 − V_t / max_{s≤t} V_s)
- *   Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)²   (S.mean, S.sampleStd; K: shifts below)
- *   Σ min(r − rfp, 0)²   (S.sortino's downside sum)
+ *   Σ drift, max drift, Σ r, max_t (1 − V_t / max_{s≤t} V_s)
+ *   Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)²   (S.sampleStd; K: shifts below)
+ *   Σ(r − rfp), Σ min(r − rfp, 0)²   (S.sortino's sums)
  * The peak's branch is the one mispredicted branch left (~2 µs a configuration); every
  * branch-free form of the running maximum made it a chain of dependent operations through the
  * days, which measured slower. Sortino's `if (e < 0) down += e·e` is written without a branch
@@ -315,10 +315,12 @@ function pathPass(
   let maxDD = 0;
   let driftSum = 0;
   let driftMax = 0;
+  let sumR = 0;
   let aR = 0;
   let qR = 0;
   let aD = 0;
   let qD = 0;
+  let s = 0;
   let down = 0;
   shifts(vals, null, benchRet, start, T, out);
   const kr = out[ACC.K_R];
@@ -331,6 +333,7 @@ function pathPass(
     const r = V / Vprev - 1;
     rets[t] = r;
     const d = r - benchRet[t];
+    sumR += r;
     const y = r - kr;
     aR += y;
     qR += y * y;
@@ -338,13 +341,14 @@ function pathPass(
     aD += z;
     qD += z * z;
     const e = r - rfp;
+    s += e;
     const m = (e - Math.abs(e)) * 0.5;
     down += m * m;
     if (V > peak) peak = V;
     else if (1 - V / peak > maxDD) maxDD = 1 - V / peak;
     Vprev = V;
   }
-  storeSums(out, driftSum, driftMax, maxDD, aR, qR, aD, qD, down);
+  storeSums(out, driftSum, driftMax, sumR, maxDD, aR, qR, aD, qD, s, down);
 }
 
 /**
@@ -367,14 +371,28 @@ function shifts(vals: Float64Array, fl: Float64Array | null, benchRet: Float64Ar
 }
 
 /** pathPass's totals into KernelContext.acc (its ACC slots). */
-function storeSums(out: Float64Array, driftSum: number, driftMax: number, maxDD: number, aR: number, qR: number, aD: number, qD: number, down: number): void {
+function storeSums(
+  out: Float64Array,
+  driftSum: number,
+  driftMax: number,
+  sumR: number,
+  maxDD: number,
+  aR: number,
+  qR: number,
+  aD: number,
+  qD: number,
+  s: number,
+  down: number,
+): void {
   out[ACC.DRIFT_SUM] = driftSum;
   out[ACC.DRIFT_MAX] = driftMax;
+  out[ACC.SUM_R] = sumR;
   out[ACC.MAX_DD] = maxDD;
   out[ACC.A_R] = aR;
   out[ACC.Q_R] = qR;
   out[ACC.A_D] = aD;
   out[ACC.Q_D] = qD;
+  out[ACC.SUM_EXCESS] = s;
   out[ACC.DOWN] = down;
 }
 
@@ -403,10 +421,12 @@ function pathPassFlows(
   let maxDD = 0;
   let driftSum = 0;
   let driftMax = 0;
+  let sumR = 0;
   let aR = 0;
   let qR = 0;
   let aD = 0;
   let qD = 0;
+  let s = 0;
   let down = 0;
   shifts(vals, fl, benchRet, start, T, out);
   const kr = out[ACC.K_R];
@@ -419,6 +439,7 @@ function pathPassFlows(
     const r = (V - fl[t]) / Vprev - 1;
     rets[t] = r;
     const d = r - benchRet[t];
+    sumR += r;
     const y = r - kr;
     aR += y;
     qR += y * y;
@@ -426,6 +447,7 @@ function pathPassFlows(
     aD += z;
     qD += z * z;
     const e = r - rfp;
+    s += e;
     const m = (e - Math.abs(e)) * 0.5;
     down += m * m;
     twr = twr * (1 + r);
@@ -433,7 +455,7 @@ function pathPassFlows(
     else if (1 - twr / peak > maxDD) maxDD = 1 - twr / peak;
     Vprev = V;
   }
-  storeSums(out, driftSum, driftMax, maxDD, aR, qR, aD, qD, down);
+  storeSums(out, driftSum, driftMax, sumR, maxDD, aR, qR, aD, qD, s, down);
   fa[FA_TWR] = twr;
 }
 

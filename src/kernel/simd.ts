@@ -18,7 +18,7 @@ import type { BandType, Config } from '../policy/types.js';
 import type { KernelContext } from './context.js';
 import { finishTotals, simulate } from './backtest.js';
 import { N_METRICS } from './metrics.js';
-import { meanFromShifted, sortinoFromSums, stdFromShifted } from './stats.js';
+import { stdFromShifted } from './stats.js';
 import { compileWasm, findWasm, WA, type WasmMemory, type WasmModule } from '../wasm.js';
 
 type RunFn = (
@@ -67,7 +67,7 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 /** The interface version of assembly/kernel.ts this driver speaks (its `abi()` export). */
-const SIMD_ABI = 5;
+const SIMD_ABI = 4;
 
 /** Configurations per pass: two groups of two f64x2 lanes (assembly/kernel.ts). */
 export const SIMD_WIDTH = 4;
@@ -234,7 +234,7 @@ export class SimdKernel {
     const { T, start, ppy } = ctx;
     const from = start + 1;
     const n = T - from;
-    const meanr = meanFromShifted(f[q + 10], f[q + 12], n);
+    const meanr = f[q + 10] / n;
     const sdr = stdFromShifted(f[q + 12], f[q + 16], n);
     const sdd = stdFromShifted(f[q + 30], f[q + 18], n);
     const down = f[q + 22];
@@ -254,7 +254,7 @@ export class SimdKernel {
     t.meanR = meanr;
     t.sdR = sdr;
     t.sdD = sdd;
-    t.sortino = sortinoFromSums(meanr, ctx.riskFree / ppy, down, n, ppy);
+    t.sortino = (f[q + 20] / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
     t.totalCost = f[q + 26];
     t.assetTrades = f[q + 28];
     finishTotals(ctx, f[q + 24], out, o);

@@ -5,21 +5,11 @@
  * simple-statistics do) and one pass over shifted values (sampleStd).
  */
 
-/**
- * Arithmetic mean of x[from..to), from the same shifted sum as sampleStd: K + Σ(x_t − K)/n with
- * K = shiftOf(x, from, to) (meanFromShifted), so a kernel gets it from the sums it already keeps
- * for the standard deviation, with no sum of its own.
- */
+/** Arithmetic mean of x[from..to). */
 export function mean(x: ArrayLike<number>, from: number, to: number): number {
-  const K = shiftOf(x, from, to);
-  let a = 0;
-  for (let t = from; t < to; t++) a += x[t] - K;
-  return meanFromShifted(K, a, to - from);
-}
-
-/** K + a/n: the mean from the shift K and a = Σ(x − K) (mean, sampleStd). */
-export function meanFromShifted(K: number, a: number, n: number): number {
-  return K + a / n;
+  let s = 0;
+  for (let t = from; t < to; t++) s += x[t];
+  return s / (to - from);
 }
 
 /**
@@ -101,21 +91,16 @@ export function cagr(vStart: number, vEnd: number, years: number): number {
   return Math.pow(vEnd / vStart, 1 / years) - 1;
 }
 
-/**
- * sortino = (mean(r_t) − rf/ppy)/sqrt(mean(min(r_t − rf/ppy, 0)²))·√ppy, the mean as `mean`
- * computes it (mean(r − rf/ppy) = mean(r) − rf/ppy).
- */
+/** sortino = mean(r_t − rf/ppy)/sqrt(mean(min(r_t − rf/ppy, 0)²))·√ppy. */
 export function sortino(r: ArrayLike<number>, from: number, to: number, ppy: number, rf: number): number {
   const rfp = rf / ppy;
+  let s = 0;
   let down = 0;
   for (let t = from; t < to; t++) {
     const e = r[t] - rfp;
+    s += e;
     if (e < 0) down += e * e;
   }
-  return sortinoFromSums(mean(r, from, to), rfp, down, to - from, ppy);
-}
-
-/** sortino from the mean return, rf/ppy and the downside sum Σ min(r − rf/ppy, 0)² of n returns. */
-export function sortinoFromSums(meanR: number, rfp: number, down: number, n: number, ppy: number): number {
-  return ((meanR - rfp) / Math.sqrt(down / n)) * Math.sqrt(ppy);
+  const n = to - from;
+  return (s / n / Math.sqrt(down / n)) * Math.sqrt(ppy);
 }

@@ -140,20 +140,22 @@ export function metricsFromTotals(t: Totals, out: Float64Array, o: number): void
  * its sums; the readable day loop writes DRIFT_SUM, DRIFT_MAX and MAX_DD.
  */
 export const ACC = {
-  /** pathPass: Σ drift, max drift, max drawdown. */
+  /** pathPass: Σ drift, max drift, Σ r, max drawdown. */
   DRIFT_SUM: K_SLOTS,
   DRIFT_MAX: K_SLOTS + 1,
-  MAX_DD: K_SLOTS + 2,
-  /** pathPass: the shifted sums of S.mean and S.sampleStd, Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)². */
-  A_R: K_SLOTS + 3,
-  Q_R: K_SLOTS + 4,
-  A_D: K_SLOTS + 5,
-  Q_D: K_SLOTS + 6,
-  /** pathPass: S.sortino's downside sum Σ min(r − rf/ppy, 0)². */
-  DOWN: K_SLOTS + 7,
-  /** pathPass: the shifts K_r, K_d (S.shiftOf). */
-  K_R: K_SLOTS + 8,
-  K_D: K_SLOTS + 9,
+  SUM_R: K_SLOTS + 2,
+  MAX_DD: K_SLOTS + 3,
+  /** pathPass: the shifted sums of S.sampleStd, Σ(r − K_r), Σ(r − K_r)², Σ(d − K_d), Σ(d − K_d)². */
+  A_R: K_SLOTS + 4,
+  Q_R: K_SLOTS + 5,
+  A_D: K_SLOTS + 6,
+  Q_D: K_SLOTS + 7,
+  /** pathPass: S.sortino's sums, Σ(r − rf/ppy), Σ min(r − rf/ppy, 0)². */
+  SUM_EXCESS: K_SLOTS + 8,
+  DOWN: K_SLOTS + 9,
+  /** pathPass: the shifts K_r, K_d of the two standard deviations (S.shiftOf). */
+  K_R: K_SLOTS + 10,
+  K_D: K_SLOTS + 11,
   /** Slots used (KernelContext.acc is this long). */
-  SIZE: K_SLOTS + 10,
+  SIZE: K_SLOTS + 12,
 } as const;

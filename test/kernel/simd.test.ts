@@ -227,7 +227,7 @@ describe('SIMD kernel', () => {
   });
 
   it('refuses a kernel module of another interface version (a stale build) instead of reading the wrong slots', async () => {
-    // a hand-written module exporting only memory and abi() = 2 (this driver speaks version 5)
+    // a hand-written module exporting only memory and abi() = 2 (this driver speaks version 4)
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const os = await import('node:os');
     const path = await import('node:path');
@@ -246,7 +246,7 @@ describe('SIMD kernel', () => {
     );
     const mod = compileSimd(file);
     expect(mod).not.toBeNull(); // it compiles: only its version shows it is stale
-    expect(() => new SimdKernel(randomContext(3, 40, 2), mod as NonNullable<typeof mod>)).toThrow(/interface version 2, this code needs 5/);
+    expect(() => new SimdKernel(randomContext(3, 40, 2), mod as NonNullable<typeof mod>)).toThrow(/interface version 2, this code needs 4/);
   });
 
   it('reports a failing configuration through onError without losing the others', () => {
