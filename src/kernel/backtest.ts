@@ -357,17 +357,21 @@ function pathPass(
  */
 function shifts(vals: Float64Array, fl: Float64Array | null, benchRet: Float64Array, start: number, T: number, out: Float64Array): void {
   const f = start + 1;
-  const r = (t: number): number => (fl === null ? vals[t] : vals[t] - fl[t]) / vals[t - 1] - 1;
   if (T - f >= 3) {
-    const r0 = r(f);
-    const r1 = r(f + 1);
-    const r2 = r(f + 2);
+    const r0 = periodReturn(vals, fl, f);
+    const r1 = periodReturn(vals, fl, f + 1);
+    const r2 = periodReturn(vals, fl, f + 2);
     out[ACC.K_R] = S.median3(r0, r1, r2);
     out[ACC.K_D] = S.median3(r0 - benchRet[f], r1 - benchRet[f + 1], r2 - benchRet[f + 2]);
   } else {
-    out[ACC.K_R] = f < T ? r(f) : 0;
-    out[ACC.K_D] = f < T ? r(f) - benchRet[f] : 0;
+    out[ACC.K_R] = f < T ? periodReturn(vals, fl, f) : 0;
+    out[ACC.K_D] = f < T ? periodReturn(vals, fl, f) - benchRet[f] : 0;
   }
+}
+
+/** r_t as pathPass computes it: V_t/V_{t−1} − 1, or (V_t − F_t)/V_{t−1} − 1 with cash flows. */
+function periodReturn(vals: Float64Array, fl: Float64Array | null, t: number): number {
+  return (fl === null ? vals[t] : vals[t] - fl[t]) / vals[t - 1] - 1;
 }
 
 /** pathPass's totals into KernelContext.acc (its ACC slots). */
