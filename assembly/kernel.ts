@@ -28,7 +28,7 @@
 //                     H[N] X[N] D[N] WT[N] B[N] BQ[N] PRM[8] ST[6] OUT[16] VALS[T] DRIFT[T]
 //                     (BQ: the quiet thresholds b_i·(1 − m) − m of a static band, m = QUIET_MARGIN)
 
-import { segment, segCi, checkUnrolled, valuePasses } from './segments';
+import { segment, segCi, checkUnrolled, valuePass } from './segments';
 import { QUIET_MARGIN, QUIET_MIN_VALUE, TRADE_EPS } from './constants';
 
 const PRM_V0: i32 = 0;
@@ -259,10 +259,10 @@ function checkDay(G: usize, P: usize, W: usize, VOL: usize, t: i32, N: i32, T: i
 }
 
 /** pathPass of one group (kernel/backtest.ts; the loop in segments.ts), totals to OUT. */
-function passes(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void {
+function groupPass(G: usize, BR: usize, start: i32, T: i32, N: i32, rfp: f64): void {
   const OUT = G + oOUT(N);
   const ST = G + oST(N);
-  valuePasses(G + oVALS(N), G + oDRIFT(N, T), BR, OUT, start, T, rfp);
+  valuePass(G + oVALS(N), G + oDRIFT(N, T), BR, OUT, start, T, rfp);
   st(OUT, 0, ld(ST, ST_EVENTS));
   st(OUT, 1, ld(ST, ST_TURN));
   st(OUT, 2, ld(ST, ST_COST));
@@ -337,6 +337,6 @@ export function run(
     next = load<i32>(checks + (<usize>ci << 2));
     t++;
   }
-  passes(G0, BR, start, T, N, rfp);
-  passes(G1, BR, start, T, N, rfp);
+  groupPass(G0, BR, start, T, N, rfp);
+  groupPass(G1, BR, start, T, N, rfp);
 }

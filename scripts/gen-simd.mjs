@@ -309,7 +309,7 @@ src += `/**
  * m·(1 + maxDD)), src/kernel/quiet.ts), the shifted sums of the two standard deviations and
  * sortino's sums; totals to OUT slots 3–11 and 15.
  */
-export function valuePasses(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, start: i32, T: i32, rfp: f64): void {
+export function valuePass(VALS: usize, DRIFT: usize, BR: usize, OUT: usize, start: i32, T: i32, rfp: f64): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   const m = f64x2.splat(QUIET_MARGIN);

@@ -322,9 +322,8 @@ function pathPass(
   let qD = 0;
   let s = 0;
   let down = 0;
-  shifts(vals, null, benchRet, start, T, out);
-  const kr = out[ACC.K_R];
-  const kd = out[ACC.K_D];
+  const kr = shift(vals, null, null, start, T);
+  const kd = shift(vals, null, benchRet, start, T);
   for (let t = start + 1; t < T; t++) {
     const V = vals[t];
     const drift = drifts[t];
@@ -352,26 +351,19 @@ function pathPass(
 }
 
 /**
- * S.sampleStd's shifts (S.shiftOf) of the return and difference series that pathPass computes,
- * from their first three rows computed as pathPass computes them, into out[ACC.K_R], out[ACC.K_D].
+ * S.sampleStd's shift (S.shiftOf) of the series pathPass computes, from its first rows computed as
+ * pathPass computes them: the returns r_t (bench null) or the differences r_t − bench[t].
  */
-function shifts(vals: Float64Array, fl: Float64Array | null, benchRet: Float64Array, start: number, T: number, out: Float64Array): void {
+function shift(vals: Float64Array, fl: Float64Array | null, bench: Float64Array | null, start: number, T: number): number {
   const f = start + 1;
-  if (T - f >= 3) {
-    const r0 = periodReturn(vals, fl, f);
-    const r1 = periodReturn(vals, fl, f + 1);
-    const r2 = periodReturn(vals, fl, f + 2);
-    out[ACC.K_R] = S.median3(r0, r1, r2);
-    out[ACC.K_D] = S.median3(r0 - benchRet[f], r1 - benchRet[f + 1], r2 - benchRet[f + 2]);
-  } else {
-    out[ACC.K_R] = f < T ? periodReturn(vals, fl, f) : 0;
-    out[ACC.K_D] = f < T ? periodReturn(vals, fl, f) - benchRet[f] : 0;
-  }
+  if (T - f >= 3) return S.median3(seriesAt(vals, fl, bench, f), seriesAt(vals, fl, bench, f + 1), seriesAt(vals, fl, bench, f + 2));
+  return f < T ? seriesAt(vals, fl, bench, f) : 0;
 }
 
-/** r_t as pathPass computes it: V_t/V_{t−1} − 1, or (V_t − F_t)/V_{t−1} − 1 with cash flows. */
-function periodReturn(vals: Float64Array, fl: Float64Array | null, t: number): number {
-  return (fl === null ? vals[t] : vals[t] - fl[t]) / vals[t - 1] - 1;
+/** r_t as pathPass computes it, V_t/V_{t−1} − 1 or (V_t − F_t)/V_{t−1} − 1 with cash flows; minus bench[t] when given. */
+function seriesAt(vals: Float64Array, fl: Float64Array | null, bench: Float64Array | null, t: number): number {
+  const r = (fl === null ? vals[t] : vals[t] - fl[t]) / vals[t - 1] - 1;
+  return bench === null ? r : r - bench[t];
 }
 
 /** pathPass's totals into KernelContext.acc (its ACC slots). */
@@ -432,9 +424,8 @@ function pathPassFlows(
   let qD = 0;
   let s = 0;
   let down = 0;
-  shifts(vals, fl, benchRet, start, T, out);
-  const kr = out[ACC.K_R];
-  const kd = out[ACC.K_D];
+  const kr = shift(vals, fl, null, start, T);
+  const kd = shift(vals, fl, benchRet, start, T);
   for (let t = start + 1; t < T; t++) {
     const V = vals[t];
     const drift = drifts[t];

@@ -153,9 +153,6 @@ export const ACC = {
   /** pathPass: S.sortino's sums, Σ(r − rf/ppy), Σ min(r − rf/ppy, 0)². */
   SUM_EXCESS: K_SLOTS + 8,
   DOWN: K_SLOTS + 9,
-  /** pathPass: the shifts K_r, K_d of the two standard deviations (S.shiftOf). */
-  K_R: K_SLOTS + 10,
-  K_D: K_SLOTS + 11,
   /** Slots used (KernelContext.acc is this long). */
-  SIZE: K_SLOTS + 12,
+  SIZE: K_SLOTS + 10,
 } as const;
